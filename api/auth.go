@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/org"
+)
+
+// SessionCookie is the name of the browser session cookie.
+const SessionCookie = "jiedao_session"
+
+type actorKey struct{}
+
+// WithActor returns ctx carrying the actor of the request.
+func WithActor(ctx context.Context, a org.Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor of the request; a request nobody signed is a
+// resident.
+func ActorFrom(ctx context.Context) org.Actor {
+	if a, ok := ctx.Value(actorKey{}).(org.Actor); ok {
+		return a
+	}
+	return org.ResidentActor("居民")
+}
+
+// Identify finds who sent a request: a session (cookie or bearer token) for
+// people, an API key (X-API-Key, bearer, or the api_key parameter that
+// Open311 clients send) for machines. No credentials: ok is false. Wrong
+// credentials: an error, so that a client with a revoked key is told so
+// rather than served as the public.
+func Identify(ctx context.Context, auth *org.Auth, r *http.Request) (org.Actor, bool, error) {
+	token := ""
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer ") {
+		token = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	} else if k := r.Header.Get("X-API-Key"); k != "" {
+		token = k
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	if token == "" {
+		return org.Actor{}, false, nil
+	}
+	if strings.HasPrefix(token, "jd_") {
+		c, err := auth.AuthenticateClient(ctx, token)
+		if err != nil {
+			return org.Actor{}, false, err
+		}
+		return org.ClientActor(c), true, nil
+	}
+	s, err := auth.Authenticate(ctx, token)
+	if err != nil {
+		return org.Actor{}, false, err
+	}
+	return org.StaffActor(s), true, nil
+}
+
+// RequireSignedIn refuses residents.
+func RequireSignedIn(a org.Actor) error {
+	if a.Kind == org.ActorResident {
+		return jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
+	}
+	return nil
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token     string     `json:"token"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	Staff     *org.Staff `json:"staff"`
+}
+
+// Login opens a session. The token is returned and also set as an
+// HttpOnly cookie for browsers.
+func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decode(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	token, staff, err := h.Auth.Login(r.Context(), req.Username, req.Password)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	exp := h.Auth.Now().Add(h.Auth.Policy.SessionLimit)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, Expires: exp})
+	WriteJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: exp, Staff: staff})
+}
+
+// Logout ends the session of the request.
+func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
+	token := ""
+	if hd := r.Header.Get("Authorization"); strings.HasPrefix(hd, "Bearer ") {
+		token = strings.TrimPrefix(hd, "Bearer ")
+	} else if c, err := r.Cookie(SessionCookie); err == nil {
+		token = c.Value
+	}
+	if token != "" {
+		if err := h.Auth.Logout(r.Context(), token); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Me returns the signed-in actor.
+func (h *Handler) Me(w http.ResponseWriter, r *http.Request) {
+	a := ActorFrom(r.Context())
+	if err := RequireSignedIn(a); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, a)
+}

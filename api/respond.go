@@ -1,0 +1,130 @@
+// Package api is the JSON API under /api/v1: thin handlers that decode a
+// request, call a domain service with the actor, and encode the answer.
+// Rules and authorisation live in the services; the route table lives in
+// package server.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/jiedao/jiedao"
+)
+
+// maxBody bounds a JSON request body; imports have their own limits.
+const maxBody = 1 << 20
+
+// ErrorBody is the JSON form of every error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail carries the code clients switch on and the messages to show.
+type ErrorDetail struct {
+	Code      string `json:"code"`
+	Message   string `json:"message"`    // Chinese
+	MessageEn string `json:"message_en"` // English
+	Field     string `json:"field,omitempty"`
+}
+
+// Status maps an error code to an HTTP status.
+func Status(code string) int {
+	switch code {
+	case jiedao.EINVALID:
+		return http.StatusBadRequest
+	case jiedao.ENOTFOUND:
+		return http.StatusNotFound
+	case jiedao.ECONFLICT:
+		return http.StatusConflict
+	case jiedao.EFORBIDDEN:
+		return http.StatusForbidden
+	case jiedao.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case jiedao.ETOOMANY:
+		return http.StatusTooManyRequests
+	case jiedao.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	case jiedao.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case jiedao.EUNSUPPORTED:
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteJSON writes v as JSON with the status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// WriteError writes err as an ErrorBody; internal errors are logged with
+// the request and shown only as a generic message.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := jiedao.ErrorCode(err)
+	if code == jiedao.EINTERNAL {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	zh, en := jiedao.ErrorMessages(err)
+	WriteJSON(w, Status(code), ErrorBody{Error: ErrorDetail{Code: code, Message: zh, MessageEn: en, Field: jiedao.ErrorField(err)}})
+}
+
+// decode reads a JSON body into v, refusing unknown fields so that a
+// misspelt field is an error rather than silently ignored.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return jiedao.Errorf(jiedao.EUNSUPPORTED, "请求内容应为 JSON", "the request body must be JSON")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return jiedao.Errorf(jiedao.ETOOLARGE, "请求内容过大", "request body too large")
+		case errors.Is(err, io.EOF):
+			return jiedao.Errorf(jiedao.EINVALID, "请求内容为空", "empty request body")
+		case errors.As(err, &syntax):
+			return jiedao.Errorf(jiedao.EINVALID, "JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typ):
+			return jiedao.Invalid(typ.Field, "字段类型错误："+typ.Field, "wrong type for field "+typ.Field)
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return jiedao.Invalid(f, "未知字段："+f, "unknown field: "+f)
+		}
+		return jiedao.Errorf(jiedao.EINVALID, "无法解析请求内容", "cannot parse the request body")
+	}
+	return nil
+}
+
+// pathID reads a numeric path value.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, jiedao.Invalid(name, "编号无效", "invalid id")
+	}
+	return id, nil
+}
+
+// queryInt reads an optional integer query parameter.
+func queryInt(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, jiedao.Invalid(name, "参数应为非负整数："+name, name+" must be a non-negative integer")
+	}
+	return n, nil
+}

@@ -1,0 +1,301 @@
+// Package casework is the closed case loop: a report from any channel
+// becomes a case that is accepted, dispatched to a unit, signed for,
+// handled, verified, closed and rated, every step an append-only event.
+//
+// The package holds the types, the state machine (lifecycle.go), the
+// deadlines (deadline.go), routing (routing.go), the evaluation figures
+// (evaluation.go) and the Service that applies the rules and authorisation
+// (service.go). Storage is behind the Store interface; package store
+// implements it for SQLite and PostgreSQL.
+package casework
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is where a case stands in the loop.
+type Status string
+
+const (
+	StatusReported   Status = "reported"   // 上报: waiting for the command center
+	StatusAccepted   Status = "accepted"   // 受理/立案: a case, waiting to be dispatched
+	StatusRejected   Status = "rejected"   // 不予受理 (final)
+	StatusDispatched Status = "dispatched" // 派遣: waiting for the unit to sign for it
+	StatusSigned     Status = "signed"     // 签收
+	StatusReturned   Status = "returned"   // 退回: back at the command center
+	StatusHandling   Status = "handling"   // 处置
+	StatusHandled    Status = "handled"    // 反馈: the unit says it is done
+	StatusRework     Status = "rework"     // 返工: verification failed
+	StatusVerified   Status = "verified"   // 核查通过
+	StatusClosed     Status = "closed"     // 结案
+	StatusEscalated  Status = "escalated"  // 上报上级: with the district
+	StatusHung       Status = "hung"       // 挂账: clock stopped
+	StatusVoided     Status = "voided"     // 作废 (final)
+	StatusMerged     Status = "merged"     // 合并: a duplicate of another case (final)
+)
+
+// Statuses lists every status in loop order.
+func Statuses() []Status {
+	return []Status{StatusReported, StatusAccepted, StatusRejected, StatusDispatched, StatusSigned,
+		StatusReturned, StatusHandling, StatusHandled, StatusRework, StatusVerified, StatusClosed,
+		StatusEscalated, StatusHung, StatusVoided, StatusMerged}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, k := range Statuses() {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Zh returns the status's Chinese name.
+func (s Status) Zh() string {
+	switch s {
+	case StatusReported:
+		return "待受理"
+	case StatusAccepted:
+		return "已立案"
+	case StatusRejected:
+		return "不予受理"
+	case StatusDispatched:
+		return "待签收"
+	case StatusSigned:
+		return "已签收"
+	case StatusReturned:
+		return "已退回"
+	case StatusHandling:
+		return "处置中"
+	case StatusHandled:
+		return "待核查"
+	case StatusRework:
+		return "返工"
+	case StatusVerified:
+		return "待结案"
+	case StatusClosed:
+		return "已结案"
+	case StatusEscalated:
+		return "已上报上级"
+	case StatusHung:
+		return "挂账"
+	case StatusVoided:
+		return "已作废"
+	case StatusMerged:
+		return "已合并"
+	}
+	return string(s)
+}
+
+// Open reports whether the case still needs work. A closed case is not
+// open, though an unsatisfied rating may reopen it.
+func (s Status) Open() bool {
+	switch s {
+	case StatusRejected, StatusClosed, StatusVoided, StatusMerged:
+		return false
+	}
+	return true
+}
+
+// Channel is how a case came in.
+type Channel string
+
+const (
+	ChannelXihuCode   Channel = "xihu_code"  // 西湖码: residents by QR code
+	ChannelPingan     Channel = "pingan"     // 平安通
+	ChannelGrid       Channel = "grid"       // 网格通: grid workers' patrols
+	ChannelIoT        Channel = "iot"        // 智慧三件套: sensor alarms
+	ChannelPolice     Channel = "police"     // 警网协同: non-police events from the police
+	ChannelHotline    Channel = "hotline"    // 12345
+	ChannelEnterprise Channel = "enterprise" // 企业诉求
+	ChannelOther      Channel = "other"      // walk-ins, letters, anything else
+)
+
+// Channels lists every channel.
+func Channels() []Channel {
+	return []Channel{ChannelXihuCode, ChannelPingan, ChannelGrid, ChannelIoT, ChannelPolice, ChannelHotline, ChannelEnterprise, ChannelOther}
+}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	for _, k := range Channels() {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Urgency picks the deadline policy of a category.
+type Urgency string
+
+const (
+	UrgencyNormal   Urgency = "normal"   // 一般
+	UrgencyUrgent   Urgency = "urgent"   // 紧急
+	UrgencyCritical Urgency = "critical" // 特急
+)
+
+// Valid reports whether u is a known urgency.
+func (u Urgency) Valid() bool {
+	return u == UrgencyNormal || u == UrgencyUrgent || u == UrgencyCritical
+}
+
+// Rating is a resident's verdict on a closed case.
+type Rating string
+
+const (
+	RatingSatisfied   Rating = "satisfied"   // 满意
+	RatingBasic       Rating = "basic"       // 基本满意
+	RatingUnsatisfied Rating = "unsatisfied" // 不满意
+)
+
+// Valid reports whether r is a known rating.
+func (r Rating) Valid() bool {
+	return r == RatingSatisfied || r == RatingBasic || r == RatingUnsatisfied
+}
+
+// Location is a WGS-84 point.
+type Location struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Contact is the reporting resident; masked for roles that do not need it.
+type Contact struct {
+	Name  string `json:"name,omitempty"`
+	Phone string `json:"phone,omitempty"`
+}
+
+// Deadline is one running limit: when it falls due, when to warn, and
+// whether it counts working time (so that stopping the clock can move it
+// in the same measure).
+type Deadline struct {
+	Due     time.Time `json:"due"`
+	Warn    time.Time `json:"warn"`
+	Working bool      `json:"working,omitempty"`
+}
+
+// Deadlines are the limits on a case. Each is nil when it does not apply
+// (yet). What each counts from is stated in deadline.go.
+type Deadlines struct {
+	Sign   *Deadline `json:"sign,omitempty"`
+	Start  *Deadline `json:"start,omitempty"`
+	Finish *Deadline `json:"finish,omitempty"`
+	Close  *Deadline `json:"close,omitempty"`
+}
+
+// Extension is a unit's request for more time.
+type Extension struct {
+	Days        int       `json:"days"` // working days asked for
+	Reason      string    `json:"reason"`
+	RequestedAt time.Time `json:"requested_at"`
+	RequestedBy string    `json:"requested_by"`
+}
+
+// Case is one report and everything done about it. Its fields are a
+// projection of its events: Replay(events) gives the same Case.
+type Case struct {
+	ID         int64          `json:"id"`
+	Number     string         `json:"number"` // readable over the phone: 20240612-0042
+	Channel    Channel        `json:"channel"`
+	ClientID   int64          `json:"client_id,omitempty"`   // the machine client it came from
+	ExternalID string         `json:"external_id,omitempty"` // the sender's own number, unique per channel
+	Category   string         `json:"category"`              // category code
+	Urgency    Urgency        `json:"urgency"`
+	Title      string         `json:"title"`
+	Details    string         `json:"details"`
+	Address    string         `json:"address,omitempty"`
+	Location   *Location      `json:"location,omitempty"`
+	GridID     int64          `json:"grid_id,omitempty"`
+	Community  int64          `json:"community_id,omitempty"`
+	Unplaced   bool           `json:"unplaced,omitempty"` // had a location outside every grid
+	Attributes map[string]any `json:"attributes,omitempty"`
+	Reporter   Contact        `json:"reporter"`
+	ReporterID int64          `json:"reporter_staff_id,omitempty"`
+	// SuggestedUnit is the unit routing picked when the case came in; the
+	// dispatcher may choose another.
+	SuggestedUnit int64 `json:"suggested_unit_id,omitempty"`
+
+	Status     Status `json:"status"`
+	HungFrom   Status `json:"hung_from,omitempty"` // where a hung case resumes
+	UnitID     int64  `json:"unit_id,omitempty"`   // the unit it is dispatched to
+	MergedInto int64  `json:"merged_into,omitempty"`
+
+	ReportedAt   time.Time  `json:"reported_at"`
+	AcceptedAt   *time.Time `json:"accepted_at,omitempty"`
+	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
+	SignedAt     *time.Time `json:"signed_at,omitempty"`
+	StartedAt    *time.Time `json:"started_at,omitempty"`
+	ReturnedAt   *time.Time `json:"returned_at,omitempty"`
+	HandledAt    *time.Time `json:"handled_at,omitempty"`
+	VerifiedAt   *time.Time `json:"verified_at,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	HungAt       *time.Time `json:"hung_at,omitempty"`
+	Rating       Rating     `json:"rating,omitempty"`
+	RatedAt      *time.Time `json:"rated_at,omitempty"`
+	RatingNote   string     `json:"rating_comment,omitempty"`
+
+	Deadlines Deadlines `json:"deadlines"`
+	// ClosedOnTime is set when the case closes: was it by the close deadline?
+	ClosedOnTime *bool `json:"closed_on_time,omitempty"`
+	// WarnedDue and OverdueDue hold the due time of the running deadline
+	// that a warning or an overdue mark was raised for, so that each
+	// deadline raises each at most once.
+	WarnedDue  *time.Time `json:"warned_due,omitempty"`
+	OverdueDue *time.Time `json:"overdue_due,omitempty"`
+	// EverOverdue stays set once any deadline was missed.
+	EverOverdue bool `json:"ever_overdue,omitempty"`
+
+	Assignments      int        `json:"assignments"` // dispatches so far; the current one is number Assignments
+	SignedOnTime     *bool      `json:"signed_on_time,omitempty"`
+	HandledCount     int        `json:"handled_count"` // reports back (反馈), reworks included
+	ReturnCount      int        `json:"return_count"`
+	ReworkCount      int        `json:"rework_count"`
+	SupervisionCount int        `json:"supervision_count"`
+	ReopenCount      int        `json:"reopen_count"`
+	Extension        *Extension `json:"extension,omitempty"` // a pending request
+	ExtensionDays    int        `json:"extension_days"`      // granted so far
+	Escalated        bool       `json:"escalated,omitempty"`
+
+	EventCount int       `json:"event_count"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Event is one step on the record. Events are never changed or removed.
+type Event struct {
+	ID        int64     `json:"id"`
+	CaseID    int64     `json:"case_id"`
+	Seq       int       `json:"seq"` // 1 for the report, then one more per step
+	Action    Action    `json:"action"`
+	ActorKind string    `json:"actor_kind"`
+	ActorID   int64     `json:"actor_id,omitempty"`
+	ActorName string    `json:"actor_name"`
+	ActorRole string    `json:"actor_role,omitempty"`
+	At        time.Time `json:"at"`
+	From      Status    `json:"from,omitempty"`
+	To        Status    `json:"to"`
+	Reason    string    `json:"reason,omitempty"`
+	Payload   Payload   `json:"payload"`
+}
+
+// Payload carries what a step decided, so that replay needs nothing else:
+// computed deadlines are written into the event that started them.
+type Payload struct {
+	Report     *Case      `json:"report,omitempty"` // the case as reported (report only)
+	UnitID     int64      `json:"unit_id,omitempty"`
+	Category   string     `json:"category,omitempty"` // accept may correct it
+	Urgency    Urgency    `json:"urgency,omitempty"`
+	Deadlines  *Deadlines `json:"deadlines,omitempty"`
+	Rating     Rating     `json:"rating,omitempty"`
+	Comment    string     `json:"comment,omitempty"`
+	MergedInto int64      `json:"merged_into,omitempty"`
+	Days       int        `json:"days,omitempty"`    // extension days asked or granted
+	Photos     []string   `json:"photos,omitempty"`  // attachment references
+	OnTime     *bool      `json:"on_time,omitempty"` // sign and close: met the deadline?
+	Stage      Stage      `json:"stage,omitempty"`   // warning and overdue: which deadline
+}
+
+// MarshalPayload is the stored form of a payload.
+func MarshalPayload(p Payload) ([]byte, error) { return json.Marshal(p) }

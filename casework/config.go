@@ -1,0 +1,92 @@
+package casework
+
+import (
+	"context"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/org"
+)
+
+// CalendarEditor changes the stored calendar.
+type CalendarEditor interface {
+	Days(ctx context.Context) ([]calendar.Day, error)
+	PutDays(ctx context.Context, days []calendar.Day) error
+	DeleteDay(ctx context.Context, date string) error
+}
+
+func requireAdmin(a org.Actor) error {
+	if !a.Is(org.RoleAdmin) {
+		return jiedao.Forbidden("您无权修改配置", "you may not change the configuration")
+	}
+	return nil
+}
+
+func requireStaff(a org.Actor) error {
+	if a.Kind != org.ActorStaff && a.Kind != org.ActorSystem {
+		return jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
+	}
+	return nil
+}
+
+// Categories lists the categories; anyone may read them (residents pick one).
+func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
+	return s.Store.ListCategories(ctx)
+}
+
+// PutCategory creates or replaces a category.
+func (s *Service) PutCategory(ctx context.Context, a org.Actor, c *Category) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.Store.PutCategory(ctx, c)
+}
+
+// RoutingRules lists the routing rules.
+func (s *Service) RoutingRules(ctx context.Context, a org.Actor) ([]RoutingRule, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return s.Store.ListRoutingRules(ctx)
+}
+
+// CreateRoutingRule adds a routing rule.
+func (s *Service) CreateRoutingRule(ctx context.Context, a org.Actor, r *RoutingRule) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.Store.CreateRoutingRule(ctx, r)
+}
+
+// DeleteRoutingRule removes a routing rule.
+func (s *Service) DeleteRoutingRule(ctx context.Context, a org.Actor, id int64) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.Store.DeleteRoutingRule(ctx, id)
+}
+
+// CalendarDays lists the holidays and make-up workdays.
+func (s *Service) CalendarDays(ctx context.Context, a org.Actor) ([]calendar.Day, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return s.CalendarEdit.Days(ctx)
+}
+
+// PutCalendarDays adds or replaces listed days, as when a new year's
+// schedule is published.
+func (s *Service) PutCalendarDays(ctx context.Context, a org.Actor, days []calendar.Day) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.CalendarEdit.PutDays(ctx, days)
+}
+
+// DeleteCalendarDay makes a listed day an ordinary day again.
+func (s *Service) DeleteCalendarDay(ctx context.Context, a org.Actor, date string) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return s.CalendarEdit.DeleteDay(ctx, date)
+}

@@ -1,0 +1,630 @@
+package casework
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/geo"
+	"github.com/jiedao/jiedao/org"
+)
+
+// Service runs the case loop: every step goes through it, so that the
+// rules and the authorisation hold whichever page, API or channel the step
+// came from.
+type Service struct {
+	Store     Store
+	Units     UnitSource
+	Calendars CalendarSource
+	// CalendarEdit changes the calendar that Calendars reads.
+	CalendarEdit CalendarEditor
+	Places       Placer
+	Now          func() time.Time
+	Log          *slog.Logger
+}
+
+func (s *Service) now() time.Time {
+	// Storage keeps microseconds (PostgreSQL's precision): truncating here
+	// makes a stored and a fresh case compare equal.
+	return s.Now().Truncate(time.Microsecond).In(calendar.Zone())
+}
+
+// ReportInput is a new report from any channel.
+type ReportInput struct {
+	Channel    Channel             `json:"channel"`
+	ExternalID string              `json:"external_id,omitempty"`
+	Category   string              `json:"category"`
+	Urgency    Urgency             `json:"urgency,omitempty"`
+	Title      string              `json:"title"`
+	Details    string              `json:"details"`
+	Address    string              `json:"address,omitempty"`
+	Lat        *float64            `json:"lat,omitempty"`
+	Lon        *float64            `json:"lon,omitempty"`
+	GCJ02      bool                `json:"gcj02,omitempty"`   // the point is in GCJ-02, as phone maps give it
+	GridID     int64               `json:"grid_id,omitempty"` // a report placed by a grid's QR code
+	Attributes map[string][]string `json:"attributes,omitempty"`
+	Reporter   Contact             `json:"reporter"`
+}
+
+func checkText(field string, v string, max int, required bool, zh, en string) error {
+	if required && strings.TrimSpace(v) == "" {
+		return jiedao.Invalid(field, "请填写"+zh, en+" is required")
+	}
+	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max {
+		e := jiedao.Errorf(jiedao.EINVALID, zh+"不能超过%d字", en+" must be at most %d characters", max)
+		e.Field = field
+		return e
+	}
+	return nil
+}
+
+// Report takes in a new report and makes it a case, placed in its grid and
+// with a suggested unit. A report whose (channel, external id) was seen
+// before returns the case it made then, so a retried delivery never makes
+// two cases.
+func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Case, error) {
+	if !(CheckStep(a, ActReport, nil) == nil) {
+		return nil, jiedao.Forbidden("您无权上报案件", "you may not report cases")
+	}
+	switch {
+	case a.Kind == org.ActorClient && a.Channel != "":
+		in.Channel = Channel(a.Channel)
+	case a.Kind == org.ActorResident && in.Channel == "":
+		in.Channel = ChannelXihuCode
+	case a.Is(org.RoleGridWorker) && in.Channel == "":
+		in.Channel = ChannelGrid
+	case in.Channel == "":
+		in.Channel = ChannelOther
+	}
+	if !in.Channel.Valid() {
+		return nil, jiedao.Invalid("channel", "渠道无效："+string(in.Channel), "unknown channel: "+string(in.Channel))
+	}
+	if in.Urgency == "" {
+		in.Urgency = UrgencyNormal
+	}
+	if !in.Urgency.Valid() {
+		return nil, jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
+	}
+	in.Title, in.Details = strings.TrimSpace(in.Title), strings.TrimSpace(in.Details)
+	if in.Title == "" {
+		in.Title = firstRunes(in.Details, 40)
+	}
+	for _, f := range []struct {
+		field, v string
+		max      int
+		req      bool
+		zh, en   string
+	}{
+		{"title", in.Title, 100, false, "标题", "title"},
+		{"details", in.Details, 5000, true, "问题描述", "details"},
+		{"address", in.Address, 200, false, "地址", "address"},
+		{"external_id", in.ExternalID, 100, false, "外部编号", "external id"},
+		{"reporter_name", in.Reporter.Name, 50, false, "姓名", "name"},
+		{"reporter_phone", in.Reporter.Phone, 30, false, "电话", "phone"},
+	} {
+		if err := checkText(f.field, f.v, f.max, f.req, f.zh, f.en); err != nil {
+			return nil, err
+		}
+	}
+	cat, err := s.Store.GetCategory(ctx, in.Category)
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
+		return nil, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
+	} else if err != nil {
+		return nil, err
+	}
+	attrs, err := cat.CheckAttributes(in.Attributes)
+	if err != nil {
+		return nil, err
+	}
+	if in.ExternalID != "" {
+		old, err := s.Store.FindByExternalID(ctx, in.Channel, in.ExternalID)
+		if err == nil {
+			return s.view(a, old), nil
+		} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
+			return nil, err
+		}
+	}
+	c := &Case{
+		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
+		Title: in.Title, Details: in.Details, Address: strings.TrimSpace(in.Address), Attributes: attrs,
+		Reporter: Contact{Name: strings.TrimSpace(in.Reporter.Name), Phone: strings.TrimSpace(in.Reporter.Phone)},
+	}
+	if len(attrs) == 0 {
+		c.Attributes = nil
+	}
+	switch a.Kind {
+	case org.ActorClient:
+		c.ClientID = a.ID
+	case org.ActorStaff:
+		c.ReporterID = a.ID
+	}
+	if err := s.place(ctx, c, in); err != nil {
+		return nil, err
+	}
+	rules, err := s.Store.ListRoutingRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if r, ok := Route(rules, RouteInput{Category: c.Category, GridID: c.GridID, CommunityID: c.Community, Channel: c.Channel}); ok {
+		c.SuggestedUnit = r.UnitID
+	}
+	now := s.now()
+	snapshot := *c
+	e := &Event{Seq: 1, Action: ActReport, At: now, To: StatusReported, Payload: Payload{Report: &snapshot}}
+	setActor(e, a)
+	nc, err := Apply(nil, e)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateCase(ctx, nc, e); err != nil {
+		if jiedao.ErrorCode(err) == jiedao.ECONFLICT && in.ExternalID != "" {
+			// Another delivery of the same report won the race.
+			if old, ferr := s.Store.FindByExternalID(ctx, in.Channel, in.ExternalID); ferr == nil {
+				return s.view(a, old), nil
+			}
+		}
+		return nil, err
+	}
+	return s.view(a, nc), nil
+}
+
+// place sets the case's location, grid and community.
+func (s *Service) place(ctx context.Context, c *Case, in ReportInput) error {
+	if (in.Lat == nil) != (in.Lon == nil) {
+		return jiedao.Invalid("lat", "经度和纬度须同时提供", "give both latitude and longitude")
+	}
+	if in.Lat != nil {
+		p := geo.Point{Lon: *in.Lon, Lat: *in.Lat}
+		if !p.Valid() {
+			return jiedao.Invalid("lat", "经纬度超出范围", "coordinates out of range")
+		}
+		if in.GCJ02 {
+			p = geo.GCJ02ToWGS84(p)
+		}
+		c.Location = &Location{Lat: p.Lat, Lon: p.Lon}
+		grid, community, found, err := s.Places.Place(ctx, p)
+		if err != nil {
+			return err
+		}
+		c.GridID, c.Community, c.Unplaced = grid, community, !found
+		return nil
+	}
+	if in.GridID != 0 {
+		community, err := s.Units.GridCommunity(ctx, in.GridID)
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			return jiedao.Invalid("grid_id", "网格不存在", "unknown grid")
+		} else if err != nil {
+			return err
+		}
+		c.GridID, c.Community = in.GridID, community
+	}
+	return nil
+}
+
+func setActor(e *Event, a org.Actor) {
+	e.ActorKind, e.ActorID, e.ActorName, e.ActorRole = string(a.Kind), a.ID, a.Name, string(a.Role)
+}
+
+func firstRunes(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// StepInput is one step on an existing case.
+type StepInput struct {
+	Action    Action   `json:"action"`
+	Reason    string   `json:"reason,omitempty"`
+	UnitID    int64    `json:"unit_id,omitempty"`  // dispatch
+	Category  string   `json:"category,omitempty"` // accept: correct the category
+	Urgency   Urgency  `json:"urgency,omitempty"`  // accept: correct the urgency
+	Rating    Rating   `json:"rating,omitempty"`   // rate
+	Comment   string   `json:"comment,omitempty"`  // rate
+	Phone     string   `json:"phone,omitempty"`    // rate by a resident: proof it is theirs
+	MergeInto int64    `json:"merge_into,omitempty"`
+	Days      int      `json:"days,omitempty"` // extension
+	Photos    []string `json:"photos,omitempty"`
+}
+
+// Step takes one step of the loop on a case. A step that is not allowed
+// returns an error and changes nothing.
+func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput) (*Case, error) {
+	if !in.Action.Known() || in.Action == ActReport || in.Action == ActWarn || in.Action == ActOverdue {
+		return nil, jiedao.Invalid("action", "未知的操作："+string(in.Action), "unknown action: "+string(in.Action))
+	}
+	in.Reason = strings.TrimSpace(in.Reason)
+	if err := checkText("reason", in.Reason, 2000, ReasonRequired(in.Action), "原因", "reason"); err != nil {
+		return nil, err
+	}
+	if err := checkText("comment", in.Comment, 500, false, "评价内容", "comment"); err != nil {
+		return nil, err
+	}
+	cal, err := s.Calendars.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.precheck(ctx, id, in); err != nil {
+		return nil, err
+	}
+	c, _, err := s.Store.UpdateCase(ctx, id, func(c *Case) (*Event, error) {
+		if ok, err := s.canView(ctx, a, c); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, jiedao.NotFound("案件", "case")
+		}
+		if err := CheckStep(a, in.Action, c); err != nil {
+			return nil, err
+		}
+		e, err := s.buildEvent(ctx, cal, a, c, in)
+		if err != nil {
+			return nil, err
+		}
+		_, err = Apply(c, e)
+		return e, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.view(a, c), nil
+}
+
+// precheck validates what a step refers to outside the case itself.
+func (s *Service) precheck(ctx context.Context, id int64, in StepInput) error {
+	switch in.Action {
+	case ActDispatch:
+		if in.UnitID == 0 {
+			return jiedao.Invalid("unit_id", "请选择承办单位", "choose a unit")
+		}
+		ok, err := s.Units.UnitExists(ctx, in.UnitID)
+		if err != nil {
+			return err
+		} else if !ok {
+			return jiedao.Invalid("unit_id", "承办单位不存在", "unknown unit")
+		}
+	case ActMerge:
+		if in.MergeInto == 0 || in.MergeInto == id {
+			return jiedao.Invalid("merge_into", "请指定要合并到的另一个案件", "name another case to merge into")
+		}
+		t, err := s.Store.GetCase(ctx, in.MergeInto)
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			return jiedao.Invalid("merge_into", "要合并到的案件不存在", "the case to merge into does not exist")
+		} else if err != nil {
+			return err
+		}
+		if !t.Status.Open() && t.Status != StatusClosed {
+			return jiedao.Invalid("merge_into", "不能合并到已作废、已合并或不予受理的案件", "cannot merge into a voided, merged or rejected case")
+		}
+	case ActRate:
+		if !in.Rating.Valid() {
+			return jiedao.Invalid("rating", "评价应为满意、基本满意或不满意", "rating must be satisfied, basic or unsatisfied")
+		}
+	case ActRequestExtension:
+		return validateExtensionDays(in.Days)
+	case ActApproveExtension:
+		if in.Days != 0 {
+			return validateExtensionDays(in.Days)
+		}
+	case ActAccept:
+		if in.Urgency != "" && !in.Urgency.Valid() {
+			return jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
+		}
+		if in.Category != "" {
+			cat, err := s.Store.GetCategory(ctx, in.Category)
+			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
+				return jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
+			} else if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// buildEvent decides what the step does: its target status and payload,
+// with any deadlines it starts. The case is not changed here.
+func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, a org.Actor, c *Case, in StepInput) (*Event, error) {
+	now := s.now()
+	if now.Before(c.UpdatedAt) {
+		now = c.UpdatedAt // another process's clock ran ahead; events stay in order
+	}
+	e := &Event{CaseID: c.ID, Seq: c.EventCount + 1, Action: in.Action, At: now, From: c.Status, To: Target(in.Action, c), Reason: in.Reason}
+	setActor(e, a)
+	e.Payload.Photos = in.Photos
+	policy := func(category string, u Urgency) (Policy, error) {
+		cat, err := s.Store.GetCategory(ctx, category)
+		if err != nil {
+			return Policy{}, err
+		}
+		return cat.Policy(u), nil
+	}
+	d := c.Deadlines
+	switch in.Action {
+	case ActAccept:
+		cat, urg := c.Category, c.Urgency
+		if in.Category != "" && in.Category != c.Category {
+			cat, e.Payload.Category = in.Category, in.Category
+		}
+		if in.Urgency != "" && in.Urgency != c.Urgency {
+			urg, e.Payload.Urgency = in.Urgency, in.Urgency
+		}
+		p, err := policy(cat, urg)
+		if err != nil {
+			return nil, err
+		}
+		e.Payload.Deadlines = &Deadlines{Close: newDeadline(cal, now, p.Close)}
+	case ActDispatch:
+		p, err := policy(c.Category, c.Urgency)
+		if err != nil {
+			return nil, err
+		}
+		e.Payload.UnitID = in.UnitID
+		d.Sign, d.Start, d.Finish = newDeadline(cal, now, p.SignFor), nil, nil
+		e.Payload.Deadlines = &d
+	case ActSign:
+		p, err := policy(c.Category, c.Urgency)
+		if err != nil {
+			return nil, err
+		}
+		if d.Sign != nil {
+			e.Payload.OnTime = boolp(!now.After(d.Sign.Due))
+		}
+		d.Start, d.Finish = newDeadline(cal, now, p.Start), newDeadline(cal, now, p.Finish)
+		e.Payload.Deadlines = &d
+	case ActReturn:
+		d.Sign, d.Start, d.Finish = nil, nil, nil
+		e.Payload.Deadlines = &d
+	case ActRework:
+		p, err := policy(c.Category, c.Urgency)
+		if err != nil {
+			return nil, err
+		}
+		d.Start, d.Finish = nil, newDeadline(cal, now, p.Finish)
+		e.Payload.Deadlines = &d
+	case ActClose:
+		e.Payload.OnTime = boolp(d.Close == nil || !now.After(d.Close.Due))
+	case ActRate:
+		if c.Rating != "" {
+			return nil, jiedao.Errorf(jiedao.ECONFLICT, "该案件已评价", "the case has been rated already")
+		}
+		if a.Kind != org.ActorStaff && (c.Reporter.Phone == "" || normalizePhone(in.Phone) != normalizePhone(c.Reporter.Phone)) {
+			return nil, jiedao.Forbidden("手机号与报事人不符，不能评价", "the phone number does not match the reporter's")
+		}
+		e.Payload.Rating, e.Payload.Comment = in.Rating, strings.TrimSpace(in.Comment)
+	case ActReopen:
+		if c.Rating != RatingUnsatisfied {
+			return nil, jiedao.Errorf(jiedao.ECONFLICT, "只有评价为不满意的案件可以重新办理", "only a case rated unsatisfied can be reopened")
+		}
+		p, err := policy(c.Category, c.Urgency)
+		if err != nil {
+			return nil, err
+		}
+		e.Payload.Deadlines = &Deadlines{Close: newDeadline(cal, now, p.Close)}
+	case ActRequestExtension:
+		if c.Extension != nil {
+			return nil, jiedao.Errorf(jiedao.ECONFLICT, "已有待审批的延期申请", "an extension request is pending already")
+		}
+		e.Payload.Days = in.Days
+	case ActApproveExtension, ActDenyExtension:
+		if c.Extension == nil {
+			return nil, jiedao.Errorf(jiedao.ECONFLICT, "没有待审批的延期申请", "no extension request is pending")
+		}
+		if in.Action == ActApproveExtension {
+			days := c.Extension.Days
+			if in.Days != 0 {
+				days = in.Days
+			}
+			e.Payload.Days = days
+			d.Finish, d.Close = extend(cal, d.Finish, days), extend(cal, d.Close, days)
+			e.Payload.Deadlines = &d
+		}
+	case ActHang:
+		if c.Status == StatusReported {
+			return nil, jiedao.Errorf(jiedao.ECONFLICT, "请先受理，再挂账", "accept the case before hanging it")
+		}
+	case ActResume:
+		if c.HungAt != nil {
+			d = Deadlines{Sign: shift(cal, d.Sign, *c.HungAt, now), Start: shift(cal, d.Start, *c.HungAt, now),
+				Finish: shift(cal, d.Finish, *c.HungAt, now), Close: shift(cal, d.Close, *c.HungAt, now)}
+			e.Payload.Deadlines = &d
+		}
+	case ActMerge:
+		e.Payload.MergedInto = in.MergeInto
+	}
+	return e, nil
+}
+
+func boolp(b bool) *bool { return &b }
+
+func normalizePhone(p string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, p)
+}
+
+// canView reports whether the actor may see the case at all.
+func (s *Service) canView(ctx context.Context, a org.Actor, c *Case) (bool, error) {
+	switch {
+	case a.SeesAll():
+		return true, nil
+	case a.Kind == org.ActorClient:
+		return c.ClientID == a.ID, nil
+	case a.Kind == org.ActorResident:
+		// Residents reach their case by number and phone; the caller checked.
+		return true, nil
+	case a.Role.IsUnitRole():
+		if c.UnitID == a.UnitID {
+			return true, nil
+		}
+		return s.Store.WasAssigned(ctx, c.ID, a.UnitID)
+	case a.Is(org.RoleGridWorker):
+		return a.InGrid(c.GridID) || (c.ReporterID == a.ID && c.ReporterID != 0), nil
+	case a.Is(org.RoleCommunityStaff):
+		return c.Community != 0 && c.Community == a.CommunityID, nil
+	}
+	return false, nil
+}
+
+// scope is the list filter for the actor.
+func scope(a org.Actor) Scope {
+	switch {
+	case a.SeesAll():
+		return Scope{All: true}
+	case a.Kind == org.ActorClient:
+		return Scope{ClientID: a.ID}
+	case a.Role.IsUnitRole():
+		return Scope{UnitID: a.UnitID}
+	case a.Is(org.RoleGridWorker):
+		return Scope{GridIDs: slices.Clone(a.GridIDs)}
+	case a.Is(org.RoleCommunityStaff):
+		return Scope{CommunityID: a.CommunityID}
+	}
+	return Scope{None: true}
+}
+
+// view returns what the actor may see of a case: residents' contacts are
+// masked for every role that does not call them back.
+func (s *Service) view(a org.Actor, c *Case) *Case {
+	if a.SeesContacts() {
+		return c
+	}
+	v := *c
+	v.Reporter = Contact{Name: org.MaskName(c.Reporter.Name), Phone: org.MaskPhone(c.Reporter.Phone)}
+	return &v
+}
+
+// Get returns a case the actor may see; other cases are "not found", so
+// that their existence does not leak.
+func (s *Service) Get(ctx context.Context, a org.Actor, id int64) (*Case, error) {
+	c, err := s.Store.GetCase(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ok, err := s.canView(ctx, a, c); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, jiedao.NotFound("案件", "case")
+	}
+	return s.view(a, c), nil
+}
+
+// GetByNumber returns a case by its readable number.
+func (s *Service) GetByNumber(ctx context.Context, a org.Actor, number string) (*Case, error) {
+	c, err := s.Store.GetCaseByNumber(ctx, strings.TrimSpace(number))
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, a, c.ID)
+}
+
+// List returns the cases the actor may see that match the filter, and how
+// many there are in all.
+func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Case, int, error) {
+	f.Scope = scope(a)
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	if f.Now.IsZero() {
+		f.Now = s.now()
+	}
+	cases, total, err := s.Store.ListCases(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, c := range cases {
+		cases[i] = s.view(a, c)
+	}
+	return cases, total, nil
+}
+
+// Events returns a case's history.
+func (s *Service) Events(ctx context.Context, a org.Actor, id int64) ([]*Event, error) {
+	c, err := s.Get(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.Store.ListEvents(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !a.SeesContacts() {
+		for _, e := range events {
+			if r := e.Payload.Report; r != nil {
+				masked := *r
+				masked.Reporter = Contact{Name: org.MaskName(r.Reporter.Name), Phone: org.MaskPhone(r.Reporter.Phone)}
+				e.Payload.Report = &masked
+			}
+		}
+	}
+	return events, nil
+}
+
+// RunDeadlines raises a warning on each case whose running deadline is
+// near, and marks overdue and opens a supervision (督办) on each case whose
+// deadline has newly passed. It is safe to run in several processes at
+// once: each mark is written at most once per deadline.
+func (s *Service) RunDeadlines(ctx context.Context) (warned, overdue int, err error) {
+	now := s.now()
+	ids, err := s.Store.DueCases(ctx, now, 1000)
+	if err != nil {
+		return 0, 0, err
+	}
+	sys := org.SystemActor()
+	for _, id := range ids {
+		var raised Action
+		var stage Stage
+		_, _, err := s.Store.UpdateCase(ctx, id, func(c *Case) (*Event, error) {
+			st, d := c.Running()
+			if d == nil || !c.Status.Open() {
+				return nil, nil
+			}
+			e := &Event{CaseID: c.ID, Seq: c.EventCount + 1, At: maxTime(now, c.UpdatedAt), From: c.Status, To: c.Status, Payload: Payload{Stage: st}}
+			setActor(e, sys)
+			switch {
+			case !now.Before(d.Due) && (c.OverdueDue == nil || !c.OverdueDue.Equal(d.Due)):
+				e.Action = ActOverdue
+			case !now.Before(d.Warn) && (c.WarnedDue == nil || !c.WarnedDue.Equal(d.Due)):
+				e.Action = ActWarn
+			default:
+				return nil, nil
+			}
+			raised, stage = e.Action, st
+			_, err := Apply(c, e)
+			return e, err
+		})
+		if err != nil {
+			return warned, overdue, err
+		}
+		switch raised {
+		case ActWarn:
+			warned++
+		case ActOverdue:
+			overdue++
+			reason := stage.Zh() + "时限已过，系统自动督办"
+			if _, err := s.Step(ctx, sys, id, StepInput{Action: ActSupervise, Reason: reason}); err != nil {
+				return warned, overdue, err
+			}
+		}
+	}
+	return warned, overdue, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}

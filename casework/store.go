@@ -1,0 +1,89 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/geo"
+)
+
+// Store keeps cases, their events and the casework configuration.
+// Implemented by package store for SQLite and PostgreSQL.
+type Store interface {
+	// CreateCase stores a new case with its report event, giving the case
+	// its ID and Number. A duplicate (channel, external id) is ECONFLICT.
+	CreateCase(ctx context.Context, c *Case, e *Event) error
+	// UpdateCase loads a case, locked against other writers, and calls fn.
+	// If fn returns an event, the event is appended and the case (which fn
+	// has changed by applying it) saved, in one transaction. If fn returns
+	// nil and no error, nothing is written.
+	UpdateCase(ctx context.Context, id int64, fn func(c *Case) (*Event, error)) (*Case, *Event, error)
+	GetCase(ctx context.Context, id int64) (*Case, error)
+	GetCaseByNumber(ctx context.Context, number string) (*Case, error)
+	FindByExternalID(ctx context.Context, ch Channel, externalID string) (*Case, error)
+	ListCases(ctx context.Context, f Filter) ([]*Case, int, error)
+	ListEvents(ctx context.Context, caseID int64) ([]*Event, error)
+	// WasAssigned reports whether the case was ever dispatched to the unit.
+	WasAssigned(ctx context.Context, caseID, unitID int64) (bool, error)
+	// DueCases returns open cases whose running deadline has reached its
+	// warning or due time without the matching mark, oldest first.
+	DueCases(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	Evaluate(ctx context.Context, q EvalQuery) ([]EvalCounts, error)
+
+	ListCategories(ctx context.Context) ([]*Category, error)
+	GetCategory(ctx context.Context, code string) (*Category, error)
+	// PutCategory creates or replaces a category.
+	PutCategory(ctx context.Context, c *Category) error
+
+	ListRoutingRules(ctx context.Context) ([]RoutingRule, error)
+	CreateRoutingRule(ctx context.Context, r *RoutingRule) error
+	DeleteRoutingRule(ctx context.Context, id int64) error
+}
+
+// CalendarSource gives the official calendar in force; an admin can edit
+// it while jiedao runs.
+type CalendarSource interface {
+	Calendar(ctx context.Context) (*calendar.Calendar, error)
+}
+
+// Placer finds the grid and community of a point.
+type Placer interface {
+	Place(ctx context.Context, p geo.Point) (gridID, communityID int64, found bool, err error)
+}
+
+// UnitSource tells whether a unit exists and what it is.
+type UnitSource interface {
+	UnitExists(ctx context.Context, id int64) (bool, error)
+	GridCommunity(ctx context.Context, gridID int64) (communityID int64, err error)
+}
+
+// Filter selects cases. The Scope fields are set by the Service from the
+// actor and cannot be widened by a caller.
+type Filter struct {
+	Statuses    []Status
+	Channel     Channel
+	Category    string // a major class code matches its minor classes
+	CommunityID int64
+	GridID      int64
+	UnitID      int64
+	Number      string
+	Query       string // words in the title, details or address
+	Due         DueState
+	From, To    time.Time // reported in [From, To)
+	Now         time.Time // for Due
+	Limit       int
+	Offset      int
+
+	Scope Scope
+}
+
+// Scope limits a query to what one actor may see.
+type Scope struct {
+	All         bool
+	UnitID      int64 // cases ever dispatched to this unit
+	GridIDs     []int64
+	CommunityID int64
+	ClientID    int64
+	None        bool // sees nothing
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
+)
+
+// adminFlags are the flags every database command shares.
+func adminFlags(name string, stderr io.Writer) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs, fs.String("db", "jiedao.db", "database: an SQLite file path, or postgres://…")
+}
+
+func openQuiet(ctx context.Context, dsn string, stderr io.Writer) (*app, error) {
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return openApp(ctx, dsn, calendar.DefaultWorkingHours().String(), log)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, dsn := adminFlags("migrate", stderr)
+	if err := parseFlags(fs, args, "db"); err != nil {
+		return err
+	}
+	a, err := openQuiet(ctx, *dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	fmt.Fprintf(stdout, "数据库已是最新 / database is up to date (%s)\n", a.db.Engine())
+	return nil
+}
+
+// system is the actor of the command line: whoever can run it owns the
+// database already.
+func system() org.Actor { return org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "命令行"} }
+
+func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return jiedao.Invalid("", "用法：jiedao user create|list|passwd", "usage: jiedao user create|list|passwd")
+	}
+	sub, args := args[0], args[1:]
+	fs, dsn := adminFlags("user "+sub, stderr)
+	username := fs.String("username", "", "login name")
+	name := fs.String("name", "", "full name")
+	role := fs.String("role", "", "role: "+rolesList())
+	unit := fs.String("unit", "", "unit code (unit roles; dispatchers: the command center)")
+	community := fs.String("community", "", "community code (community staff)")
+	grids := fs.String("grids", "", "grid codes, comma-separated (grid workers)")
+	phone := fs.String("phone", "", "phone number")
+	password := fs.String("password", "", "password (better: JIEDAO_PASSWORD_FILE)")
+	if err := parseFlags(fs, args, "db", "password"); err != nil {
+		return err
+	}
+	a, err := openQuiet(ctx, *dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	switch sub {
+	case "list":
+		staff, err := a.dir.Staff(ctx, system())
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\t用户名 username\t姓名 name\t角色 role\t启用 active")
+		for _, s := range staff {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%v\n", s.ID, s.Username, s.Name, s.Role, s.Active)
+		}
+		return tw.Flush()
+	case "create":
+		in := org.StaffInput{Staff: org.Staff{Username: *username, Name: *name, Phone: *phone, Role: org.Role(*role), Active: true}, Password: *password}
+		if err := resolveScope(ctx, a, &in.Staff, *unit, *community, *grids); err != nil {
+			return err
+		}
+		s, err := a.dir.SaveStaff(ctx, system(), in)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已创建用户 / created user %s (id %d, %s)\n", s.Username, s.ID, s.Role)
+		return nil
+	case "passwd":
+		old, err := a.db.Org().GetStaffByUsername(ctx, strings.ToLower(*username))
+		if err != nil {
+			return err
+		}
+		if _, err := a.dir.SaveStaff(ctx, system(), org.StaffInput{Staff: *old, Password: *password}); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已修改密码 / password changed for %s\n", old.Username)
+		return nil
+	}
+	return jiedao.Invalid("", "未知子命令："+sub, "unknown subcommand: "+sub)
+}
+
+func rolesList() string {
+	var rs []string
+	for _, r := range org.Roles() {
+		rs = append(rs, string(r))
+	}
+	return strings.Join(rs, ", ")
+}
+
+// resolveScope turns the codes given on the command line into ids.
+func resolveScope(ctx context.Context, a *app, s *org.Staff, unit, community, grids string) error {
+	if unit != "" {
+		units, err := a.dir.Units(ctx, system())
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			if u.Code == unit {
+				s.UnitID = u.ID
+			}
+		}
+		if s.UnitID == 0 {
+			return jiedao.Invalid("unit", "单位编码不存在："+unit, "no unit with code "+unit)
+		}
+	}
+	if community != "" {
+		cs, err := a.dir.Communities(ctx, system())
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			if c.Code == community {
+				s.CommunityID = c.ID
+			}
+		}
+		if s.CommunityID == 0 {
+			return jiedao.Invalid("community", "社区编码不存在："+community, "no community with code "+community)
+		}
+	}
+	if grids != "" {
+		gs, err := a.dir.Grids(ctx, system())
+		if err != nil {
+			return err
+		}
+		byCode := map[string]int64{}
+		for _, g := range gs {
+			byCode[g.Code] = g.ID
+		}
+		for _, code := range strings.Split(grids, ",") {
+			id := byCode[strings.TrimSpace(code)]
+			if id == 0 {
+				return jiedao.Invalid("grids", "网格编码不存在："+code, "no grid with code "+code)
+			}
+			s.GridIDs = append(s.GridIDs, id)
+		}
+	}
+	return nil
+}
+
+func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return jiedao.Invalid("", "用法：jiedao apikey create|list|revoke", "usage: jiedao apikey create|list|revoke")
+	}
+	sub, args := args[0], args[1:]
+	fs, dsn := adminFlags("apikey "+sub, stderr)
+	name := fs.String("name", "", "the client's name, e.g. 西湖码小程序")
+	channel := fs.String("channel", "", "the channel its cases come by: xihu_code, pingan, grid, iot, police, hotline, enterprise, other")
+	id := fs.Int64("id", 0, "client id (revoke)")
+	if err := parseFlags(fs, args, "db"); err != nil {
+		return err
+	}
+	a, err := openQuiet(ctx, *dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	switch sub {
+	case "create":
+		if *channel != "" && !casework.Channel(*channel).Valid() {
+			return jiedao.Invalid("channel", "渠道无效："+*channel, "unknown channel: "+*channel)
+		}
+		key, _, err := a.dir.CreateAPIClient(ctx, system(), a.auth, *name, *channel)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, key)
+		return nil
+	case "list":
+		cs, err := a.dir.APIClients(ctx, system())
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\t名称 name\t渠道 channel\t密钥前缀 key\t吊销 revoked")
+		for _, c := range cs {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%v\n", c.ID, c.Name, c.Channel, c.KeyPrefix, c.RevokedAt != nil)
+		}
+		return tw.Flush()
+	case "revoke":
+		if err := a.dir.RevokeAPIClient(ctx, system(), *id, time.Now()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已吊销 / revoked client %d\n", *id)
+		return nil
+	}
+	return jiedao.Invalid("", "未知子命令："+sub, "unknown subcommand: "+sub)
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/server"
+	"github.com/jiedao/jiedao/store"
+)
+
+// app is jiedao wired together over one database.
+type app struct {
+	db    *store.DB
+	auth  *org.Auth
+	cases *casework.Service
+	dir   *org.Directory
+	log   *slog.Logger
+}
+
+// openApp opens and migrates the database and wires the services.
+func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*app, error) {
+	hours, err := calendar.ParseWorkingHours(workingHours)
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "engine", db.Engine(), "applied", applied)
+	}
+	cal := db.Calendar(hours)
+	if seeded, err := cal.SeedOfficial(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if seeded {
+		log.Info("calendar seeded with the official 2023-2026 schedule")
+	}
+	orgStore := db.Org()
+	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now}
+	cases := &casework.Service{
+		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
+		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log,
+	}
+	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore}, log: log}, nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "listen address HOST:PORT")
+	dsn := fs.String("db", "jiedao.db", "database: an SQLite file path, or postgres://…")
+	hours := fs.String("working-hours", calendar.DefaultWorkingHours().String(), "office hours on working days, for working-hour deadlines")
+	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
+	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := parseFlags(fs, args, "db"); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, *level)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, *dsn, *hours, log)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	return a.serve(ctx, *addr, *every, stdout)
+}
+
+// serve runs the HTTP server and the deadline job until ctx ends, then
+// shuts down gracefully: no new requests, in-flight ones (writes included)
+// finish, then the database closes.
+func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
+	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
+	srv := server.New(h, a.auth, a.db, a.log)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+
+	jobCtx, stopJob := context.WithCancel(context.WithoutCancel(ctx))
+	jobDone := make(chan struct{})
+	go func() {
+		defer close(jobDone)
+		a.deadlineJob(jobCtx, every, srv.Registry())
+	}()
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	srv.SetReady(true)
+	a.log.Info("jiedao serving", "addr", "http://"+ln.Addr().String(), "engine", a.db.Engine(), "pid", os.Getpid())
+	fmt.Fprintf(stdout, "jiedao 已启动 / serving at http://%s\n", ln.Addr())
+
+	select {
+	case err := <-errc:
+		stopJob()
+		<-jobDone
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down: finishing requests in flight")
+	srv.SetReady(false)
+	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = httpSrv.Shutdown(shutCtx)
+	stopJob()
+	<-jobDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	a.log.Info("stopped")
+	return err
+}
+
+// deadlineJob raises warnings and overdue marks, and opens supervisions,
+// every interval. Several processes may run it on one database: each mark
+// is written once.
+func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometheus.Registry) {
+	raised := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "jiedao_deadline_marks_total", Help: "Warnings and overdue marks raised by the deadline job.",
+	}, []string{"kind"})
+	reg.MustRegister(raised)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		warned, overdue, err := a.cases.RunDeadlines(ctx)
+		raised.WithLabelValues("warning").Add(float64(warned))
+		raised.WithLabelValues("overdue").Add(float64(overdue))
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("deadline job", "err", err)
+		} else if warned+overdue > 0 {
+			a.log.Info("deadlines checked", "warned", warned, "overdue", overdue)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,247 @@
+package org
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/jiedao/jiedao"
+)
+
+// Session is a signed-in person's session. Only the hash of its token is
+// stored, so a copy of the database does not let anyone sign in.
+type Session struct {
+	TokenHash string
+	StaffID   int64
+	CreatedAt time.Time
+	LastSeen  time.Time
+	ExpiresAt time.Time // absolute end, whatever the activity
+}
+
+// Argon2id parameters: OWASP's recommended minimum (19 MiB, 2 passes).
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an encoded argon2id hash of the password.
+func HashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword reports whether password matches the encoded hash.
+func CheckPassword(encoded, password string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m uint32
+	var t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil || len(want) == 0 {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// CheckPasswordPolicy enforces the password rules: at least 10 characters
+// with at least three of lower case, upper case, digits and symbols, as the
+// multi-level protection scheme (等保) asks of identification.
+func CheckPasswordPolicy(password string) error {
+	if len([]rune(password)) < 10 {
+		return jiedao.Invalid("password", "密码至少10位", "password must have at least 10 characters")
+	}
+	var lower, upper, digit, other bool
+	for _, r := range password {
+		switch {
+		case unicode.IsLower(r):
+			lower = true
+		case unicode.IsUpper(r):
+			upper = true
+		case unicode.IsDigit(r):
+			digit = true
+		default:
+			other = true
+		}
+	}
+	n := 0
+	for _, b := range []bool{lower, upper, digit, other} {
+		if b {
+			n++
+		}
+	}
+	if n < 3 {
+		return jiedao.Invalid("password", "密码须包含大写字母、小写字母、数字、符号中的至少三类", "password needs three of: upper case, lower case, digits, symbols")
+	}
+	return nil
+}
+
+// NewToken returns a random token for a session or an API key, and its
+// hash for storage.
+func NewToken(prefix string) (token, hash string) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux
+	}
+	token = prefix + base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token)
+}
+
+// HashToken is the stored form of a session token or API key.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// AuthPolicy holds the account rules.
+type AuthPolicy struct {
+	MaxFailures  int           // failed logins before the account locks
+	LockFor      time.Duration // how long a lock lasts
+	IdleTimeout  time.Duration // a session unused this long ends
+	SessionLimit time.Duration // a session ends this long after sign-in whatever happens
+}
+
+// DefaultAuthPolicy: 5 failures lock for 15 minutes; 30 minutes idle; 12 hours at most.
+func DefaultAuthPolicy() AuthPolicy {
+	return AuthPolicy{MaxFailures: 5, LockFor: 15 * time.Minute, IdleTimeout: 30 * time.Minute, SessionLimit: 12 * time.Hour}
+}
+
+// Auth signs people and machines in.
+type Auth struct {
+	Store  Store
+	Policy AuthPolicy
+	Now    func() time.Time
+}
+
+var errBadLogin = jiedao.Errorf(jiedao.EUNAUTHORIZED, "用户名或密码错误", "wrong username or password")
+
+// Login checks a username and password and opens a session, returning its
+// token. Repeated failures lock the account; the answer for an unknown user
+// and for a wrong password is the same, so names cannot be probed.
+func (a *Auth) Login(ctx context.Context, username, password string) (string, *Staff, error) {
+	now := a.Now()
+	s, err := a.Store.GetStaffByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+		return "", nil, errBadLogin
+	} else if err != nil {
+		return "", nil, err
+	}
+	if s.LockedUntil != nil && now.Before(*s.LockedUntil) {
+		return "", nil, jiedao.Errorf(jiedao.ETOOMANY, "登录失败次数过多，账号已锁定至 %s", "too many failed logins: account locked until %s",
+			s.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
+	}
+	if !s.Active || !CheckPassword(s.PasswordHash, password) {
+		failed := s.FailedLogins + 1
+		var lock *time.Time
+		if failed >= a.Policy.MaxFailures {
+			t := now.Add(a.Policy.LockFor)
+			lock, failed = &t, 0
+		}
+		if err := a.Store.RecordLogin(ctx, s.ID, failed, lock); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errBadLogin
+	}
+	if s.FailedLogins != 0 || s.LockedUntil != nil {
+		if err := a.Store.RecordLogin(ctx, s.ID, 0, nil); err != nil {
+			return "", nil, err
+		}
+	}
+	token, hash := NewToken("s_")
+	sess := &Session{TokenHash: hash, StaffID: s.ID, CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(a.Policy.SessionLimit)}
+	if err := a.Store.CreateSession(ctx, sess); err != nil {
+		return "", nil, err
+	}
+	return token, s, nil
+}
+
+var errNoSession = jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
+
+// Authenticate returns the staff member a session token belongs to, and
+// ends sessions that are idle or too old.
+func (a *Auth) Authenticate(ctx context.Context, token string) (*Staff, error) {
+	now := a.Now()
+	hash := HashToken(token)
+	sess, err := a.Store.GetSession(ctx, hash)
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+		return nil, errNoSession
+	} else if err != nil {
+		return nil, err
+	}
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeen) > a.Policy.IdleTimeout {
+		if err := a.Store.DeleteSession(ctx, hash); err != nil {
+			return nil, err
+		}
+		return nil, jiedao.Errorf(jiedao.EUNAUTHORIZED, "登录已过期，请重新登录", "session expired, please sign in again")
+	}
+	s, err := a.Store.GetStaff(ctx, sess.StaffID)
+	if err != nil {
+		return nil, err
+	}
+	if !s.Active {
+		return nil, errNoSession
+	}
+	// Touch at most once a minute: a page view should not be a write.
+	if now.Sub(sess.LastSeen) > time.Minute {
+		if err := a.Store.TouchSession(ctx, hash, now); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Logout ends one session.
+func (a *Auth) Logout(ctx context.Context, token string) error {
+	return a.Store.DeleteSession(ctx, HashToken(token))
+}
+
+// AuthenticateClient returns the machine client an API key belongs to.
+func (a *Auth) AuthenticateClient(ctx context.Context, key string) (*APIClient, error) {
+	c, err := a.Store.GetAPIClientByKeyHash(ctx, HashToken(key))
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+		return nil, jiedao.Errorf(jiedao.EUNAUTHORIZED, "API 密钥无效", "invalid API key")
+	} else if err != nil {
+		return nil, err
+	}
+	if c.RevokedAt != nil {
+		return nil, jiedao.Errorf(jiedao.EUNAUTHORIZED, "API 密钥已吊销", "API key revoked")
+	}
+	return c, nil
+}
+
+// CreateAPIClient registers a machine client and returns its key, which is
+// shown once and never stored.
+func (a *Auth) CreateAPIClient(ctx context.Context, name, channel string) (string, *APIClient, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", nil, jiedao.Invalid("name", "名称不能为空", "name is required")
+	}
+	key, hash := NewToken("jd_")
+	c := &APIClient{Name: strings.TrimSpace(name), Channel: channel, KeyPrefix: key[:7], KeyHash: hash, CreatedAt: a.Now()}
+	if err := a.Store.CreateAPIClient(ctx, c); err != nil {
+		return "", nil, err
+	}
+	return key, c, nil
+}

@@ -1,0 +1,312 @@
+package org
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/geo"
+)
+
+// Directory is the service over the organisation: anyone signed in may read
+// it (a dispatcher picks a unit, a page names a grid); only admins change it.
+type Directory struct {
+	Store Store
+}
+
+func requireAdmin(a Actor) error {
+	if !a.Is(RoleAdmin) {
+		return Forbidden()
+	}
+	return nil
+}
+
+func requireStaff(a Actor) error {
+	if a.Kind != ActorStaff && a.Kind != ActorSystem {
+		return jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
+	}
+	return nil
+}
+
+// Forbidden is the error for a step the caller's role does not allow.
+func Forbidden() error {
+	return jiedao.Forbidden("您无权执行此操作", "you may not do this")
+}
+
+// Jurisdictions lists the jurisdictions.
+func (d *Directory) Jurisdictions(ctx context.Context, a Actor) ([]*Jurisdiction, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListJurisdictions(ctx)
+}
+
+// CreateJurisdiction adds a jurisdiction.
+func (d *Directory) CreateJurisdiction(ctx context.Context, a Actor, j *Jurisdiction) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return d.Store.CreateJurisdiction(ctx, j)
+}
+
+// Communities lists the communities.
+func (d *Directory) Communities(ctx context.Context, a Actor) ([]*Community, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListCommunities(ctx)
+}
+
+// SaveCommunity creates (ID 0) or updates a community.
+func (d *Directory) SaveCommunity(ctx context.Context, a Actor, c *Community) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if c.ID == 0 {
+		return d.Store.CreateCommunity(ctx, c)
+	}
+	return d.Store.UpdateCommunity(ctx, c)
+}
+
+// Grids lists the grids.
+func (d *Directory) Grids(ctx context.Context, a Actor) ([]*Grid, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListGrids(ctx)
+}
+
+// SaveGrid creates (ID 0) or updates a grid.
+func (d *Directory) SaveGrid(ctx context.Context, a Actor, g *Grid) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if g.ID == 0 {
+		return d.Store.CreateGrid(ctx, g)
+	}
+	return d.Store.UpdateGrid(ctx, g)
+}
+
+// Units lists the units.
+func (d *Directory) Units(ctx context.Context, a Actor) ([]*Unit, error) {
+	if err := requireStaff(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListUnits(ctx)
+}
+
+// SaveUnit creates (ID 0) or updates a unit.
+func (d *Directory) SaveUnit(ctx context.Context, a Actor, u *Unit) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if u.ID == 0 {
+		return d.Store.CreateUnit(ctx, u)
+	}
+	return d.Store.UpdateUnit(ctx, u)
+}
+
+// Staff lists the staff; only admins see everyone's account details.
+func (d *Directory) Staff(ctx context.Context, a Actor) ([]*Staff, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListStaff(ctx)
+}
+
+// StaffInput is a new or changed staff record; Password empty keeps the old one.
+type StaffInput struct {
+	Staff
+	Password string `json:"password,omitempty"`
+}
+
+// SaveStaff creates (ID 0) or updates a staff record. A new password must
+// meet the policy; changing it signs the person out everywhere.
+func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Staff, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	s := in.Staff
+	s.Username = strings.ToLower(strings.TrimSpace(s.Username))
+	if s.ID != 0 {
+		old, err := d.Store.GetStaff(ctx, s.ID)
+		if err != nil {
+			return nil, err
+		}
+		s.PasswordHash, s.CreatedAt = old.PasswordHash, old.CreatedAt
+	} else if in.Password == "" {
+		return nil, jiedao.Invalid("password", "请设置密码", "a password is required")
+	}
+	if in.Password != "" {
+		if err := CheckPasswordPolicy(in.Password); err != nil {
+			return nil, err
+		}
+		h, err := HashPassword(in.Password)
+		if err != nil {
+			return nil, err
+		}
+		s.PasswordHash = h
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if s.ID == 0 {
+		if err := d.Store.CreateStaff(ctx, &s); err != nil {
+			return nil, err
+		}
+		return &s, nil
+	}
+	if err := d.Store.UpdateStaff(ctx, &s); err != nil {
+		return nil, err
+	}
+	if in.Password != "" || !s.Active {
+		if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+// APIClients lists the machine clients.
+func (d *Directory) APIClients(ctx context.Context, a Actor) ([]*APIClient, error) {
+	if err := requireAdmin(a); err != nil {
+		return nil, err
+	}
+	return d.Store.ListAPIClients(ctx)
+}
+
+// CreateAPIClient registers a machine client and returns its key, shown once.
+func (d *Directory) CreateAPIClient(ctx context.Context, a Actor, auth *Auth, name, channel string) (string, *APIClient, error) {
+	if err := requireAdmin(a); err != nil {
+		return "", nil, err
+	}
+	return auth.CreateAPIClient(ctx, name, channel)
+}
+
+// RevokeAPIClient ends a machine client's key.
+func (d *Directory) RevokeAPIClient(ctx context.Context, a Actor, id int64, now time.Time) error {
+	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	return d.Store.RevokeAPIClient(ctx, id, now)
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Created int `json:"created"`
+	Updated int `json:"updated"`
+}
+
+// ImportCommunities creates or updates communities from GeoJSON features
+// with properties code and name. Every feature is checked before anything
+// is written, so a bad file changes nothing.
+func (d *Directory) ImportCommunities(ctx context.Context, a Actor, jurisdictionID int64, features []geo.Feature) (ImportResult, error) {
+	var res ImportResult
+	if err := requireAdmin(a); err != nil {
+		return res, err
+	}
+	existing, err := d.Store.ListCommunities(ctx)
+	if err != nil {
+		return res, err
+	}
+	byCode := map[string]*Community{}
+	for _, c := range existing {
+		byCode[c.Code] = c
+	}
+	todo := make([]*Community, 0, len(features))
+	for i, f := range features {
+		c := &Community{JurisdictionID: jurisdictionID, Code: propString(f, "code"), Name: propString(f, "name"), Geometry: f.Geometry}
+		if old := byCode[c.Code]; old != nil {
+			c.ID, c.JurisdictionID = old.ID, old.JurisdictionID
+		}
+		if err := c.Validate(); err != nil {
+			return res, featureError(i, err)
+		}
+		todo = append(todo, c)
+	}
+	for _, c := range todo {
+		if c.ID == 0 {
+			err = d.Store.CreateCommunity(ctx, c)
+			res.Created++
+		} else {
+			err = d.Store.UpdateCommunity(ctx, c)
+			res.Updated++
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// ImportGrids creates or updates grids from GeoJSON features with
+// properties code, name, kind (standard, building, landlord; default
+// standard) and community (the community's code).
+func (d *Directory) ImportGrids(ctx context.Context, a Actor, features []geo.Feature) (ImportResult, error) {
+	var res ImportResult
+	if err := requireAdmin(a); err != nil {
+		return res, err
+	}
+	communities, err := d.Store.ListCommunities(ctx)
+	if err != nil {
+		return res, err
+	}
+	commByCode := map[string]int64{}
+	for _, c := range communities {
+		commByCode[c.Code] = c.ID
+	}
+	grids, err := d.Store.ListGrids(ctx)
+	if err != nil {
+		return res, err
+	}
+	gridByCode := map[string]int64{}
+	for _, g := range grids {
+		gridByCode[g.Code] = g.ID
+	}
+	todo := make([]*Grid, 0, len(features))
+	for i, f := range features {
+		g := &Grid{ID: gridByCode[propString(f, "code")], Code: propString(f, "code"), Name: propString(f, "name"),
+			Kind: GridKind(propString(f, "kind")), Geometry: f.Geometry}
+		if g.Kind == "" {
+			g.Kind = GridStandard
+		}
+		cc := propString(f, "community")
+		g.CommunityID = commByCode[cc]
+		if g.CommunityID == 0 {
+			return res, featureError(i, jiedao.Invalid("community", "社区编码不存在："+cc, "no community with code "+cc))
+		}
+		if err := g.Validate(); err != nil {
+			return res, featureError(i, err)
+		}
+		todo = append(todo, g)
+	}
+	for _, g := range todo {
+		if g.ID == 0 {
+			err = d.Store.CreateGrid(ctx, g)
+			res.Created++
+		} else {
+			err = d.Store.UpdateGrid(ctx, g)
+			res.Updated++
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+func propString(f geo.Feature, key string) string {
+	v, ok := f.Properties[key]
+	if !ok || v == nil {
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprint(v))
+}
+
+// featureError names the feature (counted from 1) an error is about.
+func featureError(i int, err error) error {
+	zh, en := jiedao.ErrorMessages(err)
+	return &jiedao.Error{Code: jiedao.EINVALID, Zh: fmt.Sprintf("第%d个要素：%s", i+1, zh), En: fmt.Sprintf("feature %d: %s", i+1, en), Field: jiedao.ErrorField(err)}
+}

@@ -1,0 +1,207 @@
+// Package org models the subdistrict's organisation: its jurisdiction,
+// communities and grids (the places), its units and staff (the people), the
+// machine clients that post to it, and who may see what.
+//
+// The package holds types, validation and the rules; storage lives in
+// package store behind the Store interface declared here.
+package org
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/geo"
+)
+
+// Jurisdiction is a subdistrict (街道) with its administrative division code.
+type Jurisdiction struct {
+	ID           int64  `json:"id"`
+	DivisionCode string `json:"division_code"` // e.g. 330106007 for 古荡街道
+	Name         string `json:"name"`
+	NameEn       string `json:"name_en,omitempty"`
+}
+
+var divisionCodeRE = regexp.MustCompile(`^[0-9]{9}$|^[0-9]{12}$`)
+
+// Validate checks the division code (9 digits for a township-level unit, or
+// the 12-digit statistical code) and the name.
+func (j *Jurisdiction) Validate() error {
+	if !divisionCodeRE.MatchString(j.DivisionCode) {
+		return jiedao.Invalid("division_code", "行政区划代码应为9位或12位数字", "division code must be 9 or 12 digits")
+	}
+	if strings.TrimSpace(j.Name) == "" {
+		return jiedao.Invalid("name", "街道名称不能为空", "name is required")
+	}
+	return nil
+}
+
+// Community is a residents' committee area (社区).
+type Community struct {
+	ID             int64            `json:"id"`
+	JurisdictionID int64            `json:"jurisdiction_id"`
+	Code           string           `json:"code"`
+	Name           string           `json:"name"`
+	Geometry       geo.MultiPolygon `json:"-"` // optional; grids carry the placing
+}
+
+// GridKind tells a standard grid from the special grids the report names.
+type GridKind string
+
+const (
+	GridStandard GridKind = "standard" // 网格
+	GridBuilding GridKind = "building" // 楼宇网格
+	GridLandlord GridKind = "landlord" // 房东网格
+)
+
+// Valid reports whether k is a known grid kind.
+func (k GridKind) Valid() bool {
+	return k == GridStandard || k == GridBuilding || k == GridLandlord
+}
+
+// Grid is the smallest area a grid worker covers, a polygon in WGS-84.
+type Grid struct {
+	ID          int64            `json:"id"`
+	CommunityID int64            `json:"community_id"`
+	Code        string           `json:"code"`
+	Name        string           `json:"name"`
+	Kind        GridKind         `json:"kind"`
+	Geometry    geo.MultiPolygon `json:"-"`
+}
+
+var codeRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+
+// ValidCode reports whether s is usable as a code: letters, digits, _ . -,
+// at most 64 characters, so that it can appear in URLs and file names.
+func ValidCode(s string) bool { return codeRE.MatchString(s) }
+
+func validateCodeName(code, name string) error {
+	if !ValidCode(code) {
+		return jiedao.Invalid("code", "编码只能由字母、数字、下划线、点和连字符组成，最长64位", "code must be 1-64 letters, digits, _ . or -")
+	}
+	if strings.TrimSpace(name) == "" {
+		return jiedao.Invalid("name", "名称不能为空", "name is required")
+	}
+	return nil
+}
+
+// Validate checks a community.
+func (c *Community) Validate() error {
+	if err := validateCodeName(c.Code, c.Name); err != nil {
+		return err
+	}
+	if len(c.Geometry) > 0 {
+		return c.Geometry.Validate()
+	}
+	return nil
+}
+
+// Validate checks a grid; a grid must have a polygon.
+func (g *Grid) Validate() error {
+	if err := validateCodeName(g.Code, g.Name); err != nil {
+		return err
+	}
+	if !g.Kind.Valid() {
+		return jiedao.Invalid("kind", "网格类型应为 standard、building 或 landlord", "grid kind must be standard, building or landlord")
+	}
+	if g.CommunityID == 0 {
+		return jiedao.Invalid("community_id", "网格必须属于一个社区", "a grid must belong to a community")
+	}
+	if len(g.Geometry) == 0 {
+		return jiedao.Invalid("geometry", "网格必须有多边形边界", "a grid needs a polygon")
+	}
+	return g.Geometry.Validate()
+}
+
+// UnitKind says what sort of body a unit is.
+type UnitKind string
+
+const (
+	UnitCommand    UnitKind = "command"    // 综合信息指挥室: where unrouted cases land
+	UnitDepartment UnitKind = "department" // 职能科室
+	UnitStation    UnitKind = "station"    // 站所
+	UnitCommunity  UnitKind = "community"  // 社区居委会
+	UnitExternal   UnitKind = "external"   // police, utilities and other outside bodies
+)
+
+// Valid reports whether k is a known unit kind.
+func (k UnitKind) Valid() bool {
+	switch k {
+	case UnitCommand, UnitDepartment, UnitStation, UnitCommunity, UnitExternal:
+		return true
+	}
+	return false
+}
+
+// Unit is a body that cases are dispatched to.
+type Unit struct {
+	ID          int64    `json:"id"`
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Kind        UnitKind `json:"kind"`
+	CommunityID int64    `json:"community_id,omitempty"` // for community units
+}
+
+// Validate checks a unit.
+func (u *Unit) Validate() error {
+	if err := validateCodeName(u.Code, u.Name); err != nil {
+		return err
+	}
+	if !u.Kind.Valid() {
+		return jiedao.Invalid("kind", "单位类型无效", "unknown unit kind")
+	}
+	return nil
+}
+
+// APIClient is another system that posts cases: an Open311 app, an IoT
+// platform, the police linkage system, the 12345 hotline.
+type APIClient struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Channel   string     `json:"channel"` // the channel its cases come in by
+	KeyPrefix string     `json:"key_prefix"`
+	KeyHash   string     `json:"-"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Store keeps the organisation. Methods return *jiedao.Error values with
+// code ENOTFOUND or ECONFLICT for missing or duplicate things.
+type Store interface {
+	CreateJurisdiction(ctx context.Context, j *Jurisdiction) error
+	ListJurisdictions(ctx context.Context) ([]*Jurisdiction, error)
+
+	CreateCommunity(ctx context.Context, c *Community) error
+	UpdateCommunity(ctx context.Context, c *Community) error
+	ListCommunities(ctx context.Context) ([]*Community, error)
+
+	CreateGrid(ctx context.Context, g *Grid) error
+	UpdateGrid(ctx context.Context, g *Grid) error
+	ListGrids(ctx context.Context) ([]*Grid, error)
+
+	CreateUnit(ctx context.Context, u *Unit) error
+	UpdateUnit(ctx context.Context, u *Unit) error
+	ListUnits(ctx context.Context) ([]*Unit, error)
+
+	CreateStaff(ctx context.Context, s *Staff) error
+	UpdateStaff(ctx context.Context, s *Staff) error
+	GetStaff(ctx context.Context, id int64) (*Staff, error)
+	GetStaffByUsername(ctx context.Context, username string) (*Staff, error)
+	ListStaff(ctx context.Context) ([]*Staff, error)
+	// RecordLogin updates the failure counter and lock of a staff member
+	// after a login attempt, without touching anything else.
+	RecordLogin(ctx context.Context, staffID int64, failed int, lockedUntil *time.Time) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	GetSession(ctx context.Context, tokenHash string) (*Session, error)
+	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteStaffSessions(ctx context.Context, staffID int64) error
+
+	CreateAPIClient(ctx context.Context, c *APIClient) error
+	GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*APIClient, error)
+	ListAPIClients(ctx context.Context) ([]*APIClient, error)
+	RevokeAPIClient(ctx context.Context, id int64, at time.Time) error
+}

@@ -1,0 +1,72 @@
+package server
+
+import "net/http"
+
+// access says who may reach a route before the services decide the rest.
+type access int
+
+const (
+	public   access = iota // anyone, signed in or not (residents, Open311 readers)
+	signedIn               // a session or an API key
+)
+
+// route is one line of the route table.
+type route struct {
+	pattern string // method and path, as http.ServeMux reads them
+	access  access
+	handler http.HandlerFunc
+}
+
+// routes is the route table: every URL jiedao answers, in one place.
+// Authorisation beyond "signed in" is decided by the services, so that it
+// holds whichever route a step comes through.
+func (s *Server) routes() []route {
+	a := s.api
+	return []route{
+		{"GET /healthz", public, s.healthz},
+		{"GET /metrics", public, s.metricsHandler().ServeHTTP},
+
+		{"POST /api/v1/login", public, a.Login},
+		{"POST /api/v1/logout", public, a.Logout},
+		{"GET /api/v1/me", signedIn, a.Me},
+
+		{"POST /api/v1/cases", public, a.ReportCase},
+		{"GET /api/v1/cases", signedIn, a.ListCases},
+		{"GET /api/v1/cases/{id}", signedIn, a.GetCase},
+		{"GET /api/v1/cases/{id}/events", signedIn, a.CaseEvents},
+		{"POST /api/v1/cases/{id}/steps", signedIn, a.Step},
+		{"GET /api/v1/track/{number}", public, a.ResidentCase},
+		{"POST /api/v1/track/{number}/rating", public, a.ResidentRate},
+		{"GET /api/v1/evaluation", signedIn, a.Evaluation},
+
+		{"GET /api/v1/categories", public, a.Categories},
+		{"PUT /api/v1/categories/{code}", signedIn, a.PutCategory},
+		{"GET /api/v1/routing-rules", signedIn, a.RoutingRules},
+		{"POST /api/v1/routing-rules", signedIn, a.CreateRoutingRule},
+		{"DELETE /api/v1/routing-rules/{id}", signedIn, a.DeleteRoutingRule},
+
+		{"GET /api/v1/jurisdictions", signedIn, a.Jurisdictions},
+		{"POST /api/v1/jurisdictions", signedIn, a.CreateJurisdiction},
+		{"GET /api/v1/communities", signedIn, a.Communities},
+		{"POST /api/v1/communities", signedIn, a.SaveCommunity},
+		{"PUT /api/v1/communities/{id}", signedIn, a.SaveCommunity},
+		{"GET /api/v1/grids", signedIn, a.Grids},
+		{"POST /api/v1/grids", signedIn, a.SaveGrid},
+		{"PUT /api/v1/grids/{id}", signedIn, a.SaveGrid},
+		{"POST /api/v1/import/geojson", signedIn, a.ImportPlaces},
+		{"GET /api/v1/units", signedIn, a.Units},
+		{"POST /api/v1/units", signedIn, a.SaveUnit},
+		{"PUT /api/v1/units/{id}", signedIn, a.SaveUnit},
+		{"GET /api/v1/staff", signedIn, a.Staff},
+		{"POST /api/v1/staff", signedIn, a.SaveStaff},
+		{"PUT /api/v1/staff/{id}", signedIn, a.SaveStaff},
+		{"GET /api/v1/api-clients", signedIn, a.APIClients},
+		{"POST /api/v1/api-clients", signedIn, a.CreateAPIClient},
+		{"DELETE /api/v1/api-clients/{id}", signedIn, a.RevokeAPIClient},
+		{"GET /api/v1/calendar", signedIn, a.CalendarDays},
+		{"PUT /api/v1/calendar", signedIn, a.PutCalendarDays},
+		{"DELETE /api/v1/calendar/{date}", signedIn, a.DeleteCalendarDay},
+
+		{"GET /api/v1/openapi.yaml", public, a.OpenAPI},
+	}
+}

@@ -1,0 +1,171 @@
+// Package server assembles jiedao's HTTP surface: the route table
+// (routes.go), the middleware every request passes (identity, security
+// headers, logging, metrics, panics), health and metrics.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/org"
+)
+
+// Pinger checks the database.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server is jiedao's HTTP handler with its metrics and readiness.
+type Server struct {
+	api   *api.Handler
+	auth  *org.Auth
+	db    Pinger
+	log   *slog.Logger
+	ready atomic.Bool
+
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// New builds the server. It answers /healthz with 503 until SetReady.
+func New(h *api.Handler, auth *org.Auth, db Pinger, log *slog.Logger) *Server {
+	s := &Server{api: h, auth: auth, db: db, log: log, registry: prometheus.NewRegistry()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "jiedao_http_requests_total", Help: "HTTP requests by route and status code.",
+	}, []string{"route", "code"})
+	s.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "jiedao_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route"})
+	s.registry.MustRegister(s.requests, s.duration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return s
+}
+
+// Registry is where other parts (the deadline job) register their metrics.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// SetReady marks the server ready to serve.
+func (s *Server) SetReady(v bool) { s.ready.Store(v) }
+
+// Handler returns the whole HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.ENOTFOUND, "页面不存在", "no such page"))
+	})
+	return securityHeaders(mux)
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if !s.ready.Load() {
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Warn("health check: database", "err", err)
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// wrap gives a route its middleware: panic recovery, identity and access,
+// logging and metrics labelled by the route pattern (never the raw path,
+// which would make a metric per case).
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				s.log.Error("panic", "route", rt.pattern, "panic", p)
+				if sw.status == 0 {
+					api.WriteError(sw, r, s.log, jiedao.Errorf(jiedao.EINTERNAL, "系统内部错误", "internal error"))
+				}
+			}
+			d := time.Since(start)
+			code := sw.status
+			if code == 0 {
+				code = http.StatusOK
+			}
+			s.requests.WithLabelValues(rt.pattern, strconv.Itoa(code)).Inc()
+			s.duration.WithLabelValues(rt.pattern).Observe(d.Seconds())
+			lvl := slog.LevelDebug
+			if code >= 500 {
+				lvl = slog.LevelWarn
+			}
+			s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", code, "ms", d.Milliseconds())
+		}()
+		actor, ok, err := api.Identify(r.Context(), s.auth, r)
+		if err != nil && (rt.access != public || jiedao.ErrorCode(err) != jiedao.EUNAUTHORIZED) {
+			api.WriteError(sw, r, s.log, err)
+			return
+		}
+		// On a public route, stale credentials (an expired session cookie)
+		// leave the request anonymous rather than refused.
+		if !ok && rt.access == signedIn {
+			api.WriteError(sw, r, s.log, jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in"))
+			return
+		}
+		if ok {
+			r = r.WithContext(api.WithActor(r.Context(), actor))
+		}
+		rt.handler(sw, r)
+	})
+}
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: *; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,559 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+)
+
+// Cases is the store of cases, their events and the casework configuration.
+type Cases struct{ db *DB }
+
+// Cases returns the case store of db.
+func (db *DB) Cases() *Cases { return &Cases{db: db} }
+
+var _ casework.Store = (*Cases)(nil)
+
+// CreateCase stores a new case and its report event in one transaction,
+// numbering it by the day it was reported: 20240612-0042.
+func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Event) error {
+	return s.db.inTx(ctx, func(tx conn) error {
+		day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
+		var n int64
+		err := tx.queryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
+			ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n)
+		if err != nil {
+			return mapError(err)
+		}
+		c.Number = fmt.Sprintf("%s-%04d", day, n)
+		id, err := tx.insert(ctx, `INSERT INTO cases (number, channel, category, urgency, title, details, status, reported_at, event_count, updated_at, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
+			c.Number, string(c.Channel), c.Category, string(c.Urgency), c.Title, c.Details, string(c.Status), c.ReportedAt, c.EventCount, c.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		c.ID, e.CaseID = id, id
+		e.Payload.Report.ID = id
+		if err := s.insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		return s.saveCase(ctx, tx, c)
+	})
+}
+
+// saveCase writes the case's projection: the JSON and the query columns.
+func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	var lat, lon any
+	if c.Location != nil {
+		lat, lon = c.Location.Lat, c.Location.Lon
+	}
+	stage, d := c.Running()
+	var due, warn *time.Time
+	if d != nil {
+		due, warn = &d.Due, &d.Warn
+	}
+	_, err = tx.exec(ctx, `UPDATE cases SET channel = ?, client_id = ?, external_id = ?, category = ?, urgency = ?, title = ?, details = ?,
+		address = ?, lat = ?, lon = ?, grid_id = ?, community_id = ?, reporter_staff_id = ?, status = ?, unit_id = ?,
+		reported_at = ?, accepted_at = ?, closed_at = ?, rating = ?, due_stage = ?, due_at = ?, warn_at = ?, warned_due = ?, overdue_due = ?,
+		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ? WHERE id = ?`,
+		string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
+		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
+		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
+		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data), c.ID)
+	if err != nil {
+		return err
+	}
+	if c.Assignments == 0 || c.DispatchedAt == nil {
+		return nil
+	}
+	// The current dispatch's row of the assignments projection.
+	var signDue *time.Time
+	if c.Deadlines.Sign != nil {
+		signDue = &c.Deadlines.Sign.Due
+	}
+	var handleSeconds any
+	if c.HandledAt != nil && c.SignedAt != nil {
+		handleSeconds = c.HandledAt.Sub(*c.SignedAt).Seconds()
+	}
+	_, err = tx.exec(ctx, `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = excluded.unit_id, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
+		signed_at = excluded.signed_at, signed_on_time = excluded.signed_on_time, returned_at = excluded.returned_at,
+		handled_at = excluded.handled_at, handle_seconds = excluded.handle_seconds`,
+		c.ID, c.Assignments, c.UnitID, c.DispatchedAt, signDue, c.SignedAt, c.SignedOnTime, c.ReturnedAt, c.HandledAt, handleSeconds)
+	return err
+}
+
+func (s *Cases) insertEvent(ctx context.Context, tx conn, e *casework.Event) error {
+	payload, err := casework.MarshalPayload(e.Payload)
+	if err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO case_events (case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.CaseID, e.Seq, string(e.Action), e.ActorKind, nullID(e.ActorID), e.ActorName, e.ActorRole, e.At, string(e.From), string(e.To), e.Reason, string(payload))
+	e.ID = id
+	return err
+}
+
+// UpdateCase locks a case, lets fn take a step on it, and writes the event
+// and the new projection together.
+func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Case) (*casework.Event, error)) (*casework.Case, *casework.Event, error) {
+	var out *casework.Case
+	var ev *casework.Event
+	errNothing := fmt.Errorf("nothing to write")
+	err := s.db.inTx(ctx, func(tx conn) error {
+		c, err := scanCase(tx.queryRow(ctx, `SELECT data FROM cases WHERE id = ?`+s.db.forUpdate(), id))
+		if err != nil {
+			return notFound(err, "案件", "case")
+		}
+		e, err := fn(c)
+		if err != nil {
+			return err
+		}
+		out = c
+		if e == nil {
+			return errNothing
+		}
+		e.CaseID = c.ID
+		if err := s.insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		ev = e
+		return s.saveCase(ctx, tx, c)
+	})
+	if err == errNothing {
+		return out, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, ev, nil
+}
+
+func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
+	var data string
+	if err := sc.Scan(&data); err != nil {
+		return nil, mapError(err)
+	}
+	c := &casework.Case{}
+	if err := json.Unmarshal([]byte(data), c); err != nil {
+		return nil, fmt.Errorf("store: case data: %w", err)
+	}
+	inZone(c)
+	return c, nil
+}
+
+// inZone puts a decoded case's times in China Standard Time, as the
+// domain makes them, so that stored and fresh cases compare equal.
+func inZone(c *casework.Case) {
+	z := calendar.Zone()
+	c.ReportedAt, c.UpdatedAt = c.ReportedAt.In(z), c.UpdatedAt.In(z)
+	for _, p := range []**time.Time{&c.AcceptedAt, &c.DispatchedAt, &c.SignedAt, &c.StartedAt, &c.ReturnedAt, &c.HandledAt,
+		&c.VerifiedAt, &c.ClosedAt, &c.HungAt, &c.RatedAt, &c.WarnedDue, &c.OverdueDue} {
+		if *p != nil {
+			t := (*p).In(z)
+			*p = &t
+		}
+	}
+	for _, d := range []*casework.Deadline{c.Deadlines.Sign, c.Deadlines.Start, c.Deadlines.Finish, c.Deadlines.Close} {
+		if d != nil {
+			d.Due, d.Warn = d.Due.In(z), d.Warn.In(z)
+		}
+	}
+	if c.Extension != nil {
+		c.Extension.RequestedAt = c.Extension.RequestedAt.In(z)
+	}
+}
+
+func (s *Cases) GetCase(ctx context.Context, id int64) (*casework.Case, error) {
+	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE id = ?`, id))
+	return c, notFound(err, "案件", "case")
+}
+
+func (s *Cases) GetCaseByNumber(ctx context.Context, number string) (*casework.Case, error) {
+	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE number = ?`, number))
+	return c, notFound(err, "案件", "case")
+}
+
+func (s *Cases) FindByExternalID(ctx context.Context, ch casework.Channel, externalID string) (*casework.Case, error) {
+	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE channel = ? AND external_id = ?`, string(ch), externalID))
+	return c, notFound(err, "案件", "case")
+}
+
+func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, error) {
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM assignments WHERE case_id = ? AND unit_id = ?`, caseID, unitID).Scan(&n)
+	return n > 0, err
+}
+
+// where builds the WHERE clause of a filter, scope first.
+func where(f casework.Filter) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	sc := f.Scope
+	switch {
+	case sc.None:
+		add("1 = 0")
+	case sc.All:
+	case sc.UnitID != 0:
+		add("(c.unit_id = ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.unit_id = ?))", sc.UnitID, sc.UnitID)
+	case len(sc.GridIDs) > 0:
+		add("c.grid_id IN ("+placeholders(len(sc.GridIDs))+")", int64sToAny(sc.GridIDs)...)
+	case sc.CommunityID != 0:
+		add("c.community_id = ?", sc.CommunityID)
+	case sc.ClientID != 0:
+		add("c.client_id = ?", sc.ClientID)
+	default:
+		add("1 = 0")
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			ss[i] = string(st)
+		}
+		add("c.status IN ("+placeholders(len(ss))+")", ss...)
+	}
+	if f.Channel != "" {
+		add("c.channel = ?", string(f.Channel))
+	}
+	if f.Category != "" {
+		add("(c.category = ? OR c.category LIKE ?)", f.Category, likeEscape(f.Category)+"%")
+	}
+	if f.CommunityID != 0 {
+		add("c.community_id = ?", f.CommunityID)
+	}
+	if f.GridID != 0 {
+		add("c.grid_id = ?", f.GridID)
+	}
+	if f.UnitID != 0 {
+		add("c.unit_id = ?", f.UnitID)
+	}
+	if f.Number != "" {
+		add("c.number = ?", f.Number)
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pat := "%" + likeEscape(q) + "%"
+		add(`(c.title LIKE ? ESCAPE '\' OR c.details LIKE ? ESCAPE '\' OR c.address LIKE ? ESCAPE '\')`, pat, pat, pat)
+	}
+	switch f.Due {
+	case casework.DueOverdue:
+		add("c.due_at <= ?", f.Now)
+	case casework.DueWarning:
+		add("c.warn_at <= ? AND c.due_at > ?", f.Now, f.Now)
+	case casework.DueOK:
+		add("c.warn_at > ?", f.Now)
+	}
+	if !f.From.IsZero() {
+		add("c.reported_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("c.reported_at < ?", f.To)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func int64sToAny(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ListCases returns one page of matching cases, newest first, and the count.
+func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.Case, int, error) {
+	w, args := where(f)
+	r := s.db.reader()
+	var total int
+	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err)
+	}
+	rows, err := r.query(ctx, `SELECT c.data FROM cases c`+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*casework.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+func (s *Cases) ListEvents(ctx context.Context, caseID int64) ([]*casework.Event, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, case_id, seq, action, actor_kind, COALESCE(actor_id, 0), actor_name, actor_role, at, from_status, to_status, reason, payload
+		FROM case_events WHERE case_id = ? ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*casework.Event{}
+	for rows.Next() {
+		e := &casework.Event{}
+		var action, from, to, payload string
+		var at nullTime
+		if err := rows.Scan(&e.ID, &e.CaseID, &e.Seq, &action, &e.ActorKind, &e.ActorID, &e.ActorName, &e.ActorRole, &at, &from, &to, &e.Reason, &payload); err != nil {
+			return nil, err
+		}
+		e.Action, e.From, e.To, e.At = casework.Action(action), casework.Status(from), casework.Status(to), at.Time
+		if err := json.Unmarshal([]byte(payload), &e.Payload); err != nil {
+			return nil, fmt.Errorf("store: event %d payload: %w", e.ID, err)
+		}
+		if r := e.Payload.Report; r != nil {
+			inZone(r)
+		}
+		if d := e.Payload.Deadlines; d != nil {
+			tmp := casework.Case{Deadlines: *d}
+			inZone(&tmp)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id FROM cases c
+		WHERE (c.due_at <= ? AND (c.overdue_due IS NULL OR c.overdue_due <> c.due_at))
+		   OR (c.warn_at <= ? AND (c.warned_due IS NULL OR c.warned_due <> c.due_at))
+		ORDER BY c.due_at LIMIT ?`, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Evaluate counts the evaluation figures; the formulas are stated in
+// casework/evaluation.go.
+func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.EvalCounts, error) {
+	caseKey, dispKey := "0", "0"
+	switch q.GroupBy {
+	case casework.ByCommunity:
+		caseKey, dispKey = "COALESCE(c.community_id, 0)", "COALESCE(c.community_id, 0)"
+	case casework.ByGrid:
+		caseKey, dispKey = "COALESCE(c.grid_id, 0)", "COALESCE(c.grid_id, 0)"
+	case casework.ByUnit:
+		caseKey, dispKey = "COALESCE(c.unit_id, 0)", "a.unit_id"
+	}
+	rows := map[int64]*casework.EvalCounts{}
+	row := func(k int64) *casework.EvalCounts {
+		if rows[k] == nil {
+			rows[k] = &casework.EvalCounts{Key: k}
+		}
+		return rows[k]
+	}
+	r := s.db.reader()
+	cr, err := r.query(ctx, `SELECT `+caseKey+`, COUNT(*),
+		SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.status = 'closed' AND c.closed_on_time THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.handled_count > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.handled_count > 0 AND c.rework_count > 0 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.rating <> '' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN c.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END)
+		FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND c.status NOT IN ('voided', 'merged')
+		GROUP BY `+caseKey, q.From, q.To)
+	if err != nil {
+		return nil, err
+	}
+	for cr.Next() {
+		var k int64
+		var e casework.EvalCounts
+		if err := cr.Scan(&k, &e.Filed, &e.Closed, &e.ClosedOnTime, &e.Handled, &e.Reworked, &e.Rated, &e.Satisfied); err != nil {
+			cr.Close()
+			return nil, err
+		}
+		x := row(k)
+		x.Filed, x.Closed, x.ClosedOnTime, x.Handled, x.Reworked, x.Rated, x.Satisfied = e.Filed, e.Closed, e.ClosedOnTime, e.Handled, e.Reworked, e.Rated, e.Satisfied
+	}
+	cr.Close()
+	if err := cr.Err(); err != nil {
+		return nil, err
+	}
+	dr, err := r.query(ctx, `SELECT `+dispKey+`, COUNT(*),
+		SUM(CASE WHEN a.signed_on_time THEN 1 ELSE 0 END),
+		SUM(CASE WHEN a.handled_at IS NOT NULL THEN 1 ELSE 0 END),
+		COALESCE(SUM(a.handle_seconds), 0)
+		FROM assignments a JOIN cases c ON c.id = a.case_id
+		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)
+		GROUP BY `+dispKey, q.From, q.To, q.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer dr.Close()
+	for dr.Next() {
+		var k int64
+		var e casework.EvalCounts
+		if err := dr.Scan(&k, &e.Dispatches, &e.SignedOnTime, &e.HandledDisp, &e.HandleSeconds); err != nil {
+			return nil, err
+		}
+		x := row(k)
+		x.Dispatches, x.SignedOnTime, x.HandledDisp, x.HandleSeconds = e.Dispatches, e.SignedOnTime, e.HandledDisp, e.HandleSeconds
+	}
+	if err := dr.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]casework.EvalCounts, 0, len(rows))
+	for _, x := range rows {
+		out = append(out, *x)
+	}
+	sortCounts(out)
+	return out, nil
+}
+
+func sortCounts(rows []casework.EvalCounts) {
+	for i := 1; i < len(rows); i++ {
+		for j := i; j > 0 && rows[j].Key < rows[j-1].Key; j-- {
+			rows[j], rows[j-1] = rows[j-1], rows[j]
+		}
+	}
+}
+
+// Categories
+
+func (s *Cases) ListCategories(ctx context.Context) ([]*casework.Category, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies FROM categories ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*casework.Category{}
+	for rows.Next() {
+		c, err := scanCategory(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func scanCategory(sc interface{ Scan(...any) error }) (*casework.Category, error) {
+	c := &casework.Category{}
+	var kw, attrs, pol string
+	if err := sc.Scan(&c.Code, &c.ParentCode, &c.Name, &c.NameEn, &c.Description, &kw, &c.Active, &attrs, &pol); err != nil {
+		return nil, mapError(err)
+	}
+	for _, x := range []struct {
+		s string
+		v any
+	}{{kw, &c.Keywords}, {attrs, &c.Attributes}, {pol, &c.Policies}} {
+		if err := json.Unmarshal([]byte(x.s), x.v); err != nil {
+			return nil, fmt.Errorf("store: category %s: %w", c.Code, err)
+		}
+	}
+	return c, nil
+}
+
+func (s *Cases) GetCategory(ctx context.Context, code string) (*casework.Category, error) {
+	c, err := scanCategory(s.db.reader().queryRow(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies FROM categories WHERE code = ?`, code))
+	return c, notFound(err, "问题分类", "category")
+}
+
+func (s *Cases) PutCategory(ctx context.Context, c *casework.Category) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	kw, _ := json.Marshal(nonNil(c.Keywords))
+	attrs, _ := json.Marshal(nonNil(c.Attributes))
+	pol, _ := json.Marshal(c.Policies)
+	if c.Policies == nil {
+		pol = []byte("{}")
+	}
+	return s.db.inTx(ctx, func(tx conn) error {
+		if c.ParentCode != "" {
+			var n int
+			if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM categories WHERE code = ? AND parent_code = ''`, c.ParentCode).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return jiedao.Invalid("parent_code", "所属大类不存在："+c.ParentCode, "no such major class: "+c.ParentCode)
+			}
+		}
+		_, err := tx.exec(ctx, `INSERT INTO categories (code, parent_code, name, name_en, description, keywords, active, attributes, policies)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, name_en = excluded.name_en,
+			description = excluded.description, keywords = excluded.keywords, active = excluded.active,
+			attributes = excluded.attributes, policies = excluded.policies`,
+			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol))
+		return err
+	})
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Routing rules
+
+func (s *Cases) ListRoutingRules(ctx context.Context) ([]casework.RoutingRule, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, category, COALESCE(grid_id, 0), COALESCE(community_id, 0), channel, unit_id FROM routing_rules ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []casework.RoutingRule{}
+	for rows.Next() {
+		var r casework.RoutingRule
+		var ch string
+		if err := rows.Scan(&r.ID, &r.Category, &r.GridID, &r.CommunityID, &ch, &r.UnitID); err != nil {
+			return nil, err
+		}
+		r.Channel = casework.Channel(ch)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Cases) CreateRoutingRule(ctx context.Context, r *casework.RoutingRule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	id, err := s.db.writer().insert(ctx, `INSERT INTO routing_rules (category, grid_id, community_id, channel, unit_id) VALUES (?, ?, ?, ?, ?)`,
+		r.Category, nullID(r.GridID), nullID(r.CommunityID), string(r.Channel), r.UnitID)
+	r.ID = id
+	return err
+}
+
+func (s *Cases) DeleteRoutingRule(ctx context.Context, id int64) error {
+	res, err := s.db.writer().exec(ctx, `DELETE FROM routing_rules WHERE id = ?`, id)
+	return affectedOne(res, err, "分派规则", "routing rule")
+}

@@ -1,0 +1,448 @@
+// Package store implements the domain's storage interfaces (org.Store,
+// casework.Store, the calendar) once, for both engines: embedded SQLite
+// (pure Go, modernc.org/sqlite) and PostgreSQL (pgx). The SQL is written
+// once with ? placeholders; the few dialect differences (placeholders, time
+// encoding, row locks, error codes) are kept in this file.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+)
+
+// Engine names a database engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+//go:embed migrations
+var migrationFiles embed.FS
+
+// DB is an open database of either engine.
+type DB struct {
+	engine Engine
+	dsn    string
+	read   *sql.DB
+	// write is the only connection that writes on SQLite, so that writers
+	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL it is
+	// the same pool as read.
+	write *sql.DB
+}
+
+// IsPostgres reports whether a DSN names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database a DSN names: a postgres:// URL, or else the path
+// of an SQLite file, created if missing. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgres(dsn) {
+		pool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		pool.SetMaxOpenConns(20)
+		pool.SetMaxIdleConns(20)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+		}
+		return &DB{engine: Postgres, dsn: dsn, read: pool, write: pool}, nil
+	}
+	path := strings.TrimPrefix(dsn, "file:")
+	if path == "" {
+		return nil, errors.New("store: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, err
+		}
+	}
+	// Pragmas go in the DSN so that every pooled connection has them.
+	// synchronous(FULL): a write acknowledged survives a power cut, not
+	// only a crash of the process. _txlock=immediate: a transaction takes
+	// the write lock when it begins, so that two writers never deadlock on
+	// upgrading a read lock.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return &DB{engine: SQLite, dsn: dsn, read: read, write: write}, nil
+}
+
+// Engine returns the engine of the database.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes the database.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		if werr := db.write.Close(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn runs SQL written for both engines on one querier.
+type conn struct {
+	db *DB
+	q  querier
+}
+
+func (db *DB) reader() conn { return conn{db: db, q: db.read} }
+func (db *DB) writer() conn { return conn{db: db, q: db.write} }
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := c.q.ExecContext(ctx, c.db.rebind(query), c.db.args(args)...)
+	return res, mapError(err)
+}
+
+func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := c.q.QueryContext(ctx, c.db.rebind(query), c.db.args(args)...)
+	return rows, mapError(err)
+}
+
+func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.q.QueryRowContext(ctx, c.db.rebind(query), c.db.args(args)...)
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (c conn) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := c.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, mapError(err)
+}
+
+// inTx runs fn in a write transaction, committed if fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(err)
+	}
+	if err := fn(conn{db: db, q: tx}); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return mapError(tx.Commit())
+}
+
+// forUpdate is the row-lock clause: SQLite's immediate transactions lock
+// the whole database already.
+func (db *DB) forUpdate() string {
+	if db.engine == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// rebind turns ? placeholders into PostgreSQL's $1, $2 … It skips quoted
+// strings, so a literal '?' stays.
+func (db *DB) rebind(q string) string {
+	if db.engine != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		ch := q[i]
+		switch {
+		case ch == '\'':
+			quoted = !quoted
+		case ch == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(ch)
+	}
+	return b.String()
+}
+
+// timeLayout is how SQLite stores times: UTC, fixed width, so that text
+// order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// args converts arguments for the engine: times become fixed-width text on
+// SQLite; nil pointers become NULL.
+func (db *DB) args(args []any) []any {
+	out := args[:0:0]
+	for _, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			a = db.timeArg(v)
+		case *time.Time:
+			if v == nil {
+				a = nil
+			} else {
+				a = db.timeArg(*v)
+			}
+		case *bool:
+			if v == nil {
+				a = nil
+			} else {
+				a = *v
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func (db *DB) timeArg(t time.Time) any {
+	t = t.UTC().Truncate(time.Microsecond)
+	if db.engine == SQLite {
+		return t.Format(timeLayout)
+	}
+	return t
+}
+
+// nullTime scans a time stored by either engine, NULL included.
+type nullTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+func (n *nullTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		n.Valid = false
+		return nil
+	case time.Time:
+		n.Time, n.Valid = x.In(calendar.Zone()), true
+		return nil
+	case string:
+		return n.parse(x)
+	case []byte:
+		return n.parse(string(x))
+	}
+	return fmt.Errorf("store: cannot scan %T as a time", v)
+}
+
+func (n *nullTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("store: bad time %q: %w", s, err)
+	}
+	n.Time, n.Valid = t.In(calendar.Zone()), true
+	return nil
+}
+
+func (n nullTime) ptr() *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := n.Time
+	return &t
+}
+
+// nullID turns 0 into NULL for optional references.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// mapError turns engine errors into domain errors where the user did
+// something wrong; other errors pass through to be logged as internal.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return jiedao.Errorf(jiedao.ENOTFOUND, "记录不存在", "record not found")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case 2067, 1555: // SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY
+			return &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "记录已存在（编码或名称重复）", En: "already exists (duplicate code or name)"}
+		case 787: // SQLITE_CONSTRAINT_FOREIGNKEY
+			return &jiedao.Error{Code: jiedao.EINVALID, Zh: "引用的记录不存在或仍被引用", En: "a referenced record does not exist or is still referenced"}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "记录已存在（编码或名称重复）", En: "already exists (duplicate code or name)"}
+		case "23503":
+			return &jiedao.Error{Code: jiedao.EINVALID, Zh: "引用的记录不存在或仍被引用", En: "a referenced record does not exist or is still referenced"}
+		}
+	}
+	return err
+}
+
+// notFound rewrites the generic not-found error to name the kind of thing.
+func notFound(err error, zh, en string) error {
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+		return jiedao.NotFound(zh, en)
+	}
+	return err
+}
+
+// Migrate applies the embedded migrations not yet applied, each in its own
+// transaction. On PostgreSQL an advisory lock keeps two processes starting
+// at once from applying the same migration twice.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	dir := "migrations/" + string(db.engine)
+	entries, err := fs.ReadDir(migrationFiles, dir)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".sql") {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+
+	c := db.writer()
+	if db.engine == Postgres {
+		// A session-level lock needs one connection for lock and unlock.
+		sc, err := db.write.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer sc.Close()
+		if _, err := sc.ExecContext(ctx, "SELECT pg_advisory_lock(7426001)"); err != nil {
+			return nil, err
+		}
+		defer sc.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(7426001)") //nolint:errcheck
+		c = conn{db: db, q: sc}
+	}
+	if _, err := c.exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	rows, err := c.query(ctx, `SELECT name FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		done[n] = true
+	}
+	rows.Close()
+	for _, name := range names {
+		if done[name] {
+			continue
+		}
+		body, err := migrationFiles.ReadFile(dir + "/" + name)
+		if err != nil {
+			return applied, err
+		}
+		if err := db.applyMigration(ctx, c, name, string(body)); err != nil {
+			return applied, fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		applied = append(applied, name)
+	}
+	return applied, nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, c conn, name, body string) error {
+	var tx *sql.Tx
+	var err error
+	switch q := c.q.(type) {
+	case *sql.Conn:
+		tx, err = q.BeginTx(ctx, nil)
+	default:
+		tx, err = db.write.BeginTx(ctx, nil)
+	}
+	if err != nil {
+		return err
+	}
+	// Both engines take several statements in one Exec when it has no arguments.
+	if _, err := tx.ExecContext(ctx, body); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`),
+		name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// bumpVersion increments a counter in meta, so that other processes
+// sharing the database see that a cached thing (grids, calendar) changed.
+func bumpVersion(ctx context.Context, c conn, key string) error {
+	_, err := c.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`, key)
+	return err
+}
+
+// Version returns the counter bumpVersion keeps.
+func (db *DB) Version(ctx context.Context, key string) (int64, error) {
+	var v int64
+	err := db.reader().queryRow(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return v, err
+}
