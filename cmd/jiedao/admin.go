@@ -44,7 +44,9 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 // system is the actor of the command line: whoever can run it owns the
 // database already.
-func system() org.Actor { return org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "命令行"} }
+func system() org.Actor {
+	return org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "命令行"}
+}
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
