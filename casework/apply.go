@@ -108,7 +108,7 @@ func Apply(c *Case, e *Event) (*Case, error) {
 			c.OverdueDue, c.WarnedDue = &due, cloneTime(due)
 		}
 		c.EverOverdue = true
-	case ActReject, ActVoid:
+	case ActReject, ActVoid, ActComment:
 		// the status says it all
 	default:
 		return nil, fmt.Errorf("casework: unknown action %q in event %d", e.Action, e.Seq)

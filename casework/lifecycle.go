@@ -33,6 +33,7 @@ const (
 	ActResume           Action = "resume"            // 解除挂账
 	ActVoid             Action = "void"              // 作废
 	ActMerge            Action = "merge"             // 合并
+	ActComment          Action = "comment"           // 补充说明: a note from anyone who may see the case
 	ActWarn             Action = "warn"              // 预警 (system)
 	ActOverdue          Action = "overdue"           // 超期 (system)
 )
@@ -72,6 +73,10 @@ var (
 	supervisors   = actorRule{roles: []org.Role{org.RoleDispatcher, org.RoleLeader}, system: true}
 	systemOnly    = actorRule{system: true}
 	unitWorkStart = []Status{StatusSigned, StatusRework}
+	// A note may be added at any time, a closed case included (a resident
+	// adding to his rating), but not to a rejected, voided or merged one.
+	commentable = []Status{StatusReported, StatusAccepted, StatusDispatched, StatusSigned, StatusReturned, StatusHandling,
+		StatusHandled, StatusRework, StatusVerified, StatusClosed, StatusEscalated, StatusHung}
 )
 
 // rules is the state machine. It is the one place that says which step may
@@ -99,6 +104,7 @@ var rules = map[Action]rule{
 	ActResume:           {zh: "解除挂账", from: []Status{StatusHung}, who: dispatcher},
 	ActVoid:             {zh: "作废", to: StatusVoided, who: dispatcher, reason: true},
 	ActMerge:            {zh: "合并", to: StatusMerged, who: dispatcher},
+	ActComment:          {zh: "补充说明", from: commentable, who: actorRule{public: true, roles: org.Roles()}, reason: true},
 	ActWarn:             {zh: "预警", who: systemOnly},
 	ActOverdue:          {zh: "超期", who: systemOnly},
 }
