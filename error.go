@@ -23,7 +23,8 @@ const (
 	EINTERNAL     = "internal"      // a fault of ours; the details go to the log, not the user
 	EUNAVAILABLE  = "unavailable"   // the service is starting or stopping
 	ETOOLARGE     = "too_large"     // the request body or file is larger than allowed
-	EUNSUPPORTED  = "not_supported" // the format or method is not supported
+	EUNSUPPORTED  = "not_supported" // the format is not supported
+	EMETHOD       = "method"        // the HTTP method is not allowed on this path
 )
 
 // Error is an error whose messages may be shown to the user as they are.

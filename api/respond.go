@@ -53,6 +53,8 @@ func Status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case jiedao.EUNSUPPORTED:
 		return http.StatusUnsupportedMediaType
+	case jiedao.EMETHOD:
+		return http.StatusMethodNotAllowed
 	}
 	return http.StatusInternalServerError
 }
