@@ -68,27 +68,62 @@ func checkText(field string, v string, max int, required bool, zh, en string) er
 // before returns the case it made then, so a retried delivery never makes
 // two cases.
 func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Case, error) {
-	if !(CheckStep(a, ActReport, nil) == nil) {
-		return nil, jiedao.Forbidden("您无权上报案件", "you may not report cases")
+	if in.ExternalID != "" {
+		old, err := s.Store.FindByExternalID(ctx, channelOf(a, in), in.ExternalID)
+		if err == nil {
+			return s.view(a, old), nil
+		} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
+			return nil, err
+		}
 	}
+	c, e, err := s.NewReport(ctx, a, in, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.CreateCase(ctx, c, e); err != nil {
+		if jiedao.ErrorCode(err) == jiedao.ECONFLICT && c.ExternalID != "" {
+			// Another delivery of the same report won the race.
+			if old, ferr := s.Store.FindByExternalID(ctx, c.Channel, c.ExternalID); ferr == nil {
+				return s.view(a, old), nil
+			}
+		}
+		return nil, err
+	}
+	return s.view(a, c), nil
+}
+
+// channelOf is the channel a report comes by: a machine client's own,
+// else the one given, else the usual one of the reporter.
+func channelOf(a org.Actor, in ReportInput) Channel {
 	switch {
 	case a.Kind == org.ActorClient && a.Channel != "":
-		in.Channel = Channel(a.Channel)
-	case a.Kind == org.ActorResident && in.Channel == "":
-		in.Channel = ChannelXihuCode
-	case a.Is(org.RoleGridWorker) && in.Channel == "":
-		in.Channel = ChannelGrid
-	case in.Channel == "":
-		in.Channel = ChannelOther
+		return Channel(a.Channel)
+	case in.Channel != "":
+		return in.Channel
+	case a.Kind == org.ActorResident:
+		return ChannelXihuCode
+	case a.Is(org.RoleGridWorker):
+		return ChannelGrid
 	}
+	return ChannelOther
+}
+
+// NewReport checks a report and builds the case it makes at time now, with
+// its report event, without storing either: Report stores them at once, and
+// the demo generator stores a year of them in bulk.
+func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, now time.Time) (*Case, *Event, error) {
+	if !(CheckStep(a, ActReport, nil) == nil) {
+		return nil, nil, jiedao.Forbidden("您无权上报案件", "you may not report cases")
+	}
+	in.Channel = channelOf(a, in)
 	if !in.Channel.Valid() {
-		return nil, jiedao.Invalid("channel", "渠道无效："+string(in.Channel), "unknown channel: "+string(in.Channel))
+		return nil, nil, jiedao.Invalid("channel", "渠道无效："+string(in.Channel), "unknown channel: "+string(in.Channel))
 	}
 	if in.Urgency == "" {
 		in.Urgency = UrgencyNormal
 	}
 	if !in.Urgency.Valid() {
-		return nil, jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
+		return nil, nil, jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
 	}
 	in.Title, in.Details = strings.TrimSpace(in.Title), strings.TrimSpace(in.Details)
 	if in.Title == "" {
@@ -108,26 +143,18 @@ func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Cas
 		{"reporter_phone", in.Reporter.Phone, 30, false, "电话", "phone"},
 	} {
 		if err := checkText(f.field, f.v, f.max, f.req, f.zh, f.en); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	cat, err := s.Store.GetCategory(ctx, in.Category)
 	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
-		return nil, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
+		return nil, nil, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	attrs, err := cat.CheckAttributes(in.Attributes)
 	if err != nil {
-		return nil, err
-	}
-	if in.ExternalID != "" {
-		old, err := s.Store.FindByExternalID(ctx, in.Channel, in.ExternalID)
-		if err == nil {
-			return s.view(a, old), nil
-		} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
-			return nil, err
-		}
+		return nil, nil, err
 	}
 	c := &Case{
 		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
@@ -144,33 +171,24 @@ func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Cas
 		c.ReporterID = a.ID
 	}
 	if err := s.place(ctx, c, in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rules, err := s.Store.ListRoutingRules(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if r, ok := Route(rules, RouteInput{Category: c.Category, GridID: c.GridID, CommunityID: c.Community, Channel: c.Channel}); ok {
 		c.SuggestedUnit = r.UnitID
 	}
-	now := s.now()
+	now = now.Truncate(time.Microsecond).In(calendar.Zone())
 	snapshot := *c
 	e := &Event{Seq: 1, Action: ActReport, At: now, To: StatusReported, Payload: Payload{Report: &snapshot}}
 	setActor(e, a)
 	nc, err := Apply(nil, e)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.Store.CreateCase(ctx, nc, e); err != nil {
-		if jiedao.ErrorCode(err) == jiedao.ECONFLICT && in.ExternalID != "" {
-			// Another delivery of the same report won the race.
-			if old, ferr := s.Store.FindByExternalID(ctx, in.Channel, in.ExternalID); ferr == nil {
-				return s.view(a, old), nil
-			}
-		}
-		return nil, err
-	}
-	return s.view(a, nc), nil
+	return nc, e, nil
 }
 
 // place sets the case's location, grid and community.
@@ -260,15 +278,7 @@ func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput)
 		} else if !ok {
 			return nil, jiedao.NotFound("案件", "case")
 		}
-		if err := CheckStep(a, in.Action, c); err != nil {
-			return nil, err
-		}
-		e, err := s.buildEvent(ctx, cal, a, c, in)
-		if err != nil {
-			return nil, err
-		}
-		_, err = Apply(c, e)
-		return e, err
+		return s.TakeStep(ctx, cal, s.Store.GetCategory, a, c, in, s.now())
 	})
 	if err != nil {
 		return nil, err
@@ -328,10 +338,31 @@ func (s *Service) precheck(ctx context.Context, id int64, in StepInput) error {
 	return nil
 }
 
-// buildEvent decides what the step does: its target status and payload,
-// with any deadlines it starts. The case is not changed here.
-func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, a org.Actor, c *Case, in StepInput) (*Event, error) {
-	now := s.now()
+// CategoryLookup finds a category by code.
+type CategoryLookup func(ctx context.Context, code string) (*Category, error)
+
+// TakeStep takes a step on a case in memory at time now: it checks the rule
+// table, decides the event (its target status and payload, with any
+// deadlines it starts) and applies it to c. Step runs it inside the store's
+// transaction after checking scope and references; the demo generator runs
+// it on cases it stores in bulk. A refused step leaves c unchanged.
+func (s *Service) TakeStep(ctx context.Context, cal *calendar.Calendar, categories CategoryLookup, a org.Actor, c *Case, in StepInput, now time.Time) (*Event, error) {
+	if err := CheckStep(a, in.Action, c); err != nil {
+		return nil, err
+	}
+	e, err := s.buildEvent(ctx, cal, categories, a, c, in, now)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Apply(c, e); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// buildEvent decides what the step does. The case is not changed here.
+func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, categories CategoryLookup, a org.Actor, c *Case, in StepInput, now time.Time) (*Event, error) {
+	now = now.Truncate(time.Microsecond).In(calendar.Zone())
 	if now.Before(c.UpdatedAt) {
 		now = c.UpdatedAt // another process's clock ran ahead; events stay in order
 	}
@@ -339,7 +370,7 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, a org.
 	setActor(e, a)
 	e.Payload.Photos = in.Photos
 	policy := func(category string, u Urgency) (Policy, error) {
-		cat, err := s.Store.GetCategory(ctx, category)
+		cat, err := categories(ctx, category)
 		if err != nil {
 			return Policy{}, err
 		}
@@ -587,21 +618,11 @@ func (s *Service) RunDeadlines(ctx context.Context) (warned, overdue int, err er
 		var raised Action
 		var stage Stage
 		_, _, err := s.Store.UpdateCase(ctx, id, func(c *Case) (*Event, error) {
-			st, d := c.Running()
-			if d == nil || !c.Status.Open() {
+			e := DeadlineEvent(c, now)
+			if e == nil {
 				return nil, nil
 			}
-			e := &Event{CaseID: c.ID, Seq: c.EventCount + 1, At: maxTime(now, c.UpdatedAt), From: c.Status, To: c.Status, Payload: Payload{Stage: st}}
-			setActor(e, sys)
-			switch {
-			case !now.Before(d.Due) && (c.OverdueDue == nil || !c.OverdueDue.Equal(d.Due)):
-				e.Action = ActOverdue
-			case !now.Before(d.Warn) && (c.WarnedDue == nil || !c.WarnedDue.Equal(d.Due)):
-				e.Action = ActWarn
-			default:
-				return nil, nil
-			}
-			raised, stage = e.Action, st
+			raised, stage = e.Action, e.Payload.Stage
 			_, err := Apply(c, e)
 			return e, err
 		})
@@ -613,14 +634,38 @@ func (s *Service) RunDeadlines(ctx context.Context) (warned, overdue int, err er
 			warned++
 		case ActOverdue:
 			overdue++
-			reason := stage.Zh() + "时限已过，系统自动督办"
-			if _, err := s.Step(ctx, sys, id, StepInput{Action: ActSupervise, Reason: reason}); err != nil {
+			if _, err := s.Step(ctx, sys, id, StepInput{Action: ActSupervise, Reason: OverdueReason(stage)}); err != nil {
 				return warned, overdue, err
 			}
 		}
 	}
 	return warned, overdue, nil
 }
+
+// DeadlineEvent returns the warning or overdue event the deadline job
+// raises on c at now, or nil when there is none to raise: the overdue mark
+// when the running deadline has passed without one, else the warning when
+// its warning time has passed without one. The caller applies it.
+func DeadlineEvent(c *Case, now time.Time) *Event {
+	st, d := c.Running()
+	if d == nil || !c.Status.Open() {
+		return nil
+	}
+	e := &Event{CaseID: c.ID, Seq: c.EventCount + 1, At: maxTime(now, c.UpdatedAt), From: c.Status, To: c.Status, Payload: Payload{Stage: st}}
+	setActor(e, org.SystemActor())
+	switch {
+	case !now.Before(d.Due) && (c.OverdueDue == nil || !c.OverdueDue.Equal(d.Due)):
+		e.Action = ActOverdue
+	case !now.Before(d.Warn) && (c.WarnedDue == nil || !c.WarnedDue.Equal(d.Due)):
+		e.Action = ActWarn
+	default:
+		return nil
+	}
+	return e
+}
+
+// OverdueReason is the reason of the supervision the deadline job opens.
+func OverdueReason(st Stage) string { return st.Zh() + "时限已过，系统自动督办" }
 
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
