@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 
@@ -180,7 +181,10 @@ func (h *Handler) ImportPlaces(w http.ResponseWriter, r *http.Request) {
 			return nil, org.Forbidden()
 		}
 		features, err := geo.ParseFeatureCollection(http.MaxBytesReader(w, r.Body, maxImport))
-		if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, jiedao.Errorf(jiedao.ETOOLARGE, "文件超过%d MB", "file larger than %d MB", maxImport>>20)
+		} else if err != nil {
 			return nil, err
 		}
 		switch r.URL.Query().Get("kind") {

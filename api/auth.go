@@ -30,8 +30,8 @@ func ActorFrom(ctx context.Context) org.Actor {
 }
 
 // Identify finds who sent a request: a session (cookie or bearer token) for
-// people, an API key (X-API-Key, bearer, or the api_key parameter that
-// Open311 clients send) for machines. No credentials: ok is false. Wrong
+// people, an API key (X-API-Key or bearer) for machines. (Open311 clients
+// send their key as the api_key parameter; package open311 reads it.) No credentials: ok is false. Wrong
 // credentials: an error, so that a client with a revoked key is told so
 // rather than served as the public.
 func Identify(ctx context.Context, auth *org.Auth, r *http.Request) (org.Actor, bool, error) {

@@ -79,7 +79,7 @@ func (h *Handler) ListCases(w http.ResponseWriter, r *http.Request) {
 	for i, c := range cases {
 		out[i] = h.view(c)
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"total": total, "limit": f.Limit, "offset": f.Offset, "cases": out})
+	WriteJSON(w, http.StatusOK, map[string]any{"total": total, "limit": min(f.Limit, casework.MaxPage), "offset": f.Offset, "cases": out})
 }
 
 func parseFilter(r *http.Request) (casework.Filter, error) {
@@ -123,6 +123,9 @@ func parseFilter(r *http.Request) (casework.Filter, error) {
 		return f, err
 	}
 	f.Limit, f.Offset = int(limit), int(offset)
+	if f.Limit == 0 {
+		f.Limit = 50 // the page the answer says it gives; the service caps it at 500
+	}
 	if f.From, err = parseDate(q.Get("from"), "from"); err != nil {
 		return f, err
 	}

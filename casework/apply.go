@@ -96,17 +96,11 @@ func Apply(c *Case, e *Event) (*Case, error) {
 	case ActMerge:
 		c.MergedInto = p.MergedInto
 	case ActWarn:
-		_, d := c.Running()
-		if d != nil {
-			due := d.Due
-			c.WarnedDue = &due
-		}
+		st, d := c.Running()
+		c.Deadlines.mark(st, d, false)
 	case ActOverdue:
-		_, d := c.Running()
-		if d != nil {
-			due := d.Due
-			c.OverdueDue, c.WarnedDue = &due, cloneTime(due)
-		}
+		st, d := c.Running()
+		c.Deadlines.mark(st, d, true)
 		c.EverOverdue = true
 	case ActReject, ActVoid, ActComment:
 		// the status says it all
@@ -119,6 +113,16 @@ func Apply(c *Case, e *Event) (*Case, error) {
 	c.Status = e.To
 	c.EventCount = e.Seq
 	c.UpdatedAt = at
+	// The marks of the deadline now running, whichever step made it run.
+	c.WarnedDue, c.OverdueDue = nil, nil
+	if _, d := c.Running(); d != nil {
+		if d.Warned {
+			c.WarnedDue = cloneTime(d.Due)
+		}
+		if d.Overdue {
+			c.OverdueDue = cloneTime(d.Due)
+		}
+	}
 	return c, nil
 }
 

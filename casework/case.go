@@ -170,11 +170,15 @@ type Contact struct {
 
 // Deadline is one running limit: when it falls due, when to warn, and
 // whether it counts working time (so that stopping the clock can move it
-// in the same measure).
+// in the same measure). Warned and Overdue record the marks the deadline
+// job raised for it, so that a deadline that stops and runs again (the
+// close deadline, while a unit works on the case) is marked only once.
 type Deadline struct {
 	Due     time.Time `json:"due"`
 	Warn    time.Time `json:"warn"`
 	Working bool      `json:"working,omitempty"`
+	Warned  bool      `json:"warned,omitempty"`
+	Overdue bool      `json:"overdue,omitempty"`
 }
 
 // Deadlines are the limits on a case. Each is nil when it does not apply
@@ -241,8 +245,9 @@ type Case struct {
 	// ClosedOnTime is set when the case closes: was it by the close deadline?
 	ClosedOnTime *bool `json:"closed_on_time,omitempty"`
 	// WarnedDue and OverdueDue hold the due time of the running deadline
-	// that a warning or an overdue mark was raised for, so that each
-	// deadline raises each at most once.
+	// when a warning or an overdue mark was raised for it (its Warned and
+	// Overdue), so that each deadline raises each at most once; nil when
+	// the running deadline has no such mark.
 	WarnedDue  *time.Time `json:"warned_due,omitempty"`
 	OverdueDue *time.Time `json:"overdue_due,omitempty"`
 	// EverOverdue stays set once any deadline was missed.

@@ -104,16 +104,27 @@ func warnAt(cal *calendar.Calendar, start, due time.Time, working bool) time.Tim
 	return start.Add(time.Duration(float64(due.Sub(start)) * WarnFraction))
 }
 
-// extend moves a deadline by n working days.
+// extend moves a deadline by n working days. Adding whole working days
+// keeps the hour of day: the due time moves by n full working days of
+// working time (Tuesday 14:00 plus one day is Wednesday 14:00, not the
+// end of Wednesday). The warning moves with it, so that an extended case
+// is not in warning at once: by the same working time for a working limit,
+// by the same clock time as the due time for a clock one.
 func extend(cal *calendar.Calendar, d *Deadline, days int) *Deadline {
 	if d == nil {
 		return nil
 	}
-	l := calendar.Limit{Amount: days, Unit: calendar.WorkingDays}
-	// Adding whole working days keeps the hour of day: measure the working
-	// time the days add from the old due time and add that much.
-	span := cal.WorkingBetween(d.Due, cal.Add(d.Due, l))
-	return &Deadline{Due: cal.AddWorking(d.Due, span), Warn: d.Warn, Working: d.Working}
+	var perDay time.Duration
+	for _, s := range cal.Hours() {
+		perDay += time.Duration(s.End-s.Start) * time.Minute
+	}
+	span := time.Duration(days) * perDay
+	due := cal.AddWorking(d.Due, span)
+	warn := d.Warn.Add(due.Sub(d.Due))
+	if d.Working {
+		warn = cal.AddWorking(d.Warn, span)
+	}
+	return &Deadline{Due: due, Warn: warn, Working: d.Working}
 }
 
 // shift moves a deadline that was running while a case hung from hungAt to
@@ -131,7 +142,37 @@ func shift(cal *calendar.Calendar, d *Deadline, hungAt, now time.Time) *Deadline
 		}
 		return now.Add(t.Sub(hungAt))
 	}
-	return &Deadline{Due: move(d.Due), Warn: move(d.Warn), Working: d.Working}
+	// A mark was raised after its time had passed, before the case hung:
+	// that time has not moved, so the mark still holds.
+	return &Deadline{Due: move(d.Due), Warn: move(d.Warn), Working: d.Working, Warned: d.Warned, Overdue: d.Overdue}
+}
+
+// running returns the field of the deadline of stage st.
+func (ds *Deadlines) running(st Stage) **Deadline {
+	switch st {
+	case StageSign:
+		return &ds.Sign
+	case StageStart:
+		return &ds.Start
+	case StageFinish:
+		return &ds.Finish
+	case StageClose:
+		return &ds.Close
+	}
+	return nil
+}
+
+// mark records a warning, or an overdue mark (which implies the warning),
+// on the running deadline d of stage st. It replaces d by a marked copy:
+// d may be shared with an event's payload, which must not change.
+func (ds *Deadlines) mark(st Stage, d *Deadline, overdue bool) {
+	f := ds.running(st)
+	if d == nil || f == nil {
+		return
+	}
+	m := *d
+	m.Warned, m.Overdue = true, m.Overdue || overdue
+	*f = &m
 }
 
 // Running returns the deadline that is running in the case's current

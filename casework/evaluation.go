@@ -14,7 +14,9 @@ import (
 // every case figure, so that a figure for a period does not change its
 // meaning as cases move on.
 //
-//	立案数 filed            cases accepted (立案) in the period; a case reopened
+//	立案数 filed            cases accepted (立案) in the period and not voided or
+//	                        merged since (a void is a mistake, a duplicate counts
+//	                        in the case it was merged into); a case reopened
 //	                        later still counts once, in the period it was filed.
 //	结案率 close rate        filed cases now closed / filed.
 //	按期结案率 on-time rate  filed cases closed by their close deadline

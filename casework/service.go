@@ -558,13 +558,17 @@ func (s *Service) GetByNumber(ctx context.Context, a org.Actor, number string) (
 	return s.Get(ctx, a, c.ID)
 }
 
+// MaxPage is the most cases one List call returns.
+const MaxPage = 500
+
 // List returns the cases the actor may see that match the filter, and how
 // many there are in all.
 func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Case, int, error) {
 	f.Scope = scope(a)
-	if f.Limit <= 0 || f.Limit > 500 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, MaxPage)
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
@@ -579,6 +583,15 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Case, int
 		cases[i] = s.view(a, c)
 	}
 	return cases, total, nil
+}
+
+// Count counts the cases the actor may see that match the filter.
+func (s *Service) Count(ctx context.Context, a org.Actor, f Filter) (int, error) {
+	f.Scope = scope(a)
+	if f.Now.IsZero() {
+		f.Now = s.now()
+	}
+	return s.Store.CountCases(ctx, f)
 }
 
 // Events returns a case's history.

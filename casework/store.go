@@ -23,6 +23,8 @@ type Store interface {
 	GetCaseByNumber(ctx context.Context, number string) (*Case, error)
 	FindByExternalID(ctx context.Context, ch Channel, externalID string) (*Case, error)
 	ListCases(ctx context.Context, f Filter) ([]*Case, int, error)
+	// CountCases counts the cases matching the filter.
+	CountCases(ctx context.Context, f Filter) (int, error)
 	ListEvents(ctx context.Context, caseID int64) ([]*Event, error)
 	// WasAssigned reports whether the case was ever dispatched to the unit.
 	WasAssigned(ctx context.Context, caseID, unitID int64) (bool, error)
@@ -71,6 +73,11 @@ type Filter struct {
 	Query       string // words in the title, details or address
 	Due         DueState
 	From, To    time.Time // reported in [From, To)
+	// What happened to the case at least once, for the report's figures
+	// and their drill-down: dispatched to a unit, signed for, reported
+	// handled, rated (with one of Ratings, when given).
+	Dispatched, Signed, Handled, Rated bool
+	Ratings                            []Rating
 	Now         time.Time // for Due
 	Limit       int
 	Offset      int

@@ -39,7 +39,9 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Ev
 			return err
 		}
 		c.ID, e.CaseID = id, id
-		e.Payload.Report.ID = id
+		// The report event carries the id and number too, so that replaying
+		// the events gives the stored case.
+		e.Payload.Report.ID, e.Payload.Report.Number = id, c.Number
 		if err := s.insertEvent(ctx, tx, e); err != nil {
 			return err
 		}
@@ -73,10 +75,18 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	if err != nil {
 		return err
 	}
+	if row := assignmentRow(c); row != nil {
+		return upsertAssignment(ctx, tx, row)
+	}
+	return nil
+}
+
+// assignmentRow is the assignments projection of the case's current
+// dispatch, or nil before the first one.
+func assignmentRow(c *casework.Case) []any {
 	if c.Assignments == 0 || c.DispatchedAt == nil {
 		return nil
 	}
-	// The current dispatch's row of the assignments projection.
 	var signDue *time.Time
 	if c.Deadlines.Sign != nil {
 		signDue = &c.Deadlines.Sign.Due
@@ -85,12 +95,15 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	if c.HandledAt != nil && c.SignedAt != nil {
 		handleSeconds = c.HandledAt.Sub(*c.SignedAt).Seconds()
 	}
-	_, err = tx.exec(ctx, `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds)
+	return []any{c.ID, c.Assignments, c.UnitID, *c.DispatchedAt, signDue, c.SignedAt, c.SignedOnTime, c.ReturnedAt, c.HandledAt, handleSeconds}
+}
+
+func upsertAssignment(ctx context.Context, tx conn, row []any) error {
+	_, err := tx.exec(ctx, `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = excluded.unit_id, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
 		signed_at = excluded.signed_at, signed_on_time = excluded.signed_on_time, returned_at = excluded.returned_at,
-		handled_at = excluded.handled_at, handle_seconds = excluded.handle_seconds`,
-		c.ID, c.Assignments, c.UnitID, c.DispatchedAt, signDue, c.SignedAt, c.SignedOnTime, c.ReturnedAt, c.HandledAt, handleSeconds)
+		handled_at = excluded.handled_at, handle_seconds = excluded.handle_seconds`, row...)
 	return err
 }
 
@@ -244,8 +257,10 @@ func where(f casework.Filter) (string, []any) {
 		add("c.number = ?", f.Number)
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pat := "%" + likeEscape(q) + "%"
-		add(`(c.title LIKE ? ESCAPE '\' OR c.details LIKE ? ESCAPE '\' OR c.address LIKE ? ESCAPE '\')`, pat, pat, pat)
+		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
+		// does not: lower both sides so that both engines answer alike.
+		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.details) LIKE ? ESCAPE '\' OR LOWER(c.address) LIKE ? ESCAPE '\')`, pat, pat, pat)
 	}
 	switch f.Due {
 	case casework.DueOverdue:
@@ -254,6 +269,25 @@ func where(f casework.Filter) (string, []any) {
 		add("c.warn_at <= ? AND c.due_at > ?", f.Now, f.Now)
 	case casework.DueOK:
 		add("c.warn_at > ?", f.Now)
+	}
+	if f.Dispatched {
+		add("EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id)")
+	}
+	if f.Signed {
+		add("EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.signed_at IS NOT NULL)")
+	}
+	if f.Handled {
+		add("c.handled_count > 0")
+	}
+	if f.Rated {
+		add("c.rating <> ''")
+	}
+	if len(f.Ratings) > 0 {
+		rs := make([]any, len(f.Ratings))
+		for i, r := range f.Ratings {
+			rs[i] = string(r)
+		}
+		add("c.rating IN ("+placeholders(len(rs))+")", rs...)
 	}
 	if !f.From.IsZero() {
 		add("c.reported_at >= ?", f.From)
@@ -306,6 +340,14 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// CountCases counts the cases matching the filter.
+func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) {
+	w, args := where(f)
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
+	return n, mapError(err)
 }
 
 func (s *Cases) ListEvents(ctx context.Context, caseID int64) ([]*casework.Event, error) {
@@ -363,6 +405,10 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64
 // casework/evaluation.go.
 func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.EvalCounts, error) {
 	caseKey, dispKey := "0", "0"
+	// GROUP BY of a literal 0 would name a select-list position, which both
+	// engines refuse: the whole period is one group without GROUP BY, and
+	// HAVING drops the row that aggregates over nothing.
+	caseGroup, dispGroup := " HAVING COUNT(*) > 0", " HAVING COUNT(*) > 0"
 	switch q.GroupBy {
 	case casework.ByCommunity:
 		caseKey, dispKey = "COALESCE(c.community_id, 0)", "COALESCE(c.community_id, 0)"
@@ -370,6 +416,9 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 		caseKey, dispKey = "COALESCE(c.grid_id, 0)", "COALESCE(c.grid_id, 0)"
 	case casework.ByUnit:
 		caseKey, dispKey = "COALESCE(c.unit_id, 0)", "a.unit_id"
+	}
+	if q.GroupBy != casework.ByAll && q.GroupBy != "" {
+		caseGroup, dispGroup = " GROUP BY "+caseKey, " GROUP BY "+dispKey
 	}
 	rows := map[int64]*casework.EvalCounts{}
 	row := func(k int64) *casework.EvalCounts {
@@ -387,7 +436,7 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 		SUM(CASE WHEN c.rating <> '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END)
 		FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND c.status NOT IN ('voided', 'merged')
-		GROUP BY `+caseKey, q.From, q.To)
+		`+caseGroup, q.From, q.To)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +460,7 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 		COALESCE(SUM(a.handle_seconds), 0)
 		FROM assignments a JOIN cases c ON c.id = a.case_id
 		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)
-		GROUP BY `+dispKey, q.From, q.To, q.Now)
+		`+dispGroup, q.From, q.To, q.Now)
 	if err != nil {
 		return nil, err
 	}

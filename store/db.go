@@ -85,8 +85,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// synchronous(FULL): a write acknowledged survives a power cut, not
 	// only a crash of the process. _txlock=immediate: a transaction takes
 	// the write lock when it begins, so that two writers never deadlock on
-	// upgrading a read lock.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)"
+	// upgrading a read lock. temp_store(MEMORY): statement journals stay in
+	// memory instead of being written to a temporary file per statement.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
@@ -138,13 +139,42 @@ type querier interface {
 type conn struct {
 	db *DB
 	q  querier
+	// stmts caches the statements prepared in a transaction, so that a
+	// bulk load parses each statement once; the transaction's end closes
+	// them.
+	stmts map[string]*sql.Stmt
+}
+
+// prepared returns the cached statement for query in a transaction, or nil
+// outside one.
+func (c conn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	tx, ok := c.q.(*sql.Tx)
+	if !ok || c.stmts == nil {
+		return nil, nil
+	}
+	if st := c.stmts[query]; st != nil {
+		return st, nil
+	}
+	st, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	c.stmts[query] = st
+	return st, nil
 }
 
 func (db *DB) reader() conn { return conn{db: db, q: db.read} }
 func (db *DB) writer() conn { return conn{db: db, q: db.write} }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := c.q.ExecContext(ctx, c.db.rebind(query), c.db.args(args)...)
+	q := c.db.rebind(query)
+	if st, err := c.prepared(ctx, q); err != nil {
+		return nil, err
+	} else if st != nil {
+		res, err := st.ExecContext(ctx, c.db.args(args)...)
+		return res, mapError(err)
+	}
+	res, err := c.q.ExecContext(ctx, q, c.db.args(args)...)
 	return res, mapError(err)
 }
 
@@ -154,7 +184,11 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return c.q.QueryRowContext(ctx, c.db.rebind(query), c.db.args(args)...)
+	q := c.db.rebind(query)
+	if st, err := c.prepared(ctx, q); err == nil && st != nil {
+		return st.QueryRowContext(ctx, c.db.args(args)...)
+	}
+	return c.q.QueryRowContext(ctx, q, c.db.args(args)...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the id.
@@ -170,7 +204,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if err != nil {
 		return mapError(err)
 	}
-	if err := fn(conn{db: db, q: tx}); err != nil {
+	if err := fn(conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -445,4 +479,11 @@ func (db *DB) Version(ctx context.Context, key string) (int64, error) {
 		return 0, nil
 	}
 	return v, err
+}
+
+// Query runs a read-only query written with ? placeholders on either
+// engine. It is for checks that must not go through the store's own code:
+// tests that recompute a figure from the raw events, operators' tools.
+func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.reader().query(ctx, query, args...)
 }

@@ -30,6 +30,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve the web pages, the JSON API and Open311", runServe},
+		{"demo", "serve a generated year of a subdistrict like Gudang (built on first run)", runDemo},
+		{"report", "print a year's figures computed from the records (json or md)", runReport},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"user", "manage staff accounts: user create|list|passwd", runUser},
 		{"apikey", "manage machine clients' API keys: apikey create|list|revoke", runAPIKey},

@@ -164,4 +164,3 @@ func TestBinary(t *testing.T) {
 		})
 	}
 }
-

@@ -1,0 +1,146 @@
+package report
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
+)
+
+// Counter counts the cases an actor may see; casework.Service is one.
+type Counter interface {
+	Count(ctx context.Context, a org.Actor, f casework.Filter) (int, error)
+}
+
+// Value is a figure's value for a year, with the prior year's when there
+// are cases to compare with.
+type Value struct {
+	Figure
+	Year      int      `json:"year"`
+	Value     float64  `json:"value"`
+	Num, Den  int      `json:"-"` // a rate's numerator and denominator; a count's Num
+	Prior     *float64 `json:"prior,omitempty"`
+	YoYChange *float64 `json:"yoy_change,omitempty"` // percent change on the prior year
+}
+
+// Period returns the bounds of a calendar year in China Standard Time.
+func Period(year int) (from, to time.Time) {
+	z := calendar.Zone()
+	return time.Date(year, 1, 1, 0, 0, 0, 0, z), time.Date(year+1, 1, 1, 0, 0, 0, 0, z)
+}
+
+// InPeriod returns the figure's filters restricted to the year, for
+// counting and for listing the cases behind the figure.
+func (f Figure) InPeriod(year int) (cases casework.Filter, of *casework.Filter) {
+	from, to := Period(year)
+	cases = f.Cases
+	cases.From, cases.To = from, to
+	if f.Of != nil {
+		o := *f.Of
+		o.From, o.To = from, to
+		of = &o
+	}
+	return cases, of
+}
+
+// compute returns a figure's value for a year; ok is false when a rate has
+// nothing to count.
+func compute(ctx context.Context, c Counter, a org.Actor, f Figure, year int) (v float64, num, den int, ok bool, err error) {
+	cases, of := f.InPeriod(year)
+	if num, err = c.Count(ctx, a, cases); err != nil {
+		return 0, 0, 0, false, err
+	}
+	if of == nil {
+		return float64(num), num, 0, true, nil
+	}
+	if den, err = c.Count(ctx, a, *of); err != nil || den == 0 {
+		return 0, num, den, false, err
+	}
+	return math.Round(float64(num)*10000/float64(den)) / 100, num, den, true, nil
+}
+
+// Compute computes every figure for the year as the actor sees it, with
+// the prior year where it has cases.
+func Compute(ctx context.Context, c Counter, a org.Actor, year int) ([]Value, error) {
+	from, to := Period(year - 1)
+	priorCases, err := c.Count(ctx, a, casework.Filter{From: from, To: to})
+	if err != nil {
+		return nil, err
+	}
+	var out []Value
+	for _, f := range Figures() {
+		v, num, den, _, err := compute(ctx, c, a, f, year)
+		if err != nil {
+			return nil, err
+		}
+		val := Value{Figure: f, Year: year, Value: v, Num: num, Den: den}
+		if priorCases > 0 {
+			pv, _, _, ok, err := compute(ctx, c, a, f, year-1)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				val.Prior = &pv
+				if pv != 0 && !f.IsRate() {
+					ch := math.Round((v-pv)/pv*10000) / 100
+					val.YoYChange = &ch
+				}
+			}
+		}
+		out = append(out, val)
+	}
+	return out, nil
+}
+
+// WriteJSON writes one object keyed by the figures' keys, each with its
+// value, as the report contract asks.
+func WriteJSON(w io.Writer, values []Value) error {
+	obj := make(map[string]float64, len(values))
+	for _, v := range values {
+		obj[v.Key] = v.Value
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(obj)
+}
+
+// format prints a value as the report does: counts whole, rates to two places.
+func format(v Value) string {
+	if v.IsRate() {
+		return fmt.Sprintf("%.2f", v.Value)
+	}
+	return fmt.Sprintf("%.0f", v.Value)
+}
+
+// WriteMarkdown writes the figures as the work report states them, then a
+// table with each figure's definition and its year-on-year change.
+func WriteMarkdown(w io.Writer, jurisdiction string, year int, values []Value) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s %d 年度数字治理工作数据\n\n", jurisdiction, year)
+	var sentences []string
+	for _, v := range values {
+		sentences = append(sentences, fmt.Sprintf(v.Pattern, format(v)))
+	}
+	b.WriteString(strings.Join(sentences, "，") + "。\n\n")
+	b.WriteString("| 指标 Figure | 数值 Value | 上年 Prior | 同比 YoY | 口径 What is counted |\n|---|---|---|---|---|\n")
+	for _, v := range values {
+		prior, yoy := "—", "—"
+		if v.Prior != nil {
+			prior = fmt.Sprintf("%g", *v.Prior)
+		}
+		if v.YoYChange != nil {
+			yoy = fmt.Sprintf("%+.2f%%", *v.YoYChange)
+		}
+		fmt.Fprintf(&b, "| %s（%s）`%s` | %s %s | %s | %s | %s |\n", v.Zh, v.En, v.Key, format(v), v.Unit, prior, yoy, v.Counts)
+	}
+	fmt.Fprintf(&b, "\n统计口径：按案件上报时间（北京时间）计入 %d 年 1 月 1 日至 12 月 31 日。\nPeriod: cases reported from 1 January to 31 December %d, China Standard Time.\n", year, year)
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+)
+
+// CaseHistory is a case with every event that made it, oldest first.
+type CaseHistory struct {
+	Case   *casework.Case
+	Events []*casework.Event
+}
+
+// ImportCases stores cases whose events were made elsewhere (the demo
+// generator runs the real case loop in memory) in one transaction: each
+// gets its number and id, its events, its projection and the assignments
+// projection of every dispatch, exactly as if each step had been stored
+// one by one. The histories must replay: the first event the report.
+func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	// Numbers are given by the day of reporting, in reporting order.
+	order := make([]int, len(batch))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return batch[order[a]].Case.ReportedAt.Before(batch[order[b]].Case.ReportedAt)
+	})
+	return s.db.inTx(ctx, func(tx conn) error {
+		perDay := map[string]int{}
+		for _, h := range batch {
+			perDay[h.Case.ReportedAt.In(calendar.Zone()).Format("20060102")]++
+		}
+		next := map[string]int64{}
+		for day, n := range perDay {
+			var last int64
+			if err := tx.queryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, ?)
+				ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + excluded.last RETURNING last`, day, n).Scan(&last); err != nil {
+				return mapError(err)
+			}
+			next[day] = last - int64(n) + 1
+		}
+		for _, i := range order {
+			h := batch[i]
+			c := h.Case
+			if len(h.Events) == 0 || h.Events[0].Action != casework.ActReport {
+				return fmt.Errorf("store: import: case history must start with its report")
+			}
+			day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
+			c.Number = fmt.Sprintf("%s-%04d", day, next[day])
+			next[day]++
+			id, err := tx.insert(ctx, `INSERT INTO cases (number, channel, category, urgency, title, details, status, reported_at, event_count, updated_at, data)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
+				c.Number, string(c.Channel), c.Category, string(c.Urgency), c.Title, c.Details, string(c.Status), c.ReportedAt, c.EventCount, c.UpdatedAt)
+			if err != nil {
+				return err
+			}
+			c.ID = id
+			rep := h.Events[0].Payload.Report
+			rep.ID, rep.Number = id, c.Number
+			// Replay for the assignments projection of every dispatch, not
+			// only the last.
+			var r *casework.Case
+			rows := map[int][]any{}
+			for _, e := range h.Events {
+				e.CaseID = id
+				if err := s.insertEvent(ctx, tx, e); err != nil {
+					return err
+				}
+				if r, err = casework.Apply(r, e); err != nil {
+					return fmt.Errorf("store: import case %s: %w", c.Number, err)
+				}
+				if row := assignmentRow(r); row != nil {
+					rows[r.Assignments] = row
+				}
+			}
+			if err := s.saveCase(ctx, tx, c); err != nil {
+				return err
+			}
+			// saveCase wrote the current dispatch; the earlier ones remain.
+			for no := 1; no < c.Assignments; no++ {
+				if err := upsertAssignment(ctx, tx, rows[no]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
