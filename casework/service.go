@@ -404,9 +404,9 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 		if err != nil {
 			return nil, err
 		}
-		if d.Sign != nil {
-			e.Payload.OnTime = boolp(!now.After(d.Sign.Due))
-		}
+		// Without a sign-for limit the sign-for is in time, as a close
+		// without a close limit is: the figures count it so.
+		e.Payload.OnTime = boolp(d.Sign == nil || !now.After(d.Sign.Due))
 		d.Start, d.Finish = newDeadline(cal, now, p.Start), newDeadline(cal, now, p.Finish)
 		e.Payload.Deadlines = &d
 	case ActReturn:

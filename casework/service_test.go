@@ -1053,3 +1053,45 @@ func TestDeadlineMarks(t *testing.T) {
 		}
 	})
 }
+
+// TestUnwatchedDeadlines: a category may leave a limit unset. Nothing then
+// runs, nothing is marked, and the step counts as in time in the figures,
+// for sign-for as for closing.
+func TestUnwatchedDeadlines(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		o := w.o
+		disp, h := o.Actor(org.RoleDispatcher), o.Actor(org.RoleUnitHandler)
+		cat := &casework.Category{Code: "0103", ParentCode: fixture.CatCityAppearance, Name: "积存垃圾渣土", Active: true,
+			Policies: map[casework.Urgency]casework.Policy{casework.UrgencyNormal: {}}}
+		if err := w.svc.PutCategory(bg, o.Actor(org.RoleAdmin), cat); err != nil {
+			t.Fatal(err)
+		}
+		d := func(day, hh, mm int) time.Time { return cst(2024, 6, day, hh, mm) }
+		c := w.report(t, d(3, 9, 0), disp, o.GridW1.ID, "0103")
+		c = w.step(t, d(3, 9, 0), disp, c.ID, act(casework.ActAccept))
+		c = w.step(t, d(3, 9, 0), disp, c.ID, dispatchTo(o.Chengguan.ID))
+		if c.Deadlines != (casework.Deadlines{}) || c.DueStateAt(d(30, 0, 0)) != casework.DueNone {
+			t.Errorf("deadlines of a category without limits: %+v", c.Deadlines)
+		}
+		c = w.step(t, d(20, 9, 0), h, c.ID, act(casework.ActSign))
+		w.step(t, d(20, 10, 0), h, c.ID, act(casework.ActHandle))
+		w.step(t, d(20, 11, 0), disp, c.ID, act(casework.ActVerify))
+		c = w.step(t, d(20, 12, 0), disp, c.ID, act(casework.ActClose))
+		w.clock.Set(d(30, 0, 0))
+		if warned, overdue, err := w.svc.RunDeadlines(bg); err != nil || warned+overdue != 0 {
+			t.Errorf("marks on a case without limits: %d %d %v", warned, overdue, err)
+		}
+		rows, err := w.svc.Evaluate(bg, disp, casework.EvalQuery{From: d(1, 0, 0), To: cst(2024, 7, 1, 0, 0)})
+		if err != nil || len(rows) != 1 {
+			t.Fatalf("%v %v", rows, err)
+		}
+		e := rows[0]
+		if e.Dispatches != 1 || e.SignTimelyRate == nil || *e.SignTimelyRate != 100 || e.OnTimeCloseRate == nil || *e.OnTimeCloseRate != 100 {
+			t.Errorf("without limits, signing and closing are in time: %+v sign %v close %v", e.EvalCounts, e.SignTimelyRate, e.OnTimeCloseRate)
+		}
+		if c.SignedOnTime == nil || !*c.SignedOnTime || c.ClosedOnTime == nil || !*c.ClosedOnTime {
+			t.Errorf("case: signed on time %v, closed on time %v", c.SignedOnTime, c.ClosedOnTime)
+		}
+	})
+}

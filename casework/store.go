@@ -78,9 +78,9 @@ type Filter struct {
 	// handled, rated (with one of Ratings, when given).
 	Dispatched, Signed, Handled, Rated bool
 	Ratings                            []Rating
-	Now         time.Time // for Due
-	Limit       int
-	Offset      int
+	Now                                time.Time // for Due
+	Limit                              int
+	Offset                             int
 
 	Scope Scope
 }

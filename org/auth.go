@@ -136,6 +136,9 @@ type Auth struct {
 	Now    func() time.Time
 }
 
+// timingHash is a hash of nothing anyone types, checked for unknown users.
+const timingHash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$0+Vz2Rj4mQmOq0mU0fNq8W0Vd8mC2fJmX6o4lm2o3aY"
+
 var errBadLogin = jiedao.Errorf(jiedao.EUNAUTHORIZED, "用户名或密码错误", "wrong username or password")
 
 // Login checks a username and password and opens a session, returning its
@@ -145,6 +148,9 @@ func (a *Auth) Login(ctx context.Context, username, password string) (string, *S
 	now := a.Now()
 	s, err := a.Store.GetStaffByUsername(ctx, strings.ToLower(strings.TrimSpace(username)))
 	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+		// Spend the time a wrong password costs, so that the answer's
+		// speed does not tell which usernames exist.
+		CheckPassword(timingHash, password)
 		return "", nil, errBadLogin
 	} else if err != nil {
 		return "", nil, err

@@ -46,7 +46,7 @@ type DB struct {
 	read   *sql.DB
 	// write is the only connection that writes on SQLite, so that writers
 	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL it is
-	// the same pool as read.
+	// a pool of its own for writes and transactions (see Open).
 	write *sql.DB
 }
 
@@ -59,18 +59,35 @@ func IsPostgres(dsn string) bool {
 // of an SQLite file, created if missing. It does not migrate.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	if IsPostgres(dsn) {
-		pool, err := sql.Open("pgx", dsn)
+		// Two pools, as on SQLite: a transaction holds a write connection
+		// while it reads through the read pool (a category's policy, a
+		// past assignment). With one pool, writers waiting for a row lock
+		// could hold every connection while the lock holder waits for one
+		// to read: the pool would deadlock.
+		open := func(n int) (*sql.DB, error) {
+			pool, err := sql.Open("pgx", dsn)
+			if err != nil {
+				return nil, err
+			}
+			pool.SetMaxOpenConns(n)
+			pool.SetMaxIdleConns(n)
+			pool.SetConnMaxIdleTime(5 * time.Minute)
+			if err := pool.PingContext(ctx); err != nil {
+				pool.Close()
+				return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+			}
+			return pool, nil
+		}
+		read, err := open(16)
 		if err != nil {
 			return nil, err
 		}
-		pool.SetMaxOpenConns(20)
-		pool.SetMaxIdleConns(20)
-		pool.SetConnMaxIdleTime(5 * time.Minute)
-		if err := pool.PingContext(ctx); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("store: connect to PostgreSQL: %w", err)
+		write, err := open(8)
+		if err != nil {
+			read.Close()
+			return nil, err
 		}
-		return &DB{engine: Postgres, dsn: dsn, read: pool, write: pool}, nil
+		return &DB{engine: Postgres, dsn: dsn, read: read, write: write}, nil
 	}
 	path := strings.TrimPrefix(dsn, "file:")
 	if path == "" {

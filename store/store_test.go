@@ -75,57 +75,57 @@ func TestMigrateTwice(t *testing.T) {
 
 func TestPlacesAndJurisdiction(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		os := db.Org()
+		orgs := db.Org()
 		j := &org.Jurisdiction{DivisionCode: "330106007", Name: "古荡街道"}
-		must(t, os.CreateJurisdiction(bg, j))
+		must(t, orgs.CreateJurisdiction(bg, j))
 		if j.ID == 0 {
 			t.Fatal("no id")
 		}
-		wantCode(t, os.CreateJurisdiction(bg, &org.Jurisdiction{DivisionCode: "330106007", Name: "again"}), jiedao.ECONFLICT, "duplicate division code")
-		wantCode(t, os.CreateJurisdiction(bg, &org.Jurisdiction{DivisionCode: "33010600", Name: "x"}), jiedao.EINVALID, "8-digit code")
-		js, err := os.ListJurisdictions(bg)
+		wantCode(t, orgs.CreateJurisdiction(bg, &org.Jurisdiction{DivisionCode: "330106007", Name: "again"}), jiedao.ECONFLICT, "duplicate division code")
+		wantCode(t, orgs.CreateJurisdiction(bg, &org.Jurisdiction{DivisionCode: "33010600", Name: "x"}), jiedao.EINVALID, "8-digit code")
+		js, err := orgs.ListJurisdictions(bg)
 		must(t, err)
 		if len(js) != 1 || *js[0] != *j {
 			t.Errorf("jurisdictions: %+v", js)
 		}
 
-		v0, err := os.PlacesVersion(bg)
+		v0, err := orgs.PlacesVersion(bg)
 		must(t, err)
 		c := &org.Community{JurisdictionID: j.ID, Code: "yile", Name: "益乐社区", Geometry: square(120.12, 30.28, 0.01)}
-		must(t, os.CreateCommunity(bg, c))
+		must(t, orgs.CreateCommunity(bg, c))
 		c2 := &org.Community{JurisdictionID: j.ID, Code: "wenhua", Name: "文华社区"}
-		must(t, os.CreateCommunity(bg, c2))
-		wantCode(t, os.CreateCommunity(bg, &org.Community{JurisdictionID: j.ID, Code: "yile", Name: "重复"}), jiedao.ECONFLICT, "duplicate community code")
-		wantCode(t, os.CreateCommunity(bg, &org.Community{JurisdictionID: j.ID + 100, Code: "other", Name: "无主"}), jiedao.EINVALID, "community of a missing jurisdiction")
+		must(t, orgs.CreateCommunity(bg, c2))
+		wantCode(t, orgs.CreateCommunity(bg, &org.Community{JurisdictionID: j.ID, Code: "yile", Name: "重复"}), jiedao.ECONFLICT, "duplicate community code")
+		wantCode(t, orgs.CreateCommunity(bg, &org.Community{JurisdictionID: j.ID + 100, Code: "other", Name: "无主"}), jiedao.EINVALID, "community of a missing jurisdiction")
 		c2.Name = "文华社区居委会"
-		must(t, os.UpdateCommunity(bg, c2))
-		wantCode(t, os.UpdateCommunity(bg, &org.Community{ID: 999, Code: "nope", Name: "无"}), jiedao.ENOTFOUND, "update a missing community")
-		cs, err := os.ListCommunities(bg)
+		must(t, orgs.UpdateCommunity(bg, c2))
+		wantCode(t, orgs.UpdateCommunity(bg, &org.Community{ID: 999, Code: "nope", Name: "无"}), jiedao.ENOTFOUND, "update a missing community")
+		cs, err := orgs.ListCommunities(bg)
 		must(t, err)
 		if len(cs) != 2 || cs[0].Code != "wenhua" || cs[0].Name != "文华社区居委会" || cs[1].ID != c.ID || !reflect.DeepEqual(cs[1].Geometry, c.Geometry) || cs[0].Geometry != nil {
 			t.Errorf("communities: %+v %+v", cs[0], cs[1])
 		}
 
 		g := &org.Grid{CommunityID: c.ID, Code: "yile-01", Name: "一网格", Kind: org.GridStandard, Geometry: square(120.12, 30.28, 0.003)}
-		must(t, os.CreateGrid(bg, g))
+		must(t, orgs.CreateGrid(bg, g))
 		b := &org.Grid{CommunityID: c.ID, Code: "yile-b1", Name: "楼宇", Kind: org.GridBuilding, Geometry: square(120.121, 30.281, 0.001)}
-		must(t, os.CreateGrid(bg, b))
-		wantCode(t, os.CreateGrid(bg, &org.Grid{CommunityID: c.ID, Code: "yile-01", Name: "重复", Kind: org.GridStandard, Geometry: square(120.13, 30.28, 0.003)}), jiedao.ECONFLICT, "duplicate grid code")
-		wantCode(t, os.CreateGrid(bg, &org.Grid{CommunityID: c.ID + 100, Code: "lost", Name: "无社区", Kind: org.GridStandard, Geometry: square(120.13, 30.28, 0.003)}), jiedao.EINVALID, "grid of a missing community")
-		wantCode(t, os.CreateGrid(bg, &org.Grid{CommunityID: c.ID, Code: "nogeo", Name: "无边界", Kind: org.GridStandard}), jiedao.EINVALID, "grid without polygon")
-		gs, err := os.ListGrids(bg)
+		must(t, orgs.CreateGrid(bg, b))
+		wantCode(t, orgs.CreateGrid(bg, &org.Grid{CommunityID: c.ID, Code: "yile-01", Name: "重复", Kind: org.GridStandard, Geometry: square(120.13, 30.28, 0.003)}), jiedao.ECONFLICT, "duplicate grid code")
+		wantCode(t, orgs.CreateGrid(bg, &org.Grid{CommunityID: c.ID + 100, Code: "lost", Name: "无社区", Kind: org.GridStandard, Geometry: square(120.13, 30.28, 0.003)}), jiedao.EINVALID, "grid of a missing community")
+		wantCode(t, orgs.CreateGrid(bg, &org.Grid{CommunityID: c.ID, Code: "nogeo", Name: "无边界", Kind: org.GridStandard}), jiedao.EINVALID, "grid without polygon")
+		gs, err := orgs.ListGrids(bg)
 		must(t, err)
 		if len(gs) != 2 || gs[0].ID != g.ID || !reflect.DeepEqual(gs[0].Geometry, g.Geometry) || gs[1].Kind != org.GridBuilding {
 			t.Errorf("grids: %+v", gs)
 		}
-		if id, err := os.GridCommunity(bg, b.ID); err != nil || id != c.ID {
+		if id, err := orgs.GridCommunity(bg, b.ID); err != nil || id != c.ID {
 			t.Errorf("GridCommunity: %d %v", id, err)
 		}
-		_, err = os.GridCommunity(bg, 9999)
+		_, err = orgs.GridCommunity(bg, 9999)
 		wantCode(t, err, jiedao.ENOTFOUND, "community of a missing grid")
 
 		// Places: the building grid wins inside it; the standard grid around it elsewhere.
-		pl := org.NewPlaces(os)
+		pl := org.NewPlaces(orgs)
 		gid, cid, found, err := pl.Place(bg, geo.Point{Lon: 120.1215, Lat: 30.2815})
 		if err != nil || !found || gid != b.ID || cid != c.ID {
 			t.Errorf("point in the building grid: %d %d %v %v", gid, cid, found, err)
@@ -140,15 +140,15 @@ func TestPlacesAndJurisdiction(t *testing.T) {
 		// An edit in the database (by any process) is seen on the next lookup.
 		moved := *g
 		moved.Geometry = square(120.20, 30.30, 0.003)
-		must(t, os.UpdateGrid(bg, &moved))
+		must(t, orgs.UpdateGrid(bg, &moved))
 		if gid, _, found, _ = pl.Place(bg, geo.Point{Lon: 120.2005, Lat: 30.3005}); !found || gid != g.ID {
 			t.Errorf("after moving the grid: %d %v", gid, found)
 		}
 		if _, _, found, _ = pl.Place(bg, geo.Point{Lon: 120.1205, Lat: 30.2805}); found {
 			t.Error("the grid's old place still answers")
 		}
-		wantCode(t, os.UpdateGrid(bg, &org.Grid{ID: 999, CommunityID: c.ID, Code: "x", Name: "x", Kind: org.GridStandard, Geometry: square(1, 1, 1)}), jiedao.ENOTFOUND, "update a missing grid")
-		v1, err := os.PlacesVersion(bg)
+		wantCode(t, orgs.UpdateGrid(bg, &org.Grid{ID: 999, CommunityID: c.ID, Code: "x", Name: "x", Kind: org.GridStandard, Geometry: square(1, 1, 1)}), jiedao.ENOTFOUND, "update a missing grid")
+		v1, err := orgs.PlacesVersion(bg)
 		must(t, err)
 		// 2 communities and 2 grids created, one of each updated; the
 		// failed writes rolled back their bump.
@@ -160,39 +160,39 @@ func TestPlacesAndJurisdiction(t *testing.T) {
 
 func TestUnitsAndStaff(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		os := db.Org()
+		orgs := db.Org()
 		u := &org.Unit{Code: "chengguan", Name: "城管科", Kind: org.UnitDepartment}
-		must(t, os.CreateUnit(bg, u))
+		must(t, orgs.CreateUnit(bg, u))
 		cmd := &org.Unit{Code: "command", Name: "指挥室", Kind: org.UnitCommand}
-		must(t, os.CreateUnit(bg, cmd))
-		wantCode(t, os.CreateUnit(bg, &org.Unit{Code: "chengguan", Name: "again", Kind: org.UnitStation}), jiedao.ECONFLICT, "duplicate unit code")
-		wantCode(t, os.CreateUnit(bg, &org.Unit{Code: "x", Name: "x", Kind: "ministry"}), jiedao.EINVALID, "unit kind")
+		must(t, orgs.CreateUnit(bg, cmd))
+		wantCode(t, orgs.CreateUnit(bg, &org.Unit{Code: "chengguan", Name: "again", Kind: org.UnitStation}), jiedao.ECONFLICT, "duplicate unit code")
+		wantCode(t, orgs.CreateUnit(bg, &org.Unit{Code: "x", Name: "x", Kind: "ministry"}), jiedao.EINVALID, "unit kind")
 		u.Name = "综合行政执法队"
-		must(t, os.UpdateUnit(bg, u))
-		wantCode(t, os.UpdateUnit(bg, &org.Unit{ID: 999, Code: "x", Name: "x", Kind: org.UnitStation}), jiedao.ENOTFOUND, "update a missing unit")
-		us, err := os.ListUnits(bg)
+		must(t, orgs.UpdateUnit(bg, u))
+		wantCode(t, orgs.UpdateUnit(bg, &org.Unit{ID: 999, Code: "x", Name: "x", Kind: org.UnitStation}), jiedao.ENOTFOUND, "update a missing unit")
+		us, err := orgs.ListUnits(bg)
 		must(t, err)
 		if len(us) != 2 || *us[0] != *u || *us[1] != *cmd {
 			t.Errorf("units: %+v %+v", us[0], us[1])
 		}
-		if ok, err := os.UnitExists(bg, u.ID); !ok || err != nil {
+		if ok, err := orgs.UnitExists(bg, u.ID); !ok || err != nil {
 			t.Errorf("UnitExists: %v %v", ok, err)
 		}
-		if ok, err := os.UnitExists(bg, 999); ok || err != nil {
+		if ok, err := orgs.UnitExists(bg, 999); ok || err != nil {
 			t.Errorf("UnitExists(999): %v %v", ok, err)
 		}
 
 		created := cst(2024, 3, 1, 9, 0)
 		gw := &org.Staff{Username: "grid.w1", Name: "周网格", Phone: "13800000006", Role: org.RoleGridWorker, GridIDs: []int64{7, 3, 12},
 			Active: true, PasswordHash: "$argon2id$x", CreatedAt: created}
-		must(t, os.CreateStaff(bg, gw))
+		must(t, orgs.CreateStaff(bg, gw))
 		h := &org.Staff{Username: "cg.handler", Name: "钱经办", Role: org.RoleUnitHandler, UnitID: u.ID, Active: true, CreatedAt: created}
-		must(t, os.CreateStaff(bg, h))
-		wantCode(t, os.CreateStaff(bg, &org.Staff{Username: "grid.w1", Name: "重名", Role: org.RoleAdmin, CreatedAt: created}), jiedao.ECONFLICT, "duplicate username")
-		wantCode(t, os.CreateStaff(bg, &org.Staff{Username: "ghost", Name: "幽灵", Role: org.RoleUnitLead, UnitID: 999, CreatedAt: created}), jiedao.EINVALID, "staff of a missing unit")
-		wantCode(t, os.CreateStaff(bg, &org.Staff{Username: "nounit", Name: "无单位", Role: org.RoleUnitLead}), jiedao.EINVALID, "unit role without unit")
+		must(t, orgs.CreateStaff(bg, h))
+		wantCode(t, orgs.CreateStaff(bg, &org.Staff{Username: "grid.w1", Name: "重名", Role: org.RoleAdmin, CreatedAt: created}), jiedao.ECONFLICT, "duplicate username")
+		wantCode(t, orgs.CreateStaff(bg, &org.Staff{Username: "ghost", Name: "幽灵", Role: org.RoleUnitLead, UnitID: 999, CreatedAt: created}), jiedao.EINVALID, "staff of a missing unit")
+		wantCode(t, orgs.CreateStaff(bg, &org.Staff{Username: "nounit", Name: "无单位", Role: org.RoleUnitLead}), jiedao.EINVALID, "unit role without unit")
 
-		got, err := os.GetStaff(bg, gw.ID)
+		got, err := orgs.GetStaff(bg, gw.ID)
 		must(t, err)
 		if !reflect.DeepEqual(got, gw) {
 			t.Errorf("staff round trip:\n got %+v\nwant %+v", got, gw)
@@ -200,36 +200,36 @@ func TestUnitsAndStaff(t *testing.T) {
 		if got.CreatedAt.Location() != calendar.Zone() {
 			t.Errorf("times come back in %v", got.CreatedAt.Location())
 		}
-		got, err = os.GetStaffByUsername(bg, "cg.handler")
+		got, err = orgs.GetStaffByUsername(bg, "cg.handler")
 		must(t, err)
 		if got.ID != h.ID || got.UnitID != u.ID || got.GridIDs == nil || len(got.GridIDs) != 0 {
 			t.Errorf("by username: %+v", got)
 		}
-		_, err = os.GetStaff(bg, 999)
+		_, err = orgs.GetStaff(bg, 999)
 		wantCode(t, err, jiedao.ENOTFOUND, "missing staff")
-		_, err = os.GetStaffByUsername(bg, "nobody")
+		_, err = orgs.GetStaffByUsername(bg, "nobody")
 		wantCode(t, err, jiedao.ENOTFOUND, "missing username")
 
 		gw.GridIDs, gw.Name, gw.Active = []int64{3}, "周网格长", false
-		must(t, os.UpdateStaff(bg, gw))
-		got, _ = os.GetStaff(bg, gw.ID)
+		must(t, orgs.UpdateStaff(bg, gw))
+		got, _ = orgs.GetStaff(bg, gw.ID)
 		if !reflect.DeepEqual(got.GridIDs, []int64{3}) || got.Name != "周网格长" || got.Active {
 			t.Errorf("after update: %+v", got)
 		}
-		wantCode(t, os.UpdateStaff(bg, &org.Staff{ID: 999, Username: "zz", Name: "z", Role: org.RoleAdmin}), jiedao.ENOTFOUND, "update missing staff")
+		wantCode(t, orgs.UpdateStaff(bg, &org.Staff{ID: 999, Username: "zz", Name: "z", Role: org.RoleAdmin}), jiedao.ENOTFOUND, "update missing staff")
 
 		lock := cst(2024, 3, 1, 10, 15)
-		must(t, os.RecordLogin(bg, h.ID, 0, &lock))
-		must(t, os.RecordLogin(bg, gw.ID, 3, nil))
-		got, _ = os.GetStaff(bg, h.ID)
+		must(t, orgs.RecordLogin(bg, h.ID, 0, &lock))
+		must(t, orgs.RecordLogin(bg, gw.ID, 3, nil))
+		got, _ = orgs.GetStaff(bg, h.ID)
 		if got.LockedUntil == nil || !got.LockedUntil.Equal(lock) || got.FailedLogins != 0 {
 			t.Errorf("lock: %+v", got)
 		}
-		got, _ = os.GetStaff(bg, gw.ID)
+		got, _ = orgs.GetStaff(bg, gw.ID)
 		if got.LockedUntil != nil || got.FailedLogins != 3 || got.Name != "周网格长" {
 			t.Errorf("RecordLogin changed more than the counter: %+v", got)
 		}
-		all, err := os.ListStaff(bg)
+		all, err := orgs.ListStaff(bg)
 		must(t, err)
 		if len(all) != 2 || all[0].Username != "cg.handler" || all[1].Username != "grid.w1" {
 			t.Errorf("ListStaff: %v", all)
@@ -237,53 +237,53 @@ func TestUnitsAndStaff(t *testing.T) {
 
 		// Sessions.
 		se := &org.Session{TokenHash: "h1", StaffID: h.ID, CreatedAt: cst(2024, 3, 1, 9, 0), LastSeen: cst(2024, 3, 1, 9, 0), ExpiresAt: cst(2024, 3, 1, 21, 0)}
-		must(t, os.CreateSession(bg, se))
-		must(t, os.CreateSession(bg, &org.Session{TokenHash: "h2", StaffID: h.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}))
-		must(t, os.CreateSession(bg, &org.Session{TokenHash: "h3", StaffID: gw.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}))
-		wantCode(t, os.CreateSession(bg, &org.Session{TokenHash: "h1", StaffID: gw.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}), jiedao.ECONFLICT, "duplicate session")
-		gs, err := os.GetSession(bg, "h1")
+		must(t, orgs.CreateSession(bg, se))
+		must(t, orgs.CreateSession(bg, &org.Session{TokenHash: "h2", StaffID: h.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}))
+		must(t, orgs.CreateSession(bg, &org.Session{TokenHash: "h3", StaffID: gw.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}))
+		wantCode(t, orgs.CreateSession(bg, &org.Session{TokenHash: "h1", StaffID: gw.ID, CreatedAt: lock, LastSeen: lock, ExpiresAt: lock}), jiedao.ECONFLICT, "duplicate session")
+		gs, err := orgs.GetSession(bg, "h1")
 		must(t, err)
 		if gs.StaffID != h.ID || !gs.CreatedAt.Equal(se.CreatedAt) || !gs.ExpiresAt.Equal(se.ExpiresAt) || !gs.LastSeen.Equal(se.LastSeen) {
 			t.Errorf("session: %+v", gs)
 		}
 		seen := cst(2024, 3, 1, 9, 42)
-		must(t, os.TouchSession(bg, "h1", seen))
-		gs, _ = os.GetSession(bg, "h1")
+		must(t, orgs.TouchSession(bg, "h1", seen))
+		gs, _ = orgs.GetSession(bg, "h1")
 		if !gs.LastSeen.Equal(seen) {
 			t.Errorf("touched: %v", gs.LastSeen)
 		}
-		must(t, os.DeleteSession(bg, "h1"))
-		_, err = os.GetSession(bg, "h1")
+		must(t, orgs.DeleteSession(bg, "h1"))
+		_, err = orgs.GetSession(bg, "h1")
 		wantCode(t, err, jiedao.ENOTFOUND, "deleted session")
-		must(t, os.DeleteStaffSessions(bg, h.ID))
-		_, err = os.GetSession(bg, "h2")
+		must(t, orgs.DeleteStaffSessions(bg, h.ID))
+		_, err = orgs.GetSession(bg, "h2")
 		wantCode(t, err, jiedao.ENOTFOUND, "session of a signed-out staff member")
-		if _, err := os.GetSession(bg, "h3"); err != nil {
+		if _, err := orgs.GetSession(bg, "h3"); err != nil {
 			t.Errorf("another staff member's session went too: %v", err)
 		}
 
 		// API clients.
 		c1 := &org.APIClient{Name: "12345热线", Channel: "hotline", KeyPrefix: "jd_abcd", KeyHash: "k1", CreatedAt: lock}
-		must(t, os.CreateAPIClient(bg, c1))
+		must(t, orgs.CreateAPIClient(bg, c1))
 		c2 := &org.APIClient{Name: "IoT", Channel: "iot", KeyPrefix: "jd_efgh", KeyHash: "k2", CreatedAt: lock}
-		must(t, os.CreateAPIClient(bg, c2))
-		wantCode(t, os.CreateAPIClient(bg, &org.APIClient{Name: "dup", KeyPrefix: "jd_x", KeyHash: "k1", CreatedAt: lock}), jiedao.ECONFLICT, "duplicate key hash")
-		gc, err := os.GetAPIClientByKeyHash(bg, "k1")
+		must(t, orgs.CreateAPIClient(bg, c2))
+		wantCode(t, orgs.CreateAPIClient(bg, &org.APIClient{Name: "dup", KeyPrefix: "jd_x", KeyHash: "k1", CreatedAt: lock}), jiedao.ECONFLICT, "duplicate key hash")
+		gc, err := orgs.GetAPIClientByKeyHash(bg, "k1")
 		must(t, err)
 		if gc.ID != c1.ID || gc.Name != c1.Name || gc.Channel != "hotline" || gc.KeyPrefix != "jd_abcd" || !gc.CreatedAt.Equal(lock) || gc.RevokedAt != nil {
 			t.Errorf("client: %+v", gc)
 		}
 		revoked := cst(2024, 4, 1, 9, 0)
-		must(t, os.RevokeAPIClient(bg, c1.ID, revoked))
-		wantCode(t, os.RevokeAPIClient(bg, c1.ID, revoked.Add(time.Hour)), jiedao.ENOTFOUND, "revoking twice")
-		wantCode(t, os.RevokeAPIClient(bg, 999, revoked), jiedao.ENOTFOUND, "revoking a missing client")
-		gc, _ = os.GetAPIClientByKeyHash(bg, "k1")
+		must(t, orgs.RevokeAPIClient(bg, c1.ID, revoked))
+		wantCode(t, orgs.RevokeAPIClient(bg, c1.ID, revoked.Add(time.Hour)), jiedao.ENOTFOUND, "revoking twice")
+		wantCode(t, orgs.RevokeAPIClient(bg, 999, revoked), jiedao.ENOTFOUND, "revoking a missing client")
+		gc, _ = orgs.GetAPIClientByKeyHash(bg, "k1")
 		if gc.RevokedAt == nil || !gc.RevokedAt.Equal(revoked) {
 			t.Errorf("revoked at: %v", gc.RevokedAt)
 		}
-		_, err = os.GetAPIClientByKeyHash(bg, "nope")
+		_, err = orgs.GetAPIClientByKeyHash(bg, "nope")
 		wantCode(t, err, jiedao.ENOTFOUND, "unknown key")
-		cl, err := os.ListAPIClients(bg)
+		cl, err := orgs.ListAPIClients(bg)
 		must(t, err)
 		if len(cl) != 2 || cl[0].ID != c1.ID || cl[0].RevokedAt == nil || cl[1].RevokedAt != nil {
 			t.Errorf("clients: %+v", cl)
@@ -393,13 +393,13 @@ func TestCategoriesAndRouting(t *testing.T) {
 		}
 
 		// Routing rules.
-		os := db.Org()
+		orgs := db.Org()
 		j := &org.Jurisdiction{DivisionCode: "330106007", Name: "古荡街道"}
-		must(t, os.CreateJurisdiction(bg, j))
+		must(t, orgs.CreateJurisdiction(bg, j))
 		comm := &org.Community{JurisdictionID: j.ID, Code: "yile", Name: "益乐社区"}
-		must(t, os.CreateCommunity(bg, comm))
+		must(t, orgs.CreateCommunity(bg, comm))
 		u := &org.Unit{Code: "market", Name: "市场监管所", Kind: org.UnitStation}
-		must(t, os.CreateUnit(bg, u))
+		must(t, orgs.CreateUnit(bg, u))
 		r1 := &casework.RoutingRule{Category: "01", UnitID: u.ID}
 		r2 := &casework.RoutingRule{Category: "0201", CommunityID: comm.ID, Channel: casework.ChannelHotline, UnitID: u.ID}
 		must(t, cs.CreateRoutingRule(bg, r1))

@@ -41,4 +41,3 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return report.WriteMarkdown(stdout, name, *year, values)
 }
-
