@@ -22,6 +22,7 @@ type route struct {
 // holds whichever route a step comes through.
 func (s *Server) routes() []route {
 	a := s.api
+	o := s.Open311
 	return []route{
 		{"GET /healthz", public, s.healthz},
 		{"GET /metrics", public, s.metricsHandler().ServeHTTP},
@@ -68,5 +69,27 @@ func (s *Server) routes() []route {
 		{"DELETE /api/v1/calendar/{date}", signedIn, a.DeleteCalendarDay},
 
 		{"GET /api/v1/openapi.yaml", public, a.OpenAPI},
+
+		// Open311 GeoReport v2 and FixMyStreet's servicerequestupdates. The
+		// suffix picks the format; ServeMux wildcards are whole segments, so
+		// each file is named here and {code}, {id} and {token} carry theirs.
+		// POSTs check their api_key themselves: Open311 sends it as a form
+		// field, and a missing one is the spec's 403, not a 401.
+		{"GET /open311/v2/discovery.json", public, o.Discovery},
+		{"GET /open311/v2/discovery.xml", public, o.Discovery},
+		{"GET /open311/v2/services.json", public, o.Services},
+		{"GET /open311/v2/services.xml", public, o.Services},
+		{"GET /open311/v2/services/{code}", public, o.ServiceDefinition},
+		{"POST /open311/v2/requests.json", public, o.PostRequest},
+		{"POST /open311/v2/requests.xml", public, o.PostRequest},
+		{"GET /open311/v2/requests.json", public, o.Requests},
+		{"GET /open311/v2/requests.xml", public, o.Requests},
+		{"GET /open311/v2/requests/{id}", public, o.Request},
+		{"GET /open311/v2/tokens/{token}", public, o.Token},
+		{"GET /open311/v2/servicerequestupdates.json", public, o.Updates},
+		{"GET /open311/v2/servicerequestupdates.xml", public, o.Updates},
+		{"POST /open311/v2/servicerequestupdates.json", public, o.PostUpdate},
+		{"POST /open311/v2/servicerequestupdates.xml", public, o.PostUpdate},
+		{"/open311/v2/", public, o.NotFound}, // anything else there: the spec's 404
 	}
 }

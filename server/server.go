@@ -17,6 +17,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -32,6 +33,9 @@ type Server struct {
 	db    Pinger
 	log   *slog.Logger
 	ready atomic.Bool
+
+	// Open311 answers GeoReport v2; New's caller sets it before Handler.
+	Open311 *open311.Handler
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

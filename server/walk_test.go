@@ -19,6 +19,7 @@ import (
 	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
@@ -57,6 +58,7 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	h := &api.Handler{Auth: auth, Cases: fx.Service(clock.Now), Directory: &org.Directory{Store: db.Org()}, Log: log}
 	srv := server.New(h, auth, db, log)
+	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -289,6 +289,9 @@ func where(f casework.Filter) (string, []any) {
 		}
 		add("c.rating IN ("+placeholders(len(rs))+")", rs...)
 	}
+	if !f.UpdatedSince.IsZero() {
+		add("c.updated_at > ?", f.UpdatedSince)
+	}
 	if !f.From.IsZero() {
 		add("c.reported_at >= ?", f.From)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
@@ -46,6 +47,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			}
 			next[day] = last - int64(n) + 1
 		}
+		events := &eventBatch{}
 		for _, i := range order {
 			h := batch[i]
 			c := h.Case
@@ -70,7 +72,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			rows := map[int][]any{}
 			for _, e := range h.Events {
 				e.CaseID = id
-				if err := s.insertEvent(ctx, tx, e); err != nil {
+				if err := events.add(ctx, tx, e); err != nil {
 					return err
 				}
 				if r, err = casework.Apply(r, e); err != nil {
@@ -90,6 +92,43 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 				}
 			}
 		}
-		return nil
+		return events.flush(ctx, tx)
 	})
+}
+
+// eventBatch inserts events many rows to a statement: a round trip and a
+// statement per event is most of a bulk load's time, on PostgreSQL above
+// all. (Events written this way get no id back; nothing in a load needs it.)
+type eventBatch struct {
+	args []any
+	n    int
+}
+
+const eventColumns = 12
+const eventsPerInsert = 200 // 2,400 parameters: within both engines' limits
+
+func (b *eventBatch) add(ctx context.Context, tx conn, e *casework.Event) error {
+	payload, err := casework.MarshalPayload(e.Payload)
+	if err != nil {
+		return err
+	}
+	b.args = append(b.args, e.CaseID, e.Seq, string(e.Action), e.ActorKind, nullID(e.ActorID), e.ActorName, e.ActorRole,
+		e.At, string(e.From), string(e.To), e.Reason, string(payload))
+	b.n++
+	if b.n == eventsPerInsert {
+		return b.flush(ctx, tx)
+	}
+	return nil
+}
+
+func (b *eventBatch) flush(ctx context.Context, tx conn) error {
+	if b.n == 0 {
+		return nil
+	}
+	row := "(" + placeholders(eventColumns) + ")"
+	values := strings.TrimSuffix(strings.Repeat(row+", ", b.n), ", ")
+	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload)
+		VALUES `+values, b.args...)
+	b.args, b.n = b.args[:0], 0
+	return err
 }

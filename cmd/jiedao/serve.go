@@ -17,6 +17,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
@@ -102,6 +103,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
 	srv := server.New(h, a.auth, a.db, a.log)
+	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err

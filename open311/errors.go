@@ -1,0 +1,72 @@
+package open311
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/jiedao/jiedao"
+)
+
+// problem is one error as the spec lists it: a code and a description for
+// the user. The spec asks for 404 for what does not exist, 403 for a wrong
+// or missing api_key and 400 for everything else a request cannot do, a
+// failure of the server included ("eg CRM is down"); the code in the body
+// is the HTTP status.
+type problem struct {
+	status int
+	zh, en string
+}
+
+func (p *problem) Error() string { return p.zh + " / " + p.en }
+
+func badRequest(zh, en string) *problem { return &problem{http.StatusBadRequest, zh, en} }
+func notFound(zh, en string) *problem   { return &problem{http.StatusNotFound, zh, en} }
+func forbidden(zh, en string) *problem  { return &problem{http.StatusForbidden, zh, en} }
+
+// toProblem maps any error to the spec's statuses, keeping a domain
+// error's messages (Chinese, then English). Faults of ours are logged by
+// the caller and shown only as a generic message.
+func toProblem(err error) (p *problem, internal bool) {
+	if errors.As(err, &p) {
+		return p, false
+	}
+	zh, en := jiedao.ErrorMessages(err)
+	switch jiedao.ErrorCode(err) {
+	case jiedao.ENOTFOUND:
+		return &problem{http.StatusNotFound, zh, en}, false
+	case jiedao.EFORBIDDEN, jiedao.EUNAUTHORIZED:
+		return &problem{http.StatusForbidden, zh, en}, false
+	case jiedao.EINTERNAL:
+		return badRequest("系统内部错误，请稍后再试", "internal error, please try again later"), true
+	}
+	return &problem{http.StatusBadRequest, zh, en}, false
+}
+
+// errorsDoc is the spec's error list.
+func errorsDoc(ps ...*problem) doc {
+	items := make([]any, len(ps))
+	for i, p := range ps {
+		items[i] = obj{{"code", p.status}, {"description", p.zh + " / " + p.en}}
+	}
+	return doc{root: "errors", value: list{item: "error", items: items}}
+}
+
+// fail writes err as the spec's error list.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, f format, err error) {
+	p, internal := toProblem(err)
+	if internal {
+		h.Log.ErrorContext(r.Context(), "open311 request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	write(w, f, p.status, errorsDoc(p))
+}
+
+// missing is the 400 for a required parameter not given.
+func missing(field string) *problem {
+	return badRequest("缺少 "+field, field+" is required")
+}
+
+// invalid is the 400 for a parameter whose value cannot be read.
+func invalid(field, value string) *problem {
+	return badRequest(field+" 无效："+strconv.Quote(value), "invalid "+field+": "+strconv.Quote(value))
+}
