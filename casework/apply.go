@@ -57,6 +57,9 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.Extension = nil
 	case ActStart:
 		c.StartedAt = &at
+		if c.ArrivedAt == nil {
+			c.ArrivedAt = cloneTime(at)
+		}
 	case ActHandle:
 		if c.StartedAt == nil {
 			c.StartedAt = &at
@@ -102,6 +105,11 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		st, d := c.Running()
 		c.Deadlines.mark(st, d, true)
 		c.EverOverdue = true
+	case ActAlarmRepeat:
+		c.AlarmCount = p.Count
+		c.ClearedAt = nil // alarming again: not clear any more
+	case ActAlarmClear:
+		c.ClearedAt = &at
 	case ActReject, ActVoid, ActComment:
 		// the status says it all
 	default:

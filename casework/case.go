@@ -232,6 +232,7 @@ type Case struct {
 	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
 	SignedAt     *time.Time `json:"signed_at,omitempty"`
 	StartedAt    *time.Time `json:"started_at,omitempty"`
+	ArrivedAt    *time.Time `json:"arrived_at,omitempty"` // the first start (到场) ever: a re-dispatch clears StartedAt, not this
 	ReturnedAt   *time.Time `json:"returned_at,omitempty"`
 	HandledAt    *time.Time `json:"handled_at,omitempty"`
 	VerifiedAt   *time.Time `json:"verified_at,omitempty"`
@@ -263,6 +264,13 @@ type Case struct {
 	Extension        *Extension `json:"extension,omitempty"` // a pending request
 	ExtensionDays    int        `json:"extension_days"`      // granted so far
 	Escalated        bool       `json:"escalated,omitempty"`
+	// A case a device alarm opened (智慧三件套, 安居守护; package intake):
+	// AlarmCount is how many alarms of the device it stands for, the first
+	// included (0 for a case no alarm made), so that an alarm storm is one
+	// case with a count; ClearedAt is when the device last reported the
+	// alarm over (告警解除), cleared again by a later repeat.
+	AlarmCount int        `json:"alarm_count,omitempty"`
+	ClearedAt  *time.Time `json:"cleared_at,omitempty"`
 
 	EventCount int       `json:"event_count"`
 	UpdatedAt  time.Time `json:"updated_at"`
@@ -300,6 +308,7 @@ type Payload struct {
 	Photos     []string   `json:"photos,omitempty"`  // attachment references
 	OnTime     *bool      `json:"on_time,omitempty"` // sign and close: met the deadline?
 	Stage      Stage      `json:"stage,omitempty"`   // warning and overdue: which deadline
+	Count      int        `json:"count,omitempty"`   // alarm_repeat: the case's alarm count after it
 }
 
 // MarshalPayload is the stored form of a payload.

@@ -36,6 +36,8 @@ const (
 	ActComment          Action = "comment"           // 补充说明: a note from anyone who may see the case
 	ActWarn             Action = "warn"              // 预警 (system)
 	ActOverdue          Action = "overdue"           // 超期 (system)
+	ActAlarmRepeat      Action = "alarm_repeat"      // 告警重复: the device alarmed again (machine; package intake)
+	ActAlarmClear       Action = "alarm_clear"       // 告警解除: the device says the alarm is over (machine; package intake)
 )
 
 // Zh returns the action's Chinese name.
@@ -54,6 +56,7 @@ type actorRule struct {
 	unitOwn  bool
 	placeOwn bool
 	public   bool // residents and machine clients
+	client   bool // machine clients only: what a device platform reports, no person
 	system   bool
 }
 
@@ -72,6 +75,7 @@ var (
 	verifiers     = actorRule{roles: []org.Role{org.RoleDispatcher}, placeOwn: true}
 	supervisors   = actorRule{roles: []org.Role{org.RoleDispatcher, org.RoleLeader}, system: true}
 	systemOnly    = actorRule{system: true}
+	machines      = actorRule{client: true, system: true}
 	unitWorkStart = []Status{StatusSigned, StatusRework}
 	// A note may be added at any time, a closed case included (a resident
 	// adding to his rating), but not to a rejected, voided or merged one.
@@ -107,6 +111,11 @@ var rules = map[Action]rule{
 	ActComment:          {zh: "补充说明", from: commentable, who: actorRule{public: true, roles: org.Roles()}, reason: true},
 	ActWarn:             {zh: "预警", who: systemOnly},
 	ActOverdue:          {zh: "超期", who: systemOnly},
+	// A device's alarm platform folds a repeat into the open case and
+	// records the all-clear, even on a closed case (the clear often comes
+	// after the command center closed a false alarm).
+	ActAlarmRepeat: {zh: "告警重复", who: machines},
+	ActAlarmClear:  {zh: "告警解除", from: commentable, who: machines},
 }
 
 // Actions lists every action.
@@ -153,8 +162,10 @@ func (w actorRule) allows(a org.Actor, c *Case) bool {
 	switch a.Kind {
 	case org.ActorSystem:
 		return w.system
-	case org.ActorResident, org.ActorClient:
+	case org.ActorResident:
 		return w.public
+	case org.ActorClient:
+		return w.public || w.client
 	}
 	if slices.Contains(w.roles, a.Role) {
 		return true
@@ -174,6 +185,16 @@ func (w actorRule) allows(a org.Actor, c *Case) bool {
 		}
 	}
 	return false
+}
+
+// viaStep reports whether Service.Step takes the action: the report, the
+// deadline job's marks and the device alarms each come by their own path.
+func viaStep(a Action) bool {
+	switch a {
+	case ActReport, ActWarn, ActOverdue, ActAlarmRepeat, ActAlarmClear:
+		return false
+	}
+	return true
 }
 
 // ReasonRequired reports whether the action needs a reason.

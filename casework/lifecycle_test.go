@@ -68,6 +68,8 @@ func TestCheckStepRuleTable(t *testing.T) {
 		{casework.ActComment, A(aResident, aClient, aDispatcher, aLeader, aOtherUnit, aOtherGrid, aAdmin), append(S(casework.StatusClosed), open...), A(aSystem, org.Actor{Name: "无名"})},
 		{casework.ActWarn, A(aSystem), open, A(aDispatcher, aLeader)},
 		{casework.ActOverdue, A(aSystem), open, A(aLeader, aAdmin)},
+		{casework.ActAlarmRepeat, A(aClient, aSystem), open, A(aResident, aDispatcher, aLeader)},
+		{casework.ActAlarmClear, A(aClient, aSystem), append(S(casework.StatusClosed), open...), A(aResident, aDispatcher, aAdmin)},
 	}
 	covered := map[casework.Action]bool{casework.ActReport: true}
 	for _, r := range rows {

@@ -49,6 +49,14 @@ type ReportInput struct {
 	GridID     int64               `json:"grid_id,omitempty"` // a report placed by a grid's QR code
 	Attributes map[string][]string `json:"attributes,omitempty"`
 	Reporter   Contact             `json:"reporter"`
+
+	// Set by Go callers only (package intake), never from a request body.
+	// ViaClient is the machine client a staff member's batch came from (a
+	// 12345 or police file a dispatcher uploads): the case records it as
+	// its ClientID. Alarms is the alarm count of a case a device alarm
+	// opens.
+	ViaClient int64 `json:"-"`
+	Alarms    int   `json:"-"`
 }
 
 func checkText(field string, v string, max int, required bool, zh, en string) error {
@@ -159,7 +167,8 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	c := &Case{
 		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
 		Title: in.Title, Details: in.Details, Address: strings.TrimSpace(in.Address), Attributes: attrs,
-		Reporter: Contact{Name: strings.TrimSpace(in.Reporter.Name), Phone: strings.TrimSpace(in.Reporter.Phone)},
+		Reporter:   Contact{Name: strings.TrimSpace(in.Reporter.Name), Phone: strings.TrimSpace(in.Reporter.Phone)},
+		AlarmCount: in.Alarms,
 	}
 	if len(attrs) == 0 {
 		c.Attributes = nil
@@ -168,7 +177,7 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	case org.ActorClient:
 		c.ClientID = a.ID
 	case org.ActorStaff:
-		c.ReporterID = a.ID
+		c.ReporterID, c.ClientID = a.ID, in.ViaClient
 	}
 	if err := s.place(ctx, c, in); err != nil {
 		return nil, nil, err
@@ -255,7 +264,7 @@ type StepInput struct {
 // Step takes one step of the loop on a case. A step that is not allowed
 // returns an error and changes nothing.
 func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput) (*Case, error) {
-	if !in.Action.Known() || in.Action == ActReport || in.Action == ActWarn || in.Action == ActOverdue {
+	if !in.Action.Known() || !viaStep(in.Action) {
 		return nil, jiedao.Invalid("action", "未知的操作："+string(in.Action), "unknown action: "+string(in.Action))
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
@@ -468,6 +477,9 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 		}
 	case ActMerge:
 		e.Payload.MergedInto = in.MergeInto
+	case ActAlarmRepeat:
+		// A case of a device that came by another path counts as one alarm.
+		e.Payload.Count = max(c.AlarmCount, 1) + 1
 	}
 	return e, nil
 }

@@ -67,8 +67,16 @@ func TestRandomWalk(t *testing.T) {
 			ids = append(ids, c.ID)
 		}
 
-		var stepActions []casework.Action
+		// The device alarms' actions are left out of the walk: Step refuses
+		// them (package intake writes them), and leaving them out keeps
+		// the walk the seed has always given.
+		var walkActions, stepActions []casework.Action
 		for _, a := range casework.Actions() {
+			if a != casework.ActAlarmRepeat && a != casework.ActAlarmClear {
+				walkActions = append(walkActions, a)
+			}
+		}
+		for _, a := range walkActions {
 			if a != casework.ActReport && a != casework.ActWarn && a != casework.ActOverdue {
 				stepActions = append(stepActions, a)
 			}
@@ -92,7 +100,7 @@ func TestRandomWalk(t *testing.T) {
 		}
 		chooseAction := func(c *casework.Case) casework.Action {
 			if chance(10) {
-				all := append(casework.Actions(), "teleport")
+				all := append(walkActions[:len(walkActions):len(walkActions)], "teleport")
 				return all[pick(len(all))]
 			}
 			var cands []casework.Action

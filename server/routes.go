@@ -91,5 +91,24 @@ func (s *Server) routes() []route {
 		{"POST /open311/v2/servicerequestupdates.json", public, o.PostUpdate},
 		{"POST /open311/v2/servicerequestupdates.xml", public, o.PostUpdate},
 		{"/open311/v2/", public, o.NotFound}, // anything else there: the spec's 404
+
+		// Machine channels (package intake, docs/intake.md). The alarm
+		// webhook is public because its credential is the HMAC signature
+		// of the sender, checked by the handler; the rest need a session
+		// or an API key, and the intake service decides who may do what.
+		{"POST /api/v1/intake/iot/alarms", public, s.Intake.Alarm},
+		{"GET /api/v1/intake/iot/kinds", signedIn, s.Intake.Kinds},
+		{"PUT /api/v1/intake/iot/kinds/{kind}", signedIn, s.Intake.PutKind},
+		{"GET /api/v1/intake/iot/devices", signedIn, s.Intake.Devices},
+		{"POST /api/v1/intake/iot/devices", signedIn, s.Intake.CreateDevice},
+		{"GET /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.Device},
+		{"PUT /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.UpdateDevice},
+		{"DELETE /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.DeleteDevice},
+		{"POST /api/v1/intake/clients/{id}/secret", signedIn, s.Intake.RotateSecret},
+		{"POST /api/v1/intake/police/events", signedIn, s.Intake.PoliceEvent},
+		{"POST /api/v1/intake/police/import", signedIn, s.Intake.PoliceImport},
+		{"GET /api/v1/intake/police/arrival", signedIn, s.Intake.PoliceArrival},
+		{"POST /api/v1/intake/hotline/import", signedIn, s.Intake.HotlineImport},
+		{"GET /api/v1/intake/hotline/export", signedIn, s.Intake.HotlineExport},
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 )
@@ -36,6 +37,8 @@ type Server struct {
 
 	// Open311 answers GeoReport v2; New's caller sets it before Handler.
 	Open311 *open311.Handler
+	// Intake answers the machine channels; New's caller sets it before Handler.
+	Intake *intake.Handler
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

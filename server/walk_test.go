@@ -17,6 +17,7 @@ import (
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/geo"
+	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/open311"
@@ -59,6 +60,7 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
 	h := &api.Handler{Auth: auth, Cases: fx.Service(clock.Now), Directory: &org.Directory{Store: db.Org()}, Log: log}
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
+	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -23,30 +23,34 @@ var _ casework.Store = (*Cases)(nil)
 // CreateCase stores a new case and its report event in one transaction,
 // numbering it by the day it was reported: 20240612-0042.
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Event) error {
-	return s.db.inTx(ctx, func(tx conn) error {
-		day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
-		var n int64
-		err := tx.queryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
-			ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n)
-		if err != nil {
-			return mapError(err)
-		}
-		c.Number = fmt.Sprintf("%s-%04d", day, n)
-		id, err := tx.insert(ctx, `INSERT INTO cases (number, channel, category, urgency, title, details, status, reported_at, event_count, updated_at, data)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
-			c.Number, string(c.Channel), c.Category, string(c.Urgency), c.Title, c.Details, string(c.Status), c.ReportedAt, c.EventCount, c.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		c.ID, e.CaseID = id, id
-		// The report event carries the id and number too, so that replaying
-		// the events gives the stored case.
-		e.Payload.Report.ID, e.Payload.Report.Number = id, c.Number
-		if err := s.insertEvent(ctx, tx, e); err != nil {
-			return err
-		}
-		return s.saveCase(ctx, tx, c)
-	})
+	return s.db.inTx(ctx, func(tx conn) error { return s.createCase(ctx, tx, c, e) })
+}
+
+// createCase is CreateCase inside a transaction of the caller's, so that
+// an intake can store a case together with its own ledger row.
+func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *casework.Event) error {
+	day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
+		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, day).Scan(&n)
+	if err != nil {
+		return mapError(err)
+	}
+	c.Number = fmt.Sprintf("%s-%04d", day, n)
+	id, err := tx.insert(ctx, `INSERT INTO cases (number, channel, category, urgency, title, details, status, reported_at, event_count, updated_at, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
+		c.Number, string(c.Channel), c.Category, string(c.Urgency), c.Title, c.Details, string(c.Status), c.ReportedAt, c.EventCount, c.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	c.ID, e.CaseID = id, id
+	// The report event carries the id and number too, so that replaying
+	// the events gives the stored case.
+	e.Payload.Report.ID, e.Payload.Report.Number = id, c.Number
+	if err := s.insertEvent(ctx, tx, e); err != nil {
+		return err
+	}
+	return s.saveCase(ctx, tx, c)
 }
 
 // saveCase writes the case's projection: the JSON and the query columns.
@@ -172,8 +176,8 @@ func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
 func inZone(c *casework.Case) {
 	z := calendar.Zone()
 	c.ReportedAt, c.UpdatedAt = c.ReportedAt.In(z), c.UpdatedAt.In(z)
-	for _, p := range []**time.Time{&c.AcceptedAt, &c.DispatchedAt, &c.SignedAt, &c.StartedAt, &c.ReturnedAt, &c.HandledAt,
-		&c.VerifiedAt, &c.ClosedAt, &c.HungAt, &c.RatedAt, &c.WarnedDue, &c.OverdueDue} {
+	for _, p := range []**time.Time{&c.AcceptedAt, &c.DispatchedAt, &c.SignedAt, &c.StartedAt, &c.ArrivedAt, &c.ReturnedAt, &c.HandledAt,
+		&c.VerifiedAt, &c.ClosedAt, &c.HungAt, &c.RatedAt, &c.WarnedDue, &c.OverdueDue, &c.ClearedAt} {
 		if *p != nil {
 			t := (*p).In(z)
 			*p = &t
@@ -289,14 +293,14 @@ func where(f casework.Filter) (string, []any) {
 		}
 		add("c.rating IN ("+placeholders(len(rs))+")", rs...)
 	}
-	if !f.UpdatedSince.IsZero() {
-		add("c.updated_at > ?", f.UpdatedSince)
-	}
 	if !f.From.IsZero() {
 		add("c.reported_at >= ?", f.From)
 	}
 	if !f.To.IsZero() {
 		add("c.reported_at < ?", f.To)
+	}
+	if !f.UpdatedSince.IsZero() {
+		add("c.updated_at > ?", f.UpdatedSince)
 	}
 	if len(conds) == 0 {
 		return "", nil

@@ -17,6 +17,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/server"
@@ -104,6 +105,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
+	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
