@@ -2,11 +2,13 @@ package casework
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
 )
@@ -172,13 +174,20 @@ func (c *Category) CheckAttributes(in map[string][]string) (map[string]any, erro
 			if a.Datatype == TypeText {
 				limit = 5000
 			}
+			// JSON, which keeps the attributes, would silently replace
+			// invalid UTF-8 (found by open311's FuzzPostRequestForm).
+			if !utf8.ValidString(v) {
+				return nil, jiedao.Invalid(field, "内容不是有效的 UTF-8 文本："+a.Description, "not valid UTF-8 text: "+a.Code)
+			}
 			if len([]rune(v)) > limit {
 				return nil, jiedao.Invalid(field, fmt.Sprintf("内容过长（最多%d字）：%s", limit, a.Description), fmt.Sprintf("too long (at most %d characters): %s", limit, a.Code))
 			}
 			out[a.Code] = v
 		case TypeNumber:
 			f, err := strconv.ParseFloat(v, 64)
-			if err != nil {
+			// ParseFloat reads "NaN" and "Inf", which JSON cannot hold: the
+			// case would fail to store (found by open311's FuzzPostRequestForm).
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 				return nil, jiedao.Invalid(field, "应为数字："+a.Description, "must be a number: "+a.Code)
 			}
 			out[a.Code] = f

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
@@ -39,7 +40,11 @@ func (s *Service) PutCategory(ctx context.Context, a org.Actor, c *Category) err
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return s.Store.PutCategory(ctx, c)
+	before := s.categoryBefore(ctx, c.Code)
+	if err := s.Store.PutCategory(ctx, c); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, AuditCategoryPut, "category", c.Code, before, c, "")
 }
 
 // RoutingRules lists the routing rules.
@@ -55,7 +60,10 @@ func (s *Service) CreateRoutingRule(ctx context.Context, a org.Actor, r *Routing
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return s.Store.CreateRoutingRule(ctx, r)
+	if err := s.Store.CreateRoutingRule(ctx, r); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, AuditRoutingRuleCreate, "routing_rule", r.ID, nil, r, "")
 }
 
 // DeleteRoutingRule removes a routing rule.
@@ -63,7 +71,11 @@ func (s *Service) DeleteRoutingRule(ctx context.Context, a org.Actor, id int64) 
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return s.Store.DeleteRoutingRule(ctx, id)
+	before := s.routingRuleBefore(ctx, id)
+	if err := s.Store.DeleteRoutingRule(ctx, id); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, AuditRoutingRuleDelete, "routing_rule", id, before, nil, "")
 }
 
 // CalendarDays lists the holidays and make-up workdays.
@@ -80,7 +92,11 @@ func (s *Service) PutCalendarDays(ctx context.Context, a org.Actor, days []calen
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return s.CalendarEdit.PutDays(ctx, days)
+	before := s.calendarBefore(ctx, dayDates(days)...)
+	if err := s.CalendarEdit.PutDays(ctx, days); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, AuditCalendarPut, "calendar_day", strings.Join(dayDates(days), ","), before, days, "")
 }
 
 // DeleteCalendarDay makes a listed day an ordinary day again.
@@ -88,5 +104,9 @@ func (s *Service) DeleteCalendarDay(ctx context.Context, a org.Actor, date strin
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return s.CalendarEdit.DeleteDay(ctx, date)
+	before := s.calendarBefore(ctx, date)
+	if err := s.CalendarEdit.DeleteDay(ctx, date); err != nil {
+		return err
+	}
+	return s.audit(ctx, a, AuditCalendarDelete, "calendar_day", date, before, nil, "")
 }

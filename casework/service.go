@@ -26,6 +26,9 @@ type Service struct {
 	Places       Placer
 	Now          func() time.Time
 	Log          *slog.Logger
+	// Audit records the configuration's changes and the reveals of
+	// residents' contacts (docs/audit.md); nil records nothing.
+	Audit org.Auditor
 }
 
 func (s *Service) now() time.Time {
@@ -62,6 +65,12 @@ type ReportInput struct {
 func checkText(field string, v string, max int, required bool, zh, en string) error {
 	if required && strings.TrimSpace(v) == "" {
 		return jiedao.Invalid(field, "请填写"+zh, en+" is required")
+	}
+	// PostgreSQL cannot store a NUL in text (SQLite can): refusing it
+	// here keeps both engines alike and the error the user's, not a 500.
+	// Found by open311's FuzzPostRequestForm.
+	if strings.ContainsRune(v, 0) {
+		return jiedao.Invalid(field, zh+"含有无法保存的空字符（NUL）", en+" contains a NUL character, which cannot be stored")
 	}
 	if !utf8.ValidString(v) || utf8.RuneCountInString(v) > max {
 		e := jiedao.Errorf(jiedao.EINVALID, zh+"不能超过%d字", en+" must be at most %d characters", max)

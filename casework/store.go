@@ -73,8 +73,8 @@ type Filter struct {
 	Query       string // words in the title, details or address
 	Due         DueState
 	From, To    time.Time // reported in [From, To)
-	// UpdatedSince keeps the cases changed after the time, for readers
-	// that poll for changes (Open311 updates, the live board).
+	// UpdatedSince keeps the cases changed after the time, for the live
+	// board that polls for changes.
 	UpdatedSince time.Time
 	// What happened to the case at least once, for the report's figures
 	// and their drill-down: dispatched to a unit, signed for, reported

@@ -87,7 +87,7 @@ func (c *call) reportInput() (casework.ReportInput, string, error) {
 	if code == "" {
 		return in, "", missing("service_code")
 	}
-	svc, _, err := c.service(code)
+	svc, err := c.offered(code)
 	if err != nil {
 		return in, "", err
 	}
@@ -172,7 +172,8 @@ func (c *call) reportInput() (casework.ReportInput, string, error) {
 // "format": "uri" asks of what jiedao later shows.
 func checkMediaURL(s string) error {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 1000 {
+	// Invalid UTF-8 passes url.Parse but not PostgreSQL (found by FuzzPostRequestForm).
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(s) > 1000 || !utf8.ValidString(s) {
 		return badRequest("media_url 应为 http 或 https 开头的完整网址："+s, "media_url must be an absolute http or https URL: "+s)
 	}
 	return nil

@@ -14,6 +14,8 @@ import (
 // it (a dispatcher picks a unit, a page names a grid); only admins change it.
 type Directory struct {
 	Store Store
+	// Audit records every change (docs/audit.md); nil records nothing.
+	Audit Auditor
 }
 
 func requireAdmin(a Actor) error {
@@ -48,7 +50,10 @@ func (d *Directory) CreateJurisdiction(ctx context.Context, a Actor, j *Jurisdic
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return d.Store.CreateJurisdiction(ctx, j)
+	if err := d.Store.CreateJurisdiction(ctx, j); err != nil {
+		return err
+	}
+	return d.audit(ctx, a, AuditJurisdictionCreate, "jurisdiction", j.ID, nil, j)
 }
 
 // Communities lists the communities.
@@ -64,10 +69,17 @@ func (d *Directory) SaveCommunity(ctx context.Context, a Actor, c *Community) er
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	action, before := createOrUpdate(c.ID, AuditCommunityCreate, AuditCommunityUpdate), d.before(ctx, "community", c.ID)
+	var err error
 	if c.ID == 0 {
-		return d.Store.CreateCommunity(ctx, c)
+		err = d.Store.CreateCommunity(ctx, c)
+	} else {
+		err = d.Store.UpdateCommunity(ctx, c)
 	}
-	return d.Store.UpdateCommunity(ctx, c)
+	if err != nil {
+		return err
+	}
+	return d.audit(ctx, a, action, "community", c.ID, before, c)
 }
 
 // Grids lists the grids.
@@ -83,10 +95,17 @@ func (d *Directory) SaveGrid(ctx context.Context, a Actor, g *Grid) error {
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	action, before := createOrUpdate(g.ID, AuditGridCreate, AuditGridUpdate), d.before(ctx, "grid", g.ID)
+	var err error
 	if g.ID == 0 {
-		return d.Store.CreateGrid(ctx, g)
+		err = d.Store.CreateGrid(ctx, g)
+	} else {
+		err = d.Store.UpdateGrid(ctx, g)
 	}
-	return d.Store.UpdateGrid(ctx, g)
+	if err != nil {
+		return err
+	}
+	return d.audit(ctx, a, action, "grid", g.ID, before, g)
 }
 
 // Units lists the units.
@@ -102,10 +121,17 @@ func (d *Directory) SaveUnit(ctx context.Context, a Actor, u *Unit) error {
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	action, before := createOrUpdate(u.ID, AuditUnitCreate, AuditUnitUpdate), d.before(ctx, "unit", u.ID)
+	var err error
 	if u.ID == 0 {
-		return d.Store.CreateUnit(ctx, u)
+		err = d.Store.CreateUnit(ctx, u)
+	} else {
+		err = d.Store.UpdateUnit(ctx, u)
 	}
-	return d.Store.UpdateUnit(ctx, u)
+	if err != nil {
+		return err
+	}
+	return d.audit(ctx, a, action, "unit", u.ID, before, u)
 }
 
 // Staff lists the staff; only admins see everyone's account details.
@@ -130,11 +156,13 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	}
 	s := in.Staff
 	s.Username = strings.ToLower(strings.TrimSpace(s.Username))
+	var before any
 	if s.ID != 0 {
 		old, err := d.Store.GetStaff(ctx, s.ID)
 		if err != nil {
 			return nil, err
 		}
+		before = staffAudit{Staff: old}
 		s.PasswordHash, s.CreatedAt = old.PasswordHash, old.CreatedAt
 	} else if in.Password == "" {
 		return nil, jiedao.Invalid("password", "请设置密码", "a password is required")
@@ -156,7 +184,7 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 		if err := d.Store.CreateStaff(ctx, &s); err != nil {
 			return nil, err
 		}
-		return &s, nil
+		return &s, d.audit(ctx, a, AuditStaffCreate, "staff", s.ID, nil, staffAudit{Staff: &s})
 	}
 	if err := d.Store.UpdateStaff(ctx, &s); err != nil {
 		return nil, err
@@ -166,7 +194,7 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 			return nil, err
 		}
 	}
-	return &s, nil
+	return &s, d.audit(ctx, a, AuditStaffUpdate, "staff", s.ID, before, staffAudit{Staff: &s, PasswordChanged: in.Password != ""})
 }
 
 // APIClients lists the machine clients.
@@ -182,7 +210,11 @@ func (d *Directory) CreateAPIClient(ctx context.Context, a Actor, auth *Auth, na
 	if err := requireAdmin(a); err != nil {
 		return "", nil, err
 	}
-	return auth.CreateAPIClient(ctx, name, channel)
+	key, c, err := auth.CreateAPIClient(ctx, name, channel)
+	if err != nil {
+		return "", nil, err
+	}
+	return key, c, d.audit(ctx, a, AuditAPIClientCreate, "api_client", c.ID, nil, c)
 }
 
 // RevokeAPIClient ends a machine client's key.
@@ -190,7 +222,11 @@ func (d *Directory) RevokeAPIClient(ctx context.Context, a Actor, id int64, now 
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	return d.Store.RevokeAPIClient(ctx, id, now)
+	before := d.before(ctx, "api_client", id)
+	if err := d.Store.RevokeAPIClient(ctx, id, now); err != nil {
+		return err
+	}
+	return d.audit(ctx, a, AuditAPIClientRevoke, "api_client", id, before, map[string]any{"revoked_at": now})
 }
 
 // ImportResult says what an import did.
@@ -238,7 +274,7 @@ func (d *Directory) ImportCommunities(ctx context.Context, a Actor, jurisdiction
 			return res, err
 		}
 	}
-	return res, nil
+	return res, d.audit(ctx, a, AuditCommunityImport, "community", "", nil, map[string]any{"result": res, "communities": todo})
 }
 
 // ImportGrids creates or updates grids from GeoJSON features with
@@ -294,7 +330,7 @@ func (d *Directory) ImportGrids(ctx context.Context, a Actor, features []geo.Fea
 			return res, err
 		}
 	}
-	return res, nil
+	return res, d.audit(ctx, a, AuditGridImport, "grid", "", nil, map[string]any{"result": res, "grids": todo})
 }
 
 func propString(f geo.Feature, key string) string {

@@ -8,6 +8,7 @@ type access int
 const (
 	public   access = iota // anyone, signed in or not (residents, Open311 readers)
 	signedIn               // a session or an API key
+	page                   // a page for signed-in people: without a session, the login page
 )
 
 // route is one line of the route table.
@@ -23,6 +24,7 @@ type route struct {
 func (s *Server) routes() []route {
 	a := s.api
 	o := s.Open311
+	w := s.Web
 	return []route{
 		{"GET /healthz", public, s.healthz},
 		{"GET /metrics", public, s.metricsHandler().ServeHTTP},
@@ -36,6 +38,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/cases/{id}", signedIn, a.GetCase},
 		{"GET /api/v1/cases/{id}/events", signedIn, a.CaseEvents},
 		{"POST /api/v1/cases/{id}/steps", signedIn, a.Step},
+		{"POST /api/v1/cases/{id}/reveal", signedIn, a.RevealContact},
 		{"GET /api/v1/track/{number}", public, a.ResidentCase},
 		{"POST /api/v1/track/{number}/rating", public, a.ResidentRate},
 		{"GET /api/v1/evaluation", signedIn, a.Evaluation},
@@ -70,6 +73,25 @@ func (s *Server) routes() []route {
 
 		{"GET /api/v1/openapi.yaml", public, a.OpenAPI},
 
+		// Machine channels (package intake, docs/intake.md). The alarm
+		// webhook is public because its credential is the HMAC signature
+		// of the sender, checked by the handler; the rest need a session
+		// or an API key, and the intake service decides who may do what.
+		{"POST /api/v1/intake/iot/alarms", public, s.Intake.Alarm},
+		{"GET /api/v1/intake/iot/kinds", signedIn, s.Intake.Kinds},
+		{"PUT /api/v1/intake/iot/kinds/{kind}", signedIn, s.Intake.PutKind},
+		{"GET /api/v1/intake/iot/devices", signedIn, s.Intake.Devices},
+		{"POST /api/v1/intake/iot/devices", signedIn, s.Intake.CreateDevice},
+		{"GET /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.Device},
+		{"PUT /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.UpdateDevice},
+		{"DELETE /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.DeleteDevice},
+		{"POST /api/v1/intake/clients/{id}/secret", signedIn, s.Intake.RotateSecret},
+		{"POST /api/v1/intake/police/events", signedIn, s.Intake.PoliceEvent},
+		{"POST /api/v1/intake/police/import", signedIn, s.Intake.PoliceImport},
+		{"GET /api/v1/intake/police/arrival", signedIn, s.Intake.PoliceArrival},
+		{"POST /api/v1/intake/hotline/import", signedIn, s.Intake.HotlineImport},
+		{"GET /api/v1/intake/hotline/export", signedIn, s.Intake.HotlineExport},
+
 		// Open311 GeoReport v2 and FixMyStreet's servicerequestupdates. The
 		// suffix picks the format; ServeMux wildcards are whole segments, so
 		// each file is named here and {code}, {id} and {token} carry theirs.
@@ -92,23 +114,47 @@ func (s *Server) routes() []route {
 		{"POST /open311/v2/servicerequestupdates.xml", public, o.PostUpdate},
 		{"/open311/v2/", public, o.NotFound}, // anything else there: the spec's 404
 
-		// Machine channels (package intake, docs/intake.md). The alarm
-		// webhook is public because its credential is the HMAC signature
-		// of the sender, checked by the handler; the rest need a session
-		// or an API key, and the intake service decides who may do what.
-		{"POST /api/v1/intake/iot/alarms", public, s.Intake.Alarm},
-		{"GET /api/v1/intake/iot/kinds", signedIn, s.Intake.Kinds},
-		{"PUT /api/v1/intake/iot/kinds/{kind}", signedIn, s.Intake.PutKind},
-		{"GET /api/v1/intake/iot/devices", signedIn, s.Intake.Devices},
-		{"POST /api/v1/intake/iot/devices", signedIn, s.Intake.CreateDevice},
-		{"GET /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.Device},
-		{"PUT /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.UpdateDevice},
-		{"DELETE /api/v1/intake/iot/devices/{id}", signedIn, s.Intake.DeleteDevice},
-		{"POST /api/v1/intake/clients/{id}/secret", signedIn, s.Intake.RotateSecret},
-		{"POST /api/v1/intake/police/events", signedIn, s.Intake.PoliceEvent},
-		{"POST /api/v1/intake/police/import", signedIn, s.Intake.PoliceImport},
-		{"GET /api/v1/intake/police/arrival", signedIn, s.Intake.PoliceArrival},
-		{"POST /api/v1/intake/hotline/import", signedIn, s.Intake.HotlineImport},
-		{"GET /api/v1/intake/hotline/export", signedIn, s.Intake.HotlineExport},
+		// Pages (package web). Residents' pages are public; staff pages send
+		// a browser without a session to /login. Every POST checks its CSRF
+		// token in web.
+		{"GET /{$}", public, w.Home},
+		{"GET /static/", public, w.Static},
+		{"GET /lang/{lang}", public, w.SetLang},
+		{"GET /login", public, w.LoginPage},
+		{"POST /login", public, w.Login},
+		{"POST /logout", public, w.Logout},
+		{"GET /r", public, w.ResidentForm},
+		{"POST /r", public, w.ResidentSubmit},
+		{"GET /r/extra", public, w.ResidentExtra},
+		{"GET /r/done", public, w.ResidentDone},
+		{"POST /r/same/{number}", public, w.SameProblem},
+		{"GET /r/{grid}", public, w.ResidentForm},
+		{"POST /r/{grid}", public, w.ResidentSubmit},
+		{"GET /track", public, w.TrackPage},
+		{"POST /track", public, w.Track},
+		{"POST /track/rate", public, w.TrackRate},
+		{"GET /qr/{grid}", public, w.GridQR},
+		{"GET /qr", page, w.QRSheet},
+		{"GET /report", page, w.StaffReportForm},
+		{"POST /report", page, w.StaffReport},
+		{"GET /cases", page, w.CaseList},
+		{"GET /cases/{id}", page, w.CasePage},
+		{"POST /cases/{id}/step", page, w.CaseStep},
+		{"GET /photos/{id}", page, w.Photo},
+		{"GET /board", page, w.Board},
+		{"GET /board/rows", page, w.BoardRows},
+		{"GET /board/stream", page, w.BoardStream},
+		{"GET /inbox", page, w.Inbox},
+		{"GET /grid", page, w.GridHome},
+		{"GET /map", page, w.MapPage},
+		{"GET /map/grids.geojson", page, w.MapGrids},
+		{"GET /map/cases.json", page, w.MapCases},
+		{"GET /dashboard", page, w.Dashboard},
+		{"GET /dashboard/export.xlsx", page, w.ExportDashboard},
+		{"GET /cases/export.xlsx", page, w.ExportCases},
+		{"GET /admin", page, w.Admin},
+		{"GET /admin/calendar.tsv", page, w.CalendarTSV},
+		{"GET /admin/{section}", page, w.Admin},
+		{"POST /admin/{section}/{op}", page, w.AdminPost},
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/web"
 )
 
 // Pinger checks the database.
@@ -37,6 +39,8 @@ type Server struct {
 
 	// Open311 answers GeoReport v2; New's caller sets it before Handler.
 	Open311 *open311.Handler
+	// Web serves the pages; New's caller sets it before Handler.
+	Web *web.Handler
 	// Intake answers the machine channels; New's caller sets it before Handler.
 	Intake *intake.Handler
 
@@ -177,10 +181,20 @@ func (s *Server) wrap(rt route) http.Handler {
 		// On a public route a stale session cookie (a resident's browser
 		// once signed in as staff) leaves the request anonymous; a bad
 		// key or token that a client sent on purpose is refused.
-		staleCookie := rt.access == public && jiedao.ErrorCode(err) == jiedao.EUNAUTHORIZED &&
+		staleCookie := (rt.access == public || rt.access == page) && jiedao.ErrorCode(err) == jiedao.EUNAUTHORIZED &&
 			r.Header.Get("Authorization") == "" && r.Header.Get("X-API-Key") == ""
 		if err != nil && !staleCookie {
 			api.WriteError(sw, r, s.log, err)
+			return
+		}
+		if !ok && rt.access == page {
+			// A browser without a session goes to the login page and
+			// comes back after signing in.
+			next := ""
+			if r.Method == http.MethodGet {
+				next = "?next=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(sw, r, "/login"+next, http.StatusSeeOther)
 			return
 		}
 		if !ok && rt.access == signedIn {

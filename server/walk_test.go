@@ -24,6 +24,7 @@ import (
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
+	"github.com/jiedao/jiedao/web"
 )
 
 // env is a running server over a fixture organisation.
@@ -61,6 +62,8 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
+	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
+		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}})
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

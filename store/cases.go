@@ -22,8 +22,10 @@ var _ casework.Store = (*Cases)(nil)
 
 // CreateCase stores a new case and its report event in one transaction,
 // numbering it by the day it was reported: 20240612-0042.
+// Concurrent calls share one transaction and one durable commit (group
+// commit, groupcommit.go); each returns once its case is committed.
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Event) error {
-	return s.db.inTx(ctx, func(tx conn) error { return s.createCase(ctx, tx, c, e) })
+	return s.db.inGroupTx(ctx, func(ctx context.Context, tx conn) error { return s.createCase(ctx, tx, c, e) })
 }
 
 // createCase is CreateCase inside a transaction of the caller's, so that
@@ -355,6 +357,38 @@ func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) 
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
 	return n, mapError(err)
+}
+
+// CountCasesBy counts the cases matching the filter per channel,
+// community or major class, in one query.
+func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework.CountKey) (map[string]int, error) {
+	var key string
+	switch by {
+	case casework.CountByChannel:
+		key = "c.channel"
+	case casework.CountByCommunity:
+		key = "CAST(COALESCE(c.community_id, 0) AS TEXT)"
+	case casework.CountByMajor:
+		key = "SUBSTR(c.category, 1, 2)"
+	default:
+		return nil, fmt.Errorf("store: cannot count by %q", by)
+	}
+	w, args := where(f)
+	rows, err := s.db.reader().query(ctx, `SELECT `+key+`, COUNT(*) FROM cases c`+w+` GROUP BY `+key, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }
 
 func (s *Cases) ListEvents(ctx context.Context, caseID int64) ([]*casework.Event, error) {

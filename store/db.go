@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -48,6 +50,11 @@ type DB struct {
 	// queue in Go instead of failing with SQLITE_BUSY; on PostgreSQL it is
 	// a pool of its own for writes and transactions (see Open).
 	write *sql.DB
+	// group and noGroup are group commit's (groupcommit.go).
+	group   committer
+	noGroup atomic.Bool
+	// readStmts and writeStmts are SQLite's prepared statements.
+	readStmts, writeStmts stmtCache
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -104,7 +111,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// the write lock when it begins, so that two writers never deadlock on
 	// upgrading a read lock. temp_store(MEMORY): statement journals stay in
 	// memory instead of being written to a temporary file per statement.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
+	pragmas := sqlitePragmas
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", base+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
@@ -128,11 +135,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{engine: SQLite, dsn: dsn, read: read, write: write}, nil
 }
 
+// sqlitePragmas are the settings of every SQLite connection (see Open).
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
+
 // Engine returns the engine of the database.
 func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	for _, c := range []*stmtCache{&db.readStmts, &db.writeStmts} {
+		c.mu.Lock()
+		for _, st := range c.m {
+			st.Close()
+		}
+		c.m = nil
+		c.mu.Unlock()
+	}
 	err := db.read.Close()
 	if db.write != db.read {
 		if werr := db.write.Close(); err == nil {
@@ -162,22 +180,97 @@ type conn struct {
 	stmts map[string]*sql.Stmt
 }
 
-// prepared returns the cached statement for query in a transaction, or nil
-// outside one.
+// prepared returns a prepared statement for query, or nil to run it
+// unprepared. In a transaction the statement is kept until the
+// transaction ends, so that a bulk load parses each statement once. On
+// SQLite, whose driver parses every statement it is not given prepared,
+// the statements of the pools are also kept for as long as the database
+// is open (PostgreSQL's driver keeps its own per connection).
 func (c conn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
-	tx, ok := c.q.(*sql.Tx)
-	if !ok || c.stmts == nil {
-		return nil, nil
-	}
-	if st := c.stmts[query]; st != nil {
+	switch q := c.q.(type) {
+	case *sql.Tx:
+		if c.stmts == nil {
+			return nil, nil
+		}
+		if st := c.stmts[query]; st != nil {
+			return st, nil
+		}
+		var st *sql.Stmt
+		// Never prepare on the write pool here: on SQLite its one
+		// connection is this transaction's. endTx does it afterwards.
+		if ds := c.db.cachedStmt(ctx, c.db.write, query, false); ds != nil {
+			// The transaction's connection reuses the statement it has
+			// prepared before.
+			st = q.StmtContext(ctx, ds)
+		} else {
+			var err error
+			if st, err = q.PrepareContext(ctx, query); err != nil {
+				return nil, mapError(err)
+			}
+		}
+		c.stmts[query] = st
 		return st, nil
+	case *sql.DB:
+		return c.db.cachedStmt(ctx, q, query, true), nil
 	}
-	st, err := tx.PrepareContext(ctx, query)
+	return nil, nil
+}
+
+// stmtCache holds the statements prepared on one SQLite pool.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds a pool's statement cache: the case filters make
+// many shapes of query, and past the bound a query is parsed each time.
+const maxCachedStmts = 256
+
+// cachedStmt returns pool's prepared statement for query on SQLite,
+// preparing it if it is new and prepare is set, or nil.
+func (db *DB) cachedStmt(ctx context.Context, pool *sql.DB, query string, prepare bool) *sql.Stmt {
+	if db.engine != SQLite {
+		return nil
+	}
+	cache := &db.readStmts
+	if pool == db.write {
+		cache = &db.writeStmts
+	}
+	cache.mu.Lock()
+	st, full := cache.m[query], len(cache.m) >= maxCachedStmts
+	cache.mu.Unlock()
+	if st != nil || full || !prepare {
+		return st
+	}
+	// Prepared without the lock: preparing waits for a connection, and
+	// the holder of one may want a statement too.
+	st, err := pool.PrepareContext(ctx, query)
 	if err != nil {
-		return nil, mapError(err)
+		// Let the unprepared path report the error.
+		return nil
 	}
-	c.stmts[query] = st
-	return st, nil
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	if old := cache.m[query]; old != nil {
+		st.Close()
+		return old
+	}
+	if cache.m == nil {
+		cache.m = map[string]*sql.Stmt{}
+	}
+	cache.m[query] = st
+	return st
+}
+
+// endTx keeps, on SQLite, the statements a finished transaction prepared
+// for itself, so that the next transaction finds them prepared.
+func (db *DB) endTx(ctx context.Context, stmts map[string]*sql.Stmt) {
+	if db.engine != SQLite {
+		return
+	}
+	for q := range stmts {
+		db.cachedStmt(context.WithoutCancel(ctx), db.write, q, true)
+	}
 }
 
 func (db *DB) reader() conn { return conn{db: db, q: db.read} }
@@ -196,7 +289,14 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := c.q.QueryContext(ctx, c.db.rebind(query), c.db.args(args)...)
+	q := c.db.rebind(query)
+	if st, err := c.prepared(ctx, q); err != nil {
+		return nil, err
+	} else if st != nil {
+		rows, err := st.QueryContext(ctx, c.db.args(args)...)
+		return rows, mapError(err)
+	}
+	rows, err := c.q.QueryContext(ctx, q, c.db.args(args)...)
 	return rows, mapError(err)
 }
 
@@ -221,7 +321,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if err != nil {
 		return mapError(err)
 	}
-	if err := fn(conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}); err != nil {
+	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}
+	defer db.endTx(ctx, c.stmts)
+	if err := fn(c); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
@@ -379,6 +481,8 @@ func mapError(err error) error {
 			return &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "记录已存在（编码或名称重复）", En: "already exists (duplicate code or name)"}
 		case "23503":
 			return &jiedao.Error{Code: jiedao.EINVALID, Zh: "引用的记录不存在或仍被引用", En: "a referenced record does not exist or is still referenced"}
+		case "22021": // a NUL or invalid UTF-8 in a text argument (found by FuzzCaseFilter)
+			return &jiedao.Error{Code: jiedao.EINVALID, Zh: "输入含有无法处理的字符（空字符或非 UTF-8 编码）", En: "the input contains a character that cannot be handled (NUL or not UTF-8)"}
 		}
 	}
 	return err
@@ -503,4 +607,11 @@ func (db *DB) Version(ctx context.Context, key string) (int64, error) {
 // tests that recompute a figure from the raw events, operators' tools.
 func (db *DB) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	return db.reader().query(ctx, query, args...)
+}
+
+// Exec runs a statement written with ? placeholders on either engine,
+// outside the store's own code: for tests that tamper with the records as
+// an intruder would (the audit chain's), and for operators' tools.
+func (db *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.writer().exec(ctx, query, args...)
 }

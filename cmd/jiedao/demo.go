@@ -23,6 +23,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same year")
 	serve := fs.Bool("serve", true, "serve the demo after loading it")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var pages pageOptions
+	pages.flags(fs)
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
@@ -56,5 +58,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(stdout, "  %-16s %s\n", l.Username, l.Role)
 	}
+	a.pages = pages
+	a.pages.demoLogins = true // the login page lists the accounts printed above
 	return a.serve(ctx, *addr, time.Minute, stdout)
 }

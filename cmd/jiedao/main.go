@@ -33,8 +33,12 @@ func commands() []command {
 		{"demo", "serve a generated year of a subdistrict like Gudang (built on first run)", runDemo},
 		{"report", "print a year's figures computed from the records (json or md)", runReport},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"backup", "write a consistent copy of the database, safe while serving: backup --out PATH", runBackup},
+		{"restore", "replace the database with a backup: restore --from PATH [--force]", runRestore},
 		{"user", "manage staff accounts: user create|list|passwd", runUser},
 		{"apikey", "manage machine clients' API keys: apikey create|list|revoke", runAPIKey},
+		{"bench", "measure intake, dashboards, memory and start-up on a database (docs/benchmarks.md)", runBench},
+		{"audit", "the tamper-evident audit trail: audit verify|seal|head (docs/audit.md)", runAudit},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "jiedao", version)
 			return nil

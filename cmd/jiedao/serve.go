@@ -31,6 +31,7 @@ type app struct {
 	cases *casework.Service
 	dir   *org.Directory
 	log   *slog.Logger
+	pages pageOptions // see pages.go
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -62,9 +63,9 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
-		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log,
+		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(),
 	}
-	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore}, log: log}, nil
+	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -83,6 +84,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hours := fs.String("working-hours", calendar.DefaultWorkingHours().String(), "office hours on working days, for working-hour deadlines")
 	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	var pages pageOptions
+	pages.flags(fs)
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
@@ -95,6 +98,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
+	a.pages = pages
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
@@ -106,6 +110,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
+	srv.Web = a.web()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -159,6 +164,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	defer t.Stop()
 	for {
 		warned, overdue, err := a.cases.RunDeadlines(ctx)
+		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
 		if err != nil && ctx.Err() == nil {

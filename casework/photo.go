@@ -1,0 +1,154 @@
+package casework
+
+import (
+	"context"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/org"
+)
+
+// Photo is a picture taken with a report or a step. The pages make it a
+// JPEG of at most 1600 px without EXIF (and a small thumbnail) before it is
+// stored; the location its EXIF carried, if any, is kept apart in Lat/Lon.
+type Photo struct {
+	ID          int64     `json:"id"`
+	CaseID      int64     `json:"case_id,omitempty"` // 0 until claimed
+	ContentType string    `json:"content_type"`
+	Width       int       `json:"width"`
+	Height      int       `json:"height"`
+	Lat, Lon    *float64  `json:"-"`
+	UploadedBy  string    `json:"uploaded_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Data        []byte    `json:"-"` // empty in lists
+	Thumb       []byte    `json:"-"`
+	// ClaimHash is org.HashToken of the claim the uploader holds.
+	ClaimHash string `json:"-"`
+}
+
+// PhotoStore keeps photos. Implemented by package store for both engines.
+type PhotoStore interface {
+	CreatePhoto(ctx context.Context, p *Photo) error
+	// GetPhoto returns a photo with its data.
+	GetPhoto(ctx context.Context, id int64) (*Photo, error)
+	// ListPhotos returns a case's photos with their thumbnails but not
+	// their data, oldest first.
+	ListPhotos(ctx context.Context, caseID int64) ([]*Photo, error)
+	// ClaimPhotos attaches to the case the photos whose claim hashes are
+	// given and that are unclaimed or the case's already, and returns
+	// their ids in the order given.
+	ClaimPhotos(ctx context.Context, caseID int64, claimHashes []string) ([]int64, error)
+	// DeleteUnclaimed removes photos never claimed that were uploaded
+	// before the time.
+	DeleteUnclaimed(ctx context.Context, before time.Time) (int, error)
+}
+
+// Photo limits: what one upload and one case may hold.
+const (
+	MaxPhotoBytes   = 4 << 20 // a stored (already resized) photo
+	MaxPhotosPerAdd = 6
+	// unclaimedFor is how long an uploaded photo waits for the form it came
+	// with to be sent again (after an error) before it is removed.
+	unclaimedFor = 24 * time.Hour
+)
+
+// Photos stores photos and serves them to those who may see their case.
+type Photos struct {
+	Store PhotoStore
+	Cases *Service
+}
+
+// Upload stores a photo not yet attached to any case and returns the claim
+// that attaches it: the form it came with carries the claim, so that a
+// form sent again after an error keeps its photos without a new upload.
+// Anyone may upload (residents report with photos); an unclaimed photo is
+// seen by nobody and removed after a day.
+func (p *Photos) Upload(ctx context.Context, a org.Actor, ph *Photo) (claim string, err error) {
+	if len(ph.Data) == 0 || len(ph.Data) > MaxPhotoBytes {
+		return "", jiedao.Invalid("photos", "照片为空或过大", "the photo is empty or too large")
+	}
+	if ph.ContentType == "" {
+		ph.ContentType = "image/jpeg"
+	}
+	now := p.Cases.now()
+	if _, err := p.Store.DeleteUnclaimed(ctx, now.Add(-unclaimedFor)); err != nil {
+		return "", err
+	}
+	claim, hash := org.NewToken("p_")
+	ph.ID, ph.CaseID, ph.ClaimHash, ph.CreatedAt, ph.UploadedBy = 0, 0, hash, now, a.Name
+	if err := p.Store.CreatePhoto(ctx, ph); err != nil {
+		return "", err
+	}
+	return claim, nil
+}
+
+// Attach attaches uploaded photos to a case the actor may see and returns
+// their ids, for the step that refers to them. The caller of a resident's
+// report attaches to the case just made.
+func (p *Photos) Attach(ctx context.Context, a org.Actor, caseID int64, claims []string) ([]int64, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	if len(claims) > MaxPhotosPerAdd {
+		return nil, jiedao.Invalid("photos", "每次最多上传6张照片", "at most 6 photos at a time")
+	}
+	if _, err := p.Cases.Get(ctx, a, caseID); err != nil {
+		return nil, err
+	}
+	hashes := make([]string, len(claims))
+	for i, c := range claims {
+		hashes[i] = org.HashToken(c)
+	}
+	return p.Store.ClaimPhotos(ctx, caseID, hashes)
+}
+
+// staffOrClient refuses residents: they see their photos only through
+// Tracked, with their phone number as proof.
+func staffOrClient(a org.Actor) error {
+	if a.Kind != org.ActorStaff && a.Kind != org.ActorClient && a.Kind != org.ActorSystem {
+		return jiedao.NotFound("照片", "photo")
+	}
+	return nil
+}
+
+// Get returns a photo with its data if the actor may see its case.
+func (p *Photos) Get(ctx context.Context, a org.Actor, id int64) (*Photo, error) {
+	if err := staffOrClient(a); err != nil {
+		return nil, err
+	}
+	ph, err := p.Store.GetPhoto(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ph.CaseID == 0 {
+		return nil, jiedao.NotFound("照片", "photo")
+	}
+	if _, err := p.Cases.Get(ctx, a, ph.CaseID); err != nil {
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			return nil, jiedao.NotFound("照片", "photo")
+		}
+		return nil, err
+	}
+	return ph, nil
+}
+
+// List returns the photos of a case the actor may see, with thumbnails.
+func (p *Photos) List(ctx context.Context, a org.Actor, caseID int64) ([]*Photo, error) {
+	if err := staffOrClient(a); err != nil {
+		return nil, err
+	}
+	if _, err := p.Cases.Get(ctx, a, caseID); err != nil {
+		return nil, err
+	}
+	return p.Store.ListPhotos(ctx, caseID)
+}
+
+// Tracked returns the photos of the case a resident follows, proven by the
+// phone number he reported with (see Service.Track).
+func (p *Photos) Tracked(ctx context.Context, number, phone string) ([]*Photo, error) {
+	c, _, err := p.Cases.Track(ctx, number, phone)
+	if err != nil {
+		return nil, err
+	}
+	return p.Store.ListPhotos(ctx, c.ID)
+}

@@ -1,0 +1,34 @@
+package intake
+
+// What the fuzz targets of package intake_test (which needs package store,
+// and store imports intake) reach of this package's unexported parsers.
+
+// ReadTableCells reads an uploaded file as an import does and returns the
+// cells of its non-blank rows.
+func ReadTableCells(data []byte) ([][]string, error) {
+	t, err := readTable(data)
+	if err != nil {
+		return nil, err
+	}
+	return cellsOf(t), nil
+}
+
+// ReadCSVCells reads a CSV file as an import does.
+func ReadCSVCells(data []byte) ([][]string, error) {
+	t, err := readCSV(data)
+	if err != nil {
+		return nil, err
+	}
+	return cellsOf(t), nil
+}
+
+func cellsOf(t *table) [][]string {
+	out := make([][]string, len(t.rows))
+	for i, r := range t.rows {
+		out[i] = r.cells
+	}
+	return out
+}
+
+// ValidAlarmID reports whether s is an alarm id the webhook accepts.
+func ValidAlarmID(s string) bool { return alarmIDRE.MatchString(s) }

@@ -1,0 +1,342 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
+)
+
+// names resolves the ids a case carries to names, for one request.
+type names struct {
+	Cats        map[string]*casework.Category
+	Units       []*org.Unit
+	Unit        map[int64]string
+	Grids       []*org.Grid // without their polygons
+	Grid        map[int64]string
+	Communities []*org.Community
+	Community   map[int64]string
+}
+
+func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
+	n := &names{Unit: map[int64]string{}, Grid: map[int64]string{}, Community: map[int64]string{}}
+	cats, err := h.Cases.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n.Cats = categoryMap(cats)
+	if n.Units, err = h.Directory.Units(ctx, a); err != nil {
+		return nil, err
+	}
+	for _, u := range n.Units {
+		n.Unit[u.ID] = u.Name
+	}
+	grids, err := h.Directory.Grids(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grids {
+		gg := *g
+		gg.Geometry = nil
+		n.Grids = append(n.Grids, &gg)
+		n.Grid[g.ID] = g.Name
+	}
+	comms, err := h.Directory.Communities(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range comms {
+		cc := *c
+		cc.Geometry = nil
+		n.Communities = append(n.Communities, &cc)
+		n.Community[c.ID] = c.Name
+	}
+	return n, nil
+}
+
+// caseView is a case with what a page shows at a glance, computed for now.
+type caseView struct {
+	*casework.Case
+	DueStage casework.Stage
+	DueAt    *casework.Deadline
+	DueState casework.DueState
+}
+
+func (h *Handler) view(c *casework.Case) caseView {
+	v := caseView{Case: c}
+	if st, d := c.Running(); d != nil {
+		v.DueStage, v.DueAt, v.DueState = st, d, c.DueStateAt(h.Cases.Now())
+	}
+	return v
+}
+
+// actionForm is one step the actor may take now, with the fields it asks.
+type actionForm struct {
+	Action  casework.Action
+	Reason  bool // a reason field
+	Needed  bool // the reason is required
+	Unit    bool // a unit to dispatch to
+	Days    bool
+	Rating  bool
+	Merge   bool
+	Photos  bool
+	Accept  bool // category and urgency may be corrected
+	Primary bool // the step the case waits for from this actor
+	Danger  bool
+}
+
+// stepOrder is the order the actions are offered in: the loop first.
+var stepOrder = []casework.Action{
+	casework.ActAccept, casework.ActDispatch, casework.ActSign, casework.ActStart, casework.ActHandle,
+	casework.ActVerify, casework.ActRework, casework.ActClose, casework.ActReopen, casework.ActRate,
+	casework.ActReturn, casework.ActRequestExtension, casework.ActApproveExtension, casework.ActDenyExtension,
+	casework.ActSupervise, casework.ActEscalate, casework.ActMerge, casework.ActHang, casework.ActResume,
+	casework.ActReject, casework.ActVoid, casework.ActComment,
+}
+
+// actionsFor lists the steps the actor may take on the case now, by the
+// rule table (casework.CheckStep): the page offers exactly what the
+// service would accept.
+func actionsFor(a org.Actor, c *casework.Case) []actionForm {
+	var out []actionForm
+	for _, act := range stepOrder {
+		if casework.CheckStep(a, act, c) != nil {
+			continue
+		}
+		switch act {
+		case casework.ActReopen:
+			if c.Rating != casework.RatingUnsatisfied {
+				continue
+			}
+		case casework.ActRate:
+			if c.Rating != "" {
+				continue
+			}
+		case casework.ActRequestExtension:
+			if c.Extension != nil {
+				continue
+			}
+		case casework.ActApproveExtension, casework.ActDenyExtension:
+			if c.Extension == nil {
+				continue
+			}
+		case casework.ActMerge, casework.ActVoid, casework.ActHang:
+			if !c.Status.Open() {
+				continue
+			}
+		}
+		f := actionForm{Action: act, Reason: true, Needed: casework.ReasonRequired(act)}
+		switch act {
+		case casework.ActDispatch:
+			f.Unit = true
+		case casework.ActRequestExtension:
+			f.Days = true
+		case casework.ActApproveExtension:
+			f.Days = true
+		case casework.ActRate:
+			f.Rating, f.Reason = true, false
+		case casework.ActMerge:
+			f.Merge = true
+		case casework.ActHandle, casework.ActVerify, casework.ActRework:
+			f.Photos = true
+		case casework.ActAccept:
+			f.Accept = true
+		}
+		switch act {
+		case casework.ActReject, casework.ActVoid, casework.ActReturn, casework.ActRework:
+			f.Danger = true
+		}
+		switch {
+		case act == casework.ActAccept && c.Status == casework.StatusReported,
+			act == casework.ActDispatch && (c.Status == casework.StatusAccepted || c.Status == casework.StatusReturned),
+			act == casework.ActSign, act == casework.ActHandle && c.Status != casework.StatusSigned,
+			act == casework.ActStart, act == casework.ActVerify, act == casework.ActClose,
+			act == casework.ActReopen, act == casework.ActApproveExtension:
+			f.Primary = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+type caseData struct {
+	caseView
+	Events    []*casework.Event
+	Photos    []*casework.Photo
+	Actions   []actionForm
+	N         *names
+	Suggested int64
+	Back      string
+}
+
+// CasePage shows one case to the staff who may see it: its facts, photos,
+// history and the steps the viewer may take now. A case out of the
+// viewer's scope is "not found" (the service says so), so a unit cannot
+// open another unit's case.
+func (h *Handler) CasePage(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.staff(w, r)
+	if !ok {
+		return
+	}
+	p := h.newPage(w, r, "案件|Case")
+	if d := r.URL.Query().Get("done"); d != "" {
+		act := casework.Action(d)
+		if act.Known() {
+			p.Notice = p.T("已完成：", "Done: ") + p.ActionName(act)
+		}
+	}
+	if r.URL.Query().Get("new") != "" {
+		p.Notice = p.T("已上报，案件已生成。", "Reported: the case is open.")
+	}
+	h.showCase(w, r, p, a, http.StatusOK)
+}
+
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, status int) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		h.fail(w, r, jiedao.NotFound("案件", "case"))
+		return
+	}
+	ctx := r.Context()
+	c, err := h.Cases.Get(ctx, a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	events, err := h.Cases.Events(ctx, a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	photos, err := h.Photos.List(ctx, a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := h.names(ctx, a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := &caseData{caseView: h.view(c), Events: events, Photos: photos, Actions: actionsFor(a, c), N: n,
+		Suggested: c.SuggestedUnit, Back: homeOf(a)}
+	if p.V("unit_id") == "" && c.SuggestedUnit != 0 {
+		p.Form.Set("unit_id", strconv.FormatInt(c.SuggestedUnit, 10))
+	}
+	p.Title = c.Number + " " + c.Title
+	p.Data = d
+	h.render(w, r, status, "case", p)
+}
+
+// CaseStep takes one step on a case from the case page's forms. On an
+// error the page comes back with the message next to the field and the
+// values typed.
+func (h *Handler) CaseStep(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.staff(w, r)
+	if !ok || !h.postForm(w, r, maxReportForm) {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		h.fail(w, r, jiedao.NotFound("案件", "case"))
+		return
+	}
+	p := h.newPage(w, r, "案件|Case")
+	p.Form = r.PostForm
+	in, claims, err := h.readStep(r, a, id)
+	if err == nil && len(claims) > 0 {
+		// Photos join the case first, so that the step can name them.
+		var ids []int64
+		if ids, err = h.Photos.Attach(r.Context(), a, id, claims); err == nil {
+			for _, pid := range ids {
+				in.Photos = append(in.Photos, strconv.FormatInt(pid, 10))
+			}
+		}
+	}
+	if err == nil {
+		_, err = h.Cases.Step(r.Context(), a, id, in)
+	}
+	if err != nil {
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND && jiedao.ErrorField(err) == "" {
+			h.fail(w, r, err)
+			return
+		}
+		p.setError(err)
+		h.showCase(w, r, p, a, http.StatusUnprocessableEntity)
+		return
+	}
+	next := localPath(r.PostFormValue("next"), "")
+	if next == "" {
+		next = "/cases/" + strconv.FormatInt(id, 10) + "?done=" + string(in.Action)
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", next)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// readStep reads a step form.
+func (h *Handler) readStep(r *http.Request, a org.Actor, caseID int64) (casework.StepInput, []string, error) {
+	f := r.PostForm
+	in := casework.StepInput{Action: casework.Action(f.Get("action")), Reason: f.Get("reason"),
+		Category: f.Get("category"), Urgency: casework.Urgency(f.Get("urgency")),
+		Rating: casework.Rating(f.Get("rating")), Comment: f.Get("comment")}
+	if v := f.Get("unit_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return in, nil, jiedao.Invalid("unit_id", "请选择承办单位", "choose a unit")
+		}
+		in.UnitID = id
+	}
+	if v := strings.TrimSpace(f.Get("days")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return in, nil, jiedao.Invalid("days", "延期天数应为整数", "days must be a whole number")
+		}
+		in.Days = n
+	}
+	if in.Action == casework.ActRequestExtension && in.Days == 0 {
+		return in, nil, jiedao.Invalid("days", "请填写延期天数", "give the number of days")
+	}
+	if v := strings.TrimSpace(f.Get("merge_into")); v != "" {
+		t, err := h.Cases.GetByNumber(r.Context(), a, v)
+		if err != nil {
+			return in, nil, jiedao.Invalid("merge_into", "要合并到的案件编号不存在", "no case with that number")
+		}
+		in.MergeInto = t.ID
+	}
+	claims, _, _, err := h.uploadPhotos(r.Context(), a, r)
+	return in, claims, err
+}
+
+// Photo serves a photo (or its thumbnail) to those who may see its case.
+func (h *Handler) Photo(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.staff(w, r)
+	if !ok {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, jiedao.NotFound("照片", "photo"))
+		return
+	}
+	ph, err := h.Photos.Get(r.Context(), a, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	body := ph.Data
+	if r.URL.Query().Get("thumb") != "" {
+		body = ph.Thumb
+	}
+	w.Header().Set("Content-Type", ph.ContentType)
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
