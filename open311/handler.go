@@ -178,6 +178,21 @@ func (c *call) client() (org.Actor, error) {
 // reader returns who reads: the client of an API key when one is given
 // (a wrong one is 403, so that a client is told its key is bad rather than
 // served as the public), else the public.
+// beginRead starts a read: begin, then the reader. On an error it has
+// answered already and returns a nil call.
+func (h *Handler) beginRead(w http.ResponseWriter, r *http.Request, file string) (*call, org.Actor, string) {
+	c, name := h.begin(w, r, file)
+	if c == nil {
+		return nil, org.Actor{}, ""
+	}
+	a, err := c.reader()
+	if err != nil {
+		c.fail(err)
+		return nil, org.Actor{}, ""
+	}
+	return c, a, name
+}
+
 func (c *call) reader() (org.Actor, error) {
 	if c.apiKey() != "" {
 		return c.client()

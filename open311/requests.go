@@ -361,13 +361,8 @@ func (c *call) requestsDoc(cases []*casework.Case) (doc, error) {
 
 // Request answers requests/{id}.json and .xml: one request by its number.
 func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
-	c, number := h.begin(w, r, r.PathValue("id"))
+	c, a, number := h.beginRead(w, r, r.PathValue("id"))
 	if c == nil {
-		return
-	}
-	a, err := c.reader()
-	if err != nil {
-		c.fail(err)
 		return
 	}
 	k, err := h.Cases.PublicGet(c.ctx, a, number)
@@ -391,13 +386,8 @@ func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
 // no token (services are "realtime"); a client that asks anyway may use
 // the case number as its token, which maps to itself.
 func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
-	c, token := h.begin(w, r, r.PathValue("token"))
+	c, a, token := h.beginRead(w, r, r.PathValue("token"))
 	if c == nil {
-		return
-	}
-	a, err := c.reader()
-	if err != nil {
-		c.fail(err)
 		return
 	}
 	k, err := h.Cases.PublicGet(c.ctx, a, token)
@@ -433,15 +423,11 @@ func (c *call) splitList(name string) []string {
 // a page at a time (page from 1, page_size up to 1000, 50 by default).
 // Without dates the search covers the most recent 90 days.
 func (h *Handler) Requests(w http.ResponseWriter, r *http.Request) {
-	c, _ := h.begin(w, r, path.Base(r.URL.Path))
+	c, a, _ := h.beginRead(w, r, path.Base(r.URL.Path))
 	if c == nil {
 		return
 	}
-	a, err := c.reader()
-	if err != nil {
-		c.fail(err)
-		return
-	}
+	var err error
 	var cases []*casework.Case
 	if ids := c.splitList("service_request_id"); len(ids) > 0 {
 		if len(ids) > maxPageSize {

@@ -115,15 +115,11 @@ func (lk *lookups) description(e *casework.Event) string {
 // those requests, and then the dates are optional; update_id (a comma
 // list) picks updates by id.
 func (h *Handler) Updates(w http.ResponseWriter, r *http.Request) {
-	c, _ := h.begin(w, r, path.Base(r.URL.Path))
+	c, a, _ := h.beginRead(w, r, path.Base(r.URL.Path))
 	if c == nil {
 		return
 	}
-	a, err := c.reader()
-	if err != nil {
-		c.fail(err)
-		return
-	}
+	var err error
 	var hs []casework.History
 	var from, to time.Time
 	if numbers := c.splitList("service_request_id"); len(numbers) > 0 {
