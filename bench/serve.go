@@ -18,26 +18,32 @@ import (
 // serveFigures starts `jiedao serve` on the database opt.Starts times,
 // timing each start until /healthz answers 200, and reads the resident
 // memory of the last one from /proc: after start, and after a round of
-// dashboard and list requests as a leader.
-func serveFigures(ctx context.Context, p *printer, env Env, opt Options) error {
+// dashboard and list requests as a leader. On the last one it also
+// measures the export of every case.
+func serveFigures(ctx context.Context, p *printer, env Env, opt Options) (*exportResult, error) {
+	exp := &exportResult{}
 	if env.Serve == nil {
 		p.line("not measured: no serve command")
-		return nil
+		return exp, nil
 	}
 	p.line("each start: a new `jiedao serve` process (migrations checked, calendar checked, listener opened) until /healthz")
 	p.line("answers 200, polled every 5 ms; the database files are in the page cache (a warm start)")
 	var starts []time.Duration
 	for i := 1; i <= max(1, opt.Starts); i++ {
 		last := i == max(1, opt.Starts)
-		d, err := oneStart(ctx, p, env, opt, last)
+		var e *exportResult
+		if last {
+			e = exp
+		}
+		d, err := oneStart(ctx, p, env, opt, e)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		starts = append(starts, d)
 	}
 	sorted := sortDurations(append([]time.Duration(nil), starts...))
 	p.line("start-up to /healthz: median %s (runs: %v)", ms(quantile(sorted, .5)), roundAll(starts))
-	return nil
+	return exp, nil
 }
 
 func roundAll(ds []time.Duration) []string {
@@ -57,7 +63,9 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-func oneStart(ctx context.Context, p *printer, env Env, opt Options, measure bool) (time.Duration, error) {
+// oneStart starts serve once and returns the time to /healthz; given exp,
+// it also measures memory and the export.
+func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *exportResult) (time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return 0, err
@@ -96,7 +104,7 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, measure boo
 		time.Sleep(5 * time.Millisecond)
 	}
 	took := time.Since(t0)
-	if !measure {
+	if exp == nil {
 		return took, nil
 	}
 	status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
@@ -126,6 +134,9 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, measure boo
 	p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up; %s after three rounds of %s",
 		mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
 	p.line("peak resident memory (VmHWM): %s", mib(peak))
+	if token != "" {
+		exp.measure(ctx, base, token, cmd.Process.Pid)
+	}
 	return took, nil
 }
 
@@ -145,6 +156,24 @@ func loginAs(hc *http.Client, base, username string) (string, error) {
 		return "", fmt.Errorf("login as the demo's %s: %d", username, resp.StatusCode)
 	}
 	return out.Token, nil
+}
+
+// getJSON reads a JSON answer as the signed-in staff member.
+func getJSON(hc *http.Client, url, token string, v any) error {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 func get(hc *http.Client, url, token string) error {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,6 +114,18 @@ func (db *DB) inGroupTx(ctx context.Context, fn func(ctx context.Context, tx con
 	return r.err
 }
 
+// call runs the member's function. A panic becomes the member's error:
+// it runs on the leader's goroutine, and a leader that never finished
+// would leave every later writer waiting.
+func (r *groupReq) call(ctx context.Context, c conn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("store: panic in a grouped write: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return r.fn(ctx, c)
+}
+
 // commitGroup runs a batch and sets every member's err.
 func (db *DB) commitGroup(batch []*groupReq) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), groupTimeout)
@@ -160,7 +174,7 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 	for i, r := range live {
 		r.err = nil
 		if !savepoints {
-			if err := r.fn(ctx, c); err != nil {
+			if err := r.call(ctx, c); err != nil {
 				_ = tx.Rollback()
 				return i, err
 			}
@@ -170,7 +184,7 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 			_ = tx.Rollback()
 			return -1, mapError(err)
 		}
-		if err := r.fn(ctx, c); err != nil {
+		if err := r.call(ctx, c); err != nil {
 			r.err, r.done = err, true
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT group_member"); err != nil {
 				_ = tx.Rollback()

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -58,10 +59,11 @@ func openScratch(t *testing.T, engine Engine) *DB {
 	return db
 }
 
-// TestGroupCommitIsolatesFailures makes one batch of many writers, two of
-// which fail (a duplicate key, an error of their own), and checks that
-// exactly those two fail, that the others are all committed in one
-// transaction, and that the failed ones left nothing.
+// TestGroupCommitIsolatesFailures makes one batch of many writers, three
+// of which fail (a duplicate key, an error of their own, a panic), and
+// checks that exactly those three fail, that the others are all committed
+// in one transaction, that the failed ones left nothing, and that the
+// committer is free again.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	for _, engine := range []Engine{SQLite, Postgres} {
 		t.Run(string(engine), func(t *testing.T) {
@@ -105,6 +107,9 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 					if i == 17 {
 						return jiedao.Invalid("v", "第17个写入失败", "writer 17 fails")
 					}
+					if i == 23 {
+						panic("writer 23 panics")
+					}
 					key := fmt.Sprint("k", i)
 					if i == 5 || i == 30 {
 						key = "dup" // 5 and 30 collide; whichever runs second fails
@@ -146,6 +151,11 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 						t.Errorf("writer 17: %v, want its own error", errs[i])
 					}
 					failed++
+				case i == 23:
+					if errs[i] == nil || !strings.Contains(errs[i].Error(), "writer 23 panics") {
+						t.Errorf("writer 23: %v, want its panic as its error", errs[i])
+					}
+					failed++
 				case i == 5 || i == 30:
 					if errs[i] != nil {
 						if jiedao.ErrorCode(errs[i]) != jiedao.ECONFLICT {
@@ -163,15 +173,15 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 					}
 				}
 			}
-			if failed != 2 {
-				t.Errorf("%d writers failed, want 2 (17, and one of 5 and 30)", failed)
+			if failed != 3 {
+				t.Errorf("%d writers failed, want 3 (17, 23, and one of 5 and 30)", failed)
 			}
 			var rows int
 			if err := db.reader().queryRow(ctx, `SELECT COUNT(*) FROM gc_test`).Scan(&rows); err != nil {
 				t.Fatal(err)
 			}
-			if rows != n-2 {
-				t.Errorf("%d rows stored, want %d", rows, n-2)
+			if rows != n-3 {
+				t.Errorf("%d rows stored, want %d", rows, n-3)
 			}
 			db.group.mu.Lock()
 			defer db.group.mu.Unlock()

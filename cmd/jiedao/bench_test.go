@@ -13,7 +13,8 @@ import (
 
 // TestBench runs `jiedao bench` briefly on a tiny year on both engines, so
 // that the command keeps working: every phase runs, every intake request
-// and raw insert succeeds, and the export is reported as not measured.
+// and raw insert succeeds, the XLSX export is measured, and CSV is
+// reported as not measured.
 // The figures themselves are not checked: they belong in
 // docs/benchmarks.md, not in a test.
 func TestBench(t *testing.T) {
@@ -41,10 +42,13 @@ func TestBench(t *testing.T) {
 				}
 			}
 			for _, want := range []string{"ratio intake / raw", "evaluation, year, by grid", "the year's report",
-				"case list: text search", "TODO: XLSX and CSV export", "resident memory of serve", "start-up to /healthz"} {
+				"case list: text search", "resident memory of serve", "start-up to /healthz", "CSV: TODO"} {
 				if !strings.Contains(text, want) {
 					t.Errorf("no %q in the output:\n%s", want, text)
 				}
+			}
+			if !regexp.MustCompile(`XLSX: GET /cases/export.xlsx .*\n  [1-9]\d* rows in`).MatchString(text) {
+				t.Errorf("no XLSX export figure:\n%s", text)
 			}
 			if strings.Contains(text, "dashboard requests not made") || strings.Contains(text, "request /") {
 				t.Errorf("serve's dashboard requests failed:\n%s", text)
