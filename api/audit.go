@@ -16,14 +16,8 @@ type revealRequest struct {
 // the resident back, the grid worker visiting). The reveal is recorded on
 // the audit trail, reason included; the number never is.
 func (h *Handler) RevealContact(w http.ResponseWriter, r *http.Request) {
-	a := ActorFrom(r.Context())
-	if err := RequireSignedIn(a); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.caseActor(w, r)
+	if !ok {
 		return
 	}
 	var in revealRequest

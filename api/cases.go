@@ -149,16 +149,26 @@ func parseDate(v, field string) (time.Time, error) {
 	return time.Time{}, jiedao.Invalid(field, "日期格式应为 2024-06-12", "date must look like 2024-06-12")
 }
 
-// GetCase returns one case.
-func (h *Handler) GetCase(w http.ResponseWriter, r *http.Request) {
+// caseActor reads the signed-in actor and the case id of the path; on an
+// error it has answered already and ok is false.
+func (h *Handler) caseActor(w http.ResponseWriter, r *http.Request) (org.Actor, int64, bool) {
 	a := ActorFrom(r.Context())
 	if err := RequireSignedIn(a); err != nil {
 		h.fail(w, r, err)
-		return
+		return a, 0, false
 	}
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
+		return a, 0, false
+	}
+	return a, id, true
+}
+
+// GetCase returns one case.
+func (h *Handler) GetCase(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := h.caseActor(w, r)
+	if !ok {
 		return
 	}
 	c, err := h.Cases.Get(r.Context(), a, id)
@@ -171,14 +181,8 @@ func (h *Handler) GetCase(w http.ResponseWriter, r *http.Request) {
 
 // CaseEvents returns a case's history.
 func (h *Handler) CaseEvents(w http.ResponseWriter, r *http.Request) {
-	a := ActorFrom(r.Context())
-	if err := RequireSignedIn(a); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.caseActor(w, r)
+	if !ok {
 		return
 	}
 	events, err := h.Cases.Events(r.Context(), a, id)
@@ -191,14 +195,8 @@ func (h *Handler) CaseEvents(w http.ResponseWriter, r *http.Request) {
 
 // Step takes one step of the loop on a case.
 func (h *Handler) Step(w http.ResponseWriter, r *http.Request) {
-	a := ActorFrom(r.Context())
-	if err := RequireSignedIn(a); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.caseActor(w, r)
+	if !ok {
 		return
 	}
 	var in casework.StepInput
