@@ -823,13 +823,13 @@ func TestScopes(t *testing.T) {
 			t.Errorf("市场监管所's list: %v %d %v", list, total, err)
 		}
 		list, total, _ = w.svc.List(bg, o.Actor(org.RoleUnitHandler), casework.Filter{})
-		if total != 2 {
-			t.Errorf("城管科's list: %d", total)
+		if total != 2 || len(list) != 2 {
+			t.Errorf("城管科's list: %d of %d", len(list), total)
 		}
 		// A caller cannot widen his scope with a filter.
 		list, total, _ = w.svc.List(bg, o.Actor(org.RoleCommunityStaff), casework.Filter{CommunityID: o.Wenhua.ID})
-		if total != 0 {
-			t.Errorf("community staff listed %d cases of another community", total)
+		if total != 0 || len(list) != 0 {
+			t.Errorf("community staff listed %d (%d) cases of another community", total, len(list))
 		}
 		list, total, _ = w.svc.List(bg, o.Actor(org.RoleGridWorker), casework.Filter{})
 		if total != 1 || list[0].ID != cg.ID {

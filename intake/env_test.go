@@ -170,10 +170,10 @@ func (e *env) call(token, method, path string, body, out any) int {
 // signed is an alarm delivery: its body, and the headers to send; a test
 // changes them to make a bad one.
 type signed struct {
-	body                 []byte
-	client, ts, sig      string
-	omitClient, omitTS   bool
-	omitSig, contentType bool
+	body               []byte
+	client, ts, sig    string
+	omitClient, omitTS bool
+	omitSig            bool
 }
 
 // sign signs body as the alarm platform, at the clock's time.
@@ -301,5 +301,3 @@ func (e *env) getCase(id int64) *casework.Case {
 type errJSON struct {
 	Error api.ErrorDetail `json:"error"`
 }
-
-func f64(v float64) *float64 { return &v }

@@ -294,15 +294,6 @@ func (e *env) walk() walked {
 	return w
 }
 
-// requests indexes a list of requests by id.
-func byID(v any) map[string]any {
-	out := map[string]any{}
-	for _, r := range v.([]any) {
-		out[field(r, "service_request_id").(string)] = r
-	}
-	return out
-}
-
 func ids(v any) []string {
 	var out []string
 	for _, r := range v.([]any) {
