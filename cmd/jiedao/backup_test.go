@@ -62,11 +62,11 @@ func freshDatabase(t *testing.T, engine store.Engine, name string) string {
 // keeps adding cases, restores it into a fresh database, and checks that
 // the restore holds exactly what the backup saw: a prefix of the writer's
 // cases, each identical to the source's and the replay of its own events.
+// A sealer runs beside the writer, as serve's does; the restored audit
+// chain must verify, still hold the head written down before the backup
+// (an anchor), and take the rest of the records when sealed again.
 // Then the refusals: a database with data without --force, a database
 // another process has open (SQLite), a file that is not a backup.
-//
-// The audit chain's verification after a restore (jiedao audit verify) is
-// to be added here once the audit chain has landed.
 func TestBackupRestore(t *testing.T) {
 	bin := buildBinary(t)
 	for _, engine := range testdb.Engines() {
@@ -115,14 +115,39 @@ func TestBackupRestore(t *testing.T) {
 				}
 			}
 
+			// The chain's head, written down before the backup as an
+			// operator would (jiedao audit head): the restore must keep it.
+			if _, err := src.SealAudit(ctx, 0); err != nil {
+				t.Fatal(err)
+			}
+			anchor, err := src.AuditHead(ctx)
+			if err != nil || anchor.Seq == 0 {
+				t.Fatalf("audit head before the backup: %v %v", anchor, err)
+			}
+
 			// The writer: new cases, one after another, until told to stop
-			// (at most 5000, so that a stuck backup cannot make it run on).
+			// (at most 5000, so that a stuck backup cannot make it run on);
+			// and a sealer, as serve runs one.
 			var written atomic.Int64
 			written.Store(20)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
-			var writeErr error
-			wg.Add(1)
+			var writeErr, sealErr error
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-time.After(5 * time.Millisecond):
+					}
+					if _, err := src.SealAudit(ctx, 0); err != nil {
+						sealErr = err
+						return
+					}
+				}
+			}()
 			go func() {
 				defer wg.Done()
 				for i := 20; i < 5000; i++ {
@@ -150,8 +175,8 @@ func TestBackupRestore(t *testing.T) {
 			if err != nil {
 				t.Fatalf("backup: %v\n%s", err, out)
 			}
-			if writeErr != nil {
-				t.Fatalf("the writer failed during the backup: %v", writeErr)
+			if writeErr != nil || sealErr != nil {
+				t.Fatalf("the writer or the sealer failed during the backup: %v, %v", writeErr, sealErr)
 			}
 			if !strings.Contains(out, "已备份到") || !strings.Contains(out, "backed up to") {
 				t.Fatalf("backup said: %s", out)
@@ -231,6 +256,23 @@ func TestBackupRestore(t *testing.T) {
 				}
 			}
 			t.Logf("restored %d cases, each identical to the source and the replay of its events", n)
+
+			// The restored chain verifies and still holds the anchor; what
+			// was written but not sealed when the backup was taken is
+			// sealed now and verifies too.
+			out, err = jiedao("audit", "verify", "--db", dstDSN, "--anchor", anchor.String())
+			if err != nil || !strings.Contains(out, "审计链完好") {
+				t.Fatalf("audit verify after the restore: %v\n%s", err, out)
+			}
+			t.Logf("after the restore: %s", strings.TrimSpace(out))
+			if out, err = jiedao("audit", "seal", "--db", dstDSN); err != nil {
+				t.Fatalf("audit seal after the restore: %v\n%s", err, out)
+			}
+			out, err = jiedao("audit", "verify", "--db", dstDSN, "--anchor", anchor.String(), "--format", "json")
+			var rep store.AuditReport
+			if err != nil || json.Unmarshal([]byte(out), &rep) != nil || rep.Unsealed != 0 || rep.Events < int64(n) {
+				t.Fatalf("audit verify after sealing the restore: %v\n%s", err, out)
+			}
 
 			// The restored database goes on: the next case gets a new id.
 			dsvc := &casework.Service{Store: dst.Cases(), Units: dst.Org(), Calendars: dst.Calendar(calendar.DefaultWorkingHours()),
