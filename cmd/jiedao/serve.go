@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -32,6 +32,7 @@ type app struct {
 	dir   *org.Directory
 	log   *slog.Logger
 	pages pageOptions // see pages.go
+	tls   *tls.Config // nil: plain HTTP (see tls.go)
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -86,7 +87,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var pages pageOptions
 	pages.flags(fs)
+	var tlsOpts tlsOptions
+	tlsOpts.flags(fs)
 	if err := parseFlags(fs, args, "db"); err != nil {
+		return err
+	}
+	tlsConfig, err := tlsOpts.config()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *level)
@@ -98,7 +105,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
-	a.pages = pages
+	a.pages, a.tls = pages, tlsConfig
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
@@ -111,7 +118,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	srv.Web = a.web()
-	ln, err := net.Listen("tcp", addr)
+	ln, scheme, err := listen(addr, a.tls)
 	if err != nil {
 		return err
 	}
@@ -128,8 +135,8 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	srv.SetReady(true)
-	a.log.Info("jiedao serving", "addr", "http://"+ln.Addr().String(), "engine", a.db.Engine(), "pid", os.Getpid())
-	fmt.Fprintf(stdout, "jiedao 已启动 / serving at http://%s\n", ln.Addr())
+	a.log.Info("jiedao serving", "addr", scheme+"://"+ln.Addr().String(), "engine", a.db.Engine(), "pid", os.Getpid())
+	fmt.Fprintf(stdout, "jiedao 已启动 / serving at %s://%s\n", scheme, ln.Addr())
 
 	select {
 	case err := <-errc:
