@@ -41,10 +41,12 @@ func (s *Service) PutCategory(ctx context.Context, a org.Actor, c *Category) err
 		return err
 	}
 	before := s.categoryBefore(ctx, c.Code)
-	if err := s.Store.PutCategory(ctx, c); err != nil {
-		return err
-	}
-	return s.audit(ctx, a, AuditCategoryPut, "category", c.Code, before, c, "")
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.PutCategory(ctx, c); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, AuditCategoryPut, "category", c.Code, before, c, "")
+	})
 }
 
 // RoutingRules lists the routing rules.
@@ -60,10 +62,12 @@ func (s *Service) CreateRoutingRule(ctx context.Context, a org.Actor, r *Routing
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	if err := s.Store.CreateRoutingRule(ctx, r); err != nil {
-		return err
-	}
-	return s.audit(ctx, a, AuditRoutingRuleCreate, "routing_rule", r.ID, nil, r, "")
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.CreateRoutingRule(ctx, r); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, AuditRoutingRuleCreate, "routing_rule", r.ID, nil, r, "")
+	})
 }
 
 // DeleteRoutingRule removes a routing rule.
@@ -72,10 +76,12 @@ func (s *Service) DeleteRoutingRule(ctx context.Context, a org.Actor, id int64) 
 		return err
 	}
 	before := s.routingRuleBefore(ctx, id)
-	if err := s.Store.DeleteRoutingRule(ctx, id); err != nil {
-		return err
-	}
-	return s.audit(ctx, a, AuditRoutingRuleDelete, "routing_rule", id, before, nil, "")
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.DeleteRoutingRule(ctx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, AuditRoutingRuleDelete, "routing_rule", id, before, nil, "")
+	})
 }
 
 // CalendarDays lists the holidays and make-up workdays.
@@ -93,10 +99,12 @@ func (s *Service) PutCalendarDays(ctx context.Context, a org.Actor, days []calen
 		return err
 	}
 	before := s.calendarBefore(ctx, dayDates(days)...)
-	if err := s.CalendarEdit.PutDays(ctx, days); err != nil {
-		return err
-	}
-	return s.audit(ctx, a, AuditCalendarPut, "calendar_day", strings.Join(dayDates(days), ","), before, days, "")
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.CalendarEdit.PutDays(ctx, days); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, AuditCalendarPut, "calendar_day", strings.Join(dayDates(days), ","), before, days, "")
+	})
 }
 
 // DeleteCalendarDay makes a listed day an ordinary day again.
@@ -105,8 +113,10 @@ func (s *Service) DeleteCalendarDay(ctx context.Context, a org.Actor, date strin
 		return err
 	}
 	before := s.calendarBefore(ctx, date)
-	if err := s.CalendarEdit.DeleteDay(ctx, date); err != nil {
-		return err
-	}
-	return s.audit(ctx, a, AuditCalendarDelete, "calendar_day", date, before, nil, "")
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.CalendarEdit.DeleteDay(ctx, date); err != nil {
+			return err
+		}
+		return s.audit(ctx, a, AuditCalendarDelete, "calendar_day", date, before, nil, "")
+	})
 }

@@ -31,6 +31,21 @@ type AuditEntry struct {
 // engines.
 type Auditor interface {
 	Record(ctx context.Context, e AuditEntry) error
+	// Atomic runs fn so that every write made with the context it is
+	// given — the change and the Record of it — commits together or not
+	// at all: an action is never kept without its entry, nor an entry
+	// without its action.
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Atomically runs fn — a change and the Record of it — in one transaction
+// of the auditor. Without an auditor (tests of the rules alone) it just
+// runs fn.
+func Atomically(ctx context.Context, au Auditor, fn func(ctx context.Context) error) error {
+	if au == nil {
+		return fn(ctx)
+	}
+	return au.Atomic(ctx, fn)
 }
 
 // AuditRecord records an action on the auditor, if there is one: services

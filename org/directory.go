@@ -50,10 +50,12 @@ func (d *Directory) CreateJurisdiction(ctx context.Context, a Actor, j *Jurisdic
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
-	if err := d.Store.CreateJurisdiction(ctx, j); err != nil {
-		return err
-	}
-	return d.audit(ctx, a, AuditJurisdictionCreate, "jurisdiction", j.ID, nil, j)
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		if err := d.Store.CreateJurisdiction(ctx, j); err != nil {
+			return err
+		}
+		return d.audit(ctx, a, AuditJurisdictionCreate, "jurisdiction", j.ID, nil, j)
+	})
 }
 
 // Communities lists the communities.
@@ -70,16 +72,18 @@ func (d *Directory) SaveCommunity(ctx context.Context, a Actor, c *Community) er
 		return err
 	}
 	action, before := createOrUpdate(c.ID, AuditCommunityCreate, AuditCommunityUpdate), d.before(ctx, "community", c.ID)
-	var err error
-	if c.ID == 0 {
-		err = d.Store.CreateCommunity(ctx, c)
-	} else {
-		err = d.Store.UpdateCommunity(ctx, c)
-	}
-	if err != nil {
-		return err
-	}
-	return d.audit(ctx, a, action, "community", c.ID, before, c)
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		var err error
+		if c.ID == 0 {
+			err = d.Store.CreateCommunity(ctx, c)
+		} else {
+			err = d.Store.UpdateCommunity(ctx, c)
+		}
+		if err != nil {
+			return err
+		}
+		return d.audit(ctx, a, action, "community", c.ID, before, c)
+	})
 }
 
 // Grids lists the grids.
@@ -96,16 +100,18 @@ func (d *Directory) SaveGrid(ctx context.Context, a Actor, g *Grid) error {
 		return err
 	}
 	action, before := createOrUpdate(g.ID, AuditGridCreate, AuditGridUpdate), d.before(ctx, "grid", g.ID)
-	var err error
-	if g.ID == 0 {
-		err = d.Store.CreateGrid(ctx, g)
-	} else {
-		err = d.Store.UpdateGrid(ctx, g)
-	}
-	if err != nil {
-		return err
-	}
-	return d.audit(ctx, a, action, "grid", g.ID, before, g)
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		var err error
+		if g.ID == 0 {
+			err = d.Store.CreateGrid(ctx, g)
+		} else {
+			err = d.Store.UpdateGrid(ctx, g)
+		}
+		if err != nil {
+			return err
+		}
+		return d.audit(ctx, a, action, "grid", g.ID, before, g)
+	})
 }
 
 // Units lists the units.
@@ -122,16 +128,18 @@ func (d *Directory) SaveUnit(ctx context.Context, a Actor, u *Unit) error {
 		return err
 	}
 	action, before := createOrUpdate(u.ID, AuditUnitCreate, AuditUnitUpdate), d.before(ctx, "unit", u.ID)
-	var err error
-	if u.ID == 0 {
-		err = d.Store.CreateUnit(ctx, u)
-	} else {
-		err = d.Store.UpdateUnit(ctx, u)
-	}
-	if err != nil {
-		return err
-	}
-	return d.audit(ctx, a, action, "unit", u.ID, before, u)
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		var err error
+		if u.ID == 0 {
+			err = d.Store.CreateUnit(ctx, u)
+		} else {
+			err = d.Store.UpdateUnit(ctx, u)
+		}
+		if err != nil {
+			return err
+		}
+		return d.audit(ctx, a, action, "unit", u.ID, before, u)
+	})
 }
 
 // Staff lists the staff; only admins see everyone's account details.
@@ -180,21 +188,27 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if s.ID == 0 {
-		if err := d.Store.CreateStaff(ctx, &s); err != nil {
-			return nil, err
+	err := Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		if s.ID == 0 {
+			if err := d.Store.CreateStaff(ctx, &s); err != nil {
+				return err
+			}
+			return d.audit(ctx, a, AuditStaffCreate, "staff", s.ID, nil, staffAudit{Staff: &s})
 		}
-		return &s, d.audit(ctx, a, AuditStaffCreate, "staff", s.ID, nil, staffAudit{Staff: &s})
-	}
-	if err := d.Store.UpdateStaff(ctx, &s); err != nil {
+		if err := d.Store.UpdateStaff(ctx, &s); err != nil {
+			return err
+		}
+		if in.Password != "" || !s.Active {
+			if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
+				return err
+			}
+		}
+		return d.audit(ctx, a, AuditStaffUpdate, "staff", s.ID, before, staffAudit{Staff: &s, PasswordChanged: in.Password != ""})
+	})
+	if err != nil {
 		return nil, err
 	}
-	if in.Password != "" || !s.Active {
-		if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
-			return nil, err
-		}
-	}
-	return &s, d.audit(ctx, a, AuditStaffUpdate, "staff", s.ID, before, staffAudit{Staff: &s, PasswordChanged: in.Password != ""})
+	return &s, nil
 }
 
 // APIClients lists the machine clients.
@@ -210,11 +224,19 @@ func (d *Directory) CreateAPIClient(ctx context.Context, a Actor, auth *Auth, na
 	if err := requireAdmin(a); err != nil {
 		return "", nil, err
 	}
-	key, c, err := auth.CreateAPIClient(ctx, name, channel)
+	var key string
+	var c *APIClient
+	err := Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		var err error
+		if key, c, err = auth.CreateAPIClient(ctx, name, channel); err != nil {
+			return err
+		}
+		return d.audit(ctx, a, AuditAPIClientCreate, "api_client", c.ID, nil, c)
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	return key, c, d.audit(ctx, a, AuditAPIClientCreate, "api_client", c.ID, nil, c)
+	return key, c, nil
 }
 
 // RevokeAPIClient ends a machine client's key.
@@ -223,10 +245,12 @@ func (d *Directory) RevokeAPIClient(ctx context.Context, a Actor, id int64, now 
 		return err
 	}
 	before := d.before(ctx, "api_client", id)
-	if err := d.Store.RevokeAPIClient(ctx, id, now); err != nil {
-		return err
-	}
-	return d.audit(ctx, a, AuditAPIClientRevoke, "api_client", id, before, map[string]any{"revoked_at": now})
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		if err := d.Store.RevokeAPIClient(ctx, id, now); err != nil {
+			return err
+		}
+		return d.audit(ctx, a, AuditAPIClientRevoke, "api_client", id, before, map[string]any{"revoked_at": now})
+	})
 }
 
 // ImportResult says what an import did.
@@ -262,19 +286,27 @@ func (d *Directory) ImportCommunities(ctx context.Context, a Actor, jurisdiction
 		}
 		todo = append(todo, c)
 	}
-	for _, c := range todo {
-		if c.ID == 0 {
-			err = d.Store.CreateCommunity(ctx, c)
-			res.Created++
-		} else {
-			err = d.Store.UpdateCommunity(ctx, c)
-			res.Updated++
+	// One transaction: a write that fails half-way leaves nothing behind.
+	err = Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		for _, c := range todo {
+			var err error
+			if c.ID == 0 {
+				err = d.Store.CreateCommunity(ctx, c)
+				res.Created++
+			} else {
+				err = d.Store.UpdateCommunity(ctx, c)
+				res.Updated++
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return res, err
-		}
+		return d.audit(ctx, a, AuditCommunityImport, "community", "", nil, map[string]any{"result": res, "communities": todo})
+	})
+	if err != nil {
+		return ImportResult{}, err
 	}
-	return res, d.audit(ctx, a, AuditCommunityImport, "community", "", nil, map[string]any{"result": res, "communities": todo})
+	return res, nil
 }
 
 // ImportGrids creates or updates grids from GeoJSON features with
@@ -318,19 +350,27 @@ func (d *Directory) ImportGrids(ctx context.Context, a Actor, features []geo.Fea
 		}
 		todo = append(todo, g)
 	}
-	for _, g := range todo {
-		if g.ID == 0 {
-			err = d.Store.CreateGrid(ctx, g)
-			res.Created++
-		} else {
-			err = d.Store.UpdateGrid(ctx, g)
-			res.Updated++
+	// One transaction: a write that fails half-way leaves nothing behind.
+	err = Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		for _, g := range todo {
+			var err error
+			if g.ID == 0 {
+				err = d.Store.CreateGrid(ctx, g)
+				res.Created++
+			} else {
+				err = d.Store.UpdateGrid(ctx, g)
+				res.Updated++
+			}
+			if err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return res, err
-		}
+		return d.audit(ctx, a, AuditGridImport, "grid", "", nil, map[string]any{"result": res, "grids": todo})
+	})
+	if err != nil {
+		return ImportResult{}, err
 	}
-	return res, d.audit(ctx, a, AuditGridImport, "grid", "", nil, map[string]any{"result": res, "grids": todo})
+	return res, nil
 }
 
 func propString(f geo.Feature, key string) string {

@@ -37,6 +37,11 @@ func (db *DB) Audit() *AuditLog { return &AuditLog{db: db} }
 
 var _ org.Auditor = (*AuditLog)(nil)
 
+// Atomic runs a change and its audit entry in one transaction (DB.Atomic).
+func (l *AuditLog) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	return l.db.Atomic(ctx, fn)
+}
+
 // Record appends an entry to audit_log; its ID is set.
 func (l *AuditLog) Record(ctx context.Context, e org.AuditEntry) error {
 	before, err := auditJSON(e.Before)

@@ -401,6 +401,92 @@ func TestAuditAdminActions(t *testing.T) {
 	})
 }
 
+// failingAuditor writes each entry, then fails, as a disk that fills up
+// between the two writes would: the change and its entry must both be
+// rolled back.
+type failingAuditor struct{ *store.AuditLog }
+
+func (f failingAuditor) Record(ctx context.Context, e org.AuditEntry) error {
+	if err := f.AuditLog.Record(ctx, e); err != nil {
+		return err
+	}
+	return fmt.Errorf("audit entry %s: disk full", e.Action)
+}
+
+// TestAuditAdminActionsAtomic: an administrative change and its audit entry
+// are one transaction. When the entry cannot be written the change is not
+// kept either, on both engines, for each kind of change (and the SQLite
+// writer, one connection, does not deadlock on the nested writes).
+func TestAuditAdminActionsAtomic(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newAuditWorld(t, db)
+		admin := w.o.Actor(org.RoleAdmin)
+		failing := failingAuditor{db.Audit()}
+		dir := &org.Directory{Store: db.Org(), Audit: failing}
+		svc := *w.svc
+		svc.Audit = failing
+		auth := &org.Auth{Store: db.Org(), Policy: org.DefaultAuthPolicy(), Now: time.Now}
+		count := func(q string, args ...any) int {
+			t.Helper()
+			var n int
+			rows, err := db.Query(bg, q, args...)
+			must(t, err)
+			defer rows.Close()
+			rows.Next()
+			must(t, rows.Scan(&n))
+			return n
+		}
+		rulesBefore := count(`SELECT COUNT(*) FROM routing_rules`)
+
+		u := *w.o.Market
+		u.Name = "改名失败的单位"
+		attempts := map[string]error{
+			"unit.update": dir.SaveUnit(bg, admin, &u),
+			"routing_rule.create": svc.CreateRoutingRule(bg, admin,
+				&casework.RoutingRule{Category: fixture.CatStreetOrder, UnitID: w.o.Market.ID}),
+			"calendar.put": svc.PutCalendarDays(bg, admin,
+				[]calendar.Day{{Date: "2026-12-30", Kind: calendar.Off, Name: "测试", ScheduleYear: 2026}}),
+		}
+		_, attempts["staff.create"] = dir.SaveStaff(bg, admin, org.StaffInput{
+			Staff: org.Staff{Username: "wangwu", Name: "王五", Role: org.RoleLeader, Active: true}, Password: fixture.Password})
+		_, _, attempts["api_client.create"] = dir.CreateAPIClient(bg, admin, auth, "视频平台", "iot")
+		for action, err := range attempts {
+			if err == nil || !strings.Contains(err.Error(), "disk full") {
+				t.Errorf("%s with a failing audit entry: %v", action, err)
+			}
+		}
+
+		if n := count(`SELECT COUNT(*) FROM units WHERE name = ?`, u.Name); n != 0 {
+			t.Errorf("the unit's change was kept without its entry")
+		}
+		if n := count(`SELECT COUNT(*) FROM staff WHERE username = ?`, "wangwu"); n != 0 {
+			t.Errorf("the staff member was created without an entry")
+		}
+		if n := count(`SELECT COUNT(*) FROM api_clients WHERE name = ?`, "视频平台"); n != 0 {
+			t.Errorf("the API client was created without an entry")
+		}
+		if n := count(`SELECT COUNT(*) FROM routing_rules`); n != rulesBefore {
+			t.Errorf("routing rules: %d, before %d", n, rulesBefore)
+		}
+		if n := count(`SELECT COUNT(*) FROM calendar_days WHERE date = ?`, "2026-12-30"); n != 0 {
+			t.Errorf("the calendar day was put without an entry")
+		}
+		if n := count(`SELECT COUNT(*) FROM audit_log`); n != 0 {
+			t.Errorf("%d audit entries kept for changes rolled back", n)
+		}
+
+		// With a working auditor the same change is kept with its entry.
+		dir.Audit = db.Audit()
+		must(t, dir.SaveUnit(bg, admin, &u))
+		if n := count(`SELECT COUNT(*) FROM units WHERE name = ?`, u.Name); n != 1 {
+			t.Fatalf("the unit's change was not kept by a good save")
+		}
+		if n := count(`SELECT COUNT(*) FROM audit_log WHERE action = ?`, org.AuditUnitUpdate); n != 1 {
+			t.Fatalf("%d entries for one change", n)
+		}
+	})
+}
+
 // TestRevealContact: a unit handler of the assigned unit and the grid
 // worker of the grid may see the masked contact for a reason, logged; a
 // unit the case is not with may not; no reason, no reveal.

@@ -276,7 +276,40 @@ func (db *DB) endTx(ctx context.Context, stmts map[string]*sql.Stmt) {
 func (db *DB) reader() conn { return conn{db: db, q: db.read} }
 func (db *DB) writer() conn { return conn{db: db, q: db.write} }
 
+// txKey marks a context that carries an open write transaction of one DB
+// (see Atomic).
+type txKey struct{ db *DB }
+
+// joined is c, or the write transaction ctx carries when c is the write
+// pool: inside Atomic every write joins the one transaction. On SQLite,
+// whose write pool is one connection, a write on the pool there would
+// otherwise wait forever for the transaction holding it.
+func (c conn) joined(ctx context.Context) conn {
+	if c.q == c.db.write {
+		if tx, ok := ctx.Value(txKey{c.db}).(*conn); ok {
+			return *tx
+		}
+	}
+	return c
+}
+
+// Atomic runs fn in one write transaction: every write the store makes
+// with the context fn is given, through any of its methods, commits when
+// fn returns nil and rolls back otherwise. A change and the audit entry
+// that records it are written this way, so that neither is kept without
+// the other. Reads still go to the read pool and see committed data.
+// Nested calls join the outer transaction.
+func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{db}).(*conn); ok {
+		return fn(ctx)
+	}
+	return db.inTx(ctx, func(tx conn) error {
+		return fn(context.WithValue(ctx, txKey{db}, &tx))
+	})
+}
+
 func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	c = c.joined(ctx)
 	q := c.db.rebind(query)
 	if st, err := c.prepared(ctx, q); err != nil {
 		return nil, err
@@ -289,6 +322,7 @@ func (c conn) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	c = c.joined(ctx)
 	q := c.db.rebind(query)
 	if st, err := c.prepared(ctx, q); err != nil {
 		return nil, err
@@ -301,6 +335,7 @@ func (c conn) query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 }
 
 func (c conn) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	c = c.joined(ctx)
 	q := c.db.rebind(query)
 	if st, err := c.prepared(ctx, q); err == nil && st != nil {
 		return st.QueryRowContext(ctx, c.db.args(args)...)
@@ -315,8 +350,12 @@ func (c conn) insert(ctx context.Context, query string, args ...any) (int64, err
 	return id, mapError(err)
 }
 
-// inTx runs fn in a write transaction, committed if fn returns nil.
+// inTx runs fn in a write transaction, committed if fn returns nil. Inside
+// Atomic, fn runs in Atomic's transaction, which commits at its end.
 func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
+	if outer, ok := ctx.Value(txKey{db}).(*conn); ok {
+		return fn(*outer)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(err)
