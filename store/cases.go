@@ -536,7 +536,22 @@ func sortCounts(rows []casework.EvalCounts) {
 
 // Categories
 
+// ListCategories lists the categories by code, from the configuration
+// cache (configcache.go).
 func (s *Cases) ListCategories(ctx context.Context) ([]*casework.Category, error) {
+	cfg, err := s.db.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*casework.Category, len(cfg.categories))
+	for i, c := range cfg.categories {
+		cp := *c
+		out[i] = &cp
+	}
+	return out, nil
+}
+
+func (s *Cases) loadCategories(ctx context.Context) ([]*casework.Category, error) {
 	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies FROM categories ORDER BY code`)
 	if err != nil {
 		return nil, err
@@ -570,9 +585,18 @@ func scanCategory(sc interface{ Scan(...any) error }) (*casework.Category, error
 	return c, nil
 }
 
+// GetCategory returns a category from the configuration cache.
 func (s *Cases) GetCategory(ctx context.Context, code string) (*casework.Category, error) {
-	c, err := scanCategory(s.db.reader().queryRow(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies FROM categories WHERE code = ?`, code))
-	return c, notFound(err, "问题分类", "category")
+	cfg, err := s.db.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := cfg.byCode[code]
+	if !ok {
+		return nil, jiedao.NotFound("问题分类", "category")
+	}
+	cp := *c
+	return &cp, nil
 }
 
 func (s *Cases) PutCategory(ctx context.Context, c *casework.Category) error {
@@ -601,7 +625,10 @@ func (s *Cases) PutCategory(ctx context.Context, c *casework.Category) error {
 			description = excluded.description, keywords = excluded.keywords, active = excluded.active,
 			attributes = excluded.attributes, policies = excluded.policies`,
 			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.db.configChanged(ctx, tx)
 	})
 }
 
@@ -614,7 +641,17 @@ func nonNil[T any](s []T) []T {
 
 // Routing rules
 
+// ListRoutingRules lists the routing rules by id, from the configuration
+// cache.
 func (s *Cases) ListRoutingRules(ctx context.Context) ([]casework.RoutingRule, error) {
+	cfg, err := s.db.config(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return append([]casework.RoutingRule{}, cfg.rules...), nil
+}
+
+func (s *Cases) loadRoutingRules(ctx context.Context) ([]casework.RoutingRule, error) {
 	rows, err := s.db.reader().query(ctx, `SELECT id, category, COALESCE(grid_id, 0), COALESCE(community_id, 0), channel, unit_id FROM routing_rules ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -637,13 +674,23 @@ func (s *Cases) CreateRoutingRule(ctx context.Context, r *casework.RoutingRule) 
 	if err := r.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO routing_rules (category, grid_id, community_id, channel, unit_id) VALUES (?, ?, ?, ?, ?)`,
-		r.Category, nullID(r.GridID), nullID(r.CommunityID), string(r.Channel), r.UnitID)
-	r.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO routing_rules (category, grid_id, community_id, channel, unit_id) VALUES (?, ?, ?, ?, ?)`,
+			r.Category, nullID(r.GridID), nullID(r.CommunityID), string(r.Channel), r.UnitID)
+		if err != nil {
+			return err
+		}
+		r.ID = id
+		return s.db.configChanged(ctx, tx)
+	})
 }
 
 func (s *Cases) DeleteRoutingRule(ctx context.Context, id int64) error {
-	res, err := s.db.writer().exec(ctx, `DELETE FROM routing_rules WHERE id = ?`, id)
-	return affectedOne(res, err, "分派规则", "routing rule")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `DELETE FROM routing_rules WHERE id = ?`, id)
+		if err := affectedOne(res, err, "分派规则", "routing rule"); err != nil {
+			return err
+		}
+		return s.db.configChanged(ctx, tx)
+	})
 }

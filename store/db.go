@@ -55,6 +55,8 @@ type DB struct {
 	noGroup atomic.Bool
 	// readStmts and writeStmts are SQLite's prepared statements.
 	readStmts, writeStmts stmtCache
+	// configCache holds the categories and routing rules (configcache.go).
+	configCache configCache
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -178,6 +180,19 @@ type conn struct {
 	// bulk load parses each statement once; the transaction's end closes
 	// them.
 	stmts map[string]*sql.Stmt
+	// committed holds what to run once the transaction commits (nil
+	// outside a transaction of inTx).
+	committed *[]func()
+}
+
+// afterCommit runs f once c's transaction has committed; at once when c is
+// not in a transaction (its writes are committed as they are made).
+func (c conn) afterCommit(f func()) {
+	if c.committed == nil {
+		f()
+		return
+	}
+	*c.committed = append(*c.committed, f)
 }
 
 // prepared returns a prepared statement for query, or nil to run it
@@ -360,13 +375,19 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	if err != nil {
 		return mapError(err)
 	}
-	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}
+	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}, committed: &[]func(){}}
 	defer db.endTx(ctx, c.stmts)
 	if err := fn(c); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
-	return mapError(tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return mapError(err)
+	}
+	for _, f := range *c.committed {
+		f()
+	}
+	return nil
 }
 
 // forUpdate is the row-lock clause: SQLite's immediate transactions lock
