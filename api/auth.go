@@ -29,6 +29,21 @@ func ActorFrom(ctx context.Context) org.Actor {
 	return org.ResidentActor("居民")
 }
 
+type clientIPKey struct{}
+
+// WithClientIP returns ctx carrying the client's address, as package
+// server found it (the peer, or what a trusted proxy says).
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientOf is where a request came from, for the login history and the
+// list of sessions: the client's address and its user agent.
+func ClientOf(r *http.Request) org.ClientInfo {
+	ip, _ := r.Context().Value(clientIPKey{}).(string)
+	return org.ClientInfo{IP: ip, UserAgent: r.UserAgent()}
+}
+
 // Identify finds who sent a request: a session (cookie or bearer token) for
 // people, an API key (X-API-Key or bearer) for machines. (Open311 clients
 // send their key as the api_key parameter; package open311 reads it.) No credentials: ok is false. Wrong

@@ -251,3 +251,10 @@ func (a *Auth) CreateAPIClient(ctx context.Context, name, channel string) (strin
 	}
 	return key, c, nil
 }
+
+// ClientInfo is where a request came from: the client's address (as the
+// server found it behind any trusted proxy) and its user agent.
+type ClientInfo struct {
+	IP        string `json:"ip"`
+	UserAgent string `json:"user_agent"`
+}

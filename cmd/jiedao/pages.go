@@ -5,6 +5,7 @@ import (
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/demo"
+	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/web"
 )
 
@@ -30,4 +31,33 @@ func (a *app) web() *web.Handler {
 		h.DemoPassword = demo.Password
 	}
 	return web.New(h)
+}
+
+// guardOptions are the flags of the server's guards, shared by serve and
+// demo: rate limits, the proxies believed about client addresses, and the
+// metrics token.
+type guardOptions struct {
+	limits       server.Limits
+	trustedProxy string
+	metricsToken string
+}
+
+func (o *guardOptions) flags(fs *flag.FlagSet) {
+	o.limits = server.DefaultLimits()
+	fs.Var(&o.limits.Report, "rate-report", "residents' reports per client address (pages and API): N/DURATION or off")
+	fs.Var(&o.limits.Open311, "rate-open311", "Open311 POSTs per client address: N/DURATION or off")
+	fs.Var(&o.limits.Track, "rate-track", "following and rating a case by phone number, per client address: N/DURATION or off")
+	fs.Var(&o.limits.Login, "rate-login", "sign-in attempts per client address (pages and API): N/DURATION or off")
+	fs.StringVar(&o.trustedProxy, "trusted-proxy", "", "reverse proxies (CIDR, comma-separated) whose X-Forwarded-For / X-Real-IP name the client")
+	fs.StringVar(&o.metricsToken, "metrics-token", "", "bearer token for /metrics from other machines (without it, /metrics answers loopback only)")
+}
+
+// apply sets the guards on the server.
+func (o *guardOptions) apply(srv *server.Server) error {
+	proxies, err := server.ParseTrustedProxies(o.trustedProxy)
+	if err != nil {
+		return err
+	}
+	srv.Limits, srv.TrustedProxies, srv.MetricsToken = o.limits, proxies, o.metricsToken
+	return nil
 }

@@ -30,8 +30,9 @@ type app struct {
 	auth  *org.Auth
 	cases *casework.Service
 	dir   *org.Directory
-	log   *slog.Logger
-	pages pageOptions // see pages.go
+	log    *slog.Logger
+	pages  pageOptions  // see pages.go
+	guards guardOptions // see pages.go
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -86,7 +87,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var pages pageOptions
 	pages.flags(fs)
-	if err := parseFlags(fs, args, "db"); err != nil {
+	var guards guardOptions
+	guards.flags(fs)
+	if err := parseFlags(fs, args, "db", "metrics-token"); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *level)
@@ -98,7 +101,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
-	a.pages = pages
+	a.pages, a.guards = pages, guards
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
@@ -111,6 +114,9 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	srv.Web = a.web()
+	if err := a.guards.apply(srv); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
