@@ -61,7 +61,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		log.Info("calendar seeded with the official 2023-2026 schedule")
 	}
 	orgStore := db.Org()
-	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now}
+	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now, Audit: db.Audit()}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(),
@@ -114,7 +114,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	srv.Web = a.web()
-	if err := a.guards.apply(srv); err != nil {
+	if err := a.guards.apply(srv, a.auth); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -170,6 +170,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	defer t.Stop()
 	for {
 		warned, overdue, err := a.cases.RunDeadlines(ctx)
+		a.pruneAccounts(ctx)
 		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
@@ -183,5 +184,16 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pruneAccounts deletes login attempts past their retention and sessions
+// that ended unused.
+func (a *app) pruneAccounts(ctx context.Context) {
+	attempts, sessions, err := a.auth.Prune(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("pruning login history and sessions", "err", err)
+	} else if attempts+sessions > 0 {
+		a.log.Info("login history and sessions pruned", "attempts", attempts, "sessions", sessions)
 	}
 }
