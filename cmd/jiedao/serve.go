@@ -26,10 +26,10 @@ import (
 
 // app is jiedao wired together over one database.
 type app struct {
-	db    *store.DB
-	auth  *org.Auth
-	cases *casework.Service
-	dir   *org.Directory
+	db     *store.DB
+	auth   *org.Auth
+	cases  *casework.Service
+	dir    *org.Directory
 	log    *slog.Logger
 	pages  pageOptions  // see pages.go
 	guards guardOptions // see pages.go
