@@ -129,3 +129,31 @@ func TestClientAddr(t *testing.T) {
 		t.Error("a bad CIDR was accepted")
 	}
 }
+
+// BenchmarkLimiterAllow measures one request's cost in the limiter: a
+// client seen before (the common case), and a flood of new addresses
+// against a full table, which evicts one key per request.
+func BenchmarkLimiterAllow(b *testing.B) {
+	b.Run("known client", func(b *testing.B) {
+		l := newLimiter(Rate{Burst: 1 << 30, Per: time.Minute}, time.Now)
+		for b.Loop() {
+			l.allow("198.51.100.1")
+		}
+	})
+	b.Run("new address, table full", func(b *testing.B) {
+		l := newLimiter(Rate{Burst: 10, Per: time.Hour}, time.Now)
+		keys := make([]string, 2*maxKeys)
+		for i := range keys {
+			keys[i] = netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}).String()
+		}
+		for _, k := range keys[:maxKeys] {
+			l.allow(k)
+		}
+		i := 0
+		for b.Loop() {
+			l.allow(keys[i%len(keys)])
+			i++
+		}
+		b.ReportMetric(float64(l.size()), "keys")
+	})
+}
