@@ -29,6 +29,21 @@ func ActorFrom(ctx context.Context) org.Actor {
 	return org.ResidentActor("居民")
 }
 
+type clientIPKey struct{}
+
+// WithClientIP returns ctx carrying the client's address, as package
+// server found it (the peer, or what a trusted proxy says).
+func WithClientIP(ctx context.Context, ip string) context.Context {
+	return context.WithValue(ctx, clientIPKey{}, ip)
+}
+
+// ClientOf is where a request came from, for the login history and the
+// list of sessions: the client's address and its user agent.
+func ClientOf(r *http.Request) org.ClientInfo {
+	ip, _ := r.Context().Value(clientIPKey{}).(string)
+	return org.ClientInfo{IP: ip, UserAgent: r.UserAgent()}
+}
+
 // Identify finds who sent a request: a session (cookie or bearer token) for
 // people, an API key (X-API-Key or bearer) for machines. (Open311 clients
 // send their key as the api_key parameter; package open311 reads it.) No credentials: ok is false. Wrong
@@ -87,7 +102,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	token, staff, err := h.Auth.Login(r.Context(), req.Username, req.Password)
+	token, staff, err := h.Auth.Login(r.Context(), req.Username, req.Password, ClientOf(r))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -98,15 +113,21 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, loginResponse{Token: token, ExpiresAt: exp, Staff: staff})
 }
 
+// SessionToken is the session token a request carries, as a bearer token
+// or the browser's cookie; "" for none.
+func SessionToken(r *http.Request) string {
+	if hd := r.Header.Get("Authorization"); strings.HasPrefix(hd, "Bearer ") {
+		return strings.TrimSpace(strings.TrimPrefix(hd, "Bearer "))
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
 // Logout ends the session of the request.
 func (h *Handler) Logout(w http.ResponseWriter, r *http.Request) {
-	token := ""
-	if hd := r.Header.Get("Authorization"); strings.HasPrefix(hd, "Bearer ") {
-		token = strings.TrimPrefix(hd, "Bearer ")
-	} else if c, err := r.Cookie(SessionCookie); err == nil {
-		token = c.Value
-	}
-	if token != "" {
+	if token := SessionToken(r); token != "" {
 		if err := h.Auth.Logout(r.Context(), token); err != nil {
 			h.fail(w, r, err)
 			return
@@ -124,4 +145,57 @@ func (h *Handler) Me(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, a)
+}
+
+// MyLogins lists the signed-in person's latest sign-in attempts.
+func (h *Handler) MyLogins(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) { return h.Auth.Logins(r.Context(), a, a.ID) })
+}
+
+// MySessions lists the signed-in person's live sessions; "current" marks
+// the one of this request.
+func (h *Handler) MySessions(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		return h.Auth.Sessions(r.Context(), a, a.ID, SessionToken(r))
+	})
+}
+
+// RevokeMySessions signs the person out everywhere, this session included.
+func (h *Handler) RevokeMySessions(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusNoContent, func(a org.Actor) (any, error) {
+		return nil, h.Auth.RevokeSessions(r.Context(), a, a.ID)
+	})
+}
+
+// StaffLogins lists a staff member's latest sign-in attempts (admins).
+func (h *Handler) StaffLogins(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return h.Auth.Logins(r.Context(), a, id)
+	})
+}
+
+// StaffSessions lists a staff member's live sessions (admins).
+func (h *Handler) StaffSessions(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return h.Auth.Sessions(r.Context(), a, id, SessionToken(r))
+	})
+}
+
+// RevokeStaffSessions ends every session of a staff member (admins).
+func (h *Handler) RevokeStaffSessions(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusNoContent, func(a org.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.Auth.RevokeSessions(r.Context(), a, id)
+	})
 }

@@ -94,8 +94,9 @@
 // <errors><error><code/><description/></error></errors>. The code is the
 // HTTP status, a number as in the spec's example: 404 for what does not
 // exist (an unknown request id, service definition, token or
-// jurisdiction_id), 403 for a missing, wrong or revoked api_key, and 400
-// for everything else (a missing service_code, an unknown code, a missing
+// jurisdiction_id), 403 for a missing, wrong or revoked api_key, 429
+// (with Retry-After) for POSTs over the rate limit of the client's
+// address (docs/security.md), and 400 for everything else (a missing service_code, an unknown code, a missing
 // required attribute, a value not in a list, bad dates, and failures of
 // the server, as the spec asks). The description is Chinese, then
 // English: "缺少 service_code / service_code is required".

@@ -3,6 +3,7 @@ package open311
 import (
 	"errors"
 	"net/http"
+	"path"
 	"strconv"
 
 	"github.com/jiedao/jiedao"
@@ -37,6 +38,8 @@ func toProblem(err error) (p *problem, internal bool) {
 		return &problem{http.StatusNotFound, zh, en}, false
 	case jiedao.EFORBIDDEN, jiedao.EUNAUTHORIZED:
 		return &problem{http.StatusForbidden, zh, en}, false
+	case jiedao.ETOOMANY:
+		return &problem{http.StatusTooManyRequests, zh, en}, false
 	case jiedao.EINTERNAL:
 		return badRequest("系统内部错误，请稍后再试", "internal error, please try again later"), true
 	}
@@ -59,6 +62,14 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, f format, err err
 		h.Log.ErrorContext(r.Context(), "open311 request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	write(w, f, p.status, errorsDoc(p))
+}
+
+// Fail writes err as the spec's error list in the format the path asks
+// for; package server uses it for what it refuses before the handler runs
+// (a rate limit).
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	_, f := splitFormat(path.Base(r.URL.Path))
+	h.fail(w, r, f, err)
 }
 
 // missing is the 400 for a required parameter not given.

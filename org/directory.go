@@ -157,7 +157,8 @@ type StaffInput struct {
 }
 
 // SaveStaff creates (ID 0) or updates a staff record. A new password must
-// meet the policy; changing it signs the person out everywhere.
+// meet the policy; changing it, the role or disabling the account signs
+// the person out everywhere.
 func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Staff, error) {
 	if err := requireAdmin(a); err != nil {
 		return nil, err
@@ -165,9 +166,10 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	s := in.Staff
 	s.Username = strings.ToLower(strings.TrimSpace(s.Username))
 	var before any
+	var old *Staff
 	if s.ID != 0 {
-		old, err := d.Store.GetStaff(ctx, s.ID)
-		if err != nil {
+		var err error
+		if old, err = d.Store.GetStaff(ctx, s.ID); err != nil {
 			return nil, err
 		}
 		before = staffAudit{Staff: old}
@@ -198,7 +200,10 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 		if err := d.Store.UpdateStaff(ctx, &s); err != nil {
 			return err
 		}
-		if in.Password != "" || !s.Active {
+		// A new password, a disabled account or a new role ends every
+		// session: whoever signed in before signed in as someone the admin
+		// has changed.
+		if in.Password != "" || !s.Active || s.Role != old.Role {
 			if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
 				return err
 			}

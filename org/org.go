@@ -199,6 +199,18 @@ type Store interface {
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteStaffSessions(ctx context.Context, staffID int64) error
+	// ListStaffSessions returns a staff member's sessions, ended ones
+	// included, newest first.
+	ListStaffSessions(ctx context.Context, staffID int64) ([]*Session, error)
+	// PruneSessions deletes the sessions past their absolute end (before
+	// now) or unused since idleSince, and says how many.
+	PruneSessions(ctx context.Context, now, idleSince time.Time) (int64, error)
+
+	RecordLoginAttempt(ctx context.Context, a *LoginAttempt) error
+	// ListLoginAttempts returns a staff member's latest attempts, newest first.
+	ListLoginAttempts(ctx context.Context, staffID int64, limit int) ([]*LoginAttempt, error)
+	// PruneLoginAttempts deletes the attempts before a time and says how many.
+	PruneLoginAttempts(ctx context.Context, before time.Time) (int64, error)
 
 	CreateAPIClient(ctx context.Context, c *APIClient) error
 	GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*APIClient, error)

@@ -5,10 +5,14 @@ package server
 
 import (
 	"context"
+	"crypto/subtle"
 	"log/slog"
+	"math"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -44,9 +48,22 @@ type Server struct {
 	// Intake answers the machine channels; New's caller sets it before Handler.
 	Intake *intake.Handler
 
+	// Limits are the rates of the route table's limit classes, per client
+	// address and per process; the zero value limits nothing.
+	Limits Limits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP name the client; other peers are the client themselves.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, lets a scraper from another machine read
+	// /metrics with "Authorization: Bearer TOKEN".
+	MetricsToken string
+	// Clock is the rate limiters' clock; nil is time.Now.
+	Clock func() time.Time
+
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	limited  *prometheus.CounterVec
 }
 
 // New builds the server. It answers /healthz with 503 until SetReady.
@@ -59,7 +76,10 @@ func New(h *api.Handler, auth *org.Auth, db Pinger, log *slog.Logger) *Server {
 		Name: "jiedao_http_request_duration_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route"})
-	s.registry.MustRegister(s.requests, s.duration,
+	s.limited = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "jiedao_http_rate_limited_total", Help: "Requests refused with 429 by the rate limits, by limit class (per process).",
+	}, []string{"class"})
+	s.registry.MustRegister(s.requests, s.duration, s.limited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s
 }
@@ -72,9 +92,23 @@ func (s *Server) SetReady(v bool) { s.ready.Store(v) }
 
 // Handler returns the whole HTTP handler.
 func (s *Server) Handler() http.Handler {
+	now := s.Clock
+	if now == nil {
+		now = time.Now
+	}
+	limiters := map[rateClass]*limiter{}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.wrap(rt))
+		var lim *limiter
+		if rate := s.Limits.of(rt.limit); rt.limit != noLimit && !rate.Off() {
+			// One limiter per class: the routes of a class share the
+			// client's bucket, so /login and /api/v1/login count together.
+			if limiters[rt.limit] == nil {
+				limiters[rt.limit] = newLimiter(rate, now)
+			}
+			lim = limiters[rt.limit]
+		}
+		mux.Handle(rt.pattern, s.wrap(rt, lim))
 	}
 	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
@@ -150,10 +184,11 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// wrap gives a route its middleware: panic recovery, identity and access,
-// logging and metrics labelled by the route pattern (never the raw path,
-// which would make a metric per case).
-func (s *Server) wrap(rt route) http.Handler {
+// wrap gives a route its middleware: panic recovery, the client's
+// address, the rate limit, identity and access, logging and metrics
+// labelled by the route pattern (never the raw path, which would make a
+// metric per case). lim is the route's limiter, nil for none.
+func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -177,6 +212,22 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			s.log.Log(r.Context(), lvl, "request", "method", r.Method, "path", r.URL.Path, "status", code, "ms", d.Milliseconds())
 		}()
+		addr := clientAddr(r, s.TrustedProxies)
+		if addr.IsValid() {
+			r = r.WithContext(api.WithClientIP(r.Context(), addr.String()))
+		}
+		if rt.access == monitor {
+			s.monitorOnly(sw, r, addr, rt.handler)
+			return
+		}
+		// Before identity: a flood must not cost a session lookup each.
+		if lim != nil {
+			if ok, wait := lim.allow(limitKey(addr)); !ok {
+				s.limited.WithLabelValues(string(rt.limit)).Inc()
+				s.tooMany(sw, r, wait)
+				return
+			}
+		}
 		actor, ok, err := api.Identify(r.Context(), s.auth, r)
 		// On a public route a stale session cookie (a resident's browser
 		// once signed in as staff) leaves the request anonymous; a bad
@@ -206,6 +257,47 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		rt.handler(sw, r)
 	})
+}
+
+// tooMany answers a request over its limit with 429 and Retry-After, in
+// the route's own format: the JSON error for the API, Open311's error list,
+// and for pages the form again, with what was typed, and the message.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	secs := int(math.Ceil(wait.Seconds()))
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	err := jiedao.Errorf(jiedao.ETOOMANY, "操作过于频繁，请 %d 秒后再试", "too many requests: try again in %d seconds", secs)
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/open311/") && s.Open311 != nil:
+		s.Open311.Fail(w, r, err)
+	case !strings.HasPrefix(r.URL.Path, "/api/") && s.Web != nil:
+		s.Web.TooMany(w, r, err)
+	default:
+		api.WriteError(w, r, s.log, err)
+	}
+}
+
+// monitorOnly serves a monitoring route (/metrics, which names every route
+// and its volume) to this machine, or to a scraper with the metrics token.
+// "This machine" is a loopback client that came through no proxy: a
+// reverse proxy on the same host forwards the public from loopback too.
+// Others get 404 when no token is set, as if there were nothing here, and
+// 401 when one is.
+func (s *Server) monitorOnly(w http.ResponseWriter, r *http.Request, addr netip.Addr, next http.HandlerFunc) {
+	if addr.IsLoopback() && !forwarded(r) {
+		next(w, r)
+		return
+	}
+	if s.MetricsToken != "" {
+		got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if found && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.MetricsToken)) == 1 {
+			next(w, r)
+			return
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.EUNAUTHORIZED, "需要监控令牌", "the metrics token is required"))
+		return
+	}
+	api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.ENOTFOUND, "页面不存在", "no such page"))
 }
 
 // securityHeaders sets the headers every response carries.

@@ -33,6 +33,8 @@ type env struct {
 	url   string
 	fx    *fixture.Org
 	clock *fixture.Clock
+	srv   *server.Server
+	db    *store.DB
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -47,7 +49,9 @@ func longSessions() org.AuthPolicy {
 	return p
 }
 
-func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
+// newEnvPolicy starts the server with an account policy; configure, if
+// any, sets the server's guards (limits, proxies, metrics token) first.
+func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure ...func(*server.Server)) *env {
 	t.Helper()
 	ctx := context.Background()
 	fx, err := fixture.Build(ctx, db)
@@ -64,10 +68,14 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
 		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}})
+	srv.Clock = clock.Now
+	for _, c := range configure {
+		c(srv)
+	}
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, fx: fx, clock: clock}
+	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, db: db}
 }
 
 // call sends a JSON request with a bearer token ("" for none) and decodes

@@ -295,9 +295,73 @@ func (s *Org) RecordLogin(ctx context.Context, staffID int64, failed int, locked
 }
 
 func (s *Org) CreateSession(ctx context.Context, se *org.Session) error {
-	_, err := s.db.writer().exec(ctx, `INSERT INTO sessions (token_hash, staff_id, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		se.TokenHash, se.StaffID, se.CreatedAt, se.LastSeen, se.ExpiresAt)
+	_, err := s.db.writer().exec(ctx, `INSERT INTO sessions (token_hash, staff_id, created_at, last_seen, expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		se.TokenHash, se.StaffID, se.CreatedAt, se.LastSeen, se.ExpiresAt, se.IP, se.UserAgent)
 	return err
+}
+
+func (s *Org) ListStaffSessions(ctx context.Context, staffID int64) ([]*org.Session, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT token_hash, created_at, last_seen, expires_at, ip, user_agent FROM sessions
+		WHERE staff_id = ? ORDER BY created_at DESC, token_hash`, staffID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*org.Session{}
+	for rows.Next() {
+		se := &org.Session{StaffID: staffID}
+		var created, seen, expires nullTime
+		if err := rows.Scan(&se.TokenHash, &created, &seen, &expires, &se.IP, &se.UserAgent); err != nil {
+			return nil, err
+		}
+		se.CreatedAt, se.LastSeen, se.ExpiresAt = created.Time, seen.Time, expires.Time
+		out = append(out, se)
+	}
+	return out, rows.Err()
+}
+
+func (s *Org) PruneSessions(ctx context.Context, now, idleSince time.Time) (int64, error) {
+	return rowsAffected(s.db.writer().exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR last_seen < ?`, now, idleSince))
+}
+
+func (s *Org) RecordLoginAttempt(ctx context.Context, a *org.LoginAttempt) error {
+	id, err := s.db.writer().insert(ctx, `INSERT INTO login_attempts (at, username, staff_id, ip, user_agent, outcome) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.At, a.Username, nullID(a.StaffID), a.IP, a.UserAgent, string(a.Outcome))
+	a.ID = id
+	return err
+}
+
+func (s *Org) ListLoginAttempts(ctx context.Context, staffID int64, limit int) ([]*org.LoginAttempt, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, at, username, COALESCE(staff_id, 0), ip, user_agent, outcome FROM login_attempts
+		WHERE staff_id = ? ORDER BY at DESC, id DESC LIMIT ?`, staffID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*org.LoginAttempt{}
+	for rows.Next() {
+		a := &org.LoginAttempt{}
+		var at nullTime
+		var outcome string
+		if err := rows.Scan(&a.ID, &at, &a.Username, &a.StaffID, &a.IP, &a.UserAgent, &outcome); err != nil {
+			return nil, err
+		}
+		a.At, a.Outcome = at.Time, org.LoginOutcome(outcome)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *Org) PruneLoginAttempts(ctx context.Context, before time.Time) (int64, error) {
+	return rowsAffected(s.db.writer().exec(ctx, `DELETE FROM login_attempts WHERE at < ?`, before))
+}
+
+// rowsAffected is how many rows a statement changed.
+func rowsAffected(res interface{ RowsAffected() (int64, error) }, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 func (s *Org) GetSession(ctx context.Context, tokenHash string) (*org.Session, error) {

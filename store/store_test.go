@@ -299,7 +299,7 @@ func TestAuth(t *testing.T) {
 		clock := fixture.NewClock(cst(2024, 6, 12, 9, 0))
 		a := &org.Auth{Store: db.Org(), Policy: org.DefaultAuthPolicy(), Now: clock.Now}
 
-		tok, s, err := a.Login(bg, "  Dispatcher ", fixture.Password)
+		tok, s, err := a.Login(bg, "  Dispatcher ", fixture.Password, org.ClientInfo{})
 		must(t, err)
 		if s.ID != o.Dispatcher.ID {
 			t.Fatalf("logged in as %+v", s)
@@ -321,19 +321,19 @@ func TestAuth(t *testing.T) {
 		wantCode(t, err, jiedao.ENOTFOUND, "idle session is deleted")
 
 		// Unknown users and wrong passwords answer the same.
-		_, _, err1 := a.Login(bg, "nobody", fixture.Password)
-		_, _, err2 := a.Login(bg, "leader", "wrong")
+		_, _, err1 := a.Login(bg, "nobody", fixture.Password, org.ClientInfo{})
+		_, _, err2 := a.Login(bg, "leader", "wrong", org.ClientInfo{})
 		if jiedao.ErrorCode(err1) != jiedao.EUNAUTHORIZED || err1.Error() != err2.Error() {
 			t.Errorf("unknown user %v, wrong password %v", err1, err2)
 		}
 		for range 4 {
-			_, _, err = a.Login(bg, "leader", "wrong")
+			_, _, err = a.Login(bg, "leader", "wrong", org.ClientInfo{})
 			wantCode(t, err, jiedao.EUNAUTHORIZED, "wrong password")
 		}
-		_, _, err = a.Login(bg, "leader", fixture.Password)
+		_, _, err = a.Login(bg, "leader", fixture.Password, org.ClientInfo{})
 		wantCode(t, err, jiedao.ETOOMANY, "locked after 5 failures")
 		clock.Advance(15*time.Minute + time.Second)
-		if _, _, err = a.Login(bg, "leader", fixture.Password); err != nil {
+		if _, _, err = a.Login(bg, "leader", fixture.Password, org.ClientInfo{}); err != nil {
 			t.Errorf("after the lock: %v", err)
 		}
 		st, _ := db.Org().GetStaff(bg, o.Leader.ID)

@@ -44,6 +44,7 @@ type adminData struct {
 	Channels   []casework.Channel
 	Imported   *org.ImportResult
 	GridCounts map[int64]int
+	Account    *accountData // the sessions and logins of the staff member being edited
 }
 
 // Admin shows a section of the admin pages (the grids first).
@@ -123,6 +124,10 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 				}
 				for _, g := range st.GridIDs {
 					p.Form.Add("grid_ids", strconv.FormatInt(g, 10))
+				}
+				if d.Account, err = h.loadAccount(r, a, st.ID); err != nil {
+					h.fail(w, r, err)
+					return
 				}
 			}
 		case "categories":
@@ -236,6 +241,8 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 		}
 	case "calendar/delete":
 		err = h.Cases.DeleteCalendarDay(ctx, a, f.Get("date"))
+	case "staff/revoke":
+		err = h.Auth.RevokeSessions(ctx, a, formID(f, "id"))
 	case "keys/create":
 		var key string
 		if key, _, err = h.Directory.CreateAPIClient(ctx, a, h.Auth, f.Get("name"), f.Get("channel")); err == nil {

@@ -33,7 +33,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, pass := r.PostFormValue("username"), r.PostFormValue("password")
-	token, staff, err := h.Auth.Login(r.Context(), user, pass)
+	token, staff, err := h.Auth.Login(r.Context(), user, pass, api.ClientOf(r))
 	if err != nil {
 		p := h.newPage(w, r, "登录|Sign in")
 		p.Form.Set("username", user)

@@ -93,6 +93,23 @@ const maxForm = 1 << 20
 // postForm parses a form (multipart too, up to maxBytes) and checks its
 // CSRF token; on failure it has answered the request and returns false.
 func (h *Handler) postForm(w http.ResponseWriter, r *http.Request, maxBytes int64) bool {
+	if err := parseForm(w, r, maxBytes); err != nil {
+		h.fail(w, r, err)
+		return false
+	}
+	if err := checkCSRF(r); err != nil {
+		h.fail(w, r, err)
+		return false
+	}
+	if err := validUTF8(r.PostForm); err != nil {
+		h.fail(w, r, err)
+		return false
+	}
+	return true
+}
+
+// parseForm reads a form (multipart too, up to maxBytes; 0 is maxForm).
+func parseForm(w http.ResponseWriter, r *http.Request, maxBytes int64) error {
 	if maxBytes <= 0 {
 		maxBytes = maxForm
 	}
@@ -106,21 +123,11 @@ func (h *Handler) postForm(w http.ResponseWriter, r *http.Request, maxBytes int6
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.fail(w, r, jiedao.Errorf(jiedao.ETOOLARGE, "提交的内容过大（照片请少于6张、每张不超过10MB）", "the form is too large (fewer than 6 photos of at most 10 MB each)"))
-			return false
+			return jiedao.Errorf(jiedao.ETOOLARGE, "提交的内容过大（照片请少于6张、每张不超过10MB）", "the form is too large (fewer than 6 photos of at most 10 MB each)")
 		}
-		h.fail(w, r, jiedao.Errorf(jiedao.EINVALID, "无法读取提交的表单", "cannot read the form"))
-		return false
+		return jiedao.Errorf(jiedao.EINVALID, "无法读取提交的表单", "cannot read the form")
 	}
-	if err := checkCSRF(r); err != nil {
-		h.fail(w, r, err)
-		return false
-	}
-	if err := validUTF8(r.PostForm); err != nil {
-		h.fail(w, r, err)
-		return false
-	}
-	return true
+	return nil
 }
 
 // validUTF8 refuses text that is not UTF-8: PostgreSQL would refuse to

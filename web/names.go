@@ -83,6 +83,10 @@ var (
 		org.RoleUnitHandler: "Unit handler", org.RoleGridWorker: "Grid worker", org.RoleCommunityStaff: "Community staff",
 		org.RoleLeader: "Leader",
 	}
+	outcomeEn = map[org.LoginOutcome]string{
+		org.LoginSuccess: "Signed in", org.LoginWrongPassword: "Wrong password", org.LoginUnknownUser: "No such user",
+		org.LoginLocked: "Account locked", org.LoginDisabled: "Account disabled",
+	}
 	stageEn = map[casework.Stage]string{casework.StageSign: "sign-for", casework.StageStart: "start", casework.StageFinish: "finish", casework.StageClose: "close"}
 )
 
@@ -102,6 +106,7 @@ func (p *page) ChannelName(c casework.Channel) string {
 func (p *page) UrgencyName(u casework.Urgency) string { return p.pair(urgencyNames[u], string(u)) }
 func (p *page) RatingName(r casework.Rating) string   { return p.pair(ratingNames[r], string(r)) }
 func (p *page) RoleName(r org.Role) string            { return p.T(r.Zh(), roleEn[r]) }
+func (p *page) OutcomeName(o org.LoginOutcome) string { return p.T(o.Zh(), outcomeEn[o]) }
 func (p *page) StageName(s casework.Stage) string     { return p.T(s.Zh(), stageEn[s]) }
 func (p *page) DueName(d casework.DueState) string {
 	switch d {

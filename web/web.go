@@ -228,6 +228,46 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	h.render(w, r, api.Status(code), "error", p)
 }
 
+// TooMany answers a form sent too often from one address (package
+// server's rate limit; err says when to try again) with its page again:
+// what was typed, the message at the top, status 429. Nothing of the form
+// is acted on, so photos sent with a report must be chosen again.
+func (h *Handler) TooMany(w http.ResponseWriter, r *http.Request, err error) {
+	path := r.URL.Path
+	var max int64 = maxForm
+	if strings.HasPrefix(path, "/r/") || path == "/r" {
+		max = maxReportForm
+	}
+	form := url.Values{}
+	if parseForm(w, r, max) == nil && validUTF8(r.PostForm) == nil {
+		form = r.PostForm
+	}
+	status := http.StatusTooManyRequests
+	show := func(title string) *page {
+		p := h.newPage(w, r, title)
+		p.Body, p.Form = "narrow", form
+		p.setError(err)
+		return p
+	}
+	switch {
+	case path == "/login":
+		h.renderLogin(w, r, status, show("登录|Sign in"))
+	case strings.HasPrefix(path, "/track"):
+		h.render(w, r, status, "track", show("查询进度|Follow my report"))
+	case strings.HasPrefix(path, "/r/") || path == "/r":
+		p := show("我要上报|Report a problem")
+		if ferr := h.residentFormData(r, p, r.PathValue("grid")); ferr != nil {
+			h.fail(w, r, ferr)
+			return
+		}
+		h.render(w, r, status, "resident", p)
+	default:
+		p := show("出错了|Error")
+		p.Data = status
+		h.render(w, r, status, "error", p)
+	}
+}
+
 // staff returns the signed-in staff member, or answers with the login page
 // (no session) or a refusal (a machine client) and false.
 func (h *Handler) staff(w http.ResponseWriter, r *http.Request) (org.Actor, bool) {

@@ -25,7 +25,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var pages pageOptions
 	pages.flags(fs)
-	if err := parseFlags(fs, args, "db"); err != nil {
+	var guards guardOptions
+	guards.flags(fs)
+	if err := parseFlags(fs, args, "db", "metrics-token"); err != nil {
 		return err
 	}
 	log, err := newLogger(stderr, *level)
@@ -58,7 +60,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(stdout, "  %-16s %s\n", l.Username, l.Role)
 	}
-	a.pages = pages
+	a.pages, a.guards = pages, guards
 	a.pages.demoLogins = true // the login page lists the accounts printed above
 	return a.serve(ctx, *addr, time.Minute, stdout)
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"time"
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/demo"
+	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/web"
 )
 
@@ -30,4 +34,39 @@ func (a *app) web() *web.Handler {
 		h.DemoPassword = demo.Password
 	}
 	return web.New(h)
+}
+
+// guardOptions are the flags of the server's guards, shared by serve and
+// demo: rate limits, the proxies believed about client addresses, the
+// metrics token, and how long the login history is kept.
+type guardOptions struct {
+	limits       server.Limits
+	trustedProxy string
+	metricsToken string
+	historyDays  int
+}
+
+func (o *guardOptions) flags(fs *flag.FlagSet) {
+	o.limits = server.DefaultLimits()
+	fs.Var(&o.limits.Report, "rate-report", "residents' reports per client address (pages and API): N/DURATION or off")
+	fs.Var(&o.limits.Open311, "rate-open311", "Open311 POSTs per client address: N/DURATION or off")
+	fs.Var(&o.limits.Track, "rate-track", "following and rating a case by phone number, per client address: N/DURATION or off")
+	fs.Var(&o.limits.Login, "rate-login", "sign-in attempts per client address (pages and API): N/DURATION or off")
+	fs.StringVar(&o.trustedProxy, "trusted-proxy", "", "reverse proxies (CIDR, comma-separated) whose X-Forwarded-For / X-Real-IP name the client")
+	fs.StringVar(&o.metricsToken, "metrics-token", "", "bearer token for /metrics from other machines (without it, /metrics answers loopback only)")
+	fs.IntVar(&o.historyDays, "login-history-days", int(org.DefaultHistoryFor/(24*time.Hour)), "days a sign-in attempt is kept in the login history (等保: at least 180)")
+}
+
+// apply sets the guards on the server and the login history's retention.
+func (o *guardOptions) apply(srv *server.Server, auth *org.Auth) error {
+	proxies, err := server.ParseTrustedProxies(o.trustedProxy)
+	if err != nil {
+		return err
+	}
+	if o.historyDays < 1 {
+		return fmt.Errorf("--login-history-days %d: want at least 1", o.historyDays)
+	}
+	srv.Limits, srv.TrustedProxies, srv.MetricsToken = o.limits, proxies, o.metricsToken
+	auth.Policy.HistoryFor = time.Duration(o.historyDays) * 24 * time.Hour
+	return nil
 }

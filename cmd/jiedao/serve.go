@@ -26,13 +26,14 @@ import (
 
 // app is jiedao wired together over one database.
 type app struct {
-	db    *store.DB
-	auth  *org.Auth
-	cases *casework.Service
-	dir   *org.Directory
-	log   *slog.Logger
-	pages pageOptions // see pages.go
-	tls   *tls.Config // nil: plain HTTP (see tls.go)
+	db     *store.DB
+	auth   *org.Auth
+	cases  *casework.Service
+	dir    *org.Directory
+	log    *slog.Logger
+	pages  pageOptions  // see pages.go
+	guards guardOptions // see pages.go
+	tls    *tls.Config  // nil: plain HTTP (see tls.go)
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -61,7 +62,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		log.Info("calendar seeded with the official 2023-2026 schedule")
 	}
 	orgStore := db.Org()
-	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now}
+	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now, Audit: db.Audit()}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(),
@@ -87,9 +88,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var pages pageOptions
 	pages.flags(fs)
+	var guards guardOptions
+	guards.flags(fs)
 	var tlsOpts tlsOptions
 	tlsOpts.flags(fs)
-	if err := parseFlags(fs, args, "db"); err != nil {
+	if err := parseFlags(fs, args, "db", "metrics-token"); err != nil {
 		return err
 	}
 	tlsConfig, err := tlsOpts.config()
@@ -105,7 +108,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
-	a.pages, a.tls = pages, tlsConfig
+	a.pages, a.guards, a.tls = pages, guards, tlsConfig
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
@@ -118,6 +121,9 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	srv.Web = a.web()
+	if err := a.guards.apply(srv, a.auth); err != nil {
+		return err
+	}
 	ln, scheme, err := listen(addr, a.tls)
 	if err != nil {
 		return err
@@ -171,6 +177,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	defer t.Stop()
 	for {
 		warned, overdue, err := a.cases.RunDeadlines(ctx)
+		a.pruneAccounts(ctx)
 		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
@@ -184,5 +191,16 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pruneAccounts deletes login attempts past their retention and sessions
+// that ended unused.
+func (a *app) pruneAccounts(ctx context.Context) {
+	attempts, sessions, err := a.auth.Prune(ctx)
+	if err != nil && ctx.Err() == nil {
+		a.log.Error("pruning login history and sessions", "err", err)
+	} else if attempts+sessions > 0 {
+		a.log.Info("login history and sessions pruned", "attempts", attempts, "sessions", sessions)
 	}
 }
