@@ -33,6 +33,10 @@ type env struct {
 	url   string
 	fx    *fixture.Org
 	clock *fixture.Clock
+	srv   *server.Server
+	cases *casework.Service
+	auth  *org.Auth
+	intk  *intake.Service
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -67,7 +71,7 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy) *env {
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, fx: fx, clock: clock}
+	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, cases: h.Cases, auth: auth, intk: srv.Intake.Service}
 }
 
 // call sends a JSON request with a bearer token ("" for none) and decodes
