@@ -88,7 +88,7 @@ func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Cas
 	if in.ExternalID != "" {
 		old, err := s.Store.FindByExternalID(ctx, channelOf(a, in), in.ExternalID)
 		if err == nil {
-			return s.view(a, old), nil
+			return s.delivered(ctx, a, old)
 		} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
 			return nil, err
 		}
@@ -101,12 +101,32 @@ func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Cas
 		if jiedao.ErrorCode(err) == jiedao.ECONFLICT && c.ExternalID != "" {
 			// Another delivery of the same report won the race.
 			if old, ferr := s.Store.FindByExternalID(ctx, c.Channel, c.ExternalID); ferr == nil {
-				return s.view(a, old), nil
+				return s.delivered(ctx, a, old)
 			}
 		}
 		return nil, err
 	}
 	return s.view(a, c), nil
+}
+
+// delivered answers a report whose external id made a case before: the
+// case, to an actor who may see it (the sender retrying); to anyone else a
+// conflict that shows nothing of it, since external ids (12345 work-order
+// and police event numbers) are easily guessed. A resident sees no case
+// this way: residents follow theirs by number and phone.
+func (s *Service) delivered(ctx context.Context, a org.Actor, old *Case) (*Case, error) {
+	ok := a.Kind != org.ActorResident
+	if ok {
+		var err error
+		if ok, err = s.canView(ctx, a, old); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		return nil, &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "该外部编号已由其他来源上报：" + old.ExternalID,
+			En: "another source reported this external id already: " + old.ExternalID, Field: "external_id"}
+	}
+	return s.view(a, old), nil
 }
 
 // channelOf is the channel a report comes by: a machine client's own,

@@ -715,6 +715,17 @@ func TestReports(t *testing.T) {
 		if _, n := w.stored(t, first.ID); n != 1 {
 			t.Errorf("the retry added events: %d", n)
 		}
+		// Anyone else repeating the external id learns nothing of the case:
+		// a resident, and a unit it never went to.
+		hot.Channel = casework.ChannelHotline
+		for _, a := range []org.Actor{resident, o.MarketActor()} {
+			if c, err := w.svc.Report(bg, a, hot); jiedao.ErrorCode(err) != jiedao.ECONFLICT || c != nil {
+				t.Errorf("%s repeating another's external id: %+v %v, want a conflict", a.Name, c, err)
+			}
+		}
+		if again, err := w.svc.Report(bg, o.Actor(org.RoleDispatcher), hot); err != nil || again.ID != first.ID {
+			t.Errorf("the dispatcher repeating the external id: %+v %v, want the case", again, err)
+		}
 
 		for _, tc := range []struct {
 			name  string

@@ -52,7 +52,7 @@ GET /metrics                                200    200      200      200      20
 POST /api/v1/login                          200    200      200      200      200      200      200      200      200
 POST /api/v1/logout                         204    204      204      204      204      204      204      204      204
 GET /api/v1/me                              401    200      200      200      200      200      200      200      200
-POST /api/v1/cases                          201    201      201      201      201      201      201      201      201
+POST /api/v1/cases                          201/409 201/201 201/201  201/201  201/409  201/409  201/409  201/409  201/201
 GET /api/v1/cases                           401    200/200  200/200  200/200  200/200  200/200  200/200  200/200  200/200
 GET /api/v1/cases/{id}                      401    200/200  200/200  200/200  200/404  200/404  200/404  200/404  200/404
 GET /api/v1/cases/{id}/events               401    200/200  200/200  200/200  200/404  200/404  200/404  200/404  200/404
@@ -209,6 +209,8 @@ const (
 	markName    = "乙标记"
 	markPhone   = "13999990000"
 	ownPhone    = "13811110001"
+	// markWorkOrder is the external id of scope B's 12345 work order.
+	markWorkOrder = "GD20240611-B001"
 )
 
 // matrixEnv is the server, its callers and the targets of the requests.
@@ -281,7 +283,11 @@ func newMatrixEnv(t *testing.T, db *store.DB) *matrixEnv {
 	// Reported cases wait in both scopes' lists; scope B's grid worker
 	// reported one of his grid's.
 	m.report(false)
-	m.reportAs(org.StaffActor(gridB), true)
+	m.reportAs(org.StaffActor(gridB), m.input(true))
+	// A 12345 work order of scope B, whose number is easily guessed.
+	hotline := m.input(true)
+	hotline.Channel, hotline.ExternalID = casework.ChannelHotline, markWorkOrder
+	m.reportAs(fx.Actor(org.RoleDispatcher), hotline)
 
 	for _, name := range matrixCallers {
 		c := &matrixCaller{name: name}
@@ -466,29 +472,29 @@ func (m *matrixEnv) next() int {
 // in scope B by a resident, with the markers.
 func (m *matrixEnv) report(scopeB bool) *casework.Case {
 	if scopeB {
-		return m.reportAs(org.ResidentActor(markName), true)
+		return m.reportAs(org.ResidentActor(markName), m.input(true))
 	}
-	return m.reportAs(org.ClientActor(m.client), false)
+	return m.reportAs(org.ClientActor(m.client), m.input(false))
 }
 
-// reportAs makes a case reported by a: in grid W1, or in grid Y1 with
-// scope B's markers.
-func (m *matrixEnv) reportAs(a org.Actor, scopeB bool) *casework.Case {
-	m.t.Helper()
-	fx := m.fx
-	var in casework.ReportInput
+// input is a report in grid W1, or in grid Y1 with scope B's markers.
+func (m *matrixEnv) input(scopeB bool) casework.ReportInput {
 	if scopeB {
-		in = casework.ReportInput{Category: fixture.CatExposedTrash, Title: markTitle, Details: markDetails, Address: markAddress,
-			GridID: fx.GridY1.ID, Reporter: casework.Contact{Name: markName, Phone: markPhone}}
-	} else {
-		in = casework.ReportInput{Category: fixture.CatExposedTrash, Title: "文一路垃圾", Details: "文一路垃圾桶满溢",
-			Address: "文一路1号", GridID: fx.GridW1.ID, Reporter: casework.Contact{Name: "王先生", Phone: ownPhone}}
+		return casework.ReportInput{Category: fixture.CatExposedTrash, Title: markTitle, Details: markDetails, Address: markAddress,
+			GridID: m.fx.GridY1.ID, Reporter: casework.Contact{Name: markName, Phone: markPhone}}
 	}
+	return casework.ReportInput{Category: fixture.CatExposedTrash, Title: "文一路垃圾", Details: "文一路垃圾桶满溢",
+		Address: "文一路1号", GridID: m.fx.GridW1.ID, Reporter: casework.Contact{Name: "王先生", Phone: ownPhone}}
+}
+
+// reportAs makes the case a reports, noting scope B's numbers.
+func (m *matrixEnv) reportAs(a org.Actor, in casework.ReportInput) *casework.Case {
+	m.t.Helper()
 	c, err := m.cases.Report(m.ctx, a, in)
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	if scopeB {
+	if c.GridID == m.fx.GridY1.ID {
 		m.bNumbers = append(m.bNumbers, c.Number)
 	}
 	return c
@@ -575,8 +581,14 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		return mreq{json: fmt.Sprintf(`{"username":%q,"password":%q}`, s.Username, fixture.Password), fresh: true}
 	},
 	"POST /api/v1/logout": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{fresh: true} },
-	"POST /api/v1/cases": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
-		return mreq{json: fmt.Sprintf(`{"category":%q,"details":"文一路垃圾桶满溢","grid_id":%d}`, fixture.CatExposedTrash, m.fx.GridW1.ID)}
+	// The other scope's report repeats the external id of scope B's 12345
+	// work order: only who may see that case gets it back.
+	"POST /api/v1/cases": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		ext := ""
+		if other {
+			ext = fmt.Sprintf(`,"channel":"hotline","external_id":%q`, markWorkOrder)
+		}
+		return mreq{json: fmt.Sprintf(`{"category":%q,"details":"文一路垃圾桶满溢","grid_id":%d%s}`, fixture.CatExposedTrash, m.fx.GridW1.ID, ext)}
 	},
 	"GET /api/v1/cases": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		if !other {
