@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -341,6 +340,8 @@ func (m *matrixEnv) signIn(c *matrixCaller) {
 	c.csrf = m.formToken(c) // a session has tokens of its own
 }
 
+// formToken reads the CSRF token of the caller's forms from a page that
+// has one for everybody.
 func (m *matrixEnv) formToken(c *matrixCaller) string {
 	m.t.Helper()
 	st, body := m.send(c, mreq{method: "GET", path: "/track"})
@@ -356,8 +357,7 @@ type mreq struct {
 	method, path string
 	json         string     // a JSON body
 	raw, ctype   string     // another body and its type
-	form         url.Values // a form; page forms get the caller's CSRF token
-	upload       []byte     // a multipart form with this as its "file"
+	form         url.Values // a form, sent with the caller's CSRF token
 	// fresh sends it from a browser of its own, signed in as the caller:
 	// signing in and out replaces or ends a session.
 	fresh bool
@@ -392,19 +392,6 @@ func (m *matrixEnv) send(c *matrixCaller, q mreq) (int, string) {
 		body, ctype = strings.NewReader(q.json), "application/json"
 	case q.raw != "":
 		body, ctype = strings.NewReader(q.raw), q.ctype
-	case q.upload != nil:
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		_ = mw.WriteField("csrf_token", c.csrf)
-		for k, vs := range q.form {
-			for _, v := range vs {
-				_ = mw.WriteField(k, v)
-			}
-		}
-		fw, _ := mw.CreateFormFile("file", "upload.csv")
-		_, _ = fw.Write(q.upload)
-		_ = mw.Close()
-		body, ctype = &buf, mw.FormDataContentType()
 	case q.form != nil:
 		f := url.Values{}
 		for k, vs := range q.form {
@@ -566,7 +553,8 @@ func target[T any](other bool, own, theirs T) T {
 	return own
 }
 
-func id(n int64) string { return strconv.FormatInt(n, 10) }
+// pathID writes an id as a path segment.
+func pathID(n int64) string { return strconv.FormatInt(n, 10) }
 
 // reportForm is a valid report in grid W1, as the report forms send it.
 func (m *matrixEnv) reportForm() url.Values {
@@ -601,20 +589,20 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if !other {
 			return mreq{path: "/api/v1/cases"}
 		}
-		return mreq{path: "/api/v1/cases?community_id=" + id(m.fx.Yile.ID), noneOutsideB: `"total":0`}
+		return mreq{path: "/api/v1/cases?community_id=" + pathID(m.fx.Yile.ID), noneOutsideB: `"total":0`}
 	},
 	"GET /api/v1/cases/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
-		return mreq{path: "/api/v1/cases/" + id(target(other, m.own, m.other).ID)}
+		return mreq{path: "/api/v1/cases/" + pathID(target(other, m.own, m.other).ID)}
 	},
 	"GET /api/v1/cases/{id}/events": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
-		return mreq{path: "/api/v1/cases/" + id(target(other, m.own, m.other).ID) + "/events"}
+		return mreq{path: "/api/v1/cases/" + pathID(target(other, m.own, m.other).ID) + "/events"}
 	},
 	"POST /api/v1/cases/{id}/steps": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		c, _ := m.dispatched(other, false)
-		return mreq{path: "/api/v1/cases/" + id(c.ID) + "/steps", json: `{"action":"sign"}`}
+		return mreq{path: "/api/v1/cases/" + pathID(c.ID) + "/steps", json: `{"action":"sign"}`}
 	},
 	"POST /api/v1/cases/{id}/reveal": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
-		return mreq{path: "/api/v1/cases/" + id(target(other, m.own, m.other).ID) + "/reveal", json: `{"reason":"回访核实情况"}`}
+		return mreq{path: "/api/v1/cases/" + pathID(target(other, m.own, m.other).ID) + "/reveal", json: `{"reason":"回访核实情况"}`}
 	},
 	"GET /api/v1/track/{number}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		return mreq{path: "/api/v1/track/" + target(other, m.own, m.other).Number + "?phone=" + ownPhone, public: true}
@@ -636,7 +624,7 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if err := m.cases.CreateRoutingRule(m.ctx, m.fx.Actor(org.RoleAdmin), &r); err != nil {
 			m.t.Fatal(err)
 		}
-		return mreq{path: "/api/v1/routing-rules/" + id(r.ID)}
+		return mreq{path: "/api/v1/routing-rules/" + pathID(r.ID)}
 	},
 	"POST /api/v1/jurisdictions": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{json: fmt.Sprintf(`{"division_code":"3301060%02d","name":"矩阵街道"}`, 50+m.next()%50)}
@@ -649,14 +637,14 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if err := m.fx.DB.Org().CreateCommunity(m.ctx, c); err != nil {
 			m.t.Fatal(err)
 		}
-		return mreq{path: "/api/v1/communities/" + id(c.ID), json: fmt.Sprintf(`{"code":%q,"name":"矩阵社区（改）","jurisdiction_id":%d}`, c.Code, c.JurisdictionID)}
+		return mreq{path: "/api/v1/communities/" + pathID(c.ID), json: fmt.Sprintf(`{"code":%q,"name":"矩阵社区（改）","jurisdiction_id":%d}`, c.Code, c.JurisdictionID)}
 	},
 	"POST /api/v1/grids": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{json: fmt.Sprintf(`{"code":"mg%d","name":"矩阵网格","community_id":%d,"geometry":%s}`, m.next(), m.fx.Yile.ID, farSquare(m.seq))}
 	},
 	"PUT /api/v1/grids/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		g := m.fx.GridY2
-		return mreq{path: "/api/v1/grids/" + id(g.ID), json: fmt.Sprintf(`{"code":%q,"name":%q,"kind":%q,"community_id":%d,"geometry":%s}`,
+		return mreq{path: "/api/v1/grids/" + pathID(g.ID), json: fmt.Sprintf(`{"code":%q,"name":%q,"kind":%q,"community_id":%d,"geometry":%s}`,
 			g.Code, g.Name, g.Kind, g.CommunityID, g.Geometry.MarshalGeoJSON())}
 	},
 	"POST /api/v1/import/geojson": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
@@ -672,7 +660,7 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if err := m.fx.DB.Org().CreateUnit(m.ctx, u); err != nil {
 			m.t.Fatal(err)
 		}
-		return mreq{path: "/api/v1/units/" + id(u.ID), json: fmt.Sprintf(`{"code":%q,"name":"矩阵科（改）","kind":"department"}`, u.Code)}
+		return mreq{path: "/api/v1/units/" + pathID(u.ID), json: fmt.Sprintf(`{"code":%q,"name":"矩阵科（改）","kind":"department"}`, u.Code)}
 	},
 	"POST /api/v1/staff": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{json: fmt.Sprintf(`{"username":"matrix.%d","name":"矩阵","role":"leader","active":true,"password":"Matrix-Test-2024!"}`, m.next())}
@@ -683,7 +671,7 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if err := m.fx.DB.Org().CreateStaff(m.ctx, s); err != nil {
 			m.t.Fatal(err)
 		}
-		return mreq{path: "/api/v1/staff/" + id(s.ID), json: fmt.Sprintf(`{"username":%q,"name":"矩阵（改）","role":"leader","active":true}`, s.Username)}
+		return mreq{path: "/api/v1/staff/" + pathID(s.ID), json: fmt.Sprintf(`{"username":%q,"name":"矩阵（改）","role":"leader","active":true}`, s.Username)}
 	},
 	"POST /api/v1/api-clients": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{json: `{"name":"矩阵客户端","channel":"pingan"}`}
@@ -693,7 +681,7 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		if err != nil {
 			m.t.Fatal(err)
 		}
-		return mreq{path: "/api/v1/api-clients/" + id(cl.ID)}
+		return mreq{path: "/api/v1/api-clients/" + pathID(cl.ID)}
 	},
 	"PUT /api/v1/calendar": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{json: `{"days":[{"date":"2031-01-01","kind":"off","name":"元旦","schedule_year":2031}]}`}
@@ -715,16 +703,16 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		return mreq{json: m.deviceJSON()}
 	},
 	"GET /api/v1/intake/iot/devices/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
-		return mreq{path: "/api/v1/intake/iot/devices/" + id(m.device.ID)}
+		return mreq{path: "/api/v1/intake/iot/devices/" + pathID(m.device.ID)}
 	},
 	"PUT /api/v1/intake/iot/devices/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
-		return mreq{path: "/api/v1/intake/iot/devices/" + id(m.freshDevice()), json: m.deviceJSON()}
+		return mreq{path: "/api/v1/intake/iot/devices/" + pathID(m.freshDevice()), json: m.deviceJSON()}
 	},
 	"DELETE /api/v1/intake/iot/devices/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
-		return mreq{path: "/api/v1/intake/iot/devices/" + id(m.freshDevice())}
+		return mreq{path: "/api/v1/intake/iot/devices/" + pathID(m.freshDevice())}
 	},
 	"POST /api/v1/intake/clients/{id}/secret": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
-		return mreq{path: "/api/v1/intake/clients/" + id(m.iot.ID) + "/secret"}
+		return mreq{path: "/api/v1/intake/clients/" + pathID(m.iot.ID) + "/secret"}
 	},
 	"POST /api/v1/intake/police/events": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{json: fmt.Sprintf(`{"event_no":"JJ%d","category":%q,"details":"文一路垃圾桶满溢，非警务事项"}`, m.next(), fixture.CatExposedTrash)}
@@ -805,14 +793,14 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	"POST /report": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq { return mreq{form: m.reportForm()} },
 	"GET /cases/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
-		return mreq{path: "/cases/" + id(target(other, m.own, m.other).ID)}
+		return mreq{path: "/cases/" + pathID(target(other, m.own, m.other).ID)}
 	},
 	"POST /cases/{id}/step": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		c, _ := m.dispatched(other, false)
-		return mreq{path: "/cases/" + id(c.ID) + "/step", form: url.Values{"action": {"sign"}}}
+		return mreq{path: "/cases/" + pathID(c.ID) + "/step", form: url.Values{"action": {"sign"}}}
 	},
 	"GET /photos/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
-		return mreq{path: "/photos/" + id(target(other, m.ownPhoto, m.otherPhoto))}
+		return mreq{path: "/photos/" + pathID(target(other, m.ownPhoto, m.otherPhoto))}
 	},
 	"GET /dashboard/export.xlsx": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{path: "/dashboard/export.xlsx?table=community&year=2024"}
