@@ -85,10 +85,15 @@ func checkText(field string, v string, max int, required bool, zh, en string) er
 // before returns the case it made then, so a retried delivery never makes
 // two cases.
 func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Case, error) {
+	// Before the external id is looked up, so that a resident cannot
+	// learn which ids exist.
+	if err := checkResidentReport(a, in); err != nil {
+		return nil, err
+	}
 	if in.ExternalID != "" {
 		old, err := s.Store.FindByExternalID(ctx, channelOf(a, in), in.ExternalID)
 		if err == nil {
-			return s.view(a, old), nil
+			return s.delivered(ctx, a, old)
 		} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
 			return nil, err
 		}
@@ -101,12 +106,32 @@ func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Cas
 		if jiedao.ErrorCode(err) == jiedao.ECONFLICT && c.ExternalID != "" {
 			// Another delivery of the same report won the race.
 			if old, ferr := s.Store.FindByExternalID(ctx, c.Channel, c.ExternalID); ferr == nil {
-				return s.view(a, old), nil
+				return s.delivered(ctx, a, old)
 			}
 		}
 		return nil, err
 	}
 	return s.view(a, c), nil
+}
+
+// delivered answers a report whose external id made a case before: the
+// case, to an actor who may see it (the sender retrying); to anyone else a
+// conflict that shows nothing of it, since external ids (12345 work-order
+// and police event numbers) are easily guessed. A resident sees no case
+// this way: residents follow theirs by number and phone.
+func (s *Service) delivered(ctx context.Context, a org.Actor, old *Case) (*Case, error) {
+	ok := a.Kind != org.ActorResident
+	if ok {
+		var err error
+		if ok, err = s.canView(ctx, a, old); err != nil {
+			return nil, err
+		}
+	}
+	if !ok {
+		return nil, &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "该外部编号已由其他来源上报：" + old.ExternalID,
+			En: "another source reported this external id already: " + old.ExternalID, Field: "external_id"}
+	}
+	return s.view(a, old), nil
 }
 
 // channelOf is the channel a report comes by: a machine client's own,
@@ -125,6 +150,26 @@ func channelOf(a org.Actor, in ReportInput) Channel {
 	return ChannelOther
 }
 
+// checkResidentReport refuses what only machines and staff may say of a
+// report: a member of the public reports on the public's own channels
+// (西湖码, 平安通) and has no system whose numbers (external ids) need
+// deduplicating. Otherwise anyone could pass a report off as a police
+// transfer or a 12345 work order, count in their figures, and take the
+// number of a work order not yet imported, which the import would then
+// skip as already made.
+func checkResidentReport(a org.Actor, in ReportInput) error {
+	if a.Kind != org.ActorResident {
+		return nil
+	}
+	if in.ExternalID != "" {
+		return jiedao.Forbidden("居民上报不能指定外部编号", "residents' reports carry no external id")
+	}
+	if in.Channel.Valid() && in.Channel != ChannelXihuCode && in.Channel != ChannelPingan {
+		return jiedao.Forbidden("居民只能通过西湖码或平安通上报", "residents report by the Xihu code or Ping'an Tong only")
+	}
+	return nil
+}
+
 // NewReport checks a report and builds the case it makes at time now, with
 // its report event, without storing either: Report stores them at once, and
 // the demo generator stores a year of them in bulk.
@@ -135,6 +180,9 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	in.Channel = channelOf(a, in)
 	if !in.Channel.Valid() {
 		return nil, nil, jiedao.Invalid("channel", "渠道无效："+string(in.Channel), "unknown channel: "+string(in.Channel))
+	}
+	if err := checkResidentReport(a, in); err != nil {
+		return nil, nil, err
 	}
 	if in.Urgency == "" {
 		in.Urgency = UrgencyNormal

@@ -715,6 +715,26 @@ func TestReports(t *testing.T) {
 		if _, n := w.stored(t, first.ID); n != 1 {
 			t.Errorf("the retry added events: %d", n)
 		}
+		// Anyone else repeating the external id learns nothing of the case:
+		// a unit it never went to gets a conflict; a resident may give no
+		// external id, nor a channel of machines or staff.
+		hot.Channel = casework.ChannelHotline
+		if c, err := w.svc.Report(bg, o.MarketActor(), hot); jiedao.ErrorCode(err) != jiedao.ECONFLICT || c != nil {
+			t.Errorf("another unit repeating the external id: %+v %v, want a conflict", c, err)
+		}
+		if c, err := w.svc.Report(bg, resident, hot); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN || c != nil {
+			t.Errorf("a resident repeating the external id: %+v %v, want forbidden", c, err)
+		}
+		for _, ch := range []casework.Channel{casework.ChannelPolice, casework.ChannelHotline, casework.ChannelIoT, casework.ChannelGrid} {
+			in := w.input(o.GridW1.ID, fixture.CatExposedTrash)
+			in.Channel = ch
+			if _, err := w.svc.Report(bg, resident, in); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN {
+				t.Errorf("a resident reporting on channel %s: %v, want forbidden", ch, err)
+			}
+		}
+		if again, err := w.svc.Report(bg, o.Actor(org.RoleDispatcher), hot); err != nil || again.ID != first.ID {
+			t.Errorf("the dispatcher repeating the external id: %+v %v, want the case", again, err)
+		}
 
 		for _, tc := range []struct {
 			name  string

@@ -168,3 +168,34 @@ func (s *Server) routes() []route {
 		{"POST /admin/{section}/{op}", page, noLimit, w.AdminPost},
 	}
 }
+
+// String names an access level as the route table's readers (tests, docs)
+// call it.
+func (a access) String() string {
+	switch a {
+	case public:
+		return "public"
+	case signedIn:
+		return "signed-in"
+	case page:
+		return "page"
+	}
+	return "unknown"
+}
+
+// RouteInfo is one line of the route table without its handler.
+type RouteInfo struct {
+	Pattern string // method and path, as http.ServeMux reads them
+	Access  string // "public", "signed-in" or "page"
+}
+
+// Routes lists the route table, so that a test can walk every route and
+// no new route escapes it (server/matrix_test.go).
+func (s *Server) Routes() []RouteInfo {
+	rs := s.routes()
+	out := make([]RouteInfo, len(rs))
+	for i, rt := range rs {
+		out[i] = RouteInfo{Pattern: rt.pattern, Access: rt.access.String()}
+	}
+	return out
+}

@@ -35,6 +35,9 @@ type env struct {
 	clock *fixture.Clock
 	srv   *server.Server
 	db    *store.DB
+	cases *casework.Service
+	auth  *org.Auth
+	intk  *intake.Service
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -75,7 +78,7 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, db: db}
+	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, db: db, cases: h.Cases, auth: auth, intk: srv.Intake.Service}
 }
 
 // call sends a JSON request with a bearer token ("" for none) and decodes

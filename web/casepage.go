@@ -265,8 +265,15 @@ func (h *Handler) CaseStep(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
+		// A step the viewer's role may not take is refused, not mistyped:
+		// the page comes back with the reason as a 403, as the admin
+		// pages and the API answer it.
+		status := http.StatusUnprocessableEntity
+		if jiedao.ErrorCode(err) == jiedao.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
 		p.setError(err)
-		h.showCase(w, r, p, a, http.StatusUnprocessableEntity)
+		h.showCase(w, r, p, a, status)
 		return
 	}
 	next := localPath(r.PostFormValue("next"), "")
