@@ -819,7 +819,7 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	"POST /api/v1/staff/{id}/sessions/revoke": func(m *matrixEnv, c *matrixCaller, other bool) mreq {
 		return mreq{path: "/api/v1/staff/" + pathID(m.staffTarget(c, other)) + "/sessions/revoke", json: `{}`, resign: !other}
 	},
-	"POST /r":      func(m *matrixEnv, _ *matrixCaller, _ bool) mreq { return mreq{form: m.reportForm()} },
+	"POST /r": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq { return mreq{form: m.reportForm()} },
 	"POST /r/{grid}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{path: "/r/" + m.fx.GridW1.Code, form: m.reportForm()}
 	},
