@@ -87,7 +87,7 @@ func checkText(field string, v string, max int, required bool, zh, en string) er
 func (s *Service) Report(ctx context.Context, a org.Actor, in ReportInput) (*Case, error) {
 	// Before the external id is looked up, so that a resident cannot
 	// learn which ids exist.
-	if err := checkResidentReport(a, in); err != nil {
+	if err := checkReportSource(a, in); err != nil {
 		return nil, err
 	}
 	if in.ExternalID != "" {
@@ -150,22 +150,37 @@ func channelOf(a org.Actor, in ReportInput) Channel {
 	return ChannelOther
 }
 
-// checkResidentReport refuses what only machines and staff may say of a
-// report: a member of the public reports on the public's own channels
-// (西湖码, 平安通) and has no system whose numbers (external ids) need
-// deduplicating. Otherwise anyone could pass a report off as a police
-// transfer or a 12345 work order, count in their figures, and take the
-// number of a work order not yet imported, which the import would then
-// skip as already made.
-func checkResidentReport(a org.Actor, in ReportInput) error {
-	if a.Kind != org.ActorResident {
-		return nil
-	}
-	if in.ExternalID != "" {
-		return jiedao.Forbidden("居民上报不能指定外部编号", "residents' reports carry no external id")
-	}
-	if in.Channel.Valid() && in.Channel != ChannelXihuCode && in.Channel != ChannelPingan {
-		return jiedao.Forbidden("居民只能通过西湖码或平安通上报", "residents report by the Xihu code or Ping'an Tong only")
+// checkReportSource refuses a channel or an external id that the reporter
+// may not claim. The channels are the report's figures (西湖码, 12345,
+// 警网协同 …), so a report counts only where it came from:
+//   - a member of the public reports on the public's own channels (西湖码,
+//     平安通) and has no system whose numbers (external ids) need
+//     deduplicating;
+//   - among staff, the command center (and admins) register what reaches
+//     them by phone, hotline or police and may name any channel and the
+//     source's number; every other role reports on its own channel (grid
+//     workers 网格, the rest "other") without an external id;
+//   - a machine client's channel is its own (channelOf), whatever it says.
+//
+// Otherwise anyone could pass a report off as a police transfer or a 12345
+// work order, count in their figures, and take the number of a work order
+// not yet imported, which the import would then skip as already made.
+func checkReportSource(a org.Actor, in ReportInput) error {
+	switch {
+	case a.Kind == org.ActorResident:
+		if in.ExternalID != "" {
+			return jiedao.Forbidden("居民上报不能指定外部编号", "residents' reports carry no external id")
+		}
+		if in.Channel.Valid() && in.Channel != ChannelXihuCode && in.Channel != ChannelPingan {
+			return jiedao.Forbidden("居民只能通过西湖码或平安通上报", "residents report by the Xihu code or Ping'an Tong only")
+		}
+	case a.Kind == org.ActorStaff && !a.Is(org.RoleDispatcher, org.RoleAdmin):
+		if in.ExternalID != "" {
+			return jiedao.Forbidden("只有指挥中心可以登记外部编号", "only the command center registers external ids")
+		}
+		if own := channelOf(a, ReportInput{}); in.Channel != "" && in.Channel != own {
+			return jiedao.Forbidden("只有指挥中心可以指定来源渠道", "only the command center names a report's channel")
+		}
 	}
 	return nil
 }
@@ -181,7 +196,7 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	if !in.Channel.Valid() {
 		return nil, nil, jiedao.Invalid("channel", "渠道无效："+string(in.Channel), "unknown channel: "+string(in.Channel))
 	}
-	if err := checkResidentReport(a, in); err != nil {
+	if err := checkReportSource(a, in); err != nil {
 		return nil, nil, err
 	}
 	if in.Urgency == "" {

@@ -716,11 +716,29 @@ func TestReports(t *testing.T) {
 			t.Errorf("the retry added events: %d", n)
 		}
 		// Anyone else repeating the external id learns nothing of the case:
-		// a unit it never went to gets a conflict; a resident may give no
-		// external id, nor a channel of machines or staff.
+		// only the command center registers external ids and names
+		// channels; a resident may give no external id, nor a channel of
+		// machines or staff.
 		hot.Channel = casework.ChannelHotline
-		if c, err := w.svc.Report(bg, o.MarketActor(), hot); jiedao.ErrorCode(err) != jiedao.ECONFLICT || c != nil {
-			t.Errorf("another unit repeating the external id: %+v %v, want a conflict", c, err)
+		if c, err := w.svc.Report(bg, o.MarketActor(), hot); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN || c != nil {
+			t.Errorf("another unit repeating the external id: %+v %v, want forbidden", c, err)
+		}
+		for _, role := range []org.Role{org.RoleUnitHandler, org.RoleUnitLead, org.RoleGridWorker, org.RoleCommunityStaff, org.RoleLeader} {
+			in := w.input(o.GridW1.ID, fixture.CatExposedTrash)
+			in.Channel = casework.ChannelPolice
+			if c, err := w.svc.Report(bg, o.Actor(role), in); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN || c != nil {
+				t.Errorf("%s reporting on the police channel: %+v %v, want forbidden", role, c, err)
+			}
+		}
+		gridIn := w.input(o.GridW1.ID, fixture.CatExposedTrash)
+		gridIn.Channel = casework.ChannelGrid
+		if c, err := w.svc.Report(bg, o.Actor(org.RoleGridWorker), gridIn); err != nil || c.Channel != casework.ChannelGrid {
+			t.Errorf("a grid worker naming his own channel: %+v %v", c, err)
+		}
+		policeIn := w.input(o.GridW1.ID, fixture.CatExposedTrash)
+		policeIn.Channel, policeIn.ExternalID = casework.ChannelPolice, "JQ-2024-0001"
+		if c, err := w.svc.Report(bg, o.Actor(org.RoleDispatcher), policeIn); err != nil || c.Channel != casework.ChannelPolice {
+			t.Errorf("the dispatcher registering a police transfer: %+v %v", c, err)
 		}
 		if c, err := w.svc.Report(bg, resident, hot); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN || c != nil {
 			t.Errorf("a resident repeating the external id: %+v %v, want forbidden", c, err)
@@ -774,8 +792,8 @@ func TestReports(t *testing.T) {
 			t.Errorf("an actor of no kind: %v", err)
 		}
 		all, total, err := w.svc.List(bg, o.Actor(org.RoleDispatcher), casework.Filter{})
-		if err != nil || total != 6 || len(all) != 6 {
-			t.Errorf("%d cases (%d listed), want 6: %v", total, len(all), err)
+		if err != nil || total != 8 || len(all) != 8 {
+			t.Errorf("%d cases (%d listed), want 8: %v", total, len(all), err)
 		}
 	})
 }
