@@ -70,7 +70,7 @@ func (a *Auth) record(ctx context.Context, at time.Time, username string, staffI
 
 // mayManage checks that the actor is the staff member himself or an admin.
 func mayManage(a Actor, staffID int64) error {
-	if a.Kind == ActorStaff && a.ID == staffID || a.Is(RoleAdmin) {
+	if (a.Kind == ActorStaff && a.ID == staffID) || a.Is(RoleAdmin) {
 		return nil
 	}
 	if a.Kind != ActorStaff {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/org"
@@ -72,4 +73,42 @@ func (h *Handler) RevokeMySessions(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// Browser names the browser and system of a user agent in a few words
+// ("Chrome · Android", "微信 · iPhone"), for the tables of sessions and
+// sign-ins; the whole string is in the cell's title. Unknown ones are cut
+// short rather than guessed at.
+func (p *page) Browser(ua string) string {
+	pick := func(pairs [][2]string) string {
+		for _, kv := range pairs {
+			if strings.Contains(ua, kv[0]) {
+				return kv[1]
+			}
+		}
+		return ""
+	}
+	// Order matters: Edge and WeChat also say Chrome and Safari, Chrome
+	// says Safari, Android says Linux, iPhone says Mac OS X.
+	browser := pick([][2]string{{"MicroMessenger", p.T("微信", "WeChat")}, {"DingTalk", p.T("钉钉", "DingTalk")},
+		{"Edg/", "Edge"}, {"Firefox/", "Firefox"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+		{"Go-http-client", "Go"}, {"curl/", "curl"}})
+	system := pick([][2]string{{"Android", "Android"}, {"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"Linux", "Linux"}})
+	switch {
+	case browser != "" && system != "":
+		return browser + " · " + system
+	case browser != "":
+		return browser
+	}
+	return clipText(ua, 40)
+}
+
+// clipText shortens s to n characters with an ellipsis.
+func clipText(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }

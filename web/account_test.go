@@ -26,7 +26,8 @@ func TestAccountPage(t *testing.T) {
 
 		st, body := desk.get("/account")
 		if st != 200 || !strings.Contains(body, "当前登录的会话") || strings.Count(body, "<code>127.0.0.1</code>") != 5 ||
-			!strings.Contains(body, "密码错误") || !strings.Contains(body, "成功") || !strings.Contains(body, "当前") {
+			!strings.Contains(body, "密码错误") || !strings.Contains(body, "成功") || !strings.Contains(body, "当前") ||
+			!strings.Contains(body, `title="Go-http-client/1.1">Go</td>`) {
 			t.Fatalf("account page: %d\n%s", st, body)
 		}
 		st, loc, _ := phone.post("/account/sessions/revoke", phone.token("/account"), url.Values{})

@@ -234,12 +234,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // is acted on, so photos sent with a report must be chosen again.
 func (h *Handler) TooMany(w http.ResponseWriter, r *http.Request, err error) {
 	path := r.URL.Path
-	var max int64 = maxForm
+	var maxBytes int64 = maxForm
 	if strings.HasPrefix(path, "/r/") || path == "/r" {
-		max = maxReportForm
+		maxBytes = maxReportForm
 	}
 	form := url.Values{}
-	if parseForm(w, r, max) == nil && validUTF8(r.PostForm) == nil {
+	if parseForm(w, r, maxBytes) == nil && validUTF8(r.PostForm) == nil {
 		form = r.PostForm
 	}
 	status := http.StatusTooManyRequests

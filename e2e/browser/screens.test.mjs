@@ -21,6 +21,8 @@ const pages = [
   { role: "leader", user: "leader", path: "/dashboard?year=2023", ready: "#chart-by-month[data-drawn]" },
   { role: "admin", user: "admin", path: "/admin", ready: "#map[data-loaded]" },
   { role: "community", user: "community", path: "/cases", ready: "main h1" },
+  // Every staff member's own page: sessions, sign-in history, sign out everywhere.
+  { role: "account", user: "dispatcher", path: "/account", ready: "main h1" },
 ];
 
 for (const pg of pages) {
