@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+)
+
+// Answering from the aggregates (aggregates.go). A query is answered from
+// them when every condition it has is one of their columns and its period
+// is whole days in China Standard Time; otherwise the scanning query runs.
+// What they cannot answer, and so scans:
+//   - a period that starts or ends inside a day (the rows are days);
+//   - case counts filtered by status, current unit, number, words, due
+//     state (it changes with the clock, not with the case) or changed-since;
+//   - the cases of a machine client (Scope.ClientID), which have no column.
+// The evaluation, the report's figures and the dashboards' counts ask none
+// of these.
+
+// ScanOnly returns the store counting every figure from the cases, never
+// from the aggregates: the reference that tests and benchmarks compare
+// the aggregates with.
+func (s *Cases) ScanOnly() *Cases { return &Cases{db: s.db, scanOnly: true} }
+
+func addCaseCounts(x *casework.EvalCounts, e casework.EvalCounts) {
+	x.Filed += e.Filed
+	x.Closed += e.Closed
+	x.ClosedOnTime += e.ClosedOnTime
+	x.Handled += e.Handled
+	x.Reworked += e.Reworked
+	x.Rated += e.Rated
+	x.Satisfied += e.Satisfied
+}
+
+func addDispatchCounts(x *casework.EvalCounts, e casework.EvalCounts) {
+	x.Dispatches += e.Dispatches
+	x.SignedOnTime += e.SignedOnTime
+	x.HandledDisp += e.HandledDisp
+	x.HandleSeconds += e.HandleSeconds
+}
+
+// aggPeriod returns the condition on (grain, day) that covers [from, to):
+// its whole months from the month rows, the days before and after them
+// from the day rows. ok is false when a bound is not a midnight in China
+// Standard Time. A zero bound is open.
+func aggPeriod(from, to time.Time) (cond string, args []any, ok bool) {
+	z := calendar.Zone()
+	midnight := func(t time.Time) bool {
+		t = t.In(z)
+		return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0
+	}
+	if from.IsZero() {
+		from = time.Date(1, 1, 1, 0, 0, 0, 0, z)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 1, 1, 0, 0, 0, 0, z)
+	}
+	if !midnight(from) || !midnight(to) {
+		return "", nil, false
+	}
+	from, to = from.In(z), to.In(z)
+	if !from.Before(to) {
+		return "1 = 0", nil, true
+	}
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	m1 := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, z)
+	if m1.Before(from) {
+		m1 = m1.AddDate(0, 1, 0)
+	}
+	m2 := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, z)
+	if !m1.Before(m2) {
+		return "(grain = 'd' AND day >= ? AND day < ?)", []any{day(from), day(to)}, true
+	}
+	return "((grain = 'm' AND day >= ? AND day < ?) OR (grain = 'd' AND ((day >= ? AND day < ?) OR (day >= ? AND day < ?))))",
+		[]any{day(m1), day(m2), day(from), day(m1), day(m2), day(to)}, true
+}
+
+// sum is a column's sum as a BIGINT on both engines (PostgreSQL sums a
+// BIGINT to a NUMERIC).
+func sum(col string) string { return "CAST(SUM(" + col + ") AS BIGINT)" }
+
+// evaluateAggregates sums the evaluation of a period of whole days. The
+// dispatches of every hour before Now's come from the aggregates; the
+// unsigned dispatches whose sign deadline falls in Now's own hour, up to
+// Now, from assignments (an index on the unsigned ones' deadlines), so
+// that the figure is exact at any moment.
+func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, period string, args []any, rows evalRows) error {
+	key, group := "0", " HAVING COUNT(*) > 0"
+	switch q.GroupBy {
+	case casework.ByCommunity:
+		key = "community_id"
+	case casework.ByGrid:
+		key = "grid_id"
+	case casework.ByUnit:
+		key = "unit_id"
+	}
+	if key != "0" {
+		group = " GROUP BY " + key
+	}
+	r := s.db.reader()
+	cr, err := r.query(ctx, `SELECT `+key+`, `+sum("filed")+`, `+sum("closed")+`, `+sum("closed_on_time")+`, `+sum("handled")+`, `+
+		sum("reworked")+`, `+sum("rated")+`, `+sum("satisfied")+` FROM agg_eval_cases WHERE `+period+group, args...)
+	if err != nil {
+		return err
+	}
+	for cr.Next() {
+		var k int64
+		var e casework.EvalCounts
+		if err := cr.Scan(&k, &e.Filed, &e.Closed, &e.ClosedOnTime, &e.Handled, &e.Reworked, &e.Rated, &e.Satisfied); err != nil {
+			cr.Close()
+			return err
+		}
+		addCaseCounts(rows.row(k), e)
+	}
+	cr.Close()
+	if err := cr.Err(); err != nil {
+		return err
+	}
+	hour := unixHour(q.Now)
+	dr, err := r.query(ctx, `SELECT `+key+`, `+sum("dispatches")+`, `+sum("signed_on_time")+`, `+sum("handled")+`, `+sum("handle_us")+`
+		FROM agg_eval_dispatches WHERE `+period+` AND (due_hour = 0 OR due_hour < ?)`+group, append(args, hour)...)
+	if err != nil {
+		return err
+	}
+	for dr.Next() {
+		var k, us int64
+		var e casework.EvalCounts
+		if err := dr.Scan(&k, &e.Dispatches, &e.SignedOnTime, &e.HandledDisp, &us); err != nil {
+			dr.Close()
+			return err
+		}
+		e.HandleSeconds = float64(us) / 1e6
+		addDispatchCounts(rows.row(k), e)
+	}
+	dr.Close()
+	if err := dr.Err(); err != nil {
+		return err
+	}
+	return s.scanEvalDispatches(ctx, q, " AND a.signed_at IS NULL AND a.sign_due >= ?", []any{time.Unix(hour*3600, 0)}, rows)
+}
+
+// aggCountWhere returns the condition on agg_counts that selects the
+// cases of the filter, or ok false when the aggregates cannot answer it.
+func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
+	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
+		!f.UpdatedSince.IsZero() {
+		return "", nil, false
+	}
+	period, args, ok := aggPeriod(f.From, f.To)
+	if !ok {
+		return "", nil, false
+	}
+	conds := []string{period}
+	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	sc := f.Scope
+	switch {
+	case sc.None:
+		add("1 = 0")
+	case sc.All:
+		add("scope_unit = 0")
+	case sc.UnitID != 0:
+		add("scope_unit = ?", sc.UnitID)
+	case len(sc.GridIDs) > 0:
+		add("scope_unit = 0 AND grid_id IN ("+placeholders(len(sc.GridIDs))+")", int64sToAny(sc.GridIDs)...)
+	case sc.CommunityID != 0:
+		add("scope_unit = 0 AND community_id = ?", sc.CommunityID)
+	case sc.ClientID != 0:
+		return "", nil, false
+	default:
+		add("1 = 0")
+	}
+	if f.Channel != "" {
+		add("channel = ?", string(f.Channel))
+	}
+	if f.Category != "" {
+		add("(category = ? OR category LIKE ?)", f.Category, likeEscape(f.Category)+"%")
+	}
+	if f.CommunityID != 0 {
+		add("community_id = ?", f.CommunityID)
+	}
+	if f.GridID != 0 {
+		add("grid_id = ?", f.GridID)
+	}
+	if f.Dispatched {
+		add("dispatched = 1")
+	}
+	if f.Signed {
+		add("signed = 1")
+	}
+	if f.Handled {
+		add("handled = 1")
+	}
+	if f.Rated {
+		add("rating <> ''")
+	}
+	if len(f.Ratings) > 0 {
+		rs := make([]any, len(f.Ratings))
+		for i, r := range f.Ratings {
+			rs[i] = string(r)
+		}
+		add("rating IN ("+placeholders(len(rs))+")", rs...)
+	}
+	return strings.Join(conds, " AND "), args, true
+}
+
+// countAggregates counts the cases of the filter from the aggregates; ok
+// is false when they cannot answer it.
+func (s *Cases) countAggregates(ctx context.Context, f casework.Filter) (n int, ok bool, err error) {
+	if s.scanOnly {
+		return 0, false, nil
+	}
+	cond, args, ok := aggCountWhere(f)
+	if !ok {
+		return 0, false, nil
+	}
+	err = s.db.reader().queryRow(ctx, `SELECT COALESCE(`+sum("n")+`, 0) FROM agg_counts WHERE `+cond, args...).Scan(&n)
+	return n, true, mapError(err)
+}
+
+// countByAggregates is CountCasesBy from the aggregates; ok is false when
+// they cannot answer the filter.
+func (s *Cases) countByAggregates(ctx context.Context, f casework.Filter, by casework.CountKey) (out map[string]int, ok bool, err error) {
+	if s.scanOnly {
+		return nil, false, nil
+	}
+	cond, args, ok := aggCountWhere(f)
+	if !ok {
+		return nil, false, nil
+	}
+	var key string
+	switch by {
+	case casework.CountByChannel:
+		key = "channel"
+	case casework.CountByCommunity:
+		key = "CAST(community_id AS TEXT)"
+	case casework.CountByMajor:
+		key = "SUBSTR(category, 1, 2)"
+	default:
+		return nil, false, nil
+	}
+	rows, err := s.db.reader().query(ctx, `SELECT `+key+`, `+sum("n")+` FROM agg_counts WHERE `+cond+` GROUP BY `+key+` HAVING SUM(n) > 0`, args...)
+	if err != nil {
+		return nil, true, err
+	}
+	defer rows.Close()
+	out = map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, true, err
+		}
+		out[k] = n
+	}
+	return out, true, rows.Err()
+}
