@@ -48,6 +48,9 @@ type Options struct {
 	MaxCases int // each intake phase stops after this many requests
 
 	Runs   int // timed repetitions of each dashboard query
+	// DashboardsOnly skips intake, serve and export: the year (generated
+	// when the database is empty) and its dashboard queries only.
+	DashboardsOnly bool
 	Starts int // cold starts of serve for the start-up time
 
 	// CPUProfile, when set, receives a CPU profile of this process during
@@ -74,6 +77,16 @@ func Run(ctx context.Context, env Env, opt Options, out io.Writer) error {
 	p.head("Generated year")
 	if err := ensureYear(ctx, p, env, opt); err != nil {
 		return err
+	}
+
+	if opt.DashboardsOnly {
+		p.head("Dashboards and evaluation over the year")
+		if err := dashboards(ctx, p, env, opt); err != nil {
+			return err
+		}
+		p.line("")
+		p.line("bench took %s (dashboards only)", time.Since(start).Round(time.Second))
+		return nil
 	}
 
 	p.head("Intake: Open311 POST requests.json over loopback HTTP")
