@@ -173,6 +173,27 @@ func (d *aggDelta) add(c *aggCase, sign int64) {
 	}
 }
 
+// merge adds another delta to d.
+func (d *aggDelta) merge(o *aggDelta) {
+	for k, n := range o.counts {
+		d.counts[k] += n
+	}
+	for k, v := range o.cases {
+		s := d.cases[k]
+		for i := range v {
+			s[i] += v[i]
+		}
+		d.cases[k] = s
+	}
+	for k, v := range o.dispatches {
+		s := d.dispatches[k]
+		for i := range v {
+			s[i] += v[i]
+		}
+		d.dispatches[k] = s
+	}
+}
+
 // addCases reads the stored contribution of the cases and adds it times sign.
 func (d *aggDelta) addCases(ctx context.Context, tx conn, ids []int64, sign int64) error {
 	const chunk = 500
@@ -258,8 +279,12 @@ func keepAggregates(ctx context.Context, tx conn, caseID int64, write func() err
 }
 
 // countNewCases adds the contribution of cases written in the caller's
-// transaction that did not exist before it.
+// transaction that did not exist before it. In a group commit it is
+// collected, for the batch to write in one sorted pass (see runGroup).
 func countNewCases(ctx context.Context, tx conn, ids []int64) error {
+	if tx.aggregates != nil {
+		return tx.aggregates.addCases(ctx, tx, ids, 1)
+	}
 	d := newAggDelta()
 	if err := d.addCases(ctx, tx, ids, 1); err != nil {
 		return err

@@ -178,6 +178,9 @@ type conn struct {
 	// bulk load parses each statement once; the transaction's end closes
 	// them.
 	stmts map[string]*sql.Stmt
+	// aggregates, when set, collects the aggregates' changes of new cases
+	// for the group commit to write once, before its commit.
+	aggregates *aggDelta
 }
 
 // prepared returns a prepared statement for query, or nil to run it
