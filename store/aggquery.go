@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
@@ -15,10 +17,11 @@ import (
 // What they cannot answer, and so scans:
 //   - a period that starts or ends inside a day (the rows are days);
 //   - case counts filtered by status, current unit, number, words, due
-//     state (it changes with the clock, not with the case) or changed-since;
-//   - the cases of a machine client (Scope.ClientID), which have no column.
-// The evaluation, the report's figures and the dashboards' counts ask none
-// of these.
+//     state (it changes with the clock, not with the case), changed-since,
+//     grid or minor class;
+//   - the cases of a grid worker's grids or of a machine client.
+// The evaluation, the report's figures and the dashboards' counts of the
+// roles that see them ask none of these.
 
 // ScanOnly returns the store counting every figure from the cases, never
 // from the aggregates: the reference that tests and benchmarks compare
@@ -42,11 +45,14 @@ func addDispatchCounts(x *casework.EvalCounts, e casework.EvalCounts) {
 	x.HandleSeconds += e.HandleSeconds
 }
 
-// aggPeriod returns the condition on (grain, day) that covers [from, to):
-// its whole months from the month rows, the days before and after them
-// from the day rows. ok is false when a bound is not a midnight in China
-// Standard Time. A zero bound is open.
-func aggPeriod(from, to time.Time) (cond string, args []any, ok bool) {
+// aggRange is a range of the rows of one grain: days [from, to).
+type aggRange struct{ grain, from, to string }
+
+// aggPeriod returns the ranges of rows that cover [from, to): its whole
+// months from the month rows, the days before and after them from the day
+// rows. ok is false when a bound is not a midnight in China Standard Time.
+// A zero bound is open.
+func aggPeriod(from, to time.Time) (ranges []aggRange, ok bool) {
 	z := calendar.Zone()
 	midnight := func(t time.Time) bool {
 		t = t.In(z)
@@ -59,11 +65,11 @@ func aggPeriod(from, to time.Time) (cond string, args []any, ok bool) {
 		to = time.Date(9999, 1, 1, 0, 0, 0, 0, z)
 	}
 	if !midnight(from) || !midnight(to) {
-		return "", nil, false
+		return nil, false
 	}
 	from, to = from.In(z), to.In(z)
 	if !from.Before(to) {
-		return "1 = 0", nil, true
+		return nil, true
 	}
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	m1 := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, z)
@@ -72,10 +78,33 @@ func aggPeriod(from, to time.Time) (cond string, args []any, ok bool) {
 	}
 	m2 := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, z)
 	if !m1.Before(m2) {
-		return "(grain = 'd' AND day >= ? AND day < ?)", []any{day(from), day(to)}, true
+		return []aggRange{{"d", day(from), day(to)}}, true
 	}
-	return "((grain = 'm' AND day >= ? AND day < ?) OR (grain = 'd' AND ((day >= ? AND day < ?) OR (day >= ? AND day < ?))))",
-		[]any{day(m1), day(m2), day(from), day(m1), day(m2), day(to)}, true
+	if from.Before(m1) {
+		ranges = append(ranges, aggRange{"d", day(from), day(m1)})
+	}
+	ranges = append(ranges, aggRange{"m", day(m1), day(m2)})
+	if m2.Before(to) {
+		ranges = append(ranges, aggRange{"d", day(m2), day(to)})
+	}
+	return ranges, true
+}
+
+// periodCond is the condition selecting the ranges' rows: one term per
+// range, each a range of the table's primary key (grain, then the
+// columns fixed by prefix, then day), so that every engine reads only
+// those rows. An empty period selects nothing.
+func periodCond(ranges []aggRange, prefix string, prefixArgs ...any) (string, []any) {
+	if len(ranges) == 0 {
+		return "1 = 0", nil
+	}
+	var terms []string
+	var args []any
+	for _, r := range ranges {
+		terms = append(terms, "(grain = ?"+prefix+" AND day >= ? AND day < ?)")
+		args = append(append(append(args, r.grain), prefixArgs...), r.from, r.to)
+	}
+	return "(" + strings.Join(terms, " OR ") + ")", args
 }
 
 // sum is a column's sum as a BIGINT on both engines (PostgreSQL sums a
@@ -85,9 +114,9 @@ func sum(col string) string { return "CAST(SUM(" + col + ") AS BIGINT)" }
 // evaluateAggregates sums the evaluation of a period of whole days. The
 // dispatches of every hour before Now's come from the aggregates; the
 // unsigned dispatches whose sign deadline falls in Now's own hour, up to
-// Now, from assignments (an index on the unsigned ones' deadlines), so
-// that the figure is exact at any moment.
-func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, period string, args []any, rows evalRows) error {
+// Now, from assignments (evalDueThisHour), so that the figure is exact at
+// any moment.
+func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, ranges []aggRange, rows evalRows) error {
 	key, group := "0", " HAVING COUNT(*) > 0"
 	switch q.GroupBy {
 	case casework.ByCommunity:
@@ -100,6 +129,7 @@ func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, pe
 	if key != "0" {
 		group = " GROUP BY " + key
 	}
+	period, args := periodCond(ranges, "")
 	r := s.db.reader()
 	cr, err := r.query(ctx, `SELECT `+key+`, `+sum("filed")+`, `+sum("closed")+`, `+sum("closed_on_time")+`, `+sum("handled")+`, `+
 		sum("reworked")+`, `+sum("rated")+`, `+sum("satisfied")+` FROM agg_eval_cases WHERE `+period+group, args...)
@@ -139,50 +169,100 @@ func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, pe
 	if err := dr.Err(); err != nil {
 		return err
 	}
-	return s.scanEvalDispatches(ctx, q, " AND a.signed_at IS NULL AND a.sign_due >= ?", []any{time.Unix(hour*3600, 0)}, rows)
+	return s.evalDueThisHour(ctx, q, time.Unix(hour*3600, 0), rows)
+}
+
+// evalDueThisHour adds the unsigned dispatches of the period whose sign
+// deadline is in [hourStart, Now]: they count now, and the aggregates
+// count them only once their hour is over. The query names only the
+// deadline, so that it reads the partial index of the unsigned ones' and
+// never a range of dispatch times; the period is checked here.
+func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourStart time.Time, rows evalRows) error {
+	dr, err := s.db.reader().query(ctx, `SELECT a.unit_id, COALESCE(c.community_id, 0), COALESCE(c.grid_id, 0), a.dispatched_at,
+		a.signed_on_time, a.handled_at, a.handle_seconds
+		FROM assignments a JOIN cases c ON c.id = a.case_id
+		WHERE a.signed_at IS NULL AND a.sign_due >= ? AND a.sign_due <= ?`, hourStart, q.Now)
+	if err != nil {
+		return err
+	}
+	defer dr.Close()
+	for dr.Next() {
+		var unit, community, grid int64
+		var dispatched, handled nullTime
+		var onTime sql.NullBool
+		var seconds sql.NullFloat64
+		if err := dr.Scan(&unit, &community, &grid, &dispatched, &onTime, &handled, &seconds); err != nil {
+			return err
+		}
+		if dispatched.Time.Before(q.From) || !dispatched.Time.Before(q.To) {
+			continue
+		}
+		var k int64
+		switch q.GroupBy {
+		case casework.ByCommunity:
+			k = community
+		case casework.ByGrid:
+			k = grid
+		case casework.ByUnit:
+			k = unit
+		}
+		x := rows.row(k)
+		x.Dispatches++
+		if onTime.Valid && onTime.Bool {
+			x.SignedOnTime++
+		}
+		if handled.Valid {
+			x.HandledDisp++
+		}
+		x.HandleSeconds += seconds.Float64
+	}
+	return dr.Err()
 }
 
 // aggCountWhere returns the condition on agg_counts that selects the
 // cases of the filter, or ok false when the aggregates cannot answer it.
+// Besides the conditions listed at the top of this file, agg_counts has
+// no grid and no minor class: a grid worker's scope, a grid and a minor
+// class are counted from the cases (a few grids' cases, by their index).
 func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
 	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
-		!f.UpdatedSince.IsZero() {
+		!f.UpdatedSince.IsZero() || f.GridID != 0 || (f.Category != "" && utf8.RuneCountInString(f.Category) != 2) {
 		return "", nil, false
 	}
-	period, args, ok := aggPeriod(f.From, f.To)
+	ranges, ok := aggPeriod(f.From, f.To)
 	if !ok {
 		return "", nil, false
 	}
-	conds := []string{period}
+	var conds []string
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
+	inPeriod := func(scopeUnit int64) {
+		cond, a := periodCond(ranges, " AND scope_unit = ?", scopeUnit)
+		add(cond, a...)
+	}
 	sc := f.Scope
 	switch {
 	case sc.None:
-		add("1 = 0")
+		return "1 = 0", nil, true
 	case sc.All:
-		add("scope_unit = 0")
+		inPeriod(0)
 	case sc.UnitID != 0:
-		add("scope_unit = ?", sc.UnitID)
-	case len(sc.GridIDs) > 0:
-		add("scope_unit = 0 AND grid_id IN ("+placeholders(len(sc.GridIDs))+")", int64sToAny(sc.GridIDs)...)
-	case sc.CommunityID != 0:
-		add("scope_unit = 0 AND community_id = ?", sc.CommunityID)
-	case sc.ClientID != 0:
+		inPeriod(sc.UnitID)
+	case len(sc.GridIDs) > 0, sc.ClientID != 0:
 		return "", nil, false
+	case sc.CommunityID != 0:
+		inPeriod(0)
+		add("community_id = ?", sc.CommunityID)
 	default:
-		add("1 = 0")
+		return "1 = 0", nil, true
 	}
 	if f.Channel != "" {
 		add("channel = ?", string(f.Channel))
 	}
 	if f.Category != "" {
-		add("(category = ? OR category LIKE ?)", f.Category, likeEscape(f.Category)+"%")
+		add("major = ?", f.Category)
 	}
 	if f.CommunityID != 0 {
 		add("community_id = ?", f.CommunityID)
-	}
-	if f.GridID != 0 {
-		add("grid_id = ?", f.GridID)
 	}
 	if f.Dispatched {
 		add("dispatched = 1")
@@ -237,7 +317,7 @@ func (s *Cases) countByAggregates(ctx context.Context, f casework.Filter, by cas
 	case casework.CountByCommunity:
 		key = "CAST(community_id AS TEXT)"
 	case casework.CountByMajor:
-		key = "SUBSTR(category, 1, 2)"
+		key = "major"
 	default:
 		return nil, false, nil
 	}

@@ -46,8 +46,8 @@ type (
 	countKey struct {
 		grain, day                string
 		scopeUnit                 int64
-		channel, category         string
-		community, grid           int64
+		channel, major            string
+		community                 int64
 		dispatched, signed, hndld int
 		rating                    string
 	}
@@ -74,7 +74,7 @@ type aggTable struct {
 
 var (
 	countsTable = aggTable{"agg_counts",
-		[]string{"grain", "day", "scope_unit", "channel", "category", "community_id", "grid_id", "dispatched", "signed", "handled", "rating"},
+		[]string{"grain", "day", "scope_unit", "channel", "major", "community_id", "dispatched", "signed", "handled", "rating"},
 		[]string{"n"}}
 	evalCasesTable = aggTable{"agg_eval_cases",
 		[]string{"grain", "day", "community_id", "grid_id", "unit_id"},
@@ -106,6 +106,13 @@ func grains(t time.Time) [2][2]string {
 // Zero is kept for the signed dispatches, which count at any time.
 func unixHour(t time.Time) int64 { return t.Unix() / 3600 }
 
+// majorClass is a category's major class, as CountByMajor keys it: its
+// first two characters.
+func majorClass(category string) string {
+	r := []rune(category)
+	return string(r[:min(2, len(r))])
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -131,7 +138,7 @@ func (d *aggDelta) add(c *aggCase, sign int64) {
 	handled := c.handledCount > 0
 	for _, g := range grains(c.reported) {
 		for _, su := range scopes {
-			d.counts[countKey{g[0], g[1], su, c.channel, c.category, c.community, c.grid,
+			d.counts[countKey{g[0], g[1], su, c.channel, majorClass(c.category), c.community,
 				b2i(dispatched), b2i(signed), b2i(handled), c.rating}] += sign
 		}
 	}
@@ -299,7 +306,7 @@ func (d *aggDelta) flush(ctx context.Context, tx conn) error {
 	var counts, cases, disps [][]any
 	for k, n := range d.counts {
 		if n != 0 {
-			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.category, k.community, k.grid, k.dispatched, k.signed, k.hndld, k.rating, n})
+			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.major, k.community, k.dispatched, k.signed, k.hndld, k.rating, n})
 		}
 	}
 	for k, s := range d.cases {

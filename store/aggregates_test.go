@@ -267,8 +267,8 @@ func aggregateRows(t *testing.T, db *store.DB) []string {
 	t.Helper()
 	var out []string
 	for _, q := range []string{
-		`SELECT grain, day, scope_unit, channel, category, community_id, grid_id, dispatched, signed, handled, rating, n FROM agg_counts WHERE n <> 0
-			ORDER BY grain, scope_unit, channel, day, category, community_id, grid_id, dispatched, signed, handled, rating`,
+		`SELECT grain, day, scope_unit, channel, major, community_id, dispatched, signed, handled, rating, n FROM agg_counts WHERE n <> 0
+			ORDER BY grain, scope_unit, day, channel, major, community_id, dispatched, signed, handled, rating`,
 		`SELECT grain, day, community_id, grid_id, unit_id, filed, closed, closed_on_time, handled, reworked, rated, satisfied FROM agg_eval_cases
 			WHERE filed <> 0 ORDER BY grain, day, community_id, grid_id, unit_id`,
 		`SELECT grain, day, unit_id, community_id, grid_id, due_hour, dispatches, signed_on_time, handled, handle_us FROM agg_eval_dispatches

@@ -463,15 +463,15 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64
 // cases, which the aggregates cannot cut inside a day.
 func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.EvalCounts, error) {
 	rows := evalRows{}
-	if period, args, ok := aggPeriod(q.From, q.To); ok && !s.scanOnly {
-		if err := s.evaluateAggregates(ctx, q, period, args, rows); err != nil {
+	if ranges, ok := aggPeriod(q.From, q.To); ok && !s.scanOnly {
+		if err := s.evaluateAggregates(ctx, q, ranges, rows); err != nil {
 			return nil, err
 		}
 	} else {
 		if err := s.scanEvalCases(ctx, q, rows); err != nil {
 			return nil, err
 		}
-		if err := s.scanEvalDispatches(ctx, q, "", nil, rows); err != nil {
+		if err := s.scanEvalDispatches(ctx, q, rows); err != nil {
 			return nil, err
 		}
 	}
@@ -551,17 +551,16 @@ func (s *Cases) scanEvalCases(ctx context.Context, q casework.EvalQuery, rows ev
 	return cr.Err()
 }
 
-// scanEvalDispatches counts the dispatch figures from the assignments,
-// those matching the extra condition when one is given.
-func (s *Cases) scanEvalDispatches(ctx context.Context, q casework.EvalQuery, extra string, extraArgs []any, rows evalRows) error {
+// scanEvalDispatches counts the dispatch figures from the assignments.
+func (s *Cases) scanEvalDispatches(ctx context.Context, q casework.EvalQuery, rows evalRows) error {
 	_, dispKey, _, dispGroup := evalGroup(q.GroupBy)
 	dr, err := s.db.reader().query(ctx, `SELECT `+dispKey+`, COUNT(*),
 		SUM(CASE WHEN a.signed_on_time THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.handled_at IS NOT NULL THEN 1 ELSE 0 END),
 		COALESCE(SUM(a.handle_seconds), 0)
 		FROM assignments a JOIN cases c ON c.id = a.case_id
-		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)`+extra+`
-		`+dispGroup, append([]any{q.From, q.To, q.Now}, extraArgs...)...)
+		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)
+		`+dispGroup, q.From, q.To, q.Now)
 	if err != nil {
 		return err
 	}

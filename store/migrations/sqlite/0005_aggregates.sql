@@ -13,21 +13,23 @@
 -- agg_counts: cases by the day they were reported, for the report's
 -- figures and the dashboards' counts. scope_unit 0 counts every case once;
 -- a unit's rows count the cases ever dispatched to it (or now with it),
--- which is what that unit's staff may see.
+-- which is what that unit's staff may see. major is the category's major
+-- class (its first two characters), as the dashboards count; the minor
+-- class and the grid are left out, so that a month has thousands of rows
+-- rather than one per case.
 CREATE TABLE agg_counts (
     grain        TEXT NOT NULL,
     day          TEXT NOT NULL,
     scope_unit   INTEGER NOT NULL,
     channel      TEXT NOT NULL,
-    category     TEXT NOT NULL,
+    major        TEXT NOT NULL,
     community_id INTEGER NOT NULL,
-    grid_id      INTEGER NOT NULL,
     dispatched   INTEGER NOT NULL,
     signed       INTEGER NOT NULL,
     handled      INTEGER NOT NULL,
     rating       TEXT NOT NULL,
     n            INTEGER NOT NULL,
-    PRIMARY KEY (grain, scope_unit, channel, day, category, community_id, grid_id, dispatched, signed, handled, rating)
+    PRIMARY KEY (grain, scope_unit, day, channel, major, community_id, dispatched, signed, handled, rating)
 ) WITHOUT ROWID;
 
 -- agg_eval_cases: the evaluation's case figures of the filed cases (not
