@@ -49,9 +49,10 @@ func addDispatchCounts(x *casework.EvalCounts, e casework.EvalCounts) {
 type aggRange struct{ grain, from, to string }
 
 // aggPeriod returns the ranges of rows that cover [from, to): its whole
-// months from the month rows, the days before and after them from the day
-// rows. ok is false when a bound is not a midnight in China Standard Time.
-// A zero bound is open.
+// years from the year rows, the whole months around them from the month
+// rows, the days around those from the day rows, so that a year is one
+// row per key. ok is false when a bound is not a midnight in China
+// Standard Time. A zero bound is open.
 func aggPeriod(from, to time.Time) (ranges []aggRange, ok bool) {
 	z := calendar.Zone()
 	midnight := func(t time.Time) bool {
@@ -71,6 +72,26 @@ func aggPeriod(from, to time.Time) (ranges []aggRange, ok bool) {
 	if !from.Before(to) {
 		return nil, true
 	}
+	y1 := time.Date(from.Year(), 1, 1, 0, 0, 0, 0, z)
+	if y1.Before(from) {
+		y1 = y1.AddDate(1, 0, 0)
+	}
+	y2 := time.Date(to.Year(), 1, 1, 0, 0, 0, 0, z)
+	if !y1.Before(y2) {
+		return monthsAndDays(from, to), true
+	}
+	ranges = monthsAndDays(from, y1)
+	ranges = append(ranges, aggRange{"y", y1.Format(time.DateOnly), y2.Format(time.DateOnly)})
+	return append(ranges, monthsAndDays(y2, to)...), true
+}
+
+// monthsAndDays covers [from, to), two midnights, with month rows and
+// day rows.
+func monthsAndDays(from, to time.Time) (ranges []aggRange) {
+	if !from.Before(to) {
+		return nil
+	}
+	z := calendar.Zone()
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	m1 := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, z)
 	if m1.Before(from) {
@@ -78,7 +99,7 @@ func aggPeriod(from, to time.Time) (ranges []aggRange, ok bool) {
 	}
 	m2 := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, z)
 	if !m1.Before(m2) {
-		return []aggRange{{"d", day(from), day(to)}}, true
+		return []aggRange{{"d", day(from), day(to)}}
 	}
 	if from.Before(m1) {
 		ranges = append(ranges, aggRange{"d", day(from), day(m1)})
@@ -87,7 +108,7 @@ func aggPeriod(from, to time.Time) (ranges []aggRange, ok bool) {
 	if m2.Before(to) {
 		ranges = append(ranges, aggRange{"d", day(m2), day(to)})
 	}
-	return ranges, true
+	return ranges
 }
 
 // periodCond is the condition selecting the ranges' rows: one term per

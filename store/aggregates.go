@@ -96,10 +96,10 @@ func newAggDelta() *aggDelta {
 	return &aggDelta{counts: map[countKey]int64{}, cases: map[evalCaseKey]evalCaseSums{}, dispatches: map[evalDispatchKey]evalDispatchSums{}}
 }
 
-// grains are the day's row and the month's row a time counts in.
-func grains(t time.Time) [2][2]string {
+// grains are the day's, the month's and the year's rows a time counts in.
+func grains(t time.Time) [3][2]string {
 	t = t.In(calendar.Zone())
-	return [2][2]string{{"d", t.Format(time.DateOnly)}, {"m", t.Format("2006-01") + "-01"}}
+	return [3][2]string{{"d", t.Format(time.DateOnly)}, {"m", t.Format("2006-01") + "-01"}, {"y", t.Format("2006") + "-01-01"}}
 }
 
 // unixHour is the hour an unsigned dispatch's sign deadline falls in.

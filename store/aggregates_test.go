@@ -76,6 +76,9 @@ func TestAggregatesEqualScanning(t *testing.T) {
 			{"prior year", cst(2023, 1, 1, 0, 0), cst(2024, 1, 1, 0, 0)},
 			{"one day", cst(2024, 3, 12, 0, 0), cst(2024, 3, 13, 0, 0)},
 			{"days and months", cst(2024, 2, 10, 0, 0), cst(2024, 5, 20, 0, 0)},
+			{"across a new year", cst(2023, 12, 15, 0, 0), cst(2024, 2, 10, 0, 0)},
+			{"days, months and a year", cst(2023, 11, 3, 0, 0), cst(2025, 3, 1, 0, 0)},
+			{"open", time.Time{}, time.Time{}},
 			{"hours (scanned)", cst(2024, 4, 3, 9, 0), cst(2024, 7, 8, 15, 30)}}
 		for m := 1; m <= 12; m++ {
 			periods = append(periods, period{fmt.Sprintf("month %d", m), cst(2024, time.Month(m), 1, 0, 0), cst(2024, time.Month(m+1), 1, 0, 0)})
@@ -83,6 +86,9 @@ func TestAggregatesEqualScanning(t *testing.T) {
 		checked := 0
 		for _, now := range nows {
 			for _, p := range periods {
+				if p.from.IsZero() {
+					continue // the service refuses an evaluation without a period
+				}
 				for _, g := range []casework.GroupBy{casework.ByAll, casework.ByCommunity, casework.ByGrid, casework.ByUnit} {
 					q := casework.EvalQuery{From: p.from, To: p.to, GroupBy: g, Now: now}
 					a, err := agg.Evaluate(bg, q)

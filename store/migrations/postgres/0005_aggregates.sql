@@ -1,8 +1,9 @@
 -- Aggregates of the cases, kept up to date in the transaction that
 -- changes a case (store/aggregates.go), so that the dashboards, the
 -- evaluation and the report never scan a year of cases. Every table has
--- a row per day (grain 'd') and per month (grain 'm', day is the month's
--- first day); days are dates in China Standard Time. A case's old
+-- a row per day (grain 'd'), per month (grain 'm', day is the month's
+-- first day) and per year (grain 'y', day is 1 January); days are dates
+-- in China Standard Time. A case's old
 -- contribution is subtracted and its new one added on every write, so the
 -- sums are exact; a row whose sums fell to zero stays and counts nothing.
 -- The rows are filled from the existing cases by the Go step of this
