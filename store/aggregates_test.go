@@ -155,6 +155,14 @@ func TestAggregatesEqualScanning(t *testing.T) {
 					if na != ns {
 						t.Errorf("count %+v for %s/%d: aggregates %d, scanning %d", f, a.Role, a.UnitID, na, ns)
 					}
+					f.Limit = 3
+					la, ta, err := svcAgg.List(bg, a, f)
+					must(t, err)
+					ls, ts, err := svcScan.List(bg, a, f)
+					must(t, err)
+					if ta != ts || len(la) != len(ls) {
+						t.Errorf("list %+v for %s/%d: aggregates' total %d, scanning's %d", f, a.Role, a.UnitID, ta, ts)
+					}
 				}
 			}
 		}

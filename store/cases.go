@@ -339,9 +339,15 @@ func likeEscape(s string) string {
 func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.Case, int, error) {
 	w, args := where(f)
 	r := s.db.reader()
-	var total int
-	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
-		return nil, 0, mapError(err)
+	// The total is CountCases': from the aggregates when they can answer.
+	total, ok, err := s.countAggregates(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
+			return nil, 0, mapError(err)
+		}
 	}
 	rows, err := r.query(ctx, `SELECT c.data FROM cases c`+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
