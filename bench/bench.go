@@ -48,10 +48,11 @@ type Options struct {
 	MaxCases int // each intake phase stops after this many requests
 
 	Runs   int // timed repetitions of each dashboard query
+	Starts int // cold starts of serve for the start-up time
+
 	// DashboardsOnly skips intake, serve and export: the year (generated
 	// when the database is empty) and its dashboard queries only.
 	DashboardsOnly bool
-	Starts int // cold starts of serve for the start-up time
 
 	// CPUProfile, when set, receives a CPU profile of this process during
 	// the group-commit intake phase (go tool pprof reads it).
