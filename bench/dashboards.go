@@ -10,6 +10,21 @@ import (
 	"github.com/jiedao/jiedao/report"
 )
 
+// unitActor is a handler of the unit, who sees the cases ever dispatched to it.
+func unitActor(u *org.Unit) org.Actor {
+	if u == nil {
+		return org.Actor{Kind: org.ActorStaff, Role: org.RoleUnitHandler, Name: "bench"}
+	}
+	return org.Actor{Kind: org.ActorStaff, Role: org.RoleUnitHandler, UnitID: u.ID, Name: "bench"}
+}
+
+func unitName(u *org.Unit) string {
+	if u == nil {
+		return "none"
+	}
+	return u.Name
+}
+
 // dashQuery is one thing a dashboard or list page asks.
 type dashQuery struct {
 	name string
@@ -59,8 +74,29 @@ func dashboards(ctx context.Context, p *printer, env Env, opt Options) error {
 		{"evaluation, year, by grid", eval(casework.ByGrid, from, to)},
 		{"evaluation, year, by unit", eval(casework.ByUnit, from, to)},
 		{"evaluation, June, by unit", eval(casework.ByUnit, june, july)},
+		{"evaluation, one day (15 June), by grid", eval(casework.ByGrid, june.AddDate(0, 0, 14), june.AddDate(0, 0, 15))},
 		{"the year's report (report.Compute, with the year before)", func(ctx context.Context) (int, error) {
 			v, err := report.Compute(ctx, env.Cases, leader, opt.Year)
+			return len(v), err
+		}},
+		{"dashboard counts: the year by channel, community and class, and each month", func(ctx context.Context) (int, error) {
+			n := 0
+			for _, k := range []casework.CountKey{casework.CountByChannel, casework.CountByCommunity, casework.CountByMajor} {
+				m, err := env.Cases.CountBy(ctx, leader, casework.Filter{From: from, To: to}, k)
+				if err != nil {
+					return 0, err
+				}
+				n += len(m)
+			}
+			for m := range 12 {
+				if _, err := env.Cases.Count(ctx, leader, casework.Filter{From: from.AddDate(0, m, 0), To: from.AddDate(0, m+1, 0)}); err != nil {
+					return 0, err
+				}
+			}
+			return n + 12, nil
+		}},
+		{"the year's report from a unit's scope (" + unitName(unit) + ")", func(ctx context.Context) (int, error) {
+			v, err := report.Compute(ctx, env.Cases, unitActor(unit), opt.Year)
 			return len(v), err
 		}},
 		{"case list: newest 50 of all", list(leader, casework.Filter{Limit: 50})},
@@ -72,24 +108,41 @@ func dashboards(ctx context.Context, p *printer, env Env, opt Options) error {
 		{"case list: text search 垃圾, 50", list(leader, casework.Filter{Limit: 50, Query: "垃圾"})},
 	}
 	if unit != nil {
-		ua := org.Actor{Kind: org.ActorStaff, Role: org.RoleUnitHandler, UnitID: unit.ID, Name: "bench"}
 		queries = append(queries, dashQuery{"case list: a unit's inbox (" + unit.Name + ", waiting to be signed), 50",
-			list(ua, casework.Filter{Limit: 50, Statuses: []casework.Status{casework.StatusDispatched}})})
+			list(unitActor(unit), casework.Filter{Limit: 50, Statuses: []casework.Status{casework.StatusDispatched}})})
 	}
-	p.line("each query: one untimed run, then %d timed runs one after another (no concurrent load); rows is what it returned", opt.Runs)
+	// The same questions answered by scanning the cases, as before the
+	// aggregates (store.Cases.ScanOnly), for comparison.
+	scan := &casework.Service{Store: env.DB.Cases().ScanOnly(), Now: env.Cases.Now}
+	// They take minutes each at scale 10 and more: at most three timed runs.
+	firstComparison := len(queries)
+	queries = append(queries,
+		dashQuery{"for comparison, scanning: evaluation, year, by unit", func(ctx context.Context) (int, error) {
+			rows, err := scan.Evaluate(ctx, leader, casework.EvalQuery{From: from, To: to, GroupBy: casework.ByUnit, Now: now})
+			return len(rows), err
+		}},
+		dashQuery{"for comparison, scanning: the year's report", func(ctx context.Context) (int, error) {
+			v, err := report.Compute(ctx, scan, leader, opt.Year)
+			return len(v), err
+		}})
+	p.line("each query: one untimed run, then %d timed runs one after another (no concurrent load; the scanning comparisons at most 3); rows is what it returned", opt.Runs)
 	p.line("(evaluation: rows of figures; report: figures; lists: the total count matching)")
 	p.line("")
 	p.line("| query | rows | p50 | p95 | max |")
 	p.line("|---|---|---|---|---|")
 	var worst time.Duration
 	var worstName string
-	for _, q := range queries {
+	for i, q := range queries {
 		rows, err := q.run(ctx)
 		if err != nil {
 			return fmt.Errorf("bench: %s: %w", q.name, err)
 		}
 		lat := make([]time.Duration, 0, opt.Runs)
-		for range opt.Runs {
+		runs := opt.Runs
+		if i >= firstComparison {
+			runs = min(runs, 3)
+		}
+		for range runs {
 			s := time.Now()
 			if _, err := q.run(ctx); err != nil {
 				return fmt.Errorf("bench: %s: %w", q.name, err)

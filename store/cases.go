@@ -13,7 +13,13 @@ import (
 )
 
 // Cases is the store of cases, their events and the casework configuration.
-type Cases struct{ db *DB }
+type Cases struct {
+	db *DB
+	// scanOnly counts every figure from the cases, never from the
+	// aggregates: the reference the aggregates are tested and measured
+	// against.
+	scanOnly bool
+}
 
 // Cases returns the case store of db.
 func (db *DB) Cases() *Cases { return &Cases{db: db} }
@@ -52,7 +58,10 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	if err := s.insertEvent(ctx, tx, e); err != nil {
 		return err
 	}
-	return s.saveCase(ctx, tx, c)
+	if err := s.saveCase(ctx, tx, c); err != nil {
+		return err
+	}
+	return countNewCases(ctx, tx, []int64{c.ID})
 }
 
 // saveCase writes the case's projection: the JSON and the query columns.
@@ -149,7 +158,7 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 			return err
 		}
 		ev = e
-		return s.saveCase(ctx, tx, c)
+		return keepAggregates(ctx, tx, c.ID, func() error { return s.saveCase(ctx, tx, c) })
 	})
 	if err == errNothing {
 		return out, nil, nil
@@ -330,9 +339,15 @@ func likeEscape(s string) string {
 func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.Case, int, error) {
 	w, args := where(f)
 	r := s.db.reader()
-	var total int
-	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
-		return nil, 0, mapError(err)
+	// The total is CountCases': from the aggregates when they can answer.
+	total, ok, err := s.countAggregates(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
+			return nil, 0, mapError(err)
+		}
 	}
 	rows, err := r.query(ctx, `SELECT c.data FROM cases c`+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
@@ -353,6 +368,9 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 
 // CountCases counts the cases matching the filter.
 func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) {
+	if n, ok, err := s.countAggregates(ctx, f); ok {
+		return n, err
+	}
 	w, args := where(f)
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
@@ -362,6 +380,9 @@ func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) 
 // CountCasesBy counts the cases matching the filter per channel,
 // community or major class, in one query.
 func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework.CountKey) (map[string]int, error) {
+	if out, ok, err := s.countByAggregates(ctx, f, by); ok {
+		return out, err
+	}
 	var key string
 	switch by {
 	case casework.CountByChannel:
@@ -443,14 +464,59 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64
 }
 
 // Evaluate counts the evaluation figures; the formulas are stated in
-// casework/evaluation.go.
+// casework/evaluation.go. Periods of whole days (China Standard Time) are
+// summed from the aggregates (aggregates.go); others are counted from the
+// cases, which the aggregates cannot cut inside a day.
 func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.EvalCounts, error) {
-	caseKey, dispKey := "0", "0"
+	rows := evalRows{}
+	if ranges, ok := aggPeriod(q.From, q.To); ok && !s.scanOnly {
+		if err := s.evaluateAggregates(ctx, q, ranges, rows); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := s.scanEvalCases(ctx, q, rows); err != nil {
+			return nil, err
+		}
+		if err := s.scanEvalDispatches(ctx, q, rows); err != nil {
+			return nil, err
+		}
+	}
+	return rows.sorted(), nil
+}
+
+// evalRows are the rows of an evaluation by key, as the parts add to them.
+type evalRows map[int64]*casework.EvalCounts
+
+func (rows evalRows) row(k int64) *casework.EvalCounts {
+	if rows[k] == nil {
+		rows[k] = &casework.EvalCounts{Key: k}
+	}
+	return rows[k]
+}
+
+// sorted returns the rows that count something, by key: a group with no
+// filed case and no counted dispatch is no row, as in a GROUP BY.
+func (rows evalRows) sorted() []casework.EvalCounts {
+	out := make([]casework.EvalCounts, 0, len(rows))
+	for _, x := range rows {
+		if x.Filed > 0 || x.Dispatches > 0 {
+			out = append(out, *x)
+		}
+	}
+	sortCounts(out)
+	return out
+}
+
+// evalGroup returns the evaluation's key expressions for the cases and the
+// dispatches of the query (over cases c and assignments a), and the
+// grouping clause that goes with them.
+func evalGroup(g casework.GroupBy) (caseKey, dispKey, caseGroup, dispGroup string) {
+	caseKey, dispKey = "0", "0"
 	// GROUP BY of a literal 0 would name a select-list position, which both
 	// engines refuse: the whole period is one group without GROUP BY, and
 	// HAVING drops the row that aggregates over nothing.
-	caseGroup, dispGroup := " HAVING COUNT(*) > 0", " HAVING COUNT(*) > 0"
-	switch q.GroupBy {
+	caseGroup, dispGroup = " HAVING COUNT(*) > 0", " HAVING COUNT(*) > 0"
+	switch g {
 	case casework.ByCommunity:
 		caseKey, dispKey = "COALESCE(c.community_id, 0)", "COALESCE(c.community_id, 0)"
 	case casework.ByGrid:
@@ -458,18 +524,16 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 	case casework.ByUnit:
 		caseKey, dispKey = "COALESCE(c.unit_id, 0)", "a.unit_id"
 	}
-	if q.GroupBy != casework.ByAll && q.GroupBy != "" {
+	if g != casework.ByAll && g != "" {
 		caseGroup, dispGroup = " GROUP BY "+caseKey, " GROUP BY "+dispKey
 	}
-	rows := map[int64]*casework.EvalCounts{}
-	row := func(k int64) *casework.EvalCounts {
-		if rows[k] == nil {
-			rows[k] = &casework.EvalCounts{Key: k}
-		}
-		return rows[k]
-	}
-	r := s.db.reader()
-	cr, err := r.query(ctx, `SELECT `+caseKey+`, COUNT(*),
+	return caseKey, dispKey, caseGroup, dispGroup
+}
+
+// scanEvalCases counts the case figures from the cases.
+func (s *Cases) scanEvalCases(ctx context.Context, q casework.EvalQuery, rows evalRows) error {
+	caseKey, _, caseGroup, _ := evalGroup(q.GroupBy)
+	cr, err := s.db.reader().query(ctx, `SELECT `+caseKey+`, COUNT(*),
 		SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.status = 'closed' AND c.closed_on_time THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.handled_count > 0 THEN 1 ELSE 0 END),
@@ -479,23 +543,24 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 		FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND c.status NOT IN ('voided', 'merged')
 		`+caseGroup, q.From, q.To)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	defer cr.Close()
 	for cr.Next() {
 		var k int64
 		var e casework.EvalCounts
 		if err := cr.Scan(&k, &e.Filed, &e.Closed, &e.ClosedOnTime, &e.Handled, &e.Reworked, &e.Rated, &e.Satisfied); err != nil {
-			cr.Close()
-			return nil, err
+			return err
 		}
-		x := row(k)
-		x.Filed, x.Closed, x.ClosedOnTime, x.Handled, x.Reworked, x.Rated, x.Satisfied = e.Filed, e.Closed, e.ClosedOnTime, e.Handled, e.Reworked, e.Rated, e.Satisfied
+		addCaseCounts(rows.row(k), e)
 	}
-	cr.Close()
-	if err := cr.Err(); err != nil {
-		return nil, err
-	}
-	dr, err := r.query(ctx, `SELECT `+dispKey+`, COUNT(*),
+	return cr.Err()
+}
+
+// scanEvalDispatches counts the dispatch figures from the assignments.
+func (s *Cases) scanEvalDispatches(ctx context.Context, q casework.EvalQuery, rows evalRows) error {
+	_, dispKey, _, dispGroup := evalGroup(q.GroupBy)
+	dr, err := s.db.reader().query(ctx, `SELECT `+dispKey+`, COUNT(*),
 		SUM(CASE WHEN a.signed_on_time THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.handled_at IS NOT NULL THEN 1 ELSE 0 END),
 		COALESCE(SUM(a.handle_seconds), 0)
@@ -503,27 +568,18 @@ func (s *Cases) Evaluate(ctx context.Context, q casework.EvalQuery) ([]casework.
 		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)
 		`+dispGroup, q.From, q.To, q.Now)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer dr.Close()
 	for dr.Next() {
 		var k int64
 		var e casework.EvalCounts
 		if err := dr.Scan(&k, &e.Dispatches, &e.SignedOnTime, &e.HandledDisp, &e.HandleSeconds); err != nil {
-			return nil, err
+			return err
 		}
-		x := row(k)
-		x.Dispatches, x.SignedOnTime, x.HandledDisp, x.HandleSeconds = e.Dispatches, e.SignedOnTime, e.HandledDisp, e.HandleSeconds
+		addDispatchCounts(rows.row(k), e)
 	}
-	if err := dr.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]casework.EvalCounts, 0, len(rows))
-	for _, x := range rows {
-		out = append(out, *x)
-	}
-	sortCounts(out)
-	return out, nil
+	return dr.Err()
 }
 
 func sortCounts(rows []casework.EvalCounts) {

@@ -180,6 +180,9 @@ type conn struct {
 	// bulk load parses each statement once; the transaction's end closes
 	// them.
 	stmts map[string]*sql.Stmt
+	// aggregates, when set, collects the aggregates' changes of new cases
+	// for the group commit to write once, before its commit.
+	aggregates *aggDelta
 	// committed holds what to run once the transaction commits (nil
 	// outside a transaction of inTx).
 	committed *[]func()
@@ -620,6 +623,13 @@ func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, nil
 }
 
+// migrationSteps are the Go steps of migrations, run after the SQL in the
+// same transaction: what SQL alone would have to say a second time (the
+// aggregates' backfill counts cases with the code that keeps them).
+var migrationSteps = map[string]func(ctx context.Context, tx conn) error{
+	"0005_aggregates.sql": rebuildAggregates,
+}
+
 func (db *DB) applyMigration(ctx context.Context, c conn, name, body string) error {
 	var tx *sql.Tx
 	var err error
@@ -636,6 +646,12 @@ func (db *DB) applyMigration(ctx context.Context, c conn, name, body string) err
 	if _, err := tx.ExecContext(ctx, body); err != nil {
 		_ = tx.Rollback()
 		return err
+	}
+	if step := migrationSteps[name]; step != nil {
+		if err := step(ctx, conn{db: db, q: tx}); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`),
 		name, time.Now().UTC().Format(time.RFC3339)); err != nil {

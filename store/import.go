@@ -48,6 +48,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			next[day] = last - int64(n) + 1
 		}
 		events := &eventBatch{}
+		ids := make([]int64, 0, len(batch))
 		for _, i := range order {
 			h := batch[i]
 			c := h.Case
@@ -64,6 +65,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 				return err
 			}
 			c.ID = id
+			ids = append(ids, id)
 			rep := h.Events[0].Payload.Report
 			rep.ID, rep.Number = id, c.Number
 			// Replay for the assignments projection of every dispatch, not
@@ -92,7 +94,12 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 				}
 			}
 		}
-		return events.flush(ctx, tx)
+		if err := events.flush(ctx, tx); err != nil {
+			return err
+		}
+		// Counted once for the whole batch: the aggregates' rows are
+		// written once each, not once per case.
+		return countNewCases(ctx, tx, ids)
 	})
 }
 

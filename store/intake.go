@@ -248,7 +248,7 @@ func (s *Intake) IngestAlarm(ctx context.Context, a *intake.Alarm, decide intake
 			if err := s.cases.insertEvent(ctx, tx, d.Step); err != nil {
 				return err
 			}
-			if err := s.cases.saveCase(ctx, tx, storm); err != nil {
+			if err := keepAggregates(ctx, tx, storm.ID, func() error { return s.cases.saveCase(ctx, tx, storm) }); err != nil {
 				return err
 			}
 			rec.CaseID = storm.ID

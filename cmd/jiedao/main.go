@@ -33,6 +33,7 @@ func commands() []command {
 		{"demo", "serve a generated year of a subdistrict like Gudang (built on first run)", runDemo},
 		{"report", "print a year's figures computed from the records (json or md)", runReport},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"aggregates", "recount the dashboards' aggregate tables from the cases: aggregates rebuild", runAggregates},
 		{"backup", "write a consistent copy of the database, safe while serving: backup --out PATH", runBackup},
 		{"restore", "replace the database with a backup: restore --from PATH [--force]", runRestore},
 		{"user", "manage staff accounts: user create|list|passwd", runUser},

@@ -65,6 +65,12 @@ func TestBinary(t *testing.T) {
 			if out, err := jiedao(nil, "migrate"); err != nil || !strings.Contains(out, string(engine)) {
 				t.Fatalf("migrate: %v %s", err, out)
 			}
+			if out, err := jiedao(nil, "aggregates", "rebuild"); err != nil || !strings.Contains(out, "aggregates rebuilt") {
+				t.Fatalf("aggregates rebuild: %v %s", err, out)
+			}
+			if out, err := jiedao(nil, "aggregates"); err == nil || !strings.Contains(out, "用法") {
+				t.Fatalf("aggregates without a subcommand: %v %s", err, out)
+			}
 			if out, err := jiedao([]string{"JIEDAO_PASSWORD_FILE=" + pwFile}, "user", "create", "--username", "admin", "--name", "管理员", "--role", "admin"); err != nil {
 				t.Fatalf("user create: %v %s", err, out)
 			}
