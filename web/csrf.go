@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
@@ -116,22 +115,9 @@ func (h *Handler) postForm(w http.ResponseWriter, r *http.Request, maxBytes int6
 		h.fail(w, r, err)
 		return false
 	}
-	if err := validUTF8(r.PostForm); err != nil {
+	if err := api.ValidUTF8(r.PostForm); err != nil {
 		h.fail(w, r, err)
 		return false
 	}
 	return true
-}
-
-// validUTF8 refuses text that is not UTF-8: PostgreSQL would refuse to
-// store or even compare it, and a page could not show it.
-func validUTF8(v url.Values) error {
-	for k, vs := range v {
-		for _, s := range append([]string{k}, vs...) {
-			if !utf8.ValidString(s) {
-				return jiedao.Invalid(k, "提交的内容含有无效字符", "the form contains text that is not UTF-8")
-			}
-		}
-	}
-	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -66,7 +67,7 @@ type figureView struct {
 }
 
 // caseLink is the case list of a filter.
-func caseLink(f casework.Filter) string { return "/cases?" + filterQuery(f).Encode() }
+func caseLink(f casework.Filter) string { return "/cases?" + api.FilterQuery(f).Encode() }
 
 // dashYear is the year asked for, else the year of the newest case (a
 // demo database holds a past year), else this year.

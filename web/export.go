@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 )
 
@@ -62,7 +63,7 @@ func (h *Handler) ExportCases(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, "")
-	f, err := parseFilter(r.URL.Query())
+	f, err := api.ParseFilter(r.URL.Query())
 	if err != nil {
 		h.fail(w, r, err)
 		return
