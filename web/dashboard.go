@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
