@@ -35,6 +35,7 @@ func (s *Server) routes() []route {
 
 		{"POST /api/v1/cases", public, a.ReportCase},
 		{"GET /api/v1/cases", signedIn, a.ListCases},
+		{"GET /api/v1/cases/export", signedIn, a.ExportCases},
 		{"GET /api/v1/cases/{id}", signedIn, a.GetCase},
 		{"GET /api/v1/cases/{id}/events", signedIn, a.CaseEvents},
 		{"POST /api/v1/cases/{id}/steps", signedIn, a.Step},
@@ -151,7 +152,9 @@ func (s *Server) routes() []route {
 		{"GET /map/cases.json", page, w.MapCases},
 		{"GET /dashboard", page, w.Dashboard},
 		{"GET /dashboard/export.xlsx", page, w.ExportDashboard},
+		{"GET /dashboard/export.csv", page, w.ExportDashboard},
 		{"GET /cases/export.xlsx", page, w.ExportCases},
+		{"GET /cases/export.csv", page, w.ExportCases},
 		{"GET /admin", page, w.Admin},
 		{"GET /admin/calendar.tsv", page, w.CalendarTSV},
 		{"GET /admin/{section}", page, w.Admin},

@@ -292,7 +292,7 @@ func (p *page) Num(v report.Value) string {
 	return strconv.FormatFloat(v.Value, 'f', 0, 64)
 }
 
-// exportLink is the XLSX of a dashboard table.
-func exportLink(table string, year int) template.URL {
-	return template.URL("/dashboard/export.xlsx?" + url.Values{"table": {table}, "year": {strconv.Itoa(year)}}.Encode())
+// exportLink is a dashboard table as XLSX or CSV.
+func exportLink(table string, year int, format string) template.URL {
+	return template.URL("/dashboard/export." + format + "?" + url.Values{"table": {table}, "year": {strconv.Itoa(year)}}.Encode())
 }

@@ -20,7 +20,11 @@ type listData struct {
 	Query    url.Values
 	Prev     string
 	Next     string
-	Export   string
+	// Export is the filter the export form sends; FullContacts offers
+	// the export with residents' contacts (for a reason) to those who may
+	// see them.
+	Export       url.Values
+	FullContacts bool
 	Statuses []casework.Status
 	Channels []casework.Channel
 	Groups   []catGroup
@@ -62,7 +66,7 @@ func (h *Handler) CaseList(w http.ResponseWriter, r *http.Request) {
 		nq.Set("offset", strconv.Itoa(f.Offset+pageSize))
 		d.Next = "/cases?" + nq.Encode()
 	}
-	d.Export = "/cases/export.xlsx?" + base.Encode()
+	d.Export, d.FullContacts = base, a.SeesContacts()
 	p.Data = d
 	h.render(w, r, http.StatusOK, "cases", p)
 }
