@@ -424,4 +424,3 @@ func (h *Handler) HotlineExport(w http.ResponseWriter, r *http.Request) {
 		d.Abort(h.Log, r, err)
 	}
 }
-

@@ -12,22 +12,22 @@ import (
 
 // listData is a page of cases with the filter that chose them.
 type listData struct {
-	Cases    []caseView
-	Total    int
-	Offset   int
-	Limit    int
-	N        *names
-	Query    url.Values
-	Prev     string
-	Next     string
+	Cases  []caseView
+	Total  int
+	Offset int
+	Limit  int
+	N      *names
+	Query  url.Values
+	Prev   string
+	Next   string
 	// Export is the filter the export form sends; FullContacts offers
 	// the export with residents' contacts (for a reason) to those who may
 	// see them.
 	Export       url.Values
 	FullContacts bool
-	Statuses []casework.Status
-	Channels []casework.Channel
-	Groups   []catGroup
+	Statuses     []casework.Status
+	Channels     []casework.Channel
+	Groups       []catGroup
 }
 
 const pageSize = 50
