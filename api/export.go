@@ -178,7 +178,7 @@ func StreamCases(w http.ResponseWriter, r *http.Request, log *slog.Logger, x *ca
 			if err := tw.Row(t.Row(c)...); err != nil {
 				return err
 			}
-			if n++; n%casework.ExportPage == 0 {
+			if n++; n%x.Page == 0 {
 				return tw.Flush()
 			}
 			return nil

@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strings"
@@ -66,6 +67,9 @@ type CaseExport struct {
 	// Rows is how many cases matched when the export began (at most
 	// MaxExportRows); cases reported while it streams may be added.
 	Rows int
+	// Page is how many cases are read at a time: a writer flushes after
+	// each page, before the next is read.
+	Page int
 	s    *Service
 	f    Filter
 }
@@ -131,12 +135,12 @@ func (s *Service) ExportCases(ctx context.Context, a org.Actor, f Filter, req Ex
 	if f.Now.IsZero() {
 		f.Now = s.now()
 	}
-	f.Limit, f.Offset = ExportPage, 0
+	f.Limit, f.Offset = cmp.Or(s.ExportPageSize, ExportPage), 0
 	n, err := s.Store.CountCases(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	x := &CaseExport{ExportGrant: g, Rows: min(n, MaxExportRows), s: s, f: f}
+	x := &CaseExport{ExportGrant: g, Rows: min(n, MaxExportRows), Page: f.Limit, s: s, f: f}
 	if err := s.recordExport(ctx, g, AuditExportCases, "cases", req, x.Rows, map[string]any{"scope": f.Scope}); err != nil {
 		return nil, err
 	}
