@@ -20,8 +20,8 @@ import (
 // memory of the last one from /proc: after start, and after a round of
 // dashboard and list requests as a leader. On the last one it also
 // measures the export of every case.
-func serveFigures(ctx context.Context, p *printer, env Env, opt Options) (*exportResult, error) {
-	exp := &exportResult{}
+func serveFigures(ctx context.Context, p *printer, env Env, opt Options) ([]*exportResult, error) {
+	var exp []*exportResult
 	if env.Serve == nil {
 		p.line("not measured: no serve command")
 		return exp, nil
@@ -30,10 +30,9 @@ func serveFigures(ctx context.Context, p *printer, env Env, opt Options) (*expor
 	p.line("answers 200, polled every 5 ms; the database files are in the page cache (a warm start)")
 	var starts []time.Duration
 	for i := 1; i <= max(1, opt.Starts); i++ {
-		last := i == max(1, opt.Starts)
-		var e *exportResult
-		if last {
-			e = exp
+		var e *[]*exportResult
+		if i == max(1, opt.Starts) {
+			e = &exp
 		}
 		d, err := oneStart(ctx, p, env, opt, e)
 		if err != nil {
@@ -64,8 +63,8 @@ func freeAddr() (string, error) {
 }
 
 // oneStart starts serve once and returns the time to /healthz; given exp,
-// it also measures memory and the export.
-func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *exportResult) (time.Duration, error) {
+// it also measures memory and the exports.
+func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *[]*exportResult) (time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return 0, err
@@ -135,7 +134,7 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *export
 		mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
 	p.line("peak resident memory (VmHWM): %s", mib(peak))
 	if token != "" {
-		exp.measure(ctx, base, token, cmd.Process.Pid)
+		*exp = measureExports(ctx, base, token, cmd.Process.Pid)
 	}
 	return took, nil
 }
