@@ -68,7 +68,13 @@ type exportAudit struct {
 
 func exportAudits(t *testing.T, db *store.DB) []exportAudit {
 	t.Helper()
-	rows, err := db.Query(context.Background(), `SELECT after_json, reason, actor_name FROM audit_log WHERE action = 'export.cases' ORDER BY id`)
+	return auditActions(t, db, "export.cases")
+}
+
+// auditActions reads the audit trail's entries of an export action.
+func auditActions(t *testing.T, db *store.DB, action string) []exportAudit {
+	t.Helper()
+	rows, err := db.Query(context.Background(), `SELECT after_json, reason, actor_name FROM audit_log WHERE action = '`+action+`' ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,6 +90,9 @@ func exportAudits(t *testing.T, db *store.DB) []exportAudit {
 			t.Fatal(err)
 		}
 		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -136,9 +145,16 @@ func TestCaseExport(t *testing.T) {
 			t.Errorf("grid worker's full export: %d", st)
 		}
 
+		// Only those who may have contacts are offered them on the page.
+		if _, body := gw.get("/cases"); strings.Contains(body, `name="contacts"`) || !strings.Contains(body, "/cases/export.csv") {
+			t.Error("the grid worker's list offers contacts, or no CSV")
+		}
 		// The command center: masked by default too, filtered by community.
 		d := e.browser()
 		d.login(e.fx.Dispatcher)
+		if _, body := d.get("/cases"); !strings.Contains(body, `name="contacts" value="full"`) || !strings.Contains(body, `name="reason"`) {
+			t.Error("the dispatcher's list offers no export with contacts")
+		}
 		st, body = d.get("/cases/export.csv?community_id=" + fmt.Sprint(e.fx.Wenhua.ID))
 		rows = readCSV(t, body)
 		if st != http.StatusOK || numbers(rows) != want(w1b, w2, w1a) {

@@ -587,6 +587,14 @@ func TestDashboard(t *testing.T) {
 				t.Errorf("%s: %d, not an XLSX", path, st)
 			}
 		}
+		st, body = b.get("/dashboard/export.csv?table=by-channel&year=2024")
+		if rows := readCSV(t, body); st != http.StatusOK || len(rows) < 3 || rows[0][1] != "数值" {
+			t.Errorf("the channel chart as CSV: %d %q", st, rows)
+		}
+		// Every export is on the audit trail.
+		if n := len(auditActions(t, db, "export.dashboard")); n != 3 {
+			t.Errorf("%d dashboard exports on the audit trail, want 3", n)
+		}
 		// Units see no dashboard figures: the service refuses them.
 		u := e.browser()
 		u.login(e.fx.UnitHandler)
