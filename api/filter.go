@@ -160,11 +160,17 @@ func ParseDate(v, field string) (time.Time, error) {
 // ValidUTF8 refuses parameters that are not UTF-8: PostgreSQL would refuse
 // to store or compare them, and the answer would be a fault of ours rather
 // than the caller's.
+// The error names the parameter, or "query" when its name is empty or
+// not text itself.
 func ValidUTF8(v url.Values) error {
 	for k, vs := range v {
 		for _, s := range append([]string{k}, vs...) {
 			if !utf8.ValidString(s) {
-				return jiedao.Invalid(k, "提交的内容含有无效字符", "the form contains text that is not UTF-8")
+				field := k
+				if field == "" || !utf8.ValidString(field) {
+					field = "query"
+				}
+				return jiedao.Invalid(field, "提交的内容含有无效字符", "the form contains text that is not UTF-8")
 			}
 		}
 	}
