@@ -74,17 +74,27 @@ type CaseExport struct {
 	f    Filter
 }
 
-// contactReason checks the reason for seeing a resident's full contact.
-func contactReason(reason string, minLen int) (string, error) {
+// cleanReason trims a stated reason and bounds it: it goes on the audit
+// trail as text.
+func cleanReason(reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
+	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxRevealReason {
+		return "", jiedao.Invalid("reason", "理由不能超过200字", "the reason must be at most 200 characters")
+	}
+	return reason, nil
+}
+
+// contactReason checks the reason for seeing a resident's full contact:
+// required, and at least minLen characters.
+func contactReason(reason string, minLen int) (string, error) {
+	reason, err := cleanReason(reason)
+	if err != nil {
+		return "", err
+	}
 	if reason == "" {
 		return "", jiedao.Invalid("reason", "查看完整联系方式须说明理由", "a reason is required to see the full contact")
 	}
-	n := utf8.RuneCountInString(reason)
-	if !utf8.ValidString(reason) || n > maxRevealReason {
-		return "", jiedao.Invalid("reason", "理由不能超过200字", "the reason must be at most 200 characters")
-	}
-	if n < minLen {
+	if utf8.RuneCountInString(reason) < minLen {
 		return "", jiedao.Invalid("reason", "理由太短，请具体说明用途", "the reason is too short: say what the contacts are for")
 	}
 	return reason, nil
@@ -105,11 +115,10 @@ func (s *Service) grantExport(a org.Actor, req ExportRequest) (ExportGrant, erro
 		return g, jiedao.Forbidden("导出无法记入审计日志，未执行", "the export cannot be recorded on the audit trail, so it was not made")
 	}
 	if !req.FullContacts {
-		g.Reason = strings.TrimSpace(req.Reason)
-		if utf8.RuneCountInString(g.Reason) > maxRevealReason {
-			return g, jiedao.Invalid("reason", "理由不能超过200字", "the reason must be at most 200 characters")
-		}
-		return g, nil
+		// A reason given for a masked export is kept with it.
+		reason, err := cleanReason(req.Reason)
+		g.Reason = reason
+		return g, err
 	}
 	if !a.SeesContacts() || a.Kind != org.ActorStaff {
 		return g, jiedao.Forbidden("您无权导出完整联系方式，只能导出脱敏数据", "you may not export full contacts, only masked ones")
