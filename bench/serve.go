@@ -111,9 +111,12 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *[]*exp
 
 	// A round of what leaders and dispatchers open, through HTTP.
 	token, err := loginAs(hc, base, "leader")
-	if err != nil {
+	switch {
+	case err != nil:
 		p.line("dashboard requests not made: %v", err)
-	} else {
+	case opt.ExportOnly:
+		p.line("dashboard requests not made: --export-only")
+	default:
 		from, to := strconv.Itoa(opt.Year)+"-01-01", strconv.Itoa(opt.Year+1)+"-01-01"
 		paths := []string{"/api/v1/cases?limit=50", "/api/v1/cases?limit=50&due=overdue", "/api/v1/cases?limit=500&q=%E5%9E%83%E5%9C%BE",
 			"/open311/v2/requests.json", "/open311/v2/services.json"}
