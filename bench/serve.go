@@ -133,8 +133,12 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *[]*exp
 	}
 	busy := procKB(status, "VmRSS")
 	peak := procKB(status, "VmHWM")
-	p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up; %s after three rounds of %s",
-		mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
+	if opt.ExportOnly {
+		p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up", mib(idle))
+	} else {
+		p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up; %s after three rounds of %s",
+			mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
+	}
 	p.line("peak resident memory (VmHWM): %s", mib(peak))
 	if token != "" {
 		*exp = measureExports(ctx, base, token, cmd.Process.Pid)
