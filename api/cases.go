@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jiedao/jiedao"
-	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
@@ -65,7 +64,7 @@ func (h *Handler) ListCases(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	f, err := parseFilter(r)
+	f, err := parseListFilter(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -82,43 +81,19 @@ func (h *Handler) ListCases(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, map[string]any{"total": total, "limit": min(f.Limit, casework.MaxPage), "offset": f.Offset, "cases": out})
 }
 
-func parseFilter(r *http.Request) (casework.Filter, error) {
+// parseListFilter reads the list's filter and its page: limit (default
+// 50; the service caps it at MaxPage) and offset.
+func parseListFilter(r *http.Request) (casework.Filter, error) {
 	q := r.URL.Query()
-	f := casework.Filter{Channel: casework.Channel(q.Get("channel")), Category: q.Get("category"),
-		Number: q.Get("number"), Query: q.Get("q"), Due: casework.DueState(q.Get("due"))}
-	if f.Channel != "" && !f.Channel.Valid() {
-		return f, jiedao.Invalid("channel", "渠道无效", "unknown channel")
-	}
-	switch f.Due {
-	case casework.DueNone, casework.DueOK, casework.DueWarning, casework.DueOverdue:
-	default:
-		return f, jiedao.Invalid("due", "due 应为 ok、warning 或 overdue", "due must be ok, warning or overdue")
-	}
-	for _, s := range strings.Split(q.Get("status"), ",") {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		st := casework.Status(s)
-		if !st.Valid() {
-			return f, jiedao.Invalid("status", "状态无效："+s, "unknown status: "+s)
-		}
-		f.Statuses = append(f.Statuses, st)
-	}
-	var err error
-	ints := []struct {
-		name string
-		dst  *int64
-	}{{"community_id", &f.CommunityID}, {"grid_id", &f.GridID}, {"unit_id", &f.UnitID}}
-	for _, x := range ints {
-		if *x.dst, err = queryInt(r, x.name); err != nil {
-			return f, err
-		}
-	}
-	limit, err := queryInt(r, "limit")
+	f, err := ParseFilter(q)
 	if err != nil {
 		return f, err
 	}
-	offset, err := queryInt(r, "offset")
+	limit, err := nonNegative(q, "limit")
+	if err != nil {
+		return f, err
+	}
+	offset, err := nonNegative(q, "offset")
 	if err != nil {
 		return f, err
 	}
@@ -126,27 +101,7 @@ func parseFilter(r *http.Request) (casework.Filter, error) {
 	if f.Limit == 0 {
 		f.Limit = 50 // the page the answer says it gives; the service caps it at 500
 	}
-	if f.From, err = parseDate(q.Get("from"), "from"); err != nil {
-		return f, err
-	}
-	if f.To, err = parseDate(q.Get("to"), "to"); err != nil {
-		return f, err
-	}
 	return f, nil
-}
-
-// parseDate reads a date (YYYY-MM-DD, China time) or an RFC 3339 time.
-func parseDate(v, field string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, calendar.Zone()); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, jiedao.Invalid(field, "日期格式应为 2024-06-12", "date must look like 2024-06-12")
 }
 
 // caseActor reads the signed-in actor and the case id of the path; on an
@@ -299,12 +254,12 @@ func (h *Handler) Evaluation(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	from, err := parseDate(r.URL.Query().Get("from"), "from")
+	from, err := ParseDate(r.URL.Query().Get("from"), "from")
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	to, err := parseDate(r.URL.Query().Get("to"), "to")
+	to, err := ParseDate(r.URL.Query().Get("to"), "to")
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"github.com/jiedao/jiedao/casework"
 )
 
-// ParseFilter is parseFilter for the fuzz target of package api_test,
-// which needs package store (and store imports api through intake).
-func ParseFilter(r *http.Request) (casework.Filter, error) { return parseFilter(r) }
+// ParseListFilter is parseListFilter for the fuzz target of package
+// api_test, which needs package store (and store imports api through
+// intake).
+func ParseListFilter(r *http.Request) (casework.Filter, error) { return parseListFilter(r) }

@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,6 +43,10 @@ var filterQueries = []string{
 	"q=%00",
 	"number=%FF%FE",
 	"q=a%27%3B%20DROP%20TABLE%20cases%3B--",
+	"status=closed&status=hung&rating=satisfied,basic&rated=1&dispatched=true&signed=1&handled=1",
+	"rating=great",
+	"from=2024-06-01T10:30:00%2B08:00",
+	"%FF=1",
 }
 
 // engines lists the engines the fuzz target queries: both, unless the run
@@ -55,7 +58,8 @@ func engines() []store.Engine {
 	return testdb.Engines()
 }
 
-// FuzzCaseFilter fuzzes the case-list search filters (GET /api/v1/cases).
+// FuzzCaseFilter fuzzes the case-list search filters (GET /api/v1/cases,
+// the pages' list and every export: one parser, api.ParseFilter).
 // A refused query is a bilingual *jiedao.Error on the field at fault; an
 // accepted one has only known channels, statuses and due states and
 // non-negative numbers, reads back the same when written out again, and
@@ -94,7 +98,7 @@ func FuzzCaseFilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query string) {
 		r := httptest.NewRequest(http.MethodGet, "/api/v1/cases", nil)
 		r.URL.RawQuery = query
-		flt, err := api.ParseFilter(r)
+		flt, err := api.ParseListFilter(r)
 		if err != nil {
 			var e *jiedao.Error
 			if !errors.As(err, &e) || e.Code != jiedao.EINVALID || e.Field == "" || e.Zh == "" || e.En == "" {
@@ -113,7 +117,7 @@ func FuzzCaseFilter(f *testing.F) {
 		if flt.CommunityID < 0 || flt.GridID < 0 || flt.UnitID < 0 || flt.Limit <= 0 || flt.Offset < 0 {
 			t.Fatalf("numbers %+v", flt)
 		}
-		again, err := api.ParseFilter(httptest.NewRequest(http.MethodGet, "/api/v1/cases?"+encodeFilter(flt).Encode(), nil))
+		again, err := api.ParseListFilter(httptest.NewRequest(http.MethodGet, "/api/v1/cases?"+encodeFilter(flt).Encode(), nil))
 		if err != nil {
 			t.Fatalf("the filter written out is refused: %v", err)
 		}
@@ -149,34 +153,13 @@ func FuzzCaseFilter(f *testing.F) {
 	})
 }
 
-// encodeFilter writes a filter as the query string parseFilter reads.
+// encodeFilter writes a filter and its page as the query string the
+// list reads: the shared api.FilterQuery, plus limit and offset.
 func encodeFilter(f casework.Filter) url.Values {
-	v := url.Values{}
-	set := func(k, s string) {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	set("channel", string(f.Channel))
-	set("category", f.Category)
-	set("number", f.Number)
-	set("q", f.Query)
-	set("due", string(f.Due))
-	var st []string
-	for _, s := range f.Statuses {
-		st = append(st, string(s))
-	}
-	set("status", strings.Join(st, ","))
-	for k, n := range map[string]int64{"community_id": f.CommunityID, "grid_id": f.GridID, "unit_id": f.UnitID,
-		"limit": int64(f.Limit), "offset": int64(f.Offset)} {
-		if n != 0 {
-			v.Set(k, strconv.FormatInt(n, 10))
-		}
-	}
-	for k, t := range map[string]time.Time{"from": f.From, "to": f.To} {
-		if !t.IsZero() {
-			v.Set(k, t.Format(time.RFC3339Nano))
-		}
+	v := api.FilterQuery(f)
+	v.Set("limit", strconv.Itoa(f.Limit))
+	if f.Offset != 0 {
+		v.Set("offset", strconv.Itoa(f.Offset))
 	}
 	return v
 }

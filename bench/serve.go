@@ -20,8 +20,8 @@ import (
 // memory of the last one from /proc: after start, and after a round of
 // dashboard and list requests as a leader. On the last one it also
 // measures the export of every case.
-func serveFigures(ctx context.Context, p *printer, env Env, opt Options) (*exportResult, error) {
-	exp := &exportResult{}
+func serveFigures(ctx context.Context, p *printer, env Env, opt Options) ([]*exportResult, error) {
+	var exp []*exportResult
 	if env.Serve == nil {
 		p.line("not measured: no serve command")
 		return exp, nil
@@ -30,10 +30,9 @@ func serveFigures(ctx context.Context, p *printer, env Env, opt Options) (*expor
 	p.line("answers 200, polled every 5 ms; the database files are in the page cache (a warm start)")
 	var starts []time.Duration
 	for i := 1; i <= max(1, opt.Starts); i++ {
-		last := i == max(1, opt.Starts)
-		var e *exportResult
-		if last {
-			e = exp
+		var e *[]*exportResult
+		if i == max(1, opt.Starts) {
+			e = &exp
 		}
 		d, err := oneStart(ctx, p, env, opt, e)
 		if err != nil {
@@ -64,8 +63,8 @@ func freeAddr() (string, error) {
 }
 
 // oneStart starts serve once and returns the time to /healthz; given exp,
-// it also measures memory and the export.
-func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *exportResult) (time.Duration, error) {
+// it also measures memory and the exports.
+func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *[]*exportResult) (time.Duration, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return 0, err
@@ -112,9 +111,12 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *export
 
 	// A round of what leaders and dispatchers open, through HTTP.
 	token, err := loginAs(hc, base, "leader")
-	if err != nil {
+	switch {
+	case err != nil:
 		p.line("dashboard requests not made: %v", err)
-	} else {
+	case opt.ExportOnly:
+		p.line("dashboard requests not made: --export-only")
+	default:
 		from, to := strconv.Itoa(opt.Year)+"-01-01", strconv.Itoa(opt.Year+1)+"-01-01"
 		paths := []string{"/api/v1/cases?limit=50", "/api/v1/cases?limit=50&due=overdue", "/api/v1/cases?limit=500&q=%E5%9E%83%E5%9C%BE",
 			"/open311/v2/requests.json", "/open311/v2/services.json"}
@@ -131,11 +133,15 @@ func oneStart(ctx context.Context, p *printer, env Env, opt Options, exp *export
 	}
 	busy := procKB(status, "VmRSS")
 	peak := procKB(status, "VmHWM")
-	p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up; %s after three rounds of %s",
-		mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
+	if opt.ExportOnly {
+		p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up", mib(idle))
+	} else {
+		p.line("resident memory of serve (VmRSS from /proc/PID/status): %s after start-up; %s after three rounds of %s",
+			mib(idle), mib(busy), "dashboard and list requests (evaluation by all/community/grid/unit for the year, case lists, Open311 requests)")
+	}
 	p.line("peak resident memory (VmHWM): %s", mib(peak))
 	if token != "" {
-		exp.measure(ctx, base, token, cmd.Process.Pid)
+		*exp = measureExports(ctx, base, token, cmd.Process.Pid)
 	}
 	return took, nil
 }

@@ -2,8 +2,6 @@ package casework
 
 import (
 	"context"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
@@ -113,12 +111,9 @@ func (s *Service) RevealContact(ctx context.Context, a org.Actor, caseID int64, 
 	if a.Kind != org.ActorStaff {
 		return Contact{}, jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
 	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return Contact{}, jiedao.Invalid("reason", "查看完整联系方式须说明理由", "a reason is required to see the full contact")
-	}
-	if !utf8.ValidString(reason) || utf8.RuneCountInString(reason) > maxRevealReason {
-		return Contact{}, jiedao.Invalid("reason", "理由不能超过200字", "the reason must be at most 200 characters")
+	reason, err := contactReason(reason, 1)
+	if err != nil {
+		return Contact{}, err
 	}
 	c, err := s.Store.GetCase(ctx, caseID)
 	if err != nil {

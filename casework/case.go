@@ -128,6 +128,29 @@ func (c Channel) Valid() bool {
 	return false
 }
 
+// Zh is the channel's Chinese name.
+func (c Channel) Zh() string {
+	switch c {
+	case ChannelXihuCode:
+		return "西湖码"
+	case ChannelPingan:
+		return "平安通"
+	case ChannelGrid:
+		return "网格通"
+	case ChannelIoT:
+		return "智慧三件套"
+	case ChannelPolice:
+		return "警网协同"
+	case ChannelHotline:
+		return "12345热线"
+	case ChannelEnterprise:
+		return "企业诉求"
+	case ChannelOther:
+		return "其他"
+	}
+	return string(c)
+}
+
 // Urgency picks the deadline policy of a category.
 type Urgency string
 
@@ -154,6 +177,19 @@ const (
 // Valid reports whether r is a known rating.
 func (r Rating) Valid() bool {
 	return r == RatingSatisfied || r == RatingBasic || r == RatingUnsatisfied
+}
+
+// Zh is the rating's Chinese name.
+func (r Rating) Zh() string {
+	switch r {
+	case RatingSatisfied:
+		return "满意"
+	case RatingBasic:
+		return "基本满意"
+	case RatingUnsatisfied:
+		return "不满意"
+	}
+	return string(r)
 }
 
 // Location is a WGS-84 point.

@@ -204,6 +204,19 @@ const (
 	DueOverdue DueState = "overdue" // 超期
 )
 
+// Zh is the deadline state's Chinese name; none has none.
+func (d DueState) Zh() string {
+	switch d {
+	case DueOK:
+		return "正常"
+	case DueWarning:
+		return "预警"
+	case DueOverdue:
+		return "超期"
+	}
+	return ""
+}
+
 // DueStateAt says whether the running deadline is in time, in warning or
 // overdue at now.
 func (c *Case) DueStateAt(now time.Time) DueState {

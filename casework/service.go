@@ -26,9 +26,13 @@ type Service struct {
 	Places       Placer
 	Now          func() time.Time
 	Log          *slog.Logger
-	// Audit records the configuration's changes and the reveals of
-	// residents' contacts (docs/audit.md); nil records nothing.
+	// Audit records the configuration's changes, the reveals of
+	// residents' contacts and the exports (docs/audit.md); nil records
+	// nothing, and then no export is made.
 	Audit org.Auditor
+	// ExportPageSize is how many cases an export reads at a time; 0 is
+	// ExportPage.
+	ExportPageSize int
 }
 
 func (s *Service) now() time.Time {

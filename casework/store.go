@@ -25,6 +25,13 @@ type Store interface {
 	ListCases(ctx context.Context, f Filter) ([]*Case, int, error)
 	// CountCases counts the cases matching the filter.
 	CountCases(ctx context.Context, f Filter) (int, error)
+	// EachCase calls fn with every case matching the filter, in the
+	// list's order (newest reported first), reading f.Limit cases at a
+	// time (0: ExportPage), each page its own query after the last row of
+	// the one before (keyset, never OFFSET), so that no read transaction
+	// is held for the length of the walk. f.Offset is ignored. An error
+	// from fn ends the walk and is returned.
+	EachCase(ctx context.Context, f Filter, fn func(*Case) error) error
 	ListEvents(ctx context.Context, caseID int64) ([]*Event, error)
 	// WasAssigned reports whether the case was ever dispatched to the unit.
 	WasAssigned(ctx context.Context, caseID, unitID int64) (bool, error)

@@ -82,6 +82,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	policy.IdleTimeout, policy.SessionLimit = 30*24*time.Hour, 30*24*time.Hour
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	cases := fx.Service(clock.Now)
+	cases.Audit = db.Audit() // exports are made only when they can be recorded
 	h := &api.Handler{Auth: auth, Cases: cases, Directory: &org.Directory{Store: db.Org()}, Log: log}
 	srv := server.New(h, auth, db, log)
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: cases, Now: clock.Now}, Log: log}

@@ -17,6 +17,8 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+	tables "github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -401,45 +403,24 @@ func (h *Handler) PoliceArrival(w http.ResponseWriter, r *http.Request) {
 	api.WriteJSON(w, http.StatusOK, f)
 }
 
-// HotlineExport streams the 12345 export of ?from=&to= as XLSX.
+// HotlineExport streams the 12345 export of ?from=&to= as XLSX;
+// contacts=full&reason=… asks for the callers' contacts unmasked.
 func (h *Handler) HotlineExport(w http.ResponseWriter, r *http.Request) {
 	from, to, err := period(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	x, err := h.Service.HotlineExport(r.Context(), api.ActorFrom(r.Context()), from, to)
+	q := r.URL.Query()
+	req := casework.ExportRequest{Format: string(tables.XLSX), FullContacts: q.Get("contacts") == "full", Reason: q.Get("reason"),
+		Query: url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}}.Encode()}
+	x, err := h.Service.HotlineExport(r.Context(), api.ActorFrom(r.Context()), from, to, req)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	// A year's export may take longer than the server's write timeout,
-	// which is meant for ordinary answers.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(30 * time.Minute))
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": x.FileName()}))
-	cw := &countingWriter{w: w}
-	if err := x.WriteTo(r.Context(), cw); err != nil {
-		if cw.n == 0 {
-			// The sheet is built before the first byte goes out: a failure
-			// while reading the rows can still be answered properly.
-			w.Header().Del("Content-Disposition")
-			h.fail(w, r, err)
-			return
-		}
-		// The answer has begun: it can only be cut short.
-		h.Log.ErrorContext(r.Context(), "hotline export failed", "err", err)
+	d := api.StartDownload(w, tables.XLSX, x.FileName())
+	if err := x.WriteTo(r.Context(), d); err != nil {
+		d.Abort(h.Log, r, err)
 	}
-}
-
-// countingWriter tells whether anything was written yet.
-type countingWriter struct {
-	w http.ResponseWriter
-	n int64
-}
-
-func (c *countingWriter) Write(b []byte) (int, error) {
-	n, err := c.w.Write(b)
-	c.n += int64(n)
-	return n, err
 }

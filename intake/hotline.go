@@ -5,10 +5,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
+	tables "github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -17,9 +16,10 @@ import (
 // as columns of its own; the next export writes them afresh, once.
 var exportAdded = []string{"街道案件编号", "办理状态", "办理结果", "办结时间"}
 
-// Export is a 12345 export checked and ready to write.
+// Export is a 12345 export checked, recorded and ready to write.
 type Export struct {
 	s        *Service
+	grant    casework.ExportGrant
 	clientID int64
 	from, to time.Time
 	headers  []string           // the files' own columns
@@ -29,8 +29,10 @@ type Export struct {
 // HotlineExport prepares the export of the work orders whose time of call
 // is in [from, to), in the layout they were imported in. Staff who see
 // every case export all of them; the 12345 platform's own client exports
-// its own.
-func (s *Service) HotlineExport(ctx context.Context, a org.Actor, from, to time.Time) (*Export, error) {
+// its own. Callers' names and phone numbers are masked unless req asks
+// for them with the right and a reason (casework.Service.GrantExport);
+// the export is on the audit trail before it is returned.
+func (s *Service) HotlineExport(ctx context.Context, a org.Actor, from, to time.Time, req casework.ExportRequest) (*Export, error) {
 	x := &Export{s: s, from: from, to: to, layouts: map[int64][]string{}}
 	switch {
 	case a.Kind == org.ActorClient && casework.Channel(a.Channel) == casework.ChannelHotline:
@@ -51,6 +53,13 @@ func (s *Service) HotlineExport(ctx context.Context, a org.Actor, from, to time.
 		x.layouts[l.ImportID] = l.Headers
 	}
 	x.headers = exportHeaders(layouts)
+	n, err := s.Store.CountExportRows(ctx, casework.ChannelHotline, x.clientID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	if x.grant, err = s.Cases.GrantExport(ctx, a, casework.AuditExportHotline, "hotline", req, n, nil); err != nil {
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -91,27 +100,17 @@ func exportHeaders(layouts []Layout) []string {
 	return out
 }
 
-// FileName is the name the export is offered under.
+// FileName is the name the export is offered under, without its .xlsx.
 func (x *Export) FileName() string {
 	last := x.to.Add(-time.Nanosecond)
-	return "12345工单_" + x.from.Format("20060102") + "-" + last.Format("20060102") + ".xlsx"
+	return "12345工单_" + x.from.Format("20060102") + "-" + last.Format("20060102")
 }
 
-// WriteTo writes the XLSX. Rows are read from the database and written to
-// a stream one at a time (excelize's StreamWriter spills to a temporary
-// file past a few megabytes), so a year exports in constant memory.
+// WriteTo streams the XLSX: rows are read from the database and written
+// on one at a time (package table), so a year exports in constant memory
+// and its first bytes leave at once.
 func (x *Export) WriteTo(ctx context.Context, w io.Writer) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "12345工单"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	tw, err := tables.NewWriter(w, tables.XLSX, "12345工单")
 	if err != nil {
 		return err
 	}
@@ -119,12 +118,24 @@ func (x *Export) WriteTo(ctx context.Context, w io.Writer) error {
 	for _, h := range append(append([]string{}, x.headers...), exportAdded...) {
 		head = append(head, h)
 	}
-	if err := sw.SetRow("A1", head, excelize.RowOpts{StyleID: bold}); err != nil {
+	if err := tw.Row(head...); err != nil {
 		return err
+	}
+	// The columns of the callers' names and phones, masked as granted.
+	mask := map[int]func(string) string{}
+	if x.grant.Masked {
+		for j, f := range fieldsOf(x.headers) {
+			switch f {
+			case fName:
+				mask[j] = org.MaskName
+			case fPhone:
+				mask[j] = org.MaskPhone
+			}
+		}
 	}
 	// Per import: where each of its columns goes in the export.
 	places := map[int64][]int{}
-	n := 1
+	n := 0
 	err = x.s.Store.EachExportRow(ctx, casework.ChannelHotline, x.clientID, x.from, x.to, func(r *ExportRow) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -140,6 +151,9 @@ func (x *Export) WriteTo(ctx context.Context, w io.Writer) error {
 		}
 		for i, v := range r.Cells {
 			if i < len(place) && place[i] >= 0 {
+				if m := mask[place[i]]; m != nil {
+					v = m(v)
+				}
 				row[place[i]] = v
 			}
 		}
@@ -149,20 +163,18 @@ func (x *Export) WriteTo(ctx context.Context, w io.Writer) error {
 		}
 		k := len(x.headers)
 		row[k], row[k+1], row[k+2], row[k+3] = r.CaseNumber, r.Status.Zh(), r.Result, closed
-		n++
-		cell, err := excelize.CoordinatesToCellName(1, n)
-		if err != nil {
+		if err := tw.Row(row...); err != nil {
 			return err
 		}
-		return sw.SetRow(cell, row)
+		if n++; n%casework.ExportPage == 0 {
+			return tw.Flush()
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
+	return tw.Close()
 }
 
 // fieldsOf says what each column of a header row means, where it means

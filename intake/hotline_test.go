@@ -2,9 +2,12 @@ package intake_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -56,13 +59,13 @@ func hotlineRows() [][]any {
 		{"古荡街道12345工单明细（2024年6月）"},
 		hotlineHeader,
 		{1, "GD20240610001", time.Date(2024, 6, 10, 8, 30, 0, 0, z), "文一路垃圾堆积", "文一路1号门口垃圾两天没人清运", "文一路1号", "城市管理/市容环境/暴露垃圾", "王女士", "13812345678", "一般", "西湖区城管局"},
-		{2, "GD20240610002", "2024/6/10 9:05", "", "益乐路有人占道卖水果，影响通行", "益乐路2号", "占道经营", "刘先生", "0571-87654321", "紧急", ""},
+		{2, "GD20240610002", "2024/6/10 9:05", "", "益乐路有人占道卖水果，影响通行", "益乐路2号", "占道经营", "刘**", "057******4321", "紧急", ""},
 		{3, "GD20240610003", "2024-06-10 09:10", "", "", "", "外星人入侵", "", "abc", "", ""},
 		{4, "GD20240610001", "2024-06-10 09:20", "", "重复的工单编号", "", "暴露垃圾", "", "", "", ""},
 		{5, "GD20240610005", "2024-06-10 09:30", "", "学院路工地沙石乱堆", "学院路", "乱堆物料", "", "", "", ""},
 		{6, "GD20240610006", "昨天下午", "", "噪音", "", "暴露垃圾", "", "", "十万火急", ""},
 		nil,
-		{7, "GD20240610007", 45453.5, "", "文二路绿化带里有垃圾", "文二路", "0101", "赵先生", "+86 139 0000 7777", "", ""},
+		{7, "GD20240610007", 45453.5, "", "文二路绿化带里有垃圾", "文二路", "0101", "赵**", "+86**********7777", "", ""},
 	}
 }
 
@@ -235,8 +238,10 @@ func TestHotlineImport(t *testing.T) {
 }
 
 // TestHotlineExport: the export gives the work orders back in the layout
-// they came in, with the case number, status and handling result added;
-// read back with excelize, and imported again, it makes nothing new.
+// they came in, with the case number, status and handling result added,
+// the callers' names and phones masked; read back with excelize, and
+// imported again, it makes nothing new. A dispatcher who states a reason
+// gets the contacts in full; every export is on the audit trail.
 func TestHotlineExport(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -298,14 +303,14 @@ func TestHotlineExport(t *testing.T) {
 		}
 		pad := func(r []string) []string { return append(r, make([]string, len(wantHeader)-len(r))...) }
 		want := [][]string{
-			{"1", "GD20240610001", "2024-06-10 08:30:00", "文一路垃圾堆积", "文一路1号门口垃圾两天没人清运", "文一路1号", "城市管理/市容环境/暴露垃圾", "王女士", "13812345678", "一般", "西湖区城管局",
+			{"1", "GD20240610001", "2024-06-10 08:30:00", "文一路垃圾堆积", "文一路1号门口垃圾两天没人清运", "文一路1号", "城市管理/市容环境/暴露垃圾", "王**", "138****5678", "一般", "西湖区城管局",
 				"", cases["GD20240610001"].Number, "已结案", "已安排保洁清运，现场已清理干净", closed.ClosedAt.Format("2006-01-02 15:04:05")},
-			{"2", "GD20240610002", "2024-06-10 09:05:00", "", "益乐路有人占道卖水果，影响通行", "益乐路2号", "占道经营", "刘先生", "0571-87654321", "紧急", "",
+			{"2", "GD20240610002", "2024-06-10 09:05:00", "", "益乐路有人占道卖水果，影响通行", "益乐路2号", "占道经营", "刘**", "057******4321", "紧急", "",
 				"", cases["GD20240610002"].Number, "待受理", "", ""},
-			{"7", "GD20240610007", "2024-06-10 12:00:00", "", "文二路绿化带里有垃圾", "文二路", "0101", "赵先生", "+86 139 0000 7777", "", "",
+			{"7", "GD20240610007", "2024-06-10 12:00:00", "", "文二路绿化带里有垃圾", "文二路", "0101", "赵**", "+86**********7777", "", "",
 				"", cases["GD20240610007"].Number, "待受理", "", ""},
 			// The CSV's columns under the columns of the same meaning.
-			{"", "GD20240611001", "2024-06-11 08:00:00", "", "学院路人行道上有建筑垃圾", "学院路28号", "暴露垃圾", "孙女士", "13600003333", "", "",
+			{"", "GD20240611001", "2024-06-11 08:00:00", "", "学院路人行道上有建筑垃圾", "学院路28号", "暴露垃圾", "孙**", "136****3333", "", "",
 				"需电话回访", cases["GD20240611001"].Number, "待受理", "", ""},
 		}
 		for i, w := range want {
@@ -334,7 +339,55 @@ func TestHotlineExport(t *testing.T) {
 		if rows2, _ := f2.GetRows("12345工单"); len(rows2) != 1 {
 			t.Fatalf("the platform's export: %q", rows2)
 		}
+		// In full for a dispatcher with a reason; refused without one, and
+		// to a leader, who sees contacts masked everywhere.
+		req, _ = http.NewRequest("GET", e.url+"/api/v1/intake/hotline/export?from=2024-06-01&to=2024-07-01&contacts=full&reason="+url.QueryEscape("逐一回访核实办理结果"), nil)
+		req.Header.Set("Authorization", "Bearer "+e.disp)
+		if st, raw = e.do(req); st != 200 {
+			t.Fatalf("full export by the dispatcher: %d %s", st, raw)
+		}
+		f3, err := excelize.OpenReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f3.Close()
+		if rows3, _ := f3.GetRows("12345工单"); len(rows3) != 5 || rows3[1][7] != "王女士" || rows3[1][8] != "13812345678" {
+			t.Fatalf("the full export: %q", rows3)
+		}
 		var out errJSON
+		if st := e.call(e.disp, "GET", "/api/v1/intake/hotline/export?from=2024-06-01&to=2024-07-01&contacts=full", nil, &out); st != 400 || out.Error.Field != "reason" {
+			t.Errorf("full export without a reason: %d %+v", st, out)
+		}
+		if st := e.call(e.leader, "GET", "/api/v1/intake/hotline/export?from=2024-06-01&to=2024-07-01&contacts=full&reason="+url.QueryEscape("逐一回访核实"), nil, &out); st != 403 {
+			t.Errorf("full export by a leader: %d %+v", st, out)
+		}
+		var masked []bool
+		rows4, err := db.Query(context.Background(), `SELECT after_json, reason FROM audit_log WHERE action = 'export.hotline' ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows4.Close()
+		for rows4.Next() {
+			var after, reason string
+			if err := rows4.Scan(&after, &reason); err != nil {
+				t.Fatal(err)
+			}
+			var rec struct {
+				Rows   int  `json:"rows"`
+				Masked bool `json:"masked"`
+			}
+			if err := json.Unmarshal([]byte(after), &rec); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Masked != (reason == "") {
+				t.Errorf("audit entry %s with reason %q", after, reason)
+			}
+			masked = append(masked, rec.Masked)
+		}
+		// The leader's, the platform's (nothing of its own), the dispatcher's in full.
+		if fmt.Sprint(masked) != "[true true false]" {
+			t.Errorf("audit entries of the exports: masked %v", masked)
+		}
 		if st := e.call(e.handler, "GET", "/api/v1/intake/hotline/export?from=2024-06-01&to=2024-07-01", nil, &out); st != 403 {
 			t.Errorf("export by a unit handler: %d", st)
 		}

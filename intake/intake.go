@@ -98,6 +98,8 @@ type Store interface {
 	// is in [from, to), in source time order, reading them from the
 	// database one at a time.
 	EachExportRow(ctx context.Context, ch casework.Channel, clientID int64, from, to time.Time, fn func(*ExportRow) error) error
+	// CountExportRows counts the items EachExportRow would give.
+	CountExportRows(ctx context.Context, ch casework.Channel, clientID int64, from, to time.Time) (int, error)
 }
 
 // CaseRef names a case that an item made.

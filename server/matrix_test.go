@@ -63,6 +63,7 @@ GET /api/v1/me/sessions                     401      200      200      200      
 POST /api/v1/me/sessions/revoke             401      204      204      204      204      204      204      204      403
 POST /api/v1/cases                          201/403  201/201  201/201  201/403  201/403  201/403  201/403  201/403  201/201
 GET /api/v1/cases                           401      200/200  200/200  200/200  200/200  200/200  200/200  200/200  200/200
+GET /api/v1/cases/export                    401      200/200  200/200  200/403  200/403  200/403  200/403  200/403  200/403
 GET /api/v1/cases/{id}                      401      200/200  200/200  200/200  200/404  200/404  200/404  200/404  200/404
 GET /api/v1/cases/{id}/events               401      200/200  200/200  200/200  200/404  200/404  200/404  200/404  200/404
 POST /api/v1/cases/{id}/steps               401      403/403  403/403  403/403  200/404  200/404  403/404  403/404  403/404
@@ -166,7 +167,9 @@ GET /account                                login    200      200      200      
 POST /account/sessions/revoke               login    login    login    login    login    login    login    login    403
 GET /dashboard                              login    200      200      200      403      403      403      403      403
 GET /dashboard/export.xlsx                  login    200      200      200      403      403      403      403      403
+GET /dashboard/export.csv                   login    200      200      200      403      403      403      403      403
 GET /cases/export.xlsx                      login    200      200      200      200      200      200      200      403
+GET /cases/export.csv                       login    200      200      200      200      200      200      200      403
 GET /admin                                  login    200      403      403      403      403      403      403      403
 GET /admin/calendar.tsv                     login    200      200      200      200      200      200      200      403
 GET /admin/{section}                        login    200      403      403      403      403      403      403      403
@@ -851,6 +854,17 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	"GET /dashboard/export.xlsx": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{path: "/dashboard/export.xlsx?table=community&year=2024"}
+	},
+	"GET /dashboard/export.csv": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/dashboard/export.csv?table=community&year=2024"}
+	},
+	// own: the export masked, as everyone gets it; other: with the
+	// residents' contacts in full, which needs the right and a reason.
+	"GET /api/v1/cases/export": func(_ *matrixEnv, _ *matrixCaller, other bool) mreq {
+		if other {
+			return mreq{path: "/api/v1/cases/export?format=csv&contacts=full&reason=" + url.QueryEscape("回访核实")}
+		}
+		return mreq{path: "/api/v1/cases/export?format=csv"}
 	},
 	"GET /board/stream": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{path: "/board/stream", stream: true} },
 	"GET /admin/{section}": func(*matrixEnv, *matrixCaller, bool) mreq {

@@ -42,6 +42,7 @@ func (s *Server) routes() []route {
 
 		{"POST /api/v1/cases", public, a.ReportCase, limitReport},
 		{"GET /api/v1/cases", signedIn, a.ListCases, noLimit},
+		{"GET /api/v1/cases/export", signedIn, a.ExportCases, noLimit},
 		{"GET /api/v1/cases/{id}", signedIn, a.GetCase, noLimit},
 		{"GET /api/v1/cases/{id}/events", signedIn, a.CaseEvents, noLimit},
 		{"POST /api/v1/cases/{id}/steps", signedIn, a.Step, noLimit},
@@ -163,7 +164,9 @@ func (s *Server) routes() []route {
 		{"GET /map/cases.json", page, w.MapCases, noLimit},
 		{"GET /dashboard", page, w.Dashboard, noLimit},
 		{"GET /dashboard/export.xlsx", page, w.ExportDashboard, noLimit},
+		{"GET /dashboard/export.csv", page, w.ExportDashboard, noLimit},
 		{"GET /cases/export.xlsx", page, w.ExportCases, noLimit},
+		{"GET /cases/export.csv", page, w.ExportCases, noLimit},
 		{"GET /admin", page, w.Admin, noLimit},
 		{"GET /admin/calendar.tsv", page, w.CalendarTSV, noLimit},
 		{"GET /admin/{section}", page, w.Admin, noLimit},

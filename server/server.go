@@ -193,7 +193,13 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
-			if p := recover(); p != nil {
+			if p := recover(); p == http.ErrAbortHandler {
+				// A download that failed half way cuts the connection, so
+				// that the client sees it broken rather than complete:
+				// counted and logged here, then net/http drops it.
+				defer panic(p)
+				s.log.Warn("response aborted", "route", rt.pattern)
+			} else if p != nil {
 				s.log.Error("panic", "route", rt.pattern, "panic", p)
 				if sw.status == 0 {
 					api.WriteError(sw, r, s.log, jiedao.Errorf(jiedao.EINTERNAL, "系统内部错误", "internal error"))

@@ -407,6 +407,13 @@ func (s *Intake) ExportLayouts(ctx context.Context, ch casework.Channel, clientI
 	return out, rows.Err()
 }
 
+func (s *Intake) CountExportRows(ctx context.Context, ch casework.Channel, clientID int64, from, to time.Time) (int, error) {
+	w, args := exportWhere(ch, clientID, from, to)
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM intake_items i JOIN cases c ON c.id = i.case_id`+w, args...).Scan(&n)
+	return n, mapError(err)
+}
+
 func (s *Intake) EachExportRow(ctx context.Context, ch casework.Channel, clientID int64, from, to time.Time, fn func(*intake.ExportRow) error) error {
 	w, args := exportWhere(ch, clientID, from, to)
 	rows, err := s.db.reader().query(ctx, `SELECT COALESCE(i.import_id, 0), i.cells, i.external_id, i.source_at, c.number, c.status, c.closed_at,

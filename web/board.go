@@ -64,7 +64,7 @@ type boardData struct {
 
 // boardFilter reads the board's filter: community, category, channel.
 func boardFilter(q url.Values) casework.Filter {
-	f, err := parseFilter(url.Values{"community_id": {q.Get("community_id")}, "category": {q.Get("category")}, "channel": {q.Get("channel")}})
+	f, err := api.ParseFilter(url.Values{"community_id": {q.Get("community_id")}, "category": {q.Get("category")}, "channel": {q.Get("channel")}})
 	if err != nil {
 		return casework.Filter{}
 	}
@@ -74,7 +74,7 @@ func boardFilter(q url.Values) casework.Filter {
 func (h *Handler) boardData(r *http.Request, a org.Actor) (*boardData, error) {
 	q := r.URL.Query()
 	base := boardFilter(q)
-	d := &boardData{Sections: boardSections(base, h.Cases.Now()), Channels: casework.Channels(), Query: filterQuery(base).Encode()}
+	d := &boardData{Sections: boardSections(base, h.Cases.Now()), Channels: casework.Channels(), Query: api.FilterQuery(base).Encode()}
 	for i := range d.Sections {
 		s := &d.Sections[i]
 		s.Filter.Limit = 12
@@ -87,7 +87,7 @@ func (h *Handler) boardData(r *http.Request, a org.Actor) (*boardData, error) {
 			s.Cases = append(s.Cases, h.view(c))
 		}
 		s.Filter.Limit = 0
-		s.Link = "/cases?" + filterQuery(s.Filter).Encode()
+		s.Link = "/cases?" + api.FilterQuery(s.Filter).Encode()
 	}
 	var err error
 	if d.N, err = h.names(r.Context(), a); err != nil {

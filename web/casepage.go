@@ -7,33 +7,27 @@ import (
 	"strings"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
 
 // names resolves the ids a case carries to names, for one request.
 type names struct {
-	Cats        map[string]*casework.Category
+	api.Names
 	Units       []*org.Unit
-	Unit        map[int64]string
 	Grids       []*org.Grid // without their polygons
-	Grid        map[int64]string
 	Communities []*org.Community
-	Community   map[int64]string
 }
 
 func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
-	n := &names{Unit: map[int64]string{}, Grid: map[int64]string{}, Community: map[int64]string{}}
+	n := &names{}
 	cats, err := h.Cases.Categories(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n.Cats = categoryMap(cats)
 	if n.Units, err = h.Directory.Units(ctx, a); err != nil {
 		return nil, err
-	}
-	for _, u := range n.Units {
-		n.Unit[u.ID] = u.Name
 	}
 	grids, err := h.Directory.Grids(ctx, a)
 	if err != nil {
@@ -43,7 +37,6 @@ func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
 		gg := *g
 		gg.Geometry = nil
 		n.Grids = append(n.Grids, &gg)
-		n.Grid[g.ID] = g.Name
 	}
 	comms, err := h.Directory.Communities(ctx, a)
 	if err != nil {
@@ -53,8 +46,8 @@ func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
 		cc := *c
 		cc.Geometry = nil
 		n.Communities = append(n.Communities, &cc)
-		n.Community[c.ID] = c.Name
 	}
+	n.Names = api.NamesOf(cats, n.Units, n.Grids, n.Communities)
 	return n, nil
 }
 

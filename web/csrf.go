@@ -8,7 +8,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
@@ -101,7 +100,7 @@ func (h *Handler) postForm(w http.ResponseWriter, r *http.Request, maxBytes int6
 		h.fail(w, r, err)
 		return false
 	}
-	if err := validUTF8(r.PostForm); err != nil {
+	if err := api.ValidUTF8(r.PostForm); err != nil {
 		h.fail(w, r, err)
 		return false
 	}
@@ -126,19 +125,6 @@ func parseForm(w http.ResponseWriter, r *http.Request, maxBytes int64) error {
 			return jiedao.Errorf(jiedao.ETOOLARGE, "提交的内容过大（照片请少于6张、每张不超过10MB）", "the form is too large (fewer than 6 photos of at most 10 MB each)")
 		}
 		return jiedao.Errorf(jiedao.EINVALID, "无法读取提交的表单", "cannot read the form")
-	}
-	return nil
-}
-
-// validUTF8 refuses text that is not UTF-8: PostgreSQL would refuse to
-// store or even compare it, and a page could not show it.
-func validUTF8(v url.Values) error {
-	for k, vs := range v {
-		for _, s := range append([]string{k}, vs...) {
-			if !utf8.ValidString(s) {
-				return jiedao.Invalid(k, "提交的内容含有无效字符", "the form contains text that is not UTF-8")
-			}
-		}
 	}
 	return nil
 }

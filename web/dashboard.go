@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
@@ -66,7 +67,7 @@ type figureView struct {
 }
 
 // caseLink is the case list of a filter.
-func caseLink(f casework.Filter) string { return "/cases?" + filterQuery(f).Encode() }
+func caseLink(f casework.Filter) string { return "/cases?" + api.FilterQuery(f).Encode() }
 
 // dashYear is the year asked for, else the year of the newest case (a
 // demo database holds a past year), else this year.
@@ -291,7 +292,7 @@ func (p *page) Num(v report.Value) string {
 	return strconv.FormatFloat(v.Value, 'f', 0, 64)
 }
 
-// exportLink is the XLSX of a dashboard table.
-func exportLink(table string, year int) template.URL {
-	return template.URL("/dashboard/export.xlsx?" + url.Values{"table": {table}, "year": {strconv.Itoa(year)}}.Encode())
+// exportLink is a dashboard table as XLSX or CSV.
+func exportLink(table string, year int, format string) template.URL {
+	return template.URL("/dashboard/export." + format + "?" + url.Values{"table": {table}, "year": {strconv.Itoa(year)}}.Encode())
 }

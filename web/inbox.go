@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
@@ -43,7 +44,7 @@ func (h *Handler) section(r *http.Request, a org.Actor, key, zh, en string, f ca
 		return di.Due.Before(dj.Due)
 	})
 	f.Limit = 0
-	s.Link = "/cases?" + filterQuery(f).Encode()
+	s.Link = "/cases?" + api.FilterQuery(f).Encode()
 	return s, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 )
 
@@ -41,7 +42,7 @@ func (h *Handler) MapPage(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, "地图|Map")
 	p.Active = "/map"
 	p.Form = r.URL.Query()
-	p.Data = &mapData{N: n, Channels: casework.Channels(), Groups: groupCategories(cats), Query: filterQuery(boardFilter(r.URL.Query())).Encode()}
+	p.Data = &mapData{N: n, Channels: casework.Channels(), Groups: groupCategories(cats), Query: api.FilterQuery(boardFilter(r.URL.Query())).Encode()}
 	p.Styles = []string{"vendor/leaflet.css", "vendor/MarkerCluster.css", "vendor/MarkerCluster.Default.css"}
 	p.Scripts = []string{"vendor/leaflet.js", "vendor/leaflet.markercluster.js", "map.js"}
 	p.Body = "wide"

@@ -65,19 +65,18 @@ var (
 		casework.ActVoid: "Void", casework.ActMerge: "Merge", casework.ActComment: "Add a note",
 		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue",
 	}
-	channelZh = map[casework.Channel][2]string{
-		casework.ChannelXihuCode: {"西湖码", "Xihu code"}, casework.ChannelPingan: {"平安通", "Ping'an Tong"},
-		casework.ChannelGrid: {"网格通", "Grid Tong"}, casework.ChannelIoT: {"智慧三件套", "Sensors"},
-		casework.ChannelPolice: {"警网协同", "Police linkage"}, casework.ChannelHotline: {"12345热线", "12345 hotline"},
-		casework.ChannelEnterprise: {"企业诉求", "Enterprise"}, casework.ChannelOther: {"其他", "Other"},
+	channelEn = map[casework.Channel]string{
+		casework.ChannelXihuCode: "Xihu code", casework.ChannelPingan: "Ping'an Tong", casework.ChannelGrid: "Grid Tong",
+		casework.ChannelIoT: "Sensors", casework.ChannelPolice: "Police linkage", casework.ChannelHotline: "12345 hotline",
+		casework.ChannelEnterprise: "Enterprise", casework.ChannelOther: "Other",
 	}
 	urgencyNames = map[casework.Urgency][2]string{
 		casework.UrgencyNormal: {"一般", "Normal"}, casework.UrgencyUrgent: {"紧急", "Urgent"}, casework.UrgencyCritical: {"特急", "Critical"},
 	}
-	ratingNames = map[casework.Rating][2]string{
-		casework.RatingSatisfied: {"满意", "Satisfied"}, casework.RatingBasic: {"基本满意", "Basically satisfied"},
-		casework.RatingUnsatisfied: {"不满意", "Unsatisfied"},
+	ratingEn = map[casework.Rating]string{
+		casework.RatingSatisfied: "Satisfied", casework.RatingBasic: "Basically satisfied", casework.RatingUnsatisfied: "Unsatisfied",
 	}
+	dueEn  = map[casework.DueState]string{casework.DueOK: "In time", casework.DueWarning: "Warning", casework.DueOverdue: "Overdue"}
 	roleEn = map[org.Role]string{
 		org.RoleAdmin: "Administrator", org.RoleDispatcher: "Dispatcher", org.RoleUnitLead: "Unit lead",
 		org.RoleUnitHandler: "Unit handler", org.RoleGridWorker: "Grid worker", org.RoleCommunityStaff: "Community staff",
@@ -97,28 +96,27 @@ func (p *page) pair(v [2]string, def string) string {
 	return p.T(v[0], v[1])
 }
 
+// named picks the Chinese or English name of a known value; an unknown
+// one (no English name) shows as def.
+func (p *page) named(zh, en, def string) string {
+	if en == "" {
+		return def
+	}
+	return p.T(zh, en)
+}
+
 // StatusName, ActionName … name a domain value in the page's language.
 func (p *page) StatusName(s casework.Status) string { return p.T(s.Zh(), statusEn[s]) }
 func (p *page) ActionName(a casework.Action) string { return p.T(a.Zh(), actionEn[a]) }
 func (p *page) ChannelName(c casework.Channel) string {
-	return p.pair(channelZh[c], string(c))
+	return p.named(c.Zh(), channelEn[c], string(c))
 }
 func (p *page) UrgencyName(u casework.Urgency) string { return p.pair(urgencyNames[u], string(u)) }
-func (p *page) RatingName(r casework.Rating) string   { return p.pair(ratingNames[r], string(r)) }
+func (p *page) RatingName(r casework.Rating) string   { return p.named(r.Zh(), ratingEn[r], string(r)) }
 func (p *page) RoleName(r org.Role) string            { return p.T(r.Zh(), roleEn[r]) }
 func (p *page) OutcomeName(o org.LoginOutcome) string { return p.T(o.Zh(), outcomeEn[o]) }
 func (p *page) StageName(s casework.Stage) string     { return p.T(s.Zh(), stageEn[s]) }
-func (p *page) DueName(d casework.DueState) string {
-	switch d {
-	case casework.DueWarning:
-		return p.T("预警", "Warning")
-	case casework.DueOverdue:
-		return p.T("超期", "Overdue")
-	case casework.DueOK:
-		return p.T("正常", "In time")
-	}
-	return ""
-}
+func (p *page) DueName(d casework.DueState) string    { return p.named(d.Zh(), dueEn[d], "") }
 
 // Time shows a time in China Standard Time.
 func (p *page) Time(t time.Time) string {

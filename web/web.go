@@ -239,7 +239,7 @@ func (h *Handler) TooMany(w http.ResponseWriter, r *http.Request, err error) {
 		maxBytes = maxReportForm
 	}
 	form := url.Values{}
-	if parseForm(w, r, maxBytes) == nil && validUTF8(r.PostForm) == nil {
+	if parseForm(w, r, maxBytes) == nil && api.ValidUTF8(r.PostForm) == nil {
 		form = r.PostForm
 	}
 	status := http.StatusTooManyRequests

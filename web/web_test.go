@@ -38,6 +38,10 @@ type env struct {
 	fx    *fixture.Org
 	cases *casework.Service
 	db    *store.DB
+	// handler is the server's handler, for a test that watches a
+	// response as it is written; clock is the services' time.
+	handler http.Handler
+	clock   *fixture.Clock
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -50,6 +54,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	auth := &org.Auth{Store: db.Org(), Policy: org.DefaultAuthPolicy(), Now: clock.Now}
 	cases := fx.Service(clock.Now)
+	cases.Audit = db.Audit() // exports are made only when they can be recorded
 	dir := &org.Directory{Store: db.Org()}
 	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log}, auth, db, log)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
@@ -57,7 +62,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, fx: fx, cases: cases, db: db}
+	return &env{t: t, url: ts.URL, fx: fx, cases: cases, db: db, handler: srv.Handler(), clock: clock}
 }
 
 // browser is a client with its own cookies that does not follow redirects.
@@ -581,6 +586,14 @@ func TestDashboard(t *testing.T) {
 			if st != http.StatusOK || !strings.HasPrefix(body, "PK") {
 				t.Errorf("%s: %d, not an XLSX", path, st)
 			}
+		}
+		st, body = b.get("/dashboard/export.csv?table=by-channel&year=2024")
+		if rows := readCSV(t, body); st != http.StatusOK || len(rows) < 3 || rows[0][1] != "数值" {
+			t.Errorf("the channel chart as CSV: %d %q", st, rows)
+		}
+		// Every export is on the audit trail.
+		if n := len(auditActions(t, db, "export.dashboard")); n != 3 {
+			t.Errorf("%d dashboard exports on the audit trail, want 3", n)
 		}
 		// Units see no dashboard figures: the service refuses them.
 		u := e.browser()
