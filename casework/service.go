@@ -29,6 +29,9 @@ type Service struct {
 	// Audit records the configuration's changes and the reveals of
 	// residents' contacts (docs/audit.md); nil records nothing.
 	Audit org.Auditor
+	// Contacts erases residents' contacts for the retention job
+	// (retention.go); only RunRetention needs it.
+	Contacts ContactStore
 }
 
 func (s *Service) now() time.Time {
@@ -551,7 +554,7 @@ func (s *Service) view(a org.Actor, c *Case) *Case {
 		return c
 	}
 	v := *c
-	v.Reporter = Contact{Name: org.MaskName(c.Reporter.Name), Phone: org.MaskPhone(c.Reporter.Phone)}
+	v.Reporter = c.Reporter.Masked()
 	return &v
 }
 
@@ -629,7 +632,7 @@ func (s *Service) Events(ctx context.Context, a org.Actor, id int64) ([]*Event, 
 		for _, e := range events {
 			if r := e.Payload.Report; r != nil {
 				masked := *r
-				masked.Reporter = Contact{Name: org.MaskName(r.Reporter.Name), Phone: org.MaskPhone(r.Reporter.Phone)}
+				masked.Reporter = r.Reporter.Masked()
 				e.Payload.Report = &masked
 			}
 		}
