@@ -86,8 +86,10 @@ func (s *Cases) reportContact(ctx context.Context, caseID int64, events []*casew
 	return nil
 }
 
-// retentionWhere selects the contacts a retention query is about; the
-// arguments follow the query's statuses, then its cutoff.
+// retentionWhere selects the contacts a retention query is about — those
+// with something to erase: a case reported without a contact (a sensor's
+// alarm) has none — and returns the arguments: the query's statuses, then
+// its cutoff.
 func retentionWhere(q casework.RetentionQuery) (string, []any) {
 	args := make([]any, 0, len(q.Statuses)+1)
 	for _, st := range q.Statuses {
@@ -95,7 +97,7 @@ func retentionWhere(q casework.RetentionQuery) (string, []any) {
 	}
 	args = append(args, q.EndedBefore)
 	return ` FROM cases c JOIN case_contacts cc ON cc.case_id = c.id
-		WHERE cc.anonymised_at IS NULL AND c.status IN (` + placeholders(len(q.Statuses)) + `)
+		WHERE cc.anonymised_at IS NULL AND (cc.name <> '' OR cc.phone <> '') AND c.status IN (` + placeholders(len(q.Statuses)) + `)
 		AND (CASE WHEN c.status = 'closed' THEN c.closed_at ELSE c.updated_at END) < ?`, args
 }
 
