@@ -118,17 +118,19 @@ func (s *Service) RunRetention(ctx context.Context, period time.Duration, dryRun
 	}
 	after := map[string]any{"anonymised": res.Anonymised, "sealed_copies": res.SealedCopies,
 		"cutoff": res.Cutoff, "retention_days": period.Hours() / 24}
-	reason := fmt.Sprintf("结案（或办结）满%s，报事人联系方式匿名化 / reporters' contacts anonymised %s after their cases ended",
-		days(period), period)
+	zh, en := periodWords(period)
+	reason := fmt.Sprintf("案件结束满%s，报事人联系方式按保存期限匿名化 / reporters' contacts anonymised %s after their cases ended", zh, en)
 	return res, s.audit(ctx, org.SystemActor(), AuditContactAnonymise, "case_contacts", "", nil, after, reason)
 }
 
-// days writes a period in days where it is whole days.
-func days(d time.Duration) string {
-	if d%(24*time.Hour) == 0 {
-		return fmt.Sprintf("%d天", d/(24*time.Hour))
+// periodWords writes a period in days where it is whole days, in Chinese
+// and in English.
+func periodWords(d time.Duration) (zh, en string) {
+	if d%(24*time.Hour) != 0 {
+		return d.String(), d.String()
 	}
-	return d.String()
+	n := int64(d / (24 * time.Hour))
+	return fmt.Sprintf("%d天", n), fmt.Sprintf("%d days", n)
 }
 
 // anonymisedError is the answer to a reveal of a contact the retention job

@@ -50,7 +50,8 @@ func insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event
 // missing contact row).
 const caseSelect = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at FROM cases c LEFT JOIN case_contacts cc ON cc.case_id = c.id`
 
-// scanContact reads the contact columns of caseSelect.
+// contactOf is the contact read from case_contacts; all NULL (no row)
+// is no contact.
 func contactOf(name, phone sql.NullString, anonymised nullTime) casework.Contact {
 	return casework.Contact{Name: name.String, Phone: phone.String, AnonymisedAt: anonymised.ptr()}
 }

@@ -88,9 +88,12 @@ func TestContactsKeptApart(t *testing.T) {
 				t.Errorf("case %d read back with %+v, want %+v", got.ID, got.Reporter, want)
 			}
 		}
-		// The resident follows the case with his phone number.
-		if _, _, err := w.svc.Track(bg, c.Number, resident.Phone); err != nil {
-			t.Errorf("track: %v", err)
+		// The resident follows the case with his phone number; the public
+		// history shows no digest either.
+		_, events, err := w.svc.Track(bg, c.Number, resident.Phone)
+		must(t, err)
+		if events[0].Payload.Report == nil || events[0].Payload.ReporterDigest != "" {
+			t.Errorf("the public report event: %+v", events[0].Payload)
 		}
 	})
 }
