@@ -30,18 +30,27 @@ var _ casework.ContactStore = (*Cases)(nil)
 // takeContact takes the reporter's contact out of a new case's report
 // event: it draws the case's salt and sets the payload's digest (the
 // stored payload leaves the contact out, see casework.MarshalPayload). It
-// returns the case_contacts row to store with the event.
+// returns the case_contacts row to store with the event, or nil for a
+// case reported without a contact (a sensor's alarm, a grid worker's
+// patrol): it has nothing to keep or erase, and reads back empty.
 func takeContact(caseID int64, e *casework.Event) []any {
+	r := e.Payload.Report.Reporter
+	if r.Name == "" && r.Phone == "" {
+		return nil
+	}
 	salt := make([]byte, contactSaltSize)
 	rand.Read(salt) // never fails (crypto/rand, Go 1.24+)
-	r := e.Payload.Report.Reporter
 	e.Payload.ReporterDigest = casework.ContactDigest(salt, r)
 	return []any{caseID, r.Name, r.Phone, salt}
 }
 
 // insertContact stores the contact of a new case, whose report event is e.
 func insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event) error {
-	_, err := tx.exec(ctx, contactInsert+"(?, ?, ?, ?)", takeContact(caseID, e)...)
+	row := takeContact(caseID, e)
+	if row == nil {
+		return nil
+	}
+	_, err := tx.exec(ctx, contactInsert+"(?, ?, ?, ?)", row...)
 	return err
 }
 
@@ -87,10 +96,8 @@ func (s *Cases) reportContact(ctx context.Context, caseID int64, events []*casew
 	return nil
 }
 
-// retentionWhere selects the contacts a retention query is about — those
-// with something to erase: a case reported without a contact (a sensor's
-// alarm) has none — and returns the arguments: the query's statuses, then
-// its cutoff.
+// retentionWhere selects the contacts a retention query is about, and
+// returns the arguments: the query's statuses, then its cutoff.
 func retentionWhere(q casework.RetentionQuery) (string, []any) {
 	args := make([]any, 0, len(q.Statuses)+1)
 	for _, st := range q.Statuses {
@@ -98,7 +105,7 @@ func retentionWhere(q casework.RetentionQuery) (string, []any) {
 	}
 	args = append(args, q.EndedBefore)
 	return ` FROM cases c JOIN case_contacts cc ON cc.case_id = c.id
-		WHERE cc.anonymised_at IS NULL AND (cc.name <> '' OR cc.phone <> '') AND c.status IN (` + placeholders(len(q.Statuses)) + `)
+		WHERE cc.anonymised_at IS NULL AND c.status IN (` + placeholders(len(q.Statuses)) + `)
 		AND (CASE WHEN c.status = 'closed' THEN c.closed_at ELSE c.updated_at END) < ?`, args
 }
 

@@ -88,6 +88,14 @@ func TestContactsKeptApart(t *testing.T) {
 				t.Errorf("case %d read back with %+v, want %+v", got.ID, got.Reporter, want)
 			}
 		}
+		// A case reported without a contact has no row and no digest.
+		none := w.report(t, cst(2024, 6, 3, 11, 0), w.o.Actor(org.RoleDispatcher), w.o.GridW1.ID, fixture.CatExposedTrash,
+			func(in *casework.ReportInput) { in.Reporter = casework.Contact{} })
+		if n := scalar[int64](t, db, `SELECT COUNT(*) FROM case_contacts WHERE case_id = ?`, none.ID); n != 0 ||
+			strings.Contains(reportPayload(t, db, none.ID), "reporter_digest") || checkReplay(t, cs, none.ID).Reporter != (casework.Contact{}) {
+			t.Errorf("a case without a contact: %d rows, payload %s", n, reportPayload(t, db, none.ID))
+		}
+
 		// The resident follows the case with his phone number; the public
 		// history shows no digest either.
 		_, events, err := w.svc.Track(bg, c.Number, resident.Phone)

@@ -67,8 +67,10 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			c.ID = id
 			rep := h.Events[0].Payload.Report
 			rep.ID, rep.Number = id, c.Number
-			if err := contacts.add(ctx, tx, takeContact(id, h.Events[0])...); err != nil {
-				return err
+			if row := takeContact(id, h.Events[0]); row != nil {
+				if err := contacts.add(ctx, tx, row...); err != nil {
+					return err
+				}
 			}
 			// Replay for the assignments projection of every dispatch, not
 			// only the last.

@@ -5,6 +5,7 @@
 -- retention job can erase it: once the salt is gone, the digest reveals
 -- nothing. The SQLite migration beside this one has the same table.
 --
+-- One row per case reported with a contact:
 -- salt:          16 random bytes; NULL once anonymised, and for cases from
 --                before this migration, whose events carry no digest.
 -- sealed_copy:   true when the report event, sealed before this migration,
@@ -20,11 +21,13 @@ CREATE TABLE case_contacts (
     anonymised_at TIMESTAMPTZ
 );
 
--- Cases from before: their contact moves here from the projection. Their
--- sealed events are left alone.
+-- Cases from before: their contact moves here from the projection (a case
+-- reported without one gets no row, as new ones do not). Their sealed
+-- events are left alone.
 INSERT INTO case_contacts (case_id, name, phone, sealed_copy)
-SELECT id, COALESCE(data::jsonb #>> '{reporter,name}', ''), COALESCE(data::jsonb #>> '{reporter,phone}', ''),
-       COALESCE(data::jsonb #>> '{reporter,name}', '') <> '' OR COALESCE(data::jsonb #>> '{reporter,phone}', '') <> ''
-FROM cases;
+SELECT id, name, phone, true FROM (
+    SELECT id, COALESCE(data::jsonb #>> '{reporter,name}', '') AS name, COALESCE(data::jsonb #>> '{reporter,phone}', '') AS phone
+    FROM cases) AS old
+WHERE name <> '' OR phone <> '';
 UPDATE cases SET data = jsonb_set(data::jsonb, '{reporter}', '{}'::jsonb)::text
 WHERE COALESCE(data::jsonb -> 'reporter', '{}'::jsonb) <> '{}'::jsonb;

@@ -5,6 +5,7 @@
 -- retention job can erase it: once the salt is gone, the digest reveals
 -- nothing. The PostgreSQL migration beside this one has the same table.
 --
+-- One row per case reported with a contact:
 -- salt:          16 random bytes; NULL once anonymised, and for cases from
 --                before this migration, whose events carry no digest.
 -- sealed_copy:   1 when the report event, sealed before this migration,
@@ -20,11 +21,13 @@ CREATE TABLE case_contacts (
     anonymised_at TEXT
 );
 
--- Cases from before: their contact moves here from the projection. Their
--- sealed events are left alone.
+-- Cases from before: their contact moves here from the projection (a case
+-- reported without one gets no row, as new ones do not). Their sealed
+-- events are left alone.
 INSERT INTO case_contacts (case_id, name, phone, sealed_copy)
-SELECT id, COALESCE(json_extract(data, '$.reporter.name'), ''), COALESCE(json_extract(data, '$.reporter.phone'), ''),
-       COALESCE(json_extract(data, '$.reporter.name'), '') <> '' OR COALESCE(json_extract(data, '$.reporter.phone'), '') <> ''
-FROM cases;
+SELECT id, name, phone, 1 FROM (
+    SELECT id, COALESCE(json_extract(data, '$.reporter.name'), '') AS name, COALESCE(json_extract(data, '$.reporter.phone'), '') AS phone
+    FROM cases) AS old
+WHERE name <> '' OR phone <> '';
 UPDATE cases SET data = json_set(data, '$.reporter', json('{}'))
 WHERE COALESCE(json_extract(data, '$.reporter'), '{}') <> '{}';
