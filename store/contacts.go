@@ -55,8 +55,8 @@ func insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event
 }
 
 // caseSelect reads cases as scanCase wants them: the projection and the
-// reporter's contact (a LEFT JOIN, so that a case is never lost to a
-// missing contact row).
+// reporter's contact (a LEFT JOIN: a case reported without a contact has
+// no row).
 const caseSelect = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at FROM cases c LEFT JOIN case_contacts cc ON cc.case_id = c.id`
 
 // contactOf is the contact read from case_contacts; all NULL (no row)
