@@ -127,6 +127,10 @@ func (s *Service) RevealContact(ctx context.Context, a org.Actor, caseID int64, 
 	if !mayReveal(a, c) {
 		return Contact{}, jiedao.Forbidden("您无权查看该案件的完整联系方式", "you may not see this case's full contact")
 	}
+	if at := c.Reporter.AnonymisedAt; at != nil {
+		// Nothing is revealed, so nothing is recorded.
+		return Contact{}, anonymisedError(*at)
+	}
 	if s.Audit == nil {
 		// A reveal that cannot be logged is not made.
 		return Contact{}, jiedao.Forbidden("您无权查看该案件的完整联系方式", "you may not see this case's full contact")

@@ -10,8 +10,13 @@
 package casework
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"time"
+
+	"github.com/jiedao/jiedao/org"
 )
 
 // Status is where a case stands in the loop.
@@ -199,9 +204,33 @@ type Location struct {
 }
 
 // Contact is the reporting resident; masked for roles that do not need it.
+// It is kept apart from the case's events (store: case_contacts), so that
+// the retention job (retention.go) can erase it: AnonymisedAt is when it
+// did, Name and Phone are empty from then on.
 type Contact struct {
-	Name  string `json:"name,omitempty"`
-	Phone string `json:"phone,omitempty"`
+	Name         string     `json:"name,omitempty"`
+	Phone        string     `json:"phone,omitempty"`
+	AnonymisedAt *time.Time `json:"anonymised_at,omitempty"`
+}
+
+// Masked is the contact as roles that do not call residents back see it:
+// the family name and the ends of the number.
+func (c Contact) Masked() Contact {
+	return Contact{Name: org.MaskName(c.Name), Phone: org.MaskPhone(c.Phone), AnonymisedAt: c.AnonymisedAt}
+}
+
+// ContactDigest is what a report event keeps of the reporter's contact:
+// the hex HMAC-SHA256, keyed by the case's random salt, of the name, a 0
+// byte and the phone number. The audit chain seals it, and so commits to
+// the contact as reported, while the contact itself lives apart and can be
+// erased; once the salt is erased too, the digest tells nothing. (Unkeyed,
+// the hash of an 11-digit phone number would be found by trying them all.)
+func ContactDigest(salt []byte, c Contact) string {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte(c.Name))
+	m.Write([]byte{0})
+	m.Write([]byte(c.Phone))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // Deadline is one running limit: when it falls due, when to warn, and
@@ -345,7 +374,21 @@ type Payload struct {
 	OnTime     *bool      `json:"on_time,omitempty"` // sign and close: met the deadline?
 	Stage      Stage      `json:"stage,omitempty"`   // warning and overdue: which deadline
 	Count      int        `json:"count,omitempty"`   // alarm_repeat: the case's alarm count after it
+
+	// ReporterDigest stands for the report's contact in the stored event
+	// (report only): see ContactDigest and MarshalPayload.
+	ReporterDigest string `json:"reporter_digest,omitempty"`
 }
 
-// MarshalPayload is the stored form of a payload.
-func MarshalPayload(p Payload) ([]byte, error) { return json.Marshal(p) }
+// MarshalPayload is the stored form of a payload. It never holds the
+// reporter's contact: the report's contact is left out, kept apart by the
+// store and stood for by ReporterDigest, so that erasing it later changes
+// no sealed event.
+func MarshalPayload(p Payload) ([]byte, error) {
+	if p.Report != nil && p.Report.Reporter != (Contact{}) {
+		r := *p.Report
+		r.Reporter = Contact{}
+		p.Report = &r
+	}
+	return json.Marshal(p)
+}

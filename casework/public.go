@@ -201,5 +201,7 @@ func publicEvent(e *Event) *Event {
 	if r := e.Payload.Report; r != nil {
 		v.Payload.Report = publicCase(r)
 	}
+	// Worthless without the case's salt, but the public has no use for it.
+	v.Payload.ReporterDigest = ""
 	return &v
 }

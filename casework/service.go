@@ -33,6 +33,9 @@ type Service struct {
 	// ExportPageSize is how many cases an export reads at a time; 0 is
 	// ExportPage.
 	ExportPageSize int
+	// Contacts erases residents' contacts for the retention job
+	// (retention.go); only RunRetention needs it.
+	Contacts ContactStore
 }
 
 func (s *Service) now() time.Time {
@@ -618,7 +621,7 @@ func (s *Service) view(a org.Actor, c *Case) *Case {
 		return c
 	}
 	v := *c
-	v.Reporter = Contact{Name: org.MaskName(c.Reporter.Name), Phone: org.MaskPhone(c.Reporter.Phone)}
+	v.Reporter = c.Reporter.Masked()
 	return &v
 }
 
@@ -696,7 +699,7 @@ func (s *Service) Events(ctx context.Context, a org.Actor, id int64) ([]*Event, 
 		for _, e := range events {
 			if r := e.Payload.Report; r != nil {
 				masked := *r
-				masked.Reporter = Contact{Name: org.MaskName(r.Reporter.Name), Phone: org.MaskPhone(r.Reporter.Phone)}
+				masked.Reporter = r.Reporter.Masked()
 				e.Payload.Report = &masked
 			}
 		}

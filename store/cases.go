@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -55,6 +56,9 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	// The report event carries the id and number too, so that replaying
 	// the events gives the stored case.
 	e.Payload.Report.ID, e.Payload.Report.Number = id, c.Number
+	if err := insertContact(ctx, tx, id, e); err != nil {
+		return err
+	}
 	if err := s.insertEvent(ctx, tx, e); err != nil {
 		return err
 	}
@@ -64,9 +68,10 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	return countNewCases(ctx, tx, []int64{c.ID})
 }
 
-// saveCase writes the case's projection: the JSON and the query columns.
+// saveCase writes the case's projection: the JSON (without the contact,
+// kept in case_contacts) and the query columns.
 func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
-	data, err := json.Marshal(c)
+	data, err := json.Marshal(projection(c))
 	if err != nil {
 		return err
 	}
@@ -123,13 +128,11 @@ func upsertAssignment(ctx context.Context, tx conn, row []any) error {
 }
 
 func (s *Cases) insertEvent(ctx context.Context, tx conn, e *casework.Event) error {
-	payload, err := casework.MarshalPayload(e.Payload)
+	row, err := eventRow(e)
 	if err != nil {
 		return err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO case_events (case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.CaseID, e.Seq, string(e.Action), e.ActorKind, nullID(e.ActorID), e.ActorName, e.ActorRole, e.At, string(e.From), string(e.To), e.Reason, string(payload))
+	id, err := tx.insert(ctx, eventInsert+"("+placeholders(eventColumns)+")", row...)
 	e.ID = id
 	return err
 }
@@ -141,7 +144,7 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 	var ev *casework.Event
 	errNothing := fmt.Errorf("nothing to write")
 	err := s.db.inTx(ctx, func(tx conn) error {
-		c, err := scanCase(tx.queryRow(ctx, `SELECT data FROM cases WHERE id = ?`+s.db.forUpdate(), id))
+		c, err := scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), id))
 		if err != nil {
 			return notFound(err, "案件", "case")
 		}
@@ -169,9 +172,12 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 	return out, ev, nil
 }
 
+// scanCase reads a row of caseSelect.
 func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
 	var data string
-	if err := sc.Scan(&data); err != nil {
+	var name, phone sql.NullString
+	var anonymised nullTime
+	if err := sc.Scan(&data, &name, &phone, &anonymised); err != nil {
 		return nil, mapError(err)
 	}
 	c := &casework.Case{}
@@ -179,6 +185,7 @@ func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
 		return nil, fmt.Errorf("store: case data: %w", err)
 	}
 	inZone(c)
+	c.Reporter = contactOf(name, phone, anonymised)
 	return c, nil
 }
 
@@ -205,17 +212,17 @@ func inZone(c *casework.Case) {
 }
 
 func (s *Cases) GetCase(ctx context.Context, id int64) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE id = ?`, id))
+	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.id = ?`, id))
 	return c, notFound(err, "案件", "case")
 }
 
 func (s *Cases) GetCaseByNumber(ctx context.Context, number string) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE number = ?`, number))
+	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.number = ?`, number))
 	return c, notFound(err, "案件", "case")
 }
 
 func (s *Cases) FindByExternalID(ctx context.Context, ch casework.Channel, externalID string) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, `SELECT data FROM cases WHERE channel = ? AND external_id = ?`, string(ch), externalID))
+	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.channel = ? AND c.external_id = ?`, string(ch), externalID))
 	return c, notFound(err, "案件", "case")
 }
 
@@ -349,7 +356,7 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
-	rows, err := r.query(ctx, `SELECT c.data FROM cases c`+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
+	rows, err := r.query(ctx, caseSelect+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -440,7 +447,10 @@ func (s *Cases) ListEvents(ctx context.Context, caseID int64) ([]*casework.Event
 		}
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.reportContact(ctx, caseID, out)
 }
 
 func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64, error) {

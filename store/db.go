@@ -402,6 +402,16 @@ func (db *DB) forUpdate() string {
 	return ""
 }
 
+// forUpdateOf is forUpdate for a join: it locks the rows of the table
+// aliased alias only, as PostgreSQL cannot lock the nullable side of an
+// outer join.
+func (db *DB) forUpdateOf(alias string) string {
+	if db.engine == Postgres {
+		return " FOR UPDATE OF " + alias
+	}
+	return ""
+}
+
 // rebind turns ? placeholders into PostgreSQL's $1, $2 … It skips quoted
 // strings, so a literal '?' stays.
 func (db *DB) rebind(q string) string {

@@ -47,7 +47,8 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			}
 			next[day] = last - int64(n) + 1
 		}
-		events := &eventBatch{}
+		events := &rowBatch{insert: eventInsert, cols: eventColumns}
+		contacts := &rowBatch{insert: contactInsert, cols: contactColumns}
 		ids := make([]int64, 0, len(batch))
 		for _, i := range order {
 			h := batch[i]
@@ -68,13 +69,22 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			ids = append(ids, id)
 			rep := h.Events[0].Payload.Report
 			rep.ID, rep.Number = id, c.Number
+			if row := takeContact(id, h.Events[0]); row != nil {
+				if err := contacts.add(ctx, tx, row...); err != nil {
+					return err
+				}
+			}
 			// Replay for the assignments projection of every dispatch, not
 			// only the last.
 			var r *casework.Case
 			rows := map[int][]any{}
 			for _, e := range h.Events {
 				e.CaseID = id
-				if err := events.add(ctx, tx, e); err != nil {
+				row, err := eventRow(e)
+				if err != nil {
+					return err
+				}
+				if err := events.add(ctx, tx, row...); err != nil {
 					return err
 				}
 				if r, err = casework.Apply(r, e); err != nil {
@@ -94,6 +104,9 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 				}
 			}
 		}
+		if err := contacts.flush(ctx, tx); err != nil {
+			return err
+		}
 		if err := events.flush(ctx, tx); err != nil {
 			return err
 		}
@@ -103,39 +116,51 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 	})
 }
 
-// eventBatch inserts events many rows to a statement: a round trip and a
-// statement per event is most of a bulk load's time, on PostgreSQL above
-// all. (Events written this way get no id back; nothing in a load needs it.)
-type eventBatch struct {
-	args []any
-	n    int
+// rowBatch inserts rows many to a statement: a round trip and a statement
+// per row is most of a bulk load's time, on PostgreSQL above all. (Rows
+// written this way get no id back; nothing in a load needs it.)
+type rowBatch struct {
+	insert string // INSERT INTO table (columns) VALUES
+	cols   int
+	args   []any
+	n      int
 }
 
-const eventColumns = 12
-const eventsPerInsert = 200 // 2,400 parameters: within both engines' limits
+// batchParams bounds the parameters of one statement: within both
+// engines' limits.
+const batchParams = 2400
 
-func (b *eventBatch) add(ctx context.Context, tx conn, e *casework.Event) error {
+const eventInsert = `INSERT INTO case_events (case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload) VALUES `
+const eventColumns = 12
+
+// eventRow is the case_events row of an event, for a rowBatch.
+func eventRow(e *casework.Event) ([]any, error) {
 	payload, err := casework.MarshalPayload(e.Payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b.args = append(b.args, e.CaseID, e.Seq, string(e.Action), e.ActorKind, nullID(e.ActorID), e.ActorName, e.ActorRole,
-		e.At, string(e.From), string(e.To), e.Reason, string(payload))
+	return []any{e.CaseID, e.Seq, string(e.Action), e.ActorKind, nullID(e.ActorID), e.ActorName, e.ActorRole,
+		e.At, string(e.From), string(e.To), e.Reason, string(payload)}, nil
+}
+
+// add appends a row of b.cols values, and sends the batch when one more
+// row would not fit in a statement.
+func (b *rowBatch) add(ctx context.Context, tx conn, row ...any) error {
+	b.args = append(b.args, row...)
 	b.n++
-	if b.n == eventsPerInsert {
+	if (b.n+1)*b.cols > batchParams {
 		return b.flush(ctx, tx)
 	}
 	return nil
 }
 
-func (b *eventBatch) flush(ctx context.Context, tx conn) error {
+func (b *rowBatch) flush(ctx context.Context, tx conn) error {
 	if b.n == 0 {
 		return nil
 	}
-	row := "(" + placeholders(eventColumns) + ")"
+	row := "(" + placeholders(b.cols) + ")"
 	values := strings.TrimSuffix(strings.Repeat(row+", ", b.n), ", ")
-	_, err := tx.exec(ctx, `INSERT INTO case_events (case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload)
-		VALUES `+values, b.args...)
+	_, err := tx.exec(ctx, b.insert+values, b.args...)
 	b.args, b.n = b.args[:0], 0
 	return err
 }

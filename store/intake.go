@@ -227,7 +227,7 @@ func (s *Intake) IngestAlarm(ctx context.Context, a *intake.Alarm, decide intake
 		}
 		var storm *casework.Case
 		if dev.StormCaseID != 0 {
-			if storm, err = scanCase(tx.queryRow(ctx, `SELECT data FROM cases WHERE id = ?`+s.db.forUpdate(), dev.StormCaseID)); err != nil {
+			if storm, err = scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), dev.StormCaseID)); err != nil {
 				return err
 			}
 		}

@@ -18,9 +18,10 @@ import (
 )
 
 // TestAuditBinary runs `jiedao audit` as an operator would, on both
-// engines: seal a history, verify it, note the head; then one case event is
-// edited directly in the database and `jiedao audit verify` names it and
-// exits non-zero.
+// engines: seal a history, verify it, note the head; `jiedao retention run`
+// erases the reporters' contacts and the chain still verifies; then one
+// case event is edited directly in the database and `jiedao audit verify`
+// names it and exits non-zero.
 func TestAuditBinary(t *testing.T) {
 	bin := buildBinary(t)
 	ctx := context.Background()
@@ -80,6 +81,29 @@ func TestAuditBinary(t *testing.T) {
 			head = strings.TrimSpace(head)
 			if code != 0 || !strings.HasPrefix(head, "6:") || len(head) != 66 {
 				t.Fatalf("audit head: %d %q", code, head)
+			}
+
+			// The retention job erases the three reporters' contacts (their
+			// cases ended in 2024, longer ago than 180 days) and leaves the
+			// sealed chain as it was; the dry run before it changes nothing.
+			if out, code := jiedao("retention", "run", "--contact-retention", "0"); code != 0 || !strings.Contains(out, "nothing to do") {
+				t.Fatalf("retention run with retention 0: %d %s", code, out)
+			}
+			if out, code := jiedao("retention", "run", "--dry-run"); code != 0 || !strings.Contains(out, "would anonymise (dry run, nothing changed) 3 reporters' contacts") {
+				t.Fatalf("retention run --dry-run: %d %s", code, out)
+			}
+			if c, err := db.Cases().GetCase(ctx, cases[0].ID); err != nil || c.Reporter.Phone != "13812345678" {
+				t.Fatalf("after the dry run: %+v %v", c.Reporter, err)
+			}
+			if out, code := jiedao("retention", "run"); code != 0 || !strings.Contains(out, "anonymised 3 reporters' contacts") {
+				t.Fatalf("retention run: %d %s", code, out)
+			}
+			if c, err := db.Cases().GetCase(ctx, cases[0].ID); err != nil || c.Reporter.Phone != "" || c.Reporter.AnonymisedAt == nil {
+				t.Fatalf("after the run: %+v %v", c.Reporter, err)
+			}
+			out, code = jiedao("audit", "verify", "--anchor", head)
+			if code != 0 || !strings.Contains(out, "6 条记录已校验 / records verified") || !strings.Contains(out, "not sealed yet: 1 ") {
+				t.Fatalf("audit verify after the retention run: %d %s", code, out)
 			}
 
 			// Someone with write access rewrites the reason of one rejection.

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -34,6 +35,9 @@ type app struct {
 	pages  pageOptions  // see pages.go
 	guards guardOptions // see pages.go
 	tls    *tls.Config  // nil: plain HTTP (see tls.go)
+	// retention is how long serve keeps residents' contacts after their
+	// case ended (retention.go); 0 for ever.
+	retention time.Duration
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -65,7 +69,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now, Audit: db.Audit()}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
-		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(),
+		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
 	}
 	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}, nil
 }
@@ -86,6 +90,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	hours := fs.String("working-hours", calendar.DefaultWorkingHours().String(), "office hours on working days, for working-hour deadlines")
 	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	retention := contactRetentionFlag(fs)
 	var pages pageOptions
 	pages.flags(fs)
 	var guards guardOptions
@@ -109,12 +114,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer a.db.Close()
 	a.pages, a.guards, a.tls = pages, guards, tlsConfig
+	a.retention = time.Duration(*retention)
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
-// serve runs the HTTP server and the deadline job until ctx ends, then
-// shuts down gracefully: no new requests, in-flight ones (writes included)
-// finish, then the database closes.
+// serve runs the HTTP server, the deadline job and the retention job (when
+// a.retention is set) until ctx ends, then shuts down gracefully: no new
+// requests, in-flight ones (writes included) finish, then the database
+// closes.
 func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
 	srv := server.New(h, a.auth, a.db, a.log)
@@ -132,11 +139,9 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 
 	jobCtx, stopJob := context.WithCancel(context.WithoutCancel(ctx))
-	jobDone := make(chan struct{})
-	go func() {
-		defer close(jobDone)
-		a.deadlineJob(jobCtx, every, srv.Registry())
-	}()
+	var jobs sync.WaitGroup
+	jobs.Go(func() { a.deadlineJob(jobCtx, every, srv.Registry()) })
+	jobs.Go(func() { a.retentionJob(jobCtx, a.retention) })
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -147,7 +152,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	select {
 	case err := <-errc:
 		stopJob()
-		<-jobDone
+		jobs.Wait()
 		return err
 	case <-ctx.Done():
 	}
@@ -157,7 +162,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	defer cancel()
 	err = httpSrv.Shutdown(shutCtx)
 	stopJob()
-	<-jobDone
+	jobs.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
