@@ -30,7 +30,7 @@ func (s *Cases) EachCase(ctx context.Context, f casework.Filter, fn func(*casewo
 	var lastAt time.Time
 	var lastID int64
 	for first := true; ; first = false {
-		q, qargs := `SELECT c.data FROM cases c`+w, args
+		q, qargs := caseSelect+w, args
 		if !first {
 			// reported_at <= last alone lets both engines range-scan the
 			// index; the rest breaks ties at the same instant by id.
