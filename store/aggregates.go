@@ -13,7 +13,7 @@ import (
 )
 
 // The aggregates (migration 0005) hold the sums the dashboards, the
-// evaluation and the report ask for, by day and by month, so that none of
+// evaluation and the report ask for, by day, month and year, so that none of
 // them scans a year of cases. They are kept in the transaction that
 // changes a case: the case's contribution is read from its stored rows
 // (the same columns the scanning queries read) before the write and
@@ -44,12 +44,12 @@ type aggDispatch struct {
 // The keys and sums of the three tables.
 type (
 	countKey struct {
-		grain, day                string
-		scopeUnit                 int64
-		channel, major            string
-		community                 int64
-		dispatched, signed, hndld int
-		rating                    string
+		grain, day                  string
+		scopeUnit                   int64
+		channel, major              string
+		community                   int64
+		dispatched, signed, handled int
+		rating                      string
 	}
 	evalCaseKey struct {
 		grain, day            string
@@ -306,7 +306,7 @@ func (d *aggDelta) flush(ctx context.Context, tx conn) error {
 	var counts, cases, disps [][]any
 	for k, n := range d.counts {
 		if n != 0 {
-			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.major, k.community, k.dispatched, k.signed, k.hndld, k.rating, n})
+			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.major, k.community, k.dispatched, k.signed, k.handled, k.rating, n})
 		}
 	}
 	for k, s := range d.cases {
