@@ -189,7 +189,7 @@ func (h *Handler) ImportPlaces(w http.ResponseWriter, r *http.Request) {
 		}
 		switch r.URL.Query().Get("kind") {
 		case "communities":
-			jid, err := queryInt(r, "jurisdiction_id")
+			jid, err := NonNegative(r.URL.Query(), "jurisdiction_id")
 			if err != nil {
 				return nil, err
 			}

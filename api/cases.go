@@ -89,11 +89,11 @@ func parseListFilter(r *http.Request) (casework.Filter, error) {
 	if err != nil {
 		return f, err
 	}
-	limit, err := nonNegative(q, "limit")
+	limit, err := NonNegative(q, "limit")
 	if err != nil {
 		return f, err
 	}
-	offset, err := nonNegative(q, "offset")
+	offset, err := NonNegative(q, "offset")
 	if err != nil {
 		return f, err
 	}

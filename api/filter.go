@@ -44,7 +44,7 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 		name string
 		dst  *int64
 	}{{"community_id", &f.CommunityID}, {"grid_id", &f.GridID}, {"unit_id", &f.UnitID}} {
-		if *x.dst, err = nonNegative(q, x.name); err != nil {
+		if *x.dst, err = NonNegative(q, x.name); err != nil {
 			return f, err
 		}
 	}
@@ -81,8 +81,9 @@ func listParam[T ~string](q url.Values, name string, valid func(T) bool, zh, en 
 	return out, nil
 }
 
-// nonNegative reads an optional non-negative integer parameter.
-func nonNegative(q url.Values, name string) (int64, error) {
+// NonNegative reads an optional non-negative integer parameter (0 when
+// absent), for every handler that takes one.
+func NonNegative(q url.Values, name string) (int64, error) {
 	v := q.Get(name)
 	if v == "" {
 		return 0, nil

@@ -117,16 +117,3 @@ func pathID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
-
-// queryInt reads an optional integer query parameter.
-func queryInt(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, jiedao.Invalid(name, "参数应为非负整数："+name, name+" must be a non-negative integer")
-	}
-	return n, nil
-}

@@ -82,18 +82,6 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
-func queryInt(q url.Values, name string) (int64, error) {
-	v := q.Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return 0, jiedao.Invalid(name, "参数应为非负整数："+name, name+" must be a non-negative integer")
-	}
-	return n, nil
-}
-
 func queryBool(q url.Values, name string) (bool, error) {
 	switch strings.ToLower(q.Get(name)) {
 	case "", "0", "false", "no":
@@ -181,9 +169,9 @@ func (h *Handler) Devices(w http.ResponseWriter, r *http.Request) {
 	f := DeviceFilter{Kind: DeviceKind(q.Get("kind")), Query: q.Get("q")}
 	var err error
 	var limit, offset int64
-	if f.ClientID, err = queryInt(q, "client_id"); err == nil {
-		if limit, err = queryInt(q, "limit"); err == nil {
-			offset, err = queryInt(q, "offset")
+	if f.ClientID, err = api.NonNegative(q, "client_id"); err == nil {
+		if limit, err = api.NonNegative(q, "limit"); err == nil {
+			offset, err = api.NonNegative(q, "offset")
 		}
 	}
 	if err != nil {
@@ -318,7 +306,7 @@ func (h *Handler) importFile(w http.ResponseWriter, r *http.Request, run func(ct
 	if o.DryRun, err = queryBool(q, "dry_run"); err == nil {
 		if o.SkipInvalid, err = queryBool(q, "skip_invalid"); err == nil {
 			if o.GCJ02, err = queryBool(q, "gcj02"); err == nil {
-				o.ClientID, err = queryInt(q, "client_id")
+				o.ClientID, err = api.NonNegative(q, "client_id")
 			}
 		}
 	}
