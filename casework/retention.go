@@ -84,8 +84,8 @@ func FinalStatuses() []Status {
 // RunRetention erases the contacts of the cases that ended more than
 // period ago; with dryRun it only counts them. A period of 0 or less keeps
 // contacts for ever. A case that is open — reopened included — is never
-// touched: it has not ended. A run that erased anything is recorded on the
-// audit trail (how many, the cutoff). Several processes may run it at
+// touched: it has not ended. What a run erased is recorded on the audit
+// trail (how many, the cutoff) in the erasing transaction. Several processes may run it at
 // once: each contact is erased, and counted, once.
 func (s *Service) RunRetention(ctx context.Context, period time.Duration, dryRun bool) (RetentionResult, error) {
 	now := s.now()
@@ -102,25 +102,31 @@ func (s *Service) RunRetention(ctx context.Context, period time.Duration, dryRun
 		res.RetentionCounts = n
 		return res, err
 	}
+	zh, en := periodWords(period)
+	reason := fmt.Sprintf("案件结束满%s，报事人联系方式按保存期限匿名化 / reporters' contacts anonymised %s after their cases ended", zh, en)
+	// Each chunk is erased in one transaction with its audit entry, so
+	// that no erasure is kept unrecorded: a long first run over years of
+	// cases writes an entry per chunk.
 	for {
-		n, err := s.Contacts.AnonymiseContacts(ctx, q, now, retentionChunk)
-		res.Anonymised += n.Anonymised
-		res.SealedCopies += n.SealedCopies
+		var n RetentionCounts
+		err := org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+			var err error
+			if n, err = s.Contacts.AnonymiseContacts(ctx, q, now, retentionChunk); err != nil || n.Anonymised == 0 {
+				return err
+			}
+			after := map[string]any{"anonymised": n.Anonymised, "sealed_copies": n.SealedCopies,
+				"cutoff": res.Cutoff, "retention_days": period.Hours() / 24}
+			return s.audit(ctx, org.SystemActor(), AuditContactAnonymise, "case_contacts", "", nil, after, reason)
+		})
 		if err != nil {
 			return res, err
 		}
+		res.Anonymised += n.Anonymised
+		res.SealedCopies += n.SealedCopies
 		if n.Anonymised < retentionChunk {
-			break
+			return res, nil
 		}
 	}
-	if res.Anonymised == 0 {
-		return res, nil
-	}
-	after := map[string]any{"anonymised": res.Anonymised, "sealed_copies": res.SealedCopies,
-		"cutoff": res.Cutoff, "retention_days": period.Hours() / 24}
-	zh, en := periodWords(period)
-	reason := fmt.Sprintf("案件结束满%s，报事人联系方式按保存期限匿名化 / reporters' contacts anonymised %s after their cases ended", zh, en)
-	return res, s.audit(ctx, org.SystemActor(), AuditContactAnonymise, "case_contacts", "", nil, after, reason)
 }
 
 // periodWords writes a period in days where it is whole days, in Chinese
