@@ -607,7 +607,7 @@ func scope(a org.Actor) Scope {
 	case a.Role.IsUnitRole():
 		return Scope{UnitID: a.UnitID}
 	case a.Is(org.RoleGridWorker):
-		return Scope{GridIDs: slices.Clone(a.GridIDs)}
+		return Scope{GridIDs: slices.Clone(a.GridIDs), ReporterID: a.ID}
 	case a.Is(org.RoleCommunityStaff):
 		return Scope{CommunityID: a.CommunityID}
 	}

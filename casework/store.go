@@ -97,9 +97,13 @@ type Filter struct {
 
 // Scope limits a query to what one actor may see.
 type Scope struct {
-	All         bool
-	UnitID      int64 // cases ever dispatched to this unit
-	GridIDs     []int64
+	All     bool
+	UnitID  int64 // cases ever dispatched to this unit
+	GridIDs []int64
+	// ReporterID adds, to the grids, the cases this staff member reported
+	// wherever they lie: a grid worker may open a case he reported
+	// outside his grids (canSee), so his list shows it too.
+	ReporterID  int64
 	CommunityID int64
 	ClientID    int64
 	None        bool // sees nothing

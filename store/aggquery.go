@@ -268,7 +268,7 @@ func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
 		inPeriod(0)
 	case sc.UnitID != 0:
 		inPeriod(sc.UnitID)
-	case len(sc.GridIDs) > 0, sc.ClientID != 0:
+	case len(sc.GridIDs) > 0, sc.ReporterID != 0, sc.ClientID != 0:
 		return "", nil, false
 	case sc.CommunityID != 0:
 		inPeriod(0)

@@ -244,8 +244,16 @@ func where(f casework.Filter) (string, []any) {
 	case sc.All:
 	case sc.UnitID != 0:
 		add("(c.unit_id = ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.unit_id = ?))", sc.UnitID, sc.UnitID)
-	case len(sc.GridIDs) > 0:
-		add("c.grid_id IN ("+placeholders(len(sc.GridIDs))+")", int64sToAny(sc.GridIDs)...)
+	case len(sc.GridIDs) > 0 || sc.ReporterID != 0:
+		var or []string
+		var orArgs []any
+		if len(sc.GridIDs) > 0 {
+			or, orArgs = append(or, "c.grid_id IN ("+placeholders(len(sc.GridIDs))+")"), int64sToAny(sc.GridIDs)
+		}
+		if sc.ReporterID != 0 {
+			or, orArgs = append(or, "c.reporter_staff_id = ?"), append(orArgs, sc.ReporterID)
+		}
+		add("("+strings.Join(or, " OR ")+")", orArgs...)
 	case sc.CommunityID != 0:
 		add("c.community_id = ?", sc.CommunityID)
 	case sc.ClientID != 0:
