@@ -16,7 +16,6 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
-	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	tables "github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/org"
@@ -92,27 +91,12 @@ func queryBool(q url.Values, name string) (bool, error) {
 	return false, jiedao.Invalid(name, "参数应为 1 或 0："+name, name+" must be 1 or 0")
 }
 
-// queryDate reads a date (YYYY-MM-DD, China time) or an RFC 3339 time.
-func queryDate(q url.Values, name string) (time.Time, error) {
-	v := q.Get(name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, calendar.Zone()); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t, nil
-	}
-	return time.Time{}, jiedao.Invalid(name, "日期格式应为 2024-06-12", "date must look like 2024-06-12")
-}
-
 func period(r *http.Request) (from, to time.Time, err error) {
 	q := r.URL.Query()
-	if from, err = queryDate(q, "from"); err != nil {
+	if from, err = api.ParseDate(q.Get("from"), "from"); err != nil {
 		return
 	}
-	to, err = queryDate(q, "to")
+	to, err = api.ParseDate(q.Get("to"), "to")
 	return
 }
 

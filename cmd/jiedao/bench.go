@@ -7,11 +7,8 @@ import (
 	"os"
 	"os/exec"
 
-	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/bench"
 	"github.com/jiedao/jiedao/calendar"
-	"github.com/jiedao/jiedao/open311"
-	"github.com/jiedao/jiedao/server"
 )
 
 // runBench measures intake, dashboards, memory and start-up on a database
@@ -48,11 +45,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
-	// The server as serve wires it (serve.go).
-	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
-	srv := server.New(h, a.auth, a.db, a.log)
-	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
-	srv.Web = a.web()
+	// The server as serve wires it (serve.go), without the per-address
+	// rate limits: the bench's 64 clients share one address on purpose.
+	srv := a.server()
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err != nil {

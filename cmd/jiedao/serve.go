@@ -118,16 +118,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
-// serve runs the HTTP server, the deadline job and the retention job (when
-// a.retention is set) until ctx ends, then shuts down gracefully: no new
-// requests, in-flight ones (writes included) finish, then the database
-// closes.
-func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
+// server wires every HTTP handler over the app's services: the JSON API,
+// Open311, the machine channels and the pages. serve adds its guards (rate
+// limits, trusted proxies, metrics token); bench measures it without them.
+func (a *app) server() *server.Server {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log}
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
 	srv.Web = a.web()
+	return srv
+}
+
+// serve runs the HTTP server, the deadline job and the retention job (when
+// a.retention is set) until ctx ends, then shuts down gracefully: no new
+// requests, in-flight ones (writes included) finish, then the database
+// closes.
+func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
+	srv := a.server()
 	if err := a.guards.apply(srv, a.auth); err != nil {
 		return err
 	}
