@@ -28,6 +28,9 @@ type Value struct {
 	Num, Den  int      `json:"-"` // a rate's numerator and denominator; a count's Num
 	Prior     *float64 `json:"prior,omitempty"`
 	YoYChange *float64 `json:"yoy_change,omitempty"` // percent change on the prior year
+	// Missing is true when a Source had nothing to measure for the year.
+	Missing bool   `json:"missing,omitempty"`
+	By      string `json:"by,omitempty"` // who entered an entered figure
 }
 
 // Period returns the bounds of a calendar year in China Standard Time.
@@ -67,8 +70,42 @@ func compute(ctx context.Context, c Counter, a org.Actor, f Figure, year int) (v
 }
 
 // Compute computes every figure for the year as the actor sees it, with
-// the prior year where it has cases.
-func Compute(ctx context.Context, c Counter, a org.Actor, year int) ([]Value, error) {
+// the prior year where it has records: the case figures, then those of
+// each source in order.
+func Compute(ctx context.Context, c Counter, a org.Actor, year int, sources ...Source) ([]Value, error) {
+	out, err := computeCases(ctx, c, a, year)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sources {
+		for _, f := range s.Figures() {
+			m, err := s.Measure(ctx, a, f.Key, year)
+			if err != nil {
+				return nil, err
+			}
+			val := Value{Figure: f, Year: year, Value: m.Value, Num: m.Records, Missing: !m.OK, By: m.By}
+			if f.Kind != KindTarget {
+				pm, err := s.Measure(ctx, a, f.Key, year-1)
+				if err != nil {
+					return nil, err
+				}
+				if pm.OK {
+					pv := pm.Value
+					val.Prior = &pv
+					if pv != 0 && m.OK && !f.IsRate() {
+						ch := math.Round((m.Value-pv)/pv*10000) / 100
+						val.YoYChange = &ch
+					}
+				}
+			}
+			out = append(out, val)
+		}
+	}
+	return out, nil
+}
+
+// computeCases computes the case figures.
+func computeCases(ctx context.Context, c Counter, a org.Actor, year int) ([]Value, error) {
 	from, to := Period(year - 1)
 	priorCases, err := c.Count(ctx, a, casework.Filter{From: from, To: to})
 	if err != nil {
@@ -100,11 +137,14 @@ func Compute(ctx context.Context, c Counter, a org.Actor, year int) ([]Value, er
 }
 
 // WriteJSON writes one object keyed by the figures' keys, each with its
-// value, as the report contract asks.
+// value, as the report contract asks. A figure with nothing to measure is
+// left out rather than reported as zero.
 func WriteJSON(w io.Writer, values []Value) error {
 	obj := make(map[string]float64, len(values))
 	for _, v := range values {
-		obj[v.Key] = v.Value
+		if !v.Missing {
+			obj[v.Key] = v.Value
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -113,6 +153,9 @@ func WriteJSON(w io.Writer, values []Value) error {
 
 // format prints a value as the report does: counts whole, rates to two places.
 func format(v Value) string {
+	if v.Missing {
+		return "—"
+	}
 	if v.IsRate() {
 		return fmt.Sprintf("%.2f", v.Value)
 	}

@@ -2,13 +2,16 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
 )
 
 func sample() []Value {
@@ -83,5 +86,65 @@ func TestWriteXLSX(t *testing.T) {
 	}
 	if len(er) != 2 || er[1][1] != "120" || er[1][2] != "95.5" || er[1][3] != "—" {
 		t.Fatalf("evaluation sheet: %q", er)
+	}
+}
+
+// fakeSource is a Source of two figures for the tests of Compute.
+type fakeSource struct{ values map[int]float64 }
+
+func (s fakeSource) Figures() []Figure {
+	return []Figure{
+		{Key: "enterprise.visits", Zh: "累计走访企业", Unit: "家次", Section: SectionEconomy, Pattern: "走访企业%s家次",
+			Records: func(year int) string { return fmt.Sprintf("/enterprise/visits?year=%d", year) }},
+		{Key: "fiscal.total_revenue", Zh: "财政总收入", Unit: "元", Kind: KindEntered, Section: SectionEconomy, Pattern: "财政总收入%s元",
+			Records: func(year int) string { return fmt.Sprintf("/indicators?year=%d", year) }},
+	}
+}
+
+func (s fakeSource) Measure(_ context.Context, _ org.Actor, key string, year int) (Measurement, error) {
+	if key == "fiscal.total_revenue" {
+		return Measurement{}, nil // not entered
+	}
+	v, ok := s.values[year]
+	return Measurement{Value: v, OK: ok, Records: int(v)}, nil
+}
+
+// zeroCounter counts no cases.
+type zeroCounter struct{}
+
+func (zeroCounter) Count(context.Context, org.Actor, casework.Filter) (int, error) { return 0, nil }
+
+// A source's figures follow the case figures, with the year before and the
+// change on it; a figure with nothing to measure is left out of the JSON.
+func TestComputeSources(t *testing.T) {
+	src := fakeSource{values: map[int]float64{2023: 4387, 2022: 4000}}
+	values, err := Compute(context.Background(), zeroCounter{}, org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader}, 2023, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(values) != len(Figures())+2 {
+		t.Fatalf("%d values", len(values))
+	}
+	visits := values[len(Figures())]
+	if visits.Key != "enterprise.visits" || visits.Value != 4387 || visits.Prior == nil || *visits.Prior != 4000 ||
+		visits.YoYChange == nil || *visits.YoYChange != 9.68 || visits.IsCase() {
+		t.Fatalf("visits: %+v", visits)
+	}
+	if !values[len(values)-1].Missing {
+		t.Fatalf("an indicator not entered is not missing: %+v", values[len(values)-1])
+	}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, values); err != nil {
+		t.Fatal(err)
+	}
+	var obj map[string]float64
+	if err := json.Unmarshal(b.Bytes(), &obj); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := obj["fiscal.total_revenue"]; ok || obj["enterprise.visits"] != 4387 {
+		t.Fatalf("json: %v", obj)
+	}
+	if f, ok := Lookup("enterprise.visits", src); !ok || f.Records(2023) != "/enterprise/visits?year=2023" {
+		t.Fatalf("lookup: %+v %v", f, ok)
 	}
 }

@@ -122,7 +122,7 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		}
 	}
 	err = parallel(eval(casework.ByAll, &all), eval(casework.ByUnit, &byUnit), eval(casework.ByCommunity, &byComm),
-		func() (err error) { values, err = report.Compute(ctx, h.Cases, a, year); return err },
+		func() (err error) { values, err = report.Compute(ctx, h.Cases, a, year, h.Figures...); return err },
 		countBy(casework.CountByChannel, &byChannel), countBy(casework.CountByCommunity, &byCommunity), countBy(casework.CountByMajor, &byMajor),
 		func() error {
 			for m := range months {
@@ -167,6 +167,10 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 
 	// The work report's figures, each with its cases.
 	for _, v := range values {
+		if !v.IsCase() {
+			d.Figures = append(d.Figures, figureView{Value: v, Link: v.Records(year)})
+			continue
+		}
 		cases, of := v.InPeriod(year)
 		fv := figureView{Value: v, Link: caseLink(cases)}
 		if of != nil {

@@ -25,6 +25,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 )
 
 //go:embed templates
@@ -51,6 +52,9 @@ type Handler struct {
 	// only `jiedao demo` sets them.
 	DemoLogins   []DemoLogin
 	DemoPassword string
+	// Figures are the report's sources beside the case figures (the
+	// enterprise registry, ledgers, indicators, legal case kinds).
+	Figures []report.Source
 
 	pages map[string]*template.Template
 }

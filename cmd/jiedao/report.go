@@ -39,7 +39,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	// The report is the whole jurisdiction's: it is read as the leader.
 	leader := org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader, Name: "jiedao report"}
-	values, err := report.Compute(ctx, a.cases, leader, *year)
+	values, err := report.Compute(ctx, a.cases, leader, *year, a.figures...)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
 )
@@ -38,6 +39,10 @@ type app struct {
 	// retention is how long serve keeps residents' contacts after their
 	// case ended (retention.go); 0 for ever.
 	retention time.Duration
+	// figures are the report's sources beside the case figures: each
+	// domain outside the case loop that reports figures adds itself here
+	// in openApp, and the report, the dashboard and the pages use them.
+	figures []report.Source
 }
 
 // openApp opens and migrates the database and wires the services.
