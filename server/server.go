@@ -120,16 +120,37 @@ func (s *Server) Handler() http.Handler {
 }
 
 // noRoute answers a request no route matches with the mux's own verdict
-// (404, or 405 with Allow) in the JSON error form.
+// (404, or 405 with Allow), in the path's error form (fail).
 func (s *Server) noRoute(w http.ResponseWriter, r *http.Request, mux *http.ServeMux) {
 	probe := &headerProbe{header: http.Header{}}
 	mux.ServeHTTP(probe, r)
 	if probe.status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", probe.header.Get("Allow"))
-		api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.EMETHOD, "不支持该请求方法", "method not allowed"))
+		s.fail(w, r, jiedao.Errorf(jiedao.EMETHOD, "不支持该请求方法", "method not allowed"))
 		return
 	}
-	api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.ENOTFOUND, "页面不存在", "no such page"))
+	s.fail(w, r, jiedao.Errorf(jiedao.ENOTFOUND, "页面不存在", "no such page"))
+}
+
+// fail answers a request the server refuses before (or instead of) its
+// handler in the form its path speaks: JSON under /api/, Open311's error
+// list under /open311/, and an HTML page in the reader's language, with a
+// way back, everywhere else (docs/pages.md, "Errors").
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/open311/") && s.Open311 != nil:
+		s.Open311.Fail(w, r, err)
+	case isAPIPath(r.URL.Path) || s.Web == nil:
+		api.WriteError(w, r, s.log, err)
+	default:
+		s.Web.Fail(w, r, err)
+	}
+}
+
+// isAPIPath reports whether a path is answered in JSON: the API and the
+// machine channels under it. /open311/ has its own error form.
+func isAPIPath(p string) bool {
+	return p == "/api" || strings.HasPrefix(p, "/api/")
 }
 
 // headerProbe records what the mux would answer without writing it.
@@ -202,7 +223,7 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 			} else if p != nil {
 				s.log.Error("panic", "route", rt.pattern, "panic", p)
 				if sw.status == 0 {
-					api.WriteError(sw, r, s.log, jiedao.Errorf(jiedao.EINTERNAL, "系统内部错误", "internal error"))
+					s.fail(sw, r, jiedao.Errorf(jiedao.EINTERNAL, "系统内部错误", "internal error"))
 				}
 			}
 			d := time.Since(start)
@@ -241,7 +262,7 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 		staleCookie := (rt.access == public || rt.access == page) && jiedao.ErrorCode(err) == jiedao.EUNAUTHORIZED &&
 			r.Header.Get("Authorization") == "" && r.Header.Get("X-API-Key") == ""
 		if err != nil && !staleCookie {
-			api.WriteError(sw, r, s.log, err)
+			s.fail(sw, r, err)
 			return
 		}
 		if !ok && rt.access == page {
@@ -275,7 +296,7 @@ func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, wait time.Durat
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/open311/") && s.Open311 != nil:
 		s.Open311.Fail(w, r, err)
-	case !strings.HasPrefix(r.URL.Path, "/api/") && s.Web != nil:
+	case !isAPIPath(r.URL.Path) && s.Web != nil:
 		s.Web.TooMany(w, r, err)
 	default:
 		api.WriteError(w, r, s.log, err)

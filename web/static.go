@@ -12,6 +12,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/jiedao/jiedao"
 )
 
 //go:embed static
@@ -84,7 +86,7 @@ func (h *Handler) Static(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(r.URL.Path, "/static/")
 	a := loadAssets()[name]
 	if a == nil {
-		http.NotFound(w, r)
+		h.fail(w, r, jiedao.Errorf(jiedao.ENOTFOUND, "文件不存在", "no such file"))
 		return
 	}
 	hd := w.Header()

@@ -228,8 +228,40 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p := h.newPage(w, r, "出错了|Error")
 	p.Error = p.Msg(err)
-	p.Data = api.Status(code)
+	p.Data = errorPage{Status: api.Status(code), Home: "/", Back: sameSiteReferer(r)}
+	if p.Staff {
+		p.Data = errorPage{Status: api.Status(code), Home: homeOf(p.Actor), Back: sameSiteReferer(r)}
+	}
 	h.render(w, r, api.Status(code), "error", p)
+}
+
+// Fail answers a request with the error page in the reader's language and
+// the status err's code maps to (404, 403, 405…): package server uses it
+// for what no page handler answers (an unknown address, a wrong method).
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	h.fail(w, r, err)
+}
+
+// errorPage is the error template's data: the status, the reader's home
+// (their role's page for staff) and the page they came from, if it is on
+// this site.
+type errorPage struct {
+	Status     int
+	Home, Back string
+}
+
+// sameSiteReferer is the path of the page that linked here, when it is on
+// this site and not the failing page itself; else "".
+func sameSiteReferer(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" {
+		return ""
+	}
+	back := localPath(ref.RequestURI(), "")
+	if back == r.URL.RequestURI() {
+		return ""
+	}
+	return back
 }
 
 // TooMany answers a form sent too often from one address (package
@@ -267,7 +299,7 @@ func (h *Handler) TooMany(w http.ResponseWriter, r *http.Request, err error) {
 		h.render(w, r, status, "resident", p)
 	default:
 		p := show("出错了|Error")
-		p.Data = status
+		p.Data = errorPage{Status: status, Home: "/", Back: sameSiteReferer(r)}
 		h.render(w, r, status, "error", p)
 	}
 }
