@@ -91,8 +91,36 @@ type Filter struct {
 	Now                                time.Time // for Due
 	Limit                              int
 	Offset                             int
+	// Sort orders the list (SortReported, newest first, when empty); Asc
+	// turns it. Ties are broken by the case's id in the same direction,
+	// so that offset paging is stable.
+	Sort CaseSort
+	Asc  bool
 
 	Scope Scope
+}
+
+// CaseSort is a column a list of cases can be sorted by.
+type CaseSort string
+
+// The sort keys of a list of cases.
+const (
+	SortReported CaseSort = "reported" // reported at (the default)
+	SortNumber   CaseSort = "number"
+	SortDue      CaseSort = "due" // deadline; cases without one last
+	SortStatus   CaseSort = "status"
+	SortCategory CaseSort = "category"
+	SortUpdated  CaseSort = "updated" // last change
+	SortUrgency  CaseSort = "urgency"
+)
+
+// Valid reports whether k is a known sort key ("" is the default).
+func (k CaseSort) Valid() bool {
+	switch k {
+	case "", SortReported, SortNumber, SortDue, SortStatus, SortCategory, SortUpdated, SortUrgency:
+		return true
+	}
+	return false
 }
 
 // Scope limits a query to what one actor may see.

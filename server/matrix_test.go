@@ -174,6 +174,8 @@ GET /admin                                  login    200      403      403      
 GET /admin/calendar.tsv                     login    200      200      200      200      200      200      200      403
 GET /admin/{section}                        login    200      403      403      403      403      403      403      403
 POST /admin/{section}/{op}                  login    303      403      403      403      403      403      403      403
+# pages for the work of the day (issue 15)
+POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -872,6 +874,12 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	"POST /admin/{section}/{op}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{path: "/admin/places/unit", form: url.Values{"code": {fmt.Sprintf("mp%d", m.next())}, "name": {"矩阵科"}, "kind": {"department"}}}
+	},
+	// Pages for the work of the day (issue 15). A batch answers the table
+	// with a line per case: refused cases are said so there, not by status.
+	"POST /cases/batch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		c, _ := m.dispatched(other, false)
+		return mreq{path: "/cases/batch", form: url.Values{"id": {pathID(c.ID)}, "action": {"supervise"}, "reason": {"请尽快处置"}}}
 	},
 }
 

@@ -171,6 +171,10 @@ func (s *Server) routes() []route {
 		{"GET /admin/calendar.tsv", page, w.CalendarTSV, noLimit},
 		{"GET /admin/{section}", page, w.Admin, noLimit},
 		{"POST /admin/{section}/{op}", page, w.AdminPost, noLimit},
+
+		// Pages for the work of the day (issue 15: batch steps on the case
+		// table, one-step dispatch on the board, field work).
+		{"POST /cases/batch", page, w.CaseBatch, noLimit},
 	}
 }
 

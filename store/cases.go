@@ -290,7 +290,8 @@ func where(f casework.Filter) (string, []any) {
 		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
 		// does not: lower both sides so that both engines answer alike.
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
-		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.details) LIKE ? ESCAPE '\' OR LOWER(c.address) LIKE ? ESCAPE '\')`, pat, pat, pat)
+		// The words may be (part of) a case number: 20261207-0001.
+		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.details) LIKE ? ESCAPE '\' OR LOWER(c.address) LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, pat, pat, pat, pat)
 	}
 	switch f.Due {
 	case casework.DueOverdue:
@@ -364,7 +365,7 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
-	rows, err := r.query(ctx, caseSelect+w+` ORDER BY c.reported_at DESC, c.id DESC LIMIT ? OFFSET ?`,
+	rows, err := r.query(ctx, caseSelect+w+orderBy(f)+` LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -379,6 +380,34 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// orderBy is the ORDER BY of a list: the filter's sort key in its
+// direction, ties broken by id in the same direction (stable paging).
+// NULLs sort last either way, alike on both engines.
+func orderBy(f casework.Filter) string {
+	dir := " DESC"
+	if f.Asc {
+		dir = " ASC"
+	}
+	var key string
+	switch f.Sort {
+	case casework.SortNumber:
+		key = "c.number" + dir
+	case casework.SortDue:
+		key = "(CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END), c.due_at" + dir
+	case casework.SortStatus:
+		key = "c.status" + dir
+	case casework.SortCategory:
+		key = "c.category" + dir
+	case casework.SortUpdated:
+		key = "c.updated_at" + dir
+	case casework.SortUrgency:
+		key = "(CASE c.urgency WHEN 'critical' THEN 2 WHEN 'urgent' THEN 1 ELSE 0 END)" + dir
+	default:
+		key = "c.reported_at" + dir
+	}
+	return " ORDER BY " + key + ", c.id" + dir
 }
 
 // CountCases counts the cases matching the filter.

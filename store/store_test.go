@@ -782,6 +782,7 @@ func TestListCases(t *testing.T) {
 			{"words in the title", casework.Filter{Scope: all, Query: "满溢"}, idList(c1)},
 			{"words in the details", casework.Filter{Scope: all, Query: "早餐摊"}, idList(c2)},
 			{"words in the address", casework.Filter{Scope: all, Query: "交界"}, idList(c4)},
+			{"a case number in the words", casework.Filter{Scope: all, Query: c3.Number}, idList(c3)},
 			{"a percent sign is no wildcard", casework.Filter{Scope: all, Query: "%"}, idList()},
 			{"an underscore is no wildcard", casework.Filter{Scope: all, Query: "E_C"}, idList()},
 			{"Latin letters in any case, on both engines", casework.Filter{Scope: all, Query: "efc"}, idList(c1)},
@@ -832,6 +833,42 @@ func TestListCases(t *testing.T) {
 		page, _, _ = db.Cases().ListCases(bg, casework.Filter{Scope: all, Limit: 2, Offset: 2})
 		if len(page) != 2 || page[0].ID != c3.ID || page[1].ID != c2.ID {
 			t.Errorf("page 2: %v", ids(page))
+		}
+		// Sorting: each key in both directions, ties by id in the same
+		// direction; cases without a deadline last either way.
+		inOrder := func(cs ...*casework.Case) []int64 {
+			out := []int64{}
+			for _, c := range cs {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		unsorted := func(cases []*casework.Case) []int64 {
+			out := []int64{}
+			for _, c := range cases {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			name string
+			sort casework.CaseSort
+			asc  bool
+			want []int64
+		}{
+			{"reported, oldest first", casework.SortReported, true, inOrder(c1, c2, c3, c4, c5)},
+			{"number, descending", casework.SortNumber, false, inOrder(c5, c4, c3, c2, c1)},
+			// c1, c2 due 06-03 (sign-for), c4 06-13; c3 (reported) and c5
+			// (voided) have none and come last in both directions.
+			{"deadline, soonest first", casework.SortDue, true, inOrder(c1, c2, c4, c3, c5)},
+			{"deadline, latest first", casework.SortDue, false, inOrder(c4, c2, c1, c5, c3)},
+			{"category ascending, ties by id", casework.SortCategory, true, inOrder(c1, c4, c3, c2, c5)},
+		} {
+			list, _, err := db.Cases().ListCases(bg, casework.Filter{Scope: all, Limit: 10, Sort: tc.sort, Asc: tc.asc})
+			must(t, err)
+			if got := unsorted(list); !slices.Equal(got, tc.want) {
+				t.Errorf("sort %s: got %v, want %v", tc.name, got, tc.want)
+			}
 		}
 		if ok, _ := db.Cases().WasAssigned(bg, c2.ID, o.Market.ID); !ok {
 			t.Error("c2 was assigned to 市场监管所")

@@ -12,14 +12,10 @@ import (
 
 // listData is a page of cases with the filter that chose them.
 type listData struct {
-	Cases  []caseView
-	Total  int
-	Offset int
-	Limit  int
-	N      *names
-	Query  url.Values
-	Prev   string
-	Next   string
+	Cases []caseView
+	Total int
+	Table *listTable
+	N     *names
 	// Export is the filter the export form sends; FullContacts offers
 	// the export with residents' contacts (for a reason) to those who may
 	// see them.
@@ -28,45 +24,69 @@ type listData struct {
 	Statuses     []casework.Status
 	Channels     []casework.Channel
 	Groups       []catGroup
+	// Batch offers the batch steps (the command center's); Results are
+	// the outcome of the last one, a line per case.
+	Batch   bool
+	Results []batchResult
 }
 
 const pageSize = 50
 
-// CaseList lists the cases the viewer may see that match the query:
-// every figure and table links here.
+// caseColumns are the columns of the case table; the keys are
+// casework.CaseSort's.
+var caseColumns = []column{
+	{Key: string(casework.SortNumber), Zh: "编号", En: "Number"},
+	{Zh: "标题", En: "Title"},
+	{Key: string(casework.SortStatus), Zh: "状态", En: "Status"},
+	{Key: string(casework.SortDue), Zh: "时限", En: "Deadline"},
+	{Key: string(casework.SortUrgency), Zh: "紧急程度", En: "Urgency", Class: "hide-narrow"},
+	{Key: string(casework.SortCategory), Zh: "类型", En: "Kind"},
+	{Zh: "社区 / 承办单位", En: "Community / unit", Class: "hide-narrow"},
+	{Key: string(casework.SortReported), Zh: "上报时间", En: "Reported", Num: true},
+}
+
+// CaseList lists the cases the viewer may see that match the query, as a
+// table sorted and paged by the query string: every figure and table
+// links here.
 func (h *Handler) CaseList(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.staff(w, r)
 	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "案件|Case")
+	h.caseList(w, r, p, a, r.URL.Query(), nil, nil)
+}
+
+// caseList renders the case table for the query q, with the results of a
+// batch step when there was one and what was typed into its form.
+func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, q url.Values, results []batchResult, typed url.Values) {
 	p.Active = "/cases"
-	q := r.URL.Query()
-	p.Form = q
+	p.Form = cloneValues(q)
+	for k, vs := range typed {
+		p.Form[k] = vs
+	}
 	f, err := api.ParseFilter(q)
 	if err != nil {
 		p.setError(err)
 		f = casework.Filter{}
 	}
-	off, _ := strconv.Atoi(q.Get("offset"))
-	f.Offset, f.Limit = max(off, 0), pageSize
+	t := readTable("/cases", q, caseColumns, string(casework.SortReported), false, pageSize)
+	// The old offset parameter still pages (links from before tables).
+	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 && q.Get("page") == "" {
+		t.Page = off/pageSize + 1
+	}
+	f.Sort, f.Asc = casework.CaseSort(t.Sort), t.Asc
+	f.Offset, f.Limit = t.Offset(), pageSize
 	d, err := h.listData(r, a, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	base := api.FilterQuery(f)
-	if f.Offset > 0 {
-		pq := cloneValues(base)
-		pq.Set("offset", strconv.Itoa(max(f.Offset-pageSize, 0)))
-		d.Prev = "/cases?" + pq.Encode()
-	}
-	if f.Offset+pageSize < d.Total {
-		nq := cloneValues(base)
-		nq.Set("offset", strconv.Itoa(f.Offset+pageSize))
-		d.Next = "/cases?" + nq.Encode()
-	}
-	d.Export, d.FullContacts = base, a.SeesContacts()
+	t.finish(d.Total, len(d.Cases))
+	d.Table = t
+	d.Export, d.FullContacts = api.FilterQuery(f), a.SeesContacts()
+	d.Batch = a.Is(org.RoleDispatcher)
+	d.Results = results
 	p.Data = d
 	h.render(w, r, http.StatusOK, "cases", p)
 }
@@ -92,7 +112,7 @@ func (h *Handler) listData(r *http.Request, a org.Actor, f casework.Filter) (*li
 	if err != nil {
 		return nil, err
 	}
-	d := &listData{Total: total, Offset: f.Offset, Limit: f.Limit, N: n, Statuses: casework.Statuses(),
+	d := &listData{Total: total, N: n, Statuses: casework.Statuses(),
 		Channels: casework.Channels(), Groups: groupCategories(cats)}
 	for _, c := range cases {
 		d.Cases = append(d.Cases, h.view(c))

@@ -28,6 +28,7 @@ var funcs = template.FuncMap{
 		return evalTable{P: p, Rows: rows, Overdue: overdue}
 	},
 	"row": func(p *page, c caseView, n *names) rowData { return rowData{P: p, C: c, N: n} },
+	"tbl": func(p *page, t *listTable) tableView { return tableView{P: p, T: t} },
 }
 
 // evalTable is an evaluation table for the "evaltable" template.

@@ -577,8 +577,8 @@ func TestDashboard(t *testing.T) {
 		}
 		// The drill-down link lists exactly those cases.
 		st, body = b.get("/cases?channel=xihu_code&from=2024-01-01&to=2025-01-01")
-		if st != http.StatusOK || strings.Count(body, `<li data-case=`) != 3 {
-			t.Fatalf("drill-down: %d, %d cases", st, strings.Count(body, `<li data-case=`))
+		if st != http.StatusOK || strings.Count(body, `<tr data-case=`) != 3 {
+			t.Fatalf("drill-down: %d, %d cases", st, strings.Count(body, `<tr data-case=`))
 		}
 		for _, path := range []string{"/dashboard/export.xlsx?table=unit&year=2024", "/dashboard/export.xlsx?table=by-channel&year=2024",
 			"/cases/export.xlsx?channel=xihu_code"} {

@@ -73,3 +73,12 @@
     if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
   });
 })();
+
+// A "tick all" box: <input type="checkbox" data-check-all="NAME"> ticks
+// every box named NAME in its form.
+document.addEventListener("change", function (e) {
+  var all = e.target.closest && e.target.closest("[data-check-all]");
+  if (!all || !all.form) return;
+  var name = all.getAttribute("data-check-all");
+  all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = all.checked; });
+});
