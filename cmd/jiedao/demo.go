@@ -44,12 +44,15 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(js) == 0 {
-		fmt.Fprintf(stdout, "正在生成演示数据 / generating the demo: %d, scale %g, seed %d …\n", *year, *scale, *seed)
-		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed}, stdout)
+		now := time.Now()
+		fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年（按工作报告校准）及 %d 年截至今天 / generating the demo: the year %d (calibrated to the work report) and %d up to today, scale %g, seed %d …\n",
+			*year, now.Year(), *year, now.Year(), *scale, *seed)
+		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed, Now: now}, stdout)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "已生成 / generated %d cases, %d events in %s\n", sum.Cases, sum.Events, sum.Took.Round(100*time.Millisecond))
+		fmt.Fprintf(stdout, "已生成 / generated %d cases (%d of them in %d up to now, every state of the loop open today), %d events in %s\n",
+			sum.Cases, sum.Current, sum.CurrentYear, sum.Events, sum.Took.Round(100*time.Millisecond))
 	} else {
 		fmt.Fprintf(stdout, "使用已有演示数据 / using the existing demo data in %s\n", *dsn)
 	}
