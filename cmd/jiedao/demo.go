@@ -49,14 +49,25 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if len(js) == 0 {
 		now := time.Now()
-		fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年（按工作报告校准）及 %d 年截至今天 / generating the demo: the year %d (calibrated to the work report) and %d up to today, scale %g, seed %d …\n",
-			*year, now.Year(), *year, now.Year(), *scale, *seed)
+		switch {
+		case *year < now.Year():
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年（按工作报告校准）及 %d 年截至今天 / generating the demo: the year %d (calibrated to the work report) and %d up to today, scale %g, seed %d …\n",
+				*year, now.Year(), *year, now.Year(), *scale, *seed)
+		case *year == now.Year():
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年截至今天 / generating the demo: %d up to today, scale %g, seed %d …\n", *year, *year, *scale, *seed)
+		default:
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年 / generating the demo: the year %d, scale %g, seed %d …\n", *year, *year, *scale, *seed)
+		}
 		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed, Now: now}, stdout)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "已生成 / generated %d cases (%d of them in %d up to now, with cases in every state of the loop), %d events in %s\n",
-			sum.Cases, sum.Current, sum.CurrentYear, sum.Events, sum.Took.Round(100*time.Millisecond))
+		if sum.CurrentYear != 0 {
+			fmt.Fprintf(stdout, "已生成 / generated %d cases (%d of them in %d up to now, with cases in every state of the loop), %d events in %s\n",
+				sum.Cases, sum.Current, sum.CurrentYear, sum.Events, sum.Took.Round(100*time.Millisecond))
+		} else {
+			fmt.Fprintf(stdout, "已生成 / generated %d cases, %d events in %s\n", sum.Cases, sum.Events, sum.Took.Round(100*time.Millisecond))
+		}
 	} else {
 		fmt.Fprintf(stdout, "使用已有演示数据 / using the existing demo data in %s\n", *dsn)
 	}
