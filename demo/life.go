@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -23,7 +24,15 @@ type life struct {
 	c      *casework.Case
 	events []*casework.Event
 	t      time.Time
+	// until is the last step this case takes (current.go); halted is set
+	// once it is taken.
+	until  casework.Action
+	halted bool
 }
+
+// errNotYet stops a case's life at a step that has not happened yet: its
+// time is past the generator's cutoff, or the case halted.
+var errNotYet = errors.New("demo: not yet")
 
 func (gen *generator) lookup(_ context.Context, code string) (*casework.Category, error) {
 	if c := gen.cats[code]; c != nil {
@@ -64,11 +73,28 @@ var details = map[string][]string{
 
 var streets = []string{"文三路", "古墩路", "文一西路", "学院路", "教工路", "嘉绿苑路", "莲花街", "益乐路", "竞舟路", "华星路", "万塘路", "文二路"}
 
-// live makes one case's history.
+// live makes one case's history. A case of the current year stops where
+// the clock stands (the generator's cutoff) or after its plan's until
+// step: what has not happened yet is left for the people to do.
 func (gen *generator) live(ctx context.Context, p casePlan) (store.CaseHistory, error) {
-	l := &life{gen: gen, ctx: ctx, t: p.at}
+	if p.done != nil {
+		return *p.done, nil
+	}
+	if p.by != nil {
+		gen = p.by // a case of the current year (current.go)
+	}
+	l := &life{gen: gen, ctx: ctx, t: p.at, until: p.until}
+	return l.history(l.run(p))
+}
+
+// run takes the case through its planned life.
+func (l *life) run(p casePlan) error {
+	gen := l.gen
 	if err := l.report(p); err != nil {
-		return store.CaseHistory{}, err
+		return err
+	}
+	if p.until == casework.ActReport {
+		l.halted = true
 	}
 	disp := gen.dispatcher()
 	switch p.outcome {
@@ -78,14 +104,14 @@ func (gen *generator) live(ctx context.Context, p casePlan) (store.CaseHistory, 
 		if p.channel == casework.ChannelIoT {
 			reason = "误报：现场核实无异常"
 		}
-		return l.history(l.step(disp, casework.StepInput{Action: casework.ActReject, Reason: reason}))
+		return l.step(disp, casework.StepInput{Action: casework.ActReject, Reason: reason})
 	case endVoided:
 		l.wait(gen.minutes(3, 30))
 		if err := l.step(disp, casework.StepInput{Action: casework.ActAccept}); err != nil {
-			return store.CaseHistory{}, err
+			return err
 		}
 		l.wait(gen.minutes(5, 60))
-		return l.history(l.step(disp, casework.StepInput{Action: casework.ActVoid, Reason: "重复上报，已并入同一事件处理"}))
+		return l.step(disp, casework.StepInput{Action: casework.ActVoid, Reason: "重复上报，已并入同一事件处理"})
 	}
 	urgent := l.c.Urgency != casework.UrgencyNormal
 	if urgent {
@@ -94,29 +120,32 @@ func (gen *generator) live(ctx context.Context, p casePlan) (store.CaseHistory, 
 		l.wait(gen.minutes(5, 45))
 	}
 	if err := l.step(disp, casework.StepInput{Action: casework.ActAccept}); err != nil {
-		return store.CaseHistory{}, err
+		return err
 	}
 	unit := l.c.SuggestedUnit
 	if unit == 0 {
 		unit = gen.g.Units["chengguan"].ID
 	}
 	if err := l.dispatchAndSign(unit, urgent, p.channel != casework.ChannelIoT && gen.rng.Float64() < 0.04); err != nil {
-		return store.CaseHistory{}, err
+		return err
 	}
 	if p.outcome == endHung {
 		l.wait(gen.workMinutes(60, 600))
-		return l.history(l.step(disp, casework.StepInput{Action: casework.ActHang, Reason: "历史遗留问题，涉及多方产权，暂无法解决"}))
+		return l.step(disp, casework.StepInput{Action: casework.ActHang, Reason: "历史遗留问题，涉及多方产权，暂无法解决"})
 	}
 	if err := l.handleVerifyClose(urgent); err != nil {
-		return store.CaseHistory{}, err
+		return err
 	}
-	if err := l.rate(p); err != nil {
-		return store.CaseHistory{}, err
-	}
-	return l.history(nil)
+	return l.rate(p)
 }
 
 func (l *life) history(err error) (store.CaseHistory, error) {
+	if errors.Is(err, errNotYet) {
+		// The case stands where the clock stopped it: the deadline job
+		// has raised the marks due by now.
+		l.t = l.gen.cutoff
+		err = l.marks()
+	}
 	if err != nil {
 		return store.CaseHistory{}, err
 	}
@@ -175,6 +204,9 @@ func (l *life) report(p casePlan) error {
 // step takes a step at the current time, after raising the deadline marks
 // the job would have raised since the last step.
 func (l *life) step(a org.Actor, in casework.StepInput) error {
+	if l.halted || (!l.gen.cutoff.IsZero() && !l.t.Before(l.gen.cutoff)) {
+		return errNotYet
+	}
 	if err := l.marks(); err != nil {
 		return err
 	}
@@ -183,6 +215,7 @@ func (l *life) step(a org.Actor, in casework.StepInput) error {
 		return fmt.Errorf("%s at %s: %w", in.Action, l.t.Format(time.DateTime), err)
 	}
 	l.events = append(l.events, e)
+	l.halted = l.until != "" && in.Action == l.until
 	return nil
 }
 

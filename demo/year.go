@@ -26,6 +26,10 @@ type Options struct {
 	// Volumes overrides the calibrated volumes (for tests that must not
 	// echo the calibration); nil uses Calibrated(Scale).
 	Volumes *Volumes
+	// Now, when set, also builds the year of Now up to Now (current.go):
+	// old cases closed, recent ones still open, every state of the loop
+	// with cases at Now. Zero builds Year alone.
+	Now time.Time
 }
 
 // Volumes are the numbers of cases to generate per channel that end in the
@@ -55,7 +59,10 @@ func Calibrated(scale float64) Volumes {
 type Summary struct {
 	Cases, Events int
 	PerChannel    map[casework.Channel]int
-	Took          time.Duration
+	// Current is how many of the cases are of the current year (Now's),
+	// built up to Now; CurrentYear is that year, 0 when none was built.
+	Current, CurrentYear int
+	Took                 time.Duration
 }
 
 // generator holds what a year's generation needs.
@@ -68,6 +75,9 @@ type generator struct {
 	clients map[casework.Channel]org.Actor
 	year    int
 	spots   []hotspot
+	// cutoff, when set, is now: no step of a case is taken at or after it
+	// (current.go).
+	cutoff time.Time
 }
 
 // Generate builds the Gudang organisation in an empty, migrated database
@@ -127,6 +137,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	plans := gen.plan(vol)
 	sum := &Summary{PerChannel: map[casework.Channel]int{}}
+	if plans, err = gen.withCurrentYear(ctx, plans, opt, vol, sum); err != nil {
+		return nil, err
+	}
 
 	// The loop runs in memory on one core while the batches before it are
 	// written on the other.
@@ -216,6 +229,11 @@ type casePlan struct {
 	rating   casework.Rating // "" for unrated
 	// unhappyFirst: rated unsatisfied first, reopened, then rated rating.
 	unhappyFirst bool
+	// For the current year (current.go): the generator of that year, the
+	// last step to take, or the history already made.
+	by    *generator
+	until casework.Action
+	done  *store.CaseHistory
 }
 
 // plan decides every case of the year: how many per channel and outcome,
@@ -358,7 +376,11 @@ func (gen *generator) dayWeight(ch casework.Channel, day time.Time) float64 {
 func (gen *generator) reportTime(ch casework.Channel) time.Time {
 	z := calendar.Zone()
 	start := time.Date(gen.year, 1, 1, 0, 0, 0, 0, z)
-	days := time.Date(gen.year+1, 1, 1, 0, 0, 0, 0, z).Sub(start).Hours() / 24
+	end := time.Date(gen.year+1, 1, 1, 0, 0, 0, 0, z)
+	if !gen.cutoff.IsZero() && gen.cutoff.Before(end) {
+		end = gen.cutoff // the current year: up to now
+	}
+	days := math.Ceil(end.Sub(start).Hours() / 24)
 	hw := hourWeights[ch]
 	maxDay := 1.5 * 1.3
 	for {
@@ -371,7 +393,11 @@ func (gen *generator) reportTime(ch casework.Channel) time.Time {
 			hours[i] = i
 		}
 		h := weighted(gen.rng, hours, hw[:])
-		return d.Add(time.Duration(h)*time.Hour + time.Duration(gen.rng.IntN(3600))*time.Second)
+		at := d.Add(time.Duration(h)*time.Hour + time.Duration(gen.rng.IntN(3600))*time.Second)
+		if !at.Before(end) {
+			continue // later today than now
+		}
+		return at
 	}
 }
 

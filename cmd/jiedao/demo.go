@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/demo"
+	"github.com/jiedao/jiedao/intake"
 )
 
 // runDemo builds a demo database with a generated year of Gudang if the
@@ -22,6 +24,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	scale := fs.Float64("scale", 1, "volume: 1 is a Gudang-sized year, 0.01 a quick test, 100 a city")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same year")
 	serve := fs.Bool("serve", true, "serve the demo after loading it")
+	live := paceFlag{d: defaultDemoPace}
+	fs.Var(&live, "live", "keep the demo alive while it serves: a step every interval (5s), a rate (12/min), or off")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	var pages pageOptions
 	pages.flags(fs)
@@ -44,23 +48,75 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	if len(js) == 0 {
-		fmt.Fprintf(stdout, "正在生成演示数据 / generating the demo: %d, scale %g, seed %d …\n", *year, *scale, *seed)
-		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed}, stdout)
+		now := time.Now()
+		switch {
+		case *year < now.Year():
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年（按工作报告校准）及 %d 年截至今天 / generating the demo: the year %d (calibrated to the work report) and %d up to today, scale %g, seed %d …\n",
+				*year, now.Year(), *year, now.Year(), *scale, *seed)
+		case *year == now.Year():
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年截至今天 / generating the demo: %d up to today, scale %g, seed %d …\n", *year, *year, *scale, *seed)
+		default:
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年 / generating the demo: the year %d, scale %g, seed %d …\n", *year, *year, *scale, *seed)
+		}
+		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed, Now: now}, stdout)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "已生成 / generated %d cases, %d events in %s\n", sum.Cases, sum.Events, sum.Took.Round(100*time.Millisecond))
+		if sum.CurrentYear != 0 {
+			fmt.Fprintf(stdout, "已生成 / generated %d cases (%d of them in %d up to now, with cases in every state of the loop), %d events in %s\n",
+				sum.Cases, sum.Current, sum.CurrentYear, sum.Events, sum.Took.Round(100*time.Millisecond))
+		} else {
+			fmt.Fprintf(stdout, "已生成 / generated %d cases, %d events in %s\n", sum.Cases, sum.Events, sum.Took.Round(100*time.Millisecond))
+		}
 	} else {
 		fmt.Fprintf(stdout, "使用已有演示数据 / using the existing demo data in %s\n", *dsn)
-	}
-	if !*serve {
-		return nil
 	}
 	fmt.Fprintln(stdout, "\n演示账号（密码均为 "+demo.Password+"）/ demo accounts (password "+demo.Password+"):")
 	for _, l := range demo.Logins() {
 		fmt.Fprintf(stdout, "  %-16s %s\n", l.Username, l.Role)
 	}
-	a.pages, a.guards = pages, guards
+	if !*serve {
+		return nil
+	}
+	if live.d > 0 {
+		fmt.Fprintf(stdout, "\n实时演示：每 %s 发生一件事（居民上报、告警、派遣、签收、处置、核查……），--live=off 关闭 / live demo: a step every %s (--live=off to stop it)\n", live.d, live.d)
+	}
+	a.pages, a.guards, a.livePace = pages, guards, live.d
 	a.pages.demoLogins = true // the login page lists the accounts printed above
 	return a.serve(ctx, *addr, time.Minute, stdout)
+}
+
+// defaultDemoPace is how often something happens in a served demo.
+const defaultDemoPace = 5 * time.Second
+
+// paceFlag is --live: off, an interval or a rate (demo.ParsePace).
+type paceFlag struct{ d time.Duration }
+
+func (p *paceFlag) String() string {
+	if p == nil || p.d == 0 {
+		return "off"
+	}
+	return p.d.String()
+}
+
+func (p *paceFlag) Set(s string) error {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "on", "true", "yes":
+		p.d = defaultDemoPace
+		return nil
+	}
+	d, err := demo.ParsePace(s)
+	if err != nil {
+		return err
+	}
+	p.d = d
+	return nil
+}
+
+// liveDemo keeps the demo alive at the pace until ctx ends (demo.Live):
+// every step through the app's own services, as the real actors.
+func (a *app) liveDemo(ctx context.Context, pace time.Duration) {
+	live := &demo.Live{Cases: a.cases, Intake: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now},
+		Org: a.db.Org(), Now: time.Now, Seed: uint64(time.Now().UnixNano()), Log: a.log}
+	live.Run(ctx, pace)
 }

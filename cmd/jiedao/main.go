@@ -30,7 +30,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve the web pages, the JSON API and Open311", runServe},
-		{"demo", "serve a generated year of a subdistrict like Gudang (built on first run)", runDemo},
+		{"demo", "serve a generated subdistrict like Gudang, alive: the calibrated year and this year up to today (built on first run)", runDemo},
 		{"report", "print a year's figures computed from the records (json or md)", runReport},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"aggregates", "recount the dashboards' aggregate tables from the cases: aggregates rebuild", runAggregates},

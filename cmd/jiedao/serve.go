@@ -43,6 +43,8 @@ type app struct {
 	// domain outside the case loop that reports figures adds itself here
 	// in openApp, and the report, the dashboard and the pages use them.
 	figures []report.Source
+	// livePace, when set, keeps a demo alive while it serves (demo.go).
+	livePace time.Duration
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -96,6 +98,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	retention := contactRetentionFlag(fs)
+	var live paceFlag
+	fs.Var(&live, "live", "on a demo database, keep the demo alive: a step every interval (5s), a rate (12/min), on, or off")
 	var pages pageOptions
 	pages.flags(fs)
 	var guards guardOptions
@@ -120,6 +124,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer a.db.Close()
 	a.pages, a.guards, a.tls = pages, guards, tlsConfig
 	a.retention = time.Duration(*retention)
+	a.livePace = live.d
 	return a.serve(ctx, *addr, *every, stdout)
 }
 
@@ -155,6 +160,9 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	var jobs sync.WaitGroup
 	jobs.Go(func() { a.deadlineJob(jobCtx, every, srv.Registry()) })
 	jobs.Go(func() { a.retentionJob(jobCtx, a.retention) })
+	if a.livePace > 0 {
+		jobs.Go(func() { a.liveDemo(jobCtx, a.livePace) })
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()

@@ -1,0 +1,101 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/demo"
+	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/store"
+)
+
+// TestCurrentYearHasEveryState builds a small demo with a fixed now and
+// finds, in the current year, cases in every state the board works from,
+// old cases closed and recent ones open; the seed year stays whole.
+func TestCurrentYearHasEveryState(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		z := calendar.Zone()
+		now := time.Date(2026, 12, 7, 10, 30, 0, 0, z) // a Monday morning
+		sum, err := demo.Generate(ctx, db, demo.Options{Year: 2023, Scale: 0.01, Seed: 3, Now: now}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.CurrentYear != 2026 || sum.Current == 0 || sum.Current >= sum.Cases {
+			t.Fatalf("summary: %+v", sum)
+		}
+		svc := &casework.Service{Store: db.Cases(), Now: func() time.Time { return now }}
+		leader := org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader}
+		count := func(f casework.Filter) int {
+			t.Helper()
+			f.Scope = casework.Scope{All: true}
+			if f.Now.IsZero() {
+				f.Now = now
+			}
+			_, n, err := svc.List(ctx, leader, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		jan1 := time.Date(2026, 1, 1, 0, 0, 0, 0, z)
+		for _, st := range demo.States() {
+			f := st.Filter(now)
+			f.From, f.To = jan1, now.Add(time.Second)
+			n := count(f)
+			if n == 0 {
+				t.Errorf("state %s: no case of 2026 in it at %s", st, now.Format(time.DateTime))
+			}
+			t.Logf("%s: %d", st, n)
+		}
+		// Nothing is reported after now.
+		if n := count(casework.Filter{From: now}); n != 0 {
+			t.Errorf("%d cases reported after now", n)
+		}
+		// The seed year is whole: no case of 2023 is left open but the hung.
+		y23 := casework.Filter{From: time.Date(2023, 1, 1, 0, 0, 0, 0, z), To: time.Date(2024, 1, 1, 0, 0, 0, 0, z)}
+		total23 := count(y23)
+		y23.Statuses = openStatuses(casework.StatusHung)
+		if n := count(y23); total23 == 0 || n != 0 {
+			t.Errorf("2023: %d cases, %d open", total23, n)
+		}
+		// Realistic proportions: of the cases of the last day most are
+		// open; of those older than a month almost none are.
+		recent := casework.Filter{From: now.Add(-24 * time.Hour), To: now}
+		all := count(recent)
+		recent.Statuses = openStatuses()
+		open := count(recent)
+		if all < 5 || open*2 < all {
+			t.Errorf("last 24 hours: %d cases, %d open: want most open", all, open)
+		}
+		old := casework.Filter{From: jan1, To: now.AddDate(0, -1, 0)}
+		all = count(old)
+		old.Statuses = openStatuses(casework.StatusHung)
+		open = count(old)
+		if all < 100 || open*50 > all {
+			t.Errorf("older than a month: %d cases, %d open (hung aside): want almost none", all, open)
+		}
+	})
+}
+
+// openStatuses lists the open statuses but those named.
+func openStatuses(except ...casework.Status) []casework.Status {
+	var out []casework.Status
+next:
+	for _, s := range casework.Statuses() {
+		if !s.Open() {
+			continue
+		}
+		for _, e := range except {
+			if s == e {
+				continue next
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
