@@ -637,15 +637,17 @@ func (s *Service) RaiseDemand(ctx context.Context, a org.Actor, enterpriseID, vi
 	if in.Title == "" {
 		in.Title = e.Name + "诉求"
 	}
-	var c *casework.Case
-	err = s.Store.Atomic(ctx, func(ctx context.Context) error {
-		var err error
-		if c, err = s.Cases.Report(ctx, a, in); err != nil {
-			return err
-		}
-		return s.Store.LinkDemand(ctx, Demand{CaseID: c.ID, EnterpriseID: enterpriseID, VisitID: visitID})
-	})
-	return c, err
+	// Not in one transaction with the link: the case store commits cases
+	// in groups of its own. A case whose link failed is still a case of
+	// the enterprise channel, counted and handled; the error says so.
+	c, err := s.Cases.Report(ctx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.LinkDemand(ctx, Demand{CaseID: c.ID, EnterpriseID: enterpriseID, VisitID: visitID}); err != nil {
+		return c, err
+	}
+	return c, nil
 }
 
 // Demands lists an enterprise's demands with their cases' status.
