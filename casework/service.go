@@ -153,6 +153,8 @@ func channelOf(a org.Actor, in ReportInput) Channel {
 		return ChannelXihuCode
 	case a.Is(org.RoleGridWorker):
 		return ChannelGrid
+	case a.Is(org.RoleEnterpriseService):
+		return ChannelEnterprise // a demand raised on a visit (package enterprise)
 	}
 	return ChannelOther
 }

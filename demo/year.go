@@ -185,6 +185,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if genErr != nil {
 		return nil, genErr
 	}
+	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
+		return nil, fmt.Errorf("demo: enterprises: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

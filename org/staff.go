@@ -23,9 +23,17 @@ const (
 	RoleLeader         Role = "leader"          // 领导: sees everything, supervises, changes nothing else
 )
 
+// The enterprise service (package enterprise, docs/enterprise.md).
+const (
+	// RoleEnterpriseService is the 企服专员: keeps the enterprise registry
+	// and the building economy, visits enterprises and reports their
+	// demands, which are cases of the enterprise channel.
+	RoleEnterpriseService Role = "enterprise_service"
+)
+
 // Roles lists every role in a stable order, for forms and tests.
 func Roles() []Role {
-	return []Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader}
+	return []Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader, RoleEnterpriseService}
 }
 
 // Valid reports whether r is a known role.
@@ -48,6 +56,8 @@ func (r Role) Zh() string {
 		return "社区工作人员"
 	case RoleLeader:
 		return "领导"
+	case RoleEnterpriseService:
+		return "企服专员"
 	}
 	return string(r)
 }

@@ -81,7 +81,7 @@ var (
 	roleEn = map[org.Role]string{
 		org.RoleAdmin: "Administrator", org.RoleDispatcher: "Dispatcher", org.RoleUnitLead: "Unit lead",
 		org.RoleUnitHandler: "Unit handler", org.RoleGridWorker: "Grid worker", org.RoleCommunityStaff: "Community staff",
-		org.RoleLeader: "Leader",
+		org.RoleLeader: "Leader", org.RoleEnterpriseService: "Enterprise service",
 	}
 	outcomeEn = map[org.LoginOutcome]string{
 		org.LoginSuccess: "Signed in", org.LoginWrongPassword: "Wrong password", org.LoginUnknownUser: "No such user",

@@ -18,6 +18,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
@@ -45,6 +46,8 @@ type app struct {
 	figures []report.Source
 	// livePace, when set, keeps a demo alive while it serves (demo.go).
 	livePace time.Duration
+	// ent is the enterprise registry and the building economy.
+	ent *enterprise.Service
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -78,7 +81,10 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
 	}
-	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}, nil
+	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
+		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
+	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
+	return a, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
