@@ -105,7 +105,8 @@ type recipe struct {
 }
 
 // placed says how many cases of each state are placed at scale 1 (at
-// least two at any scale) and how; the recipes are tried in turn.
+// least two at any scale) and how: the k-th case of a state starts with
+// its k-th recipe (so two cases use two recipes), then tries them in turn.
 var placed = map[State]struct {
 	perScale float64
 	recipes  []recipe
@@ -120,8 +121,13 @@ var placed = map[State]struct {
 		{[]casework.Channel{casework.ChannelXihuCode, casework.ChannelGrid, casework.ChannelHotline}, endClosed, "", casework.ActStart, 36 * 60, 6 * 24 * 60},
 		{[]casework.Channel{casework.ChannelIoT}, endClosed, "", casework.ActStart, 90, 140},
 	}},
-	StateOverdue:     {5, []recipe{{[]casework.Channel{casework.ChannelPingan, casework.ChannelHotline, casework.ChannelGrid}, endClosed, "", casework.ActStart, 6 * 24 * 60, 25 * 24 * 60}}},
-	StateToVerify:    {10, []recipe{{[]casework.Channel{casework.ChannelXihuCode, casework.ChannelPingan, casework.ChannelGrid}, endClosed, "", casework.ActHandle, 12 * 60, 6 * 24 * 60}}},
+	StateOverdue: {5, []recipe{{[]casework.Channel{casework.ChannelPingan, casework.ChannelHotline, casework.ChannelGrid}, endClosed, "", casework.ActStart, 6 * 24 * 60, 25 * 24 * 60}}},
+	// Office cases wait days for their verification; an alarm is handled
+	// within two hours and waits for the grid worker's check on the spot.
+	StateToVerify: {10, []recipe{
+		{[]casework.Channel{casework.ChannelXihuCode, casework.ChannelPingan, casework.ChannelGrid}, endClosed, "", casework.ActHandle, 12 * 60, 6 * 24 * 60},
+		{[]casework.Channel{casework.ChannelIoT}, endClosed, "", casework.ActHandle, 60, 300},
+	}},
 	StateHung:        {4, []recipe{{[]casework.Channel{casework.ChannelHotline}, endHung, "", "", 3 * 24 * 60, 60 * 24 * 60}}},
 	StateUnsatisfied: {6, []recipe{{[]casework.Channel{casework.ChannelXihuCode}, endClosed, casework.RatingUnsatisfied, "", 5 * 24 * 60, 40 * 24 * 60}}},
 }
@@ -169,7 +175,7 @@ func (gen *generator) withCurrentYear(ctx context.Context, plans []casePlan, opt
 	for _, st := range States() {
 		k := max(2, int(math.Round(placed[st].perScale*opt.Scale)))
 		for i := 0; i < k; i++ {
-			h, ok, err := cur.place(ctx, st, from)
+			h, ok, err := cur.place(ctx, st, i, from)
 			if err != nil {
 				return nil, err
 			}
@@ -186,14 +192,14 @@ func (gen *generator) withCurrentYear(ctx context.Context, plans []casePlan, opt
 	return append(plans, current...), nil
 }
 
-// place makes one case that is in state st now, reported no earlier than
+// place makes the k-th case that is in state st now, reported no earlier than
 // from; ok is false when none came of placedTries draws (on 2 January of
 // the year after the seed year, there is no case of last week to be
 // overdue).
-func (gen *generator) place(ctx context.Context, st State, from time.Time) (*store.CaseHistory, bool, error) {
+func (gen *generator) place(ctx context.Context, st State, k int, from time.Time) (*store.CaseHistory, bool, error) {
 	recipes := placed[st].recipes
 	for try := 0; try < placedTries; try++ {
-		p := recipes[try%len(recipes)]
+		p := recipes[(k+try)%len(recipes)]
 		ago := p.fromMin + gen.rng.Float64()*(p.toMin-p.fromMin)
 		at := gen.cutoff.Add(-time.Duration(ago * float64(time.Minute)))
 		if at.Before(from) {

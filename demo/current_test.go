@@ -10,6 +10,7 @@ import (
 	"github.com/jiedao/jiedao/demo"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/store"
 )
 
@@ -98,4 +99,42 @@ next:
 		out = append(out, s)
 	}
 	return out
+}
+
+// TestCurrentYearLeavesSeedYear: building the current year beside the
+// seed year changes none of the seed year's figures, even on 3 January of
+// the year after, so `jiedao demo` (which builds both) stays calibrated
+// (calibration_test.go checks the seed year built alone).
+func TestCurrentYearLeavesSeedYear(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		figures := func(db *store.DB, now time.Time) map[string]float64 {
+			t.Helper()
+			if _, err := demo.Generate(ctx, db, demo.Options{Year: 2023, Scale: 0.05, Seed: 11, Now: now}, nil); err != nil {
+				t.Fatal(err)
+			}
+			svc := &casework.Service{Store: db.Cases(), Now: time.Now}
+			values, err := report.Compute(ctx, svc, org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader}, 2023)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]float64{}
+			for _, v := range values {
+				out[v.Key] = v.Value
+			}
+			return out
+		}
+		alone := figures(testdb.Open(t, db.Engine()), time.Time{})
+		// Early in the next year, when the cases placed in every state
+		// would reach back into the seed year but must not.
+		both := figures(db, time.Date(2024, 1, 3, 10, 0, 0, 0, calendar.Zone()))
+		if len(alone) != 6 {
+			t.Fatalf("figures: %v", alone)
+		}
+		for k, v := range alone {
+			if both[k] != v {
+				t.Errorf("%s: %v with the current year, %v without", k, both[k], v)
+			}
+		}
+	})
 }

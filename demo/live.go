@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -27,7 +26,7 @@ import (
 // calls the resident back. Every step goes through the real services
 // (casework.Service, and intake.Service for alarms and police transfers)
 // as the real actor, so the board's stream, the map and the dashboards
-// move as they would.
+// move as they would. cmd/jiedao calls Start, then Tick on a ticker.
 //
 // Live needs the demo's organisation (Generate): its staff, units, grids
 // and machine clients. It registers the demo's sensors on its first start
@@ -40,7 +39,6 @@ type Live struct {
 	// own (wire the same clock into all of them).
 	Now  func() time.Time
 	Seed uint64
-	Log  *slog.Logger
 
 	rng        *rand.Rand
 	admin      org.Actor
@@ -225,43 +223,6 @@ func (l *Live) sensors(ctx context.Context) error {
 	return nil
 }
 
-// Run takes a step every pace until ctx ends. A step that fails is logged
-// and the next one comes at its time: the demo never stops the server.
-func (l *Live) Run(ctx context.Context, pace time.Duration) {
-	if err := l.Start(ctx); err != nil {
-		if ctx.Err() == nil {
-			l.Log.Error("live demo not started", "err", err)
-		}
-		return
-	}
-	l.Log.Info("live demo running", "pace", pace.String())
-	t := time.NewTicker(pace)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		what, err := l.safeTick(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			l.Log.Warn("live demo step failed", "step", what, "err", err)
-		case err == nil:
-			l.Log.Debug("live demo step", "step", what)
-		}
-	}
-}
-
-func (l *Live) safeTick(ctx context.Context) (what string, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("demo: live step panicked: %v", r)
-		}
-	}()
-	return l.Tick(ctx)
-}
-
 // liveStep is one kind of thing that happens, with how often.
 type liveStep struct {
 	name   string
@@ -290,19 +251,27 @@ var liveSteps = []liveStep{
 
 // Tick makes one thing happen and says what. When the chosen step finds
 // nothing to do (no case waits for it), a resident reports instead. Start
-// must have run.
-func (l *Live) Tick(ctx context.Context) (string, error) {
+// must have run. A step that fails returns its error (a panic too, as an
+// error): the demo never stops the server.
+func (l *Live) Tick(ctx context.Context) (what string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("demo: live step %s panicked: %v", what, r)
+		}
+	}()
 	weights := make([]float64, len(liveSteps))
 	for i, s := range liveSteps {
 		weights[i] = s.weight
 	}
 	s := weighted(l.rng, liveSteps, weights)
+	what = s.name
 	did, err := s.run(l, ctx)
 	if err != nil || did {
-		return s.name, err
+		return what, err
 	}
+	what = "resident_report"
 	_, err = l.residentReport(ctx)
-	return "resident_report", err
+	return what, err
 }
 
 // place draws a point in the area, near a grid's centre.

@@ -113,10 +113,34 @@ func (p *paceFlag) Set(s string) error {
 	return nil
 }
 
-// liveDemo keeps the demo alive at the pace until ctx ends (demo.Live):
-// every step through the app's own services, as the real actors.
+// liveDemo keeps the demo alive, a step every pace until ctx ends
+// (demo.Live): every step through the app's own services, as the real
+// actors. On a database that is not a demo's it logs why and returns; a
+// step that fails is logged and the next comes at its time.
 func (a *app) liveDemo(ctx context.Context, pace time.Duration) {
 	live := &demo.Live{Cases: a.cases, Intake: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now},
-		Org: a.db.Org(), Now: time.Now, Seed: uint64(time.Now().UnixNano()), Log: a.log}
-	live.Run(ctx, pace)
+		Org: a.db.Org(), Now: time.Now, Seed: uint64(time.Now().UnixNano())}
+	if err := live.Start(ctx); err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("live demo not started", "err", err)
+		}
+		return
+	}
+	a.log.Info("live demo running", "pace", pace.String())
+	t := time.NewTicker(pace)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		what, err := live.Tick(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.log.Warn("live demo step failed", "step", what, "err", err)
+		case err == nil:
+			a.log.Debug("live demo step", "step", what)
+		}
+	}
 }
