@@ -673,3 +673,14 @@ func ResolutionRate(demands []Demand) (rate float64, ok bool) {
 	}
 	return float64(int64(float64(closed)*10000/float64(len(demands))+0.5)) / 100, true
 }
+
+// EnterpriseMoves lists one enterprise's moves.
+func (s *Service) EnterpriseMoves(ctx context.Context, a org.Actor, id int64) ([]Move, error) {
+	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	return s.Store.ListMoves(ctx, id, "0001-01-01", "9999-12-31")
+}
+
+// LastYear is the year before today's, the default of the yearly pages.
+func (s *Service) LastYear() int { return s.today().Year() - 1 }

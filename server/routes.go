@@ -171,6 +171,23 @@ func (s *Server) routes() []route {
 		{"GET /admin/calendar.tsv", page, w.CalendarTSV, noLimit},
 		{"GET /admin/{section}", page, w.Admin, noLimit},
 		{"POST /admin/{section}/{op}", page, w.AdminPost, noLimit},
+
+		// The enterprise registry and the building economy (package enterprise).
+		{"GET /api/v1/enterprises", signedIn, a.ListEnterprises, noLimit},
+		{"GET /api/v1/enterprises/{id}", signedIn, a.GetEnterprise, noLimit},
+		{"POST /api/v1/enterprises/import", signedIn, a.ImportEnterprises, noLimit},
+		{"POST /api/v1/enterprises/{id}/visits", signedIn, a.RecordVisit, noLimit},
+		{"GET /api/v1/buildings", signedIn, a.ListBuildings, noLimit},
+		{"GET /api/v1/buildings/{id}", signedIn, a.GetBuilding, noLimit},
+		{"GET /enterprises", page, w.EnterpriseList, noLimit},
+		{"GET /enterprises/{id}", page, w.EnterprisePage, noLimit},
+		{"GET /enterprises/visits", page, w.VisitList, noLimit},
+		{"GET /enterprises/moves", page, w.MoveList, noLimit},
+		{"GET /enterprises/certifications", page, w.CertList, noLimit},
+		{"GET /enterprises/plan", page, w.VisitPlan, noLimit},
+		{"POST /enterprises/plan/visit", page, w.PostVisit, noLimit},
+		{"GET /buildings/economy", page, w.Economy, noLimit},
+		{"GET /buildings/{id}", page, w.BuildingPage, noLimit},
 	}
 }
 
