@@ -3,8 +3,8 @@ package enterprise
 import (
 	"context"
 	"fmt"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jiedao/jiedao"
