@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -17,6 +18,9 @@ type Handler struct {
 	Cases     *casework.Service
 	Directory *org.Directory
 	Log       *slog.Logger
+	// Enterprises is the enterprise registry (api/enterprise.go); nil
+	// answers its routes 501.
+	Enterprises *enterprise.Service
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

@@ -175,7 +175,7 @@ func (e *entGen) enterprises(ctx context.Context, t EnterpriseTargets) error {
 			size = companySizes[2+e.rng.IntN(2)]
 		}
 		ent := &enterprise.Enterprise{CreditCode: creditCodeOf(i + 1),
-			Name:     fmt.Sprintf("杭州%s%s有限公司", companyWords[i%len(companyWords)]+companyWords[(i/len(companyWords)+i)%len(companyWords)], trade.word),
+			Name:     fmt.Sprintf("杭州%s%s有限公司", companyWords[i%len(companyWords)]+companyWords[(i/len(companyWords)+i+7)%len(companyWords)], trade.word),
 			Industry: trade.industry, RegisteredOn: reg, Status: enterprise.StatusActive, Size: size,
 			ContactName: personName(e.rng), ContactPhone: phone(e.rng)}
 		if size == "微型" {

@@ -382,5 +382,6 @@ func Logins() []struct{ Username, Role string } {
 		{"admin", "系统管理员 admin"}, {"dispatcher", "指挥中心调度员 dispatcher"}, {"chengguan.lead", "单位负责人 unit lead（城市管理科）"},
 		{"chengguan.1", "单位经办人 unit handler（城市管理科）"}, {"grid.wenhua-01", "网格员 grid worker（文华第1网格）"},
 		{"community", "社区工作人员 community staff（文华社区）"}, {"leader", "领导 leader"},
+		{"qf.1", "企服专员 enterprise service"},
 	}
 }

@@ -159,6 +159,19 @@ func (m Money) String() string {
 	return fmt.Sprintf("%s%d.%02d", sign, m/100, m%100)
 }
 
+// MarshalJSON writes the amount in yuan, as a number with two decimals.
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalJSON reads an amount in yuan, a number or a string.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	v, err := ParseMoney(strings.Trim(string(b), `"`))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}
+
 // ParseMoney reads an amount of yuan: 12345, 12,345.6, ¥12345.67.
 func ParseMoney(s string) (Money, error) {
 	s = strings.NewReplacer(",", "", "，", "", "¥", "", "￥", "", " ", "", "元", "").Replace(strings.TrimSpace(s))

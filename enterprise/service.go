@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -230,6 +231,11 @@ type Store interface {
 
 	LinkDemand(ctx context.Context, d Demand) error
 	ListDemands(ctx context.Context, enterpriseID int64) ([]Demand, error)
+
+	// Version is the version of the data the tiers are computed from:
+	// every write of tax, tenancies, rooms, buildings or enterprises
+	// changes it.
+	Version(ctx context.Context) (int64, error)
 }
 
 // Reporter turns a demand into a case; casework.Service is one.
@@ -243,6 +249,19 @@ type Service struct {
 	Cases Reporter
 	Audit org.Auditor
 	Now   func() time.Time
+
+	// tiers keeps computed years until the data's version changes.
+	tiers struct {
+		sync.Mutex
+		years map[int]cachedYear
+	}
+}
+
+// cachedYear is a computed year and the version of the data it was
+// computed from.
+type cachedYear struct {
+	version int64
+	years   []BuildingYear
 }
 
 func (s *Service) today() Date {
@@ -516,7 +535,37 @@ func (s *Service) Tiers(ctx context.Context, a org.Actor, year int) ([]BuildingY
 	return s.computeTiers(ctx, year)
 }
 
+// computeTiers returns the year's tiers, computed again only when the
+// data changed since they were last computed (the store's Version, which
+// every process writing the data changes). The result is shared: callers
+// must not change it.
 func (s *Service) computeTiers(ctx context.Context, year int) ([]BuildingYear, error) {
+	v, err := s.Store.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.tiers.Lock()
+	c, ok := s.tiers.years[year]
+	s.tiers.Unlock()
+	if ok && c.version == v {
+		return c.years, nil
+	}
+	years, err := s.ComputeTiersNow(ctx, year)
+	if err != nil {
+		return nil, err
+	}
+	s.tiers.Lock()
+	if s.tiers.years == nil {
+		s.tiers.years = map[int]cachedYear{}
+	}
+	s.tiers.years[year] = cachedYear{version: v, years: years}
+	s.tiers.Unlock()
+	return years, nil
+}
+
+// ComputeTiersNow computes the year's tiers from the records, without the
+// cache (the benchmark of recomputing them).
+func (s *Service) ComputeTiersNow(ctx context.Context, year int) ([]BuildingYear, error) {
 	buildings, err := s.Store.ListBuildings(ctx)
 	if err != nil {
 		return nil, err
@@ -673,3 +722,14 @@ func ResolutionRate(demands []Demand) (rate float64, ok bool) {
 	}
 	return float64(int64(float64(closed)*10000/float64(len(demands))+0.5)) / 100, true
 }
+
+// EnterpriseMoves lists one enterprise's moves.
+func (s *Service) EnterpriseMoves(ctx context.Context, a org.Actor, id int64) ([]Move, error) {
+	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	return s.Store.ListMoves(ctx, id, "0001-01-01", "9999-12-31")
+}
+
+// LastYear is the year before today's, the default of the yearly pages.
+func (s *Service) LastYear() int { return s.today().Year() - 1 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
@@ -176,6 +177,24 @@ GET /admin/{section}                        login    200      403      403      
 POST /admin/{section}/{op}                  login    303      403      403      403      403      403      403      403
 # pages for the work of the day (issue 15)
 POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403
+# The enterprise registry and the building economy (package enterprise):
+# admins (and the enterprise service) write, leaders and the command
+# center read, no one else.
+GET /api/v1/enterprises                     401      200      200      200      403      403      403      403      403
+GET /api/v1/enterprises/{id}                401      200      200      200      403      403      403      403      403
+POST /api/v1/enterprises/import             401      200      403      403      403      403      403      403      403
+POST /api/v1/enterprises/{id}/visits        401      201      403      403      403      403      403      403      403
+GET /api/v1/buildings                       401      200      200      200      403      403      403      403      403
+GET /api/v1/buildings/{id}                  401      200      200      200      403      403      403      403      403
+GET /enterprises                            login    200      200      200      403      403      403      403      403
+GET /enterprises/{id}                       login    200      200      200      403      403      403      403      403
+GET /enterprises/visits                     login    200      200      200      403      403      403      403      403
+GET /enterprises/moves                      login    200      200      200      403      403      403      403      403
+GET /enterprises/certifications             login    200      200      200      403      403      403      403      403
+GET /enterprises/plan                       login    200      200      200      403      403      403      403      403
+POST /enterprises/plan/visit                login    303      403      403      403      403      403      403      403
+GET /buildings/economy                      login    200      200      200      403      403      403      403      403
+GET /buildings/{id}                         login    200      200      200      403      403      403      403      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -247,6 +266,7 @@ type matrixEnv struct {
 	device               *intake.Device
 	bNumbers             []string // every scope B case's number
 	seq                  int      // for fresh codes and names
+	ent, building        int64    // the enterprise registry's (enterprise())
 	requests             int
 	// markersSeen counts answers to callers who see scope B that showed
 	// its markers: none would mean the search for leaks finds nothing.
@@ -881,6 +901,57 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		c, _ := m.dispatched(other, false)
 		return mreq{path: "/cases/batch", form: url.Values{"id": {pathID(c.ID)}, "action": {"supervise"}, "reason": {"请尽快处置"}}}
 	},
+	// The enterprise registry: one enterprise in one building.
+	"GET /api/v1/enterprises/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: fmt.Sprintf("/api/v1/enterprises/%d", m.enterprise())}
+	},
+	"POST /api/v1/enterprises/import": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/api/v1/enterprises/import?kind=enterprises&dry_run=1", raw: "统一社会信用代码,企业名称\n91350100M000100Y43,矩阵企业\n", ctype: "text/csv"}
+	},
+	"POST /api/v1/enterprises/{id}/visits": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: fmt.Sprintf("/api/v1/enterprises/%d/visits", m.enterprise()), json: `{"on":"2024-06-11","findings":"矩阵走访"}`}
+	},
+	"GET /api/v1/buildings/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.enterprise()
+		return mreq{path: fmt.Sprintf("/api/v1/buildings/%d", m.building)}
+	},
+	"GET /enterprises/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: fmt.Sprintf("/enterprises/%d", m.enterprise())}
+	},
+	"POST /enterprises/plan/visit": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/enterprises/plan/visit", form: url.Values{"enterprise_id": {fmt.Sprint(m.enterprise())}, "on": {"2024-06-11"}, "findings": {"矩阵走访"}}}
+	},
+	"GET /buildings/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.enterprise()
+		return mreq{path: fmt.Sprintf("/buildings/%d", m.building)}
+	},
+}
+
+// enterprise makes, once, an enterprise renting a room of a building, and
+// returns its id (the building's is m.building).
+func (m *matrixEnv) enterprise() int64 {
+	m.t.Helper()
+	if m.ent != 0 {
+		return m.ent
+	}
+	st := m.db.Enterprises()
+	e := &enterprise.Enterprise{CreditCode: "91350100M000100Y43", Name: "矩阵测试企业", Status: enterprise.StatusActive, ContactPhone: "13912345678"}
+	b := &enterprise.Building{Name: "矩阵大厦", FloorArea: 1000, Floors: 5}
+	if err := st.SaveEnterprise(m.ctx, e); err != nil {
+		m.t.Fatal(err)
+	}
+	if err := st.SaveBuilding(m.ctx, b); err != nil {
+		m.t.Fatal(err)
+	}
+	room := &enterprise.Room{BuildingID: b.ID, Floor: 3, Number: "301", Area: 100}
+	if err := st.SaveRoom(m.ctx, room); err != nil {
+		m.t.Fatal(err)
+	}
+	if err := st.AddTenancy(m.ctx, &enterprise.Tenancy{EnterpriseID: e.ID, RoomID: room.ID, Start: "2020-01-01"}); err != nil {
+		m.t.Fatal(err)
+	}
+	m.ent, m.building = e.ID, b.ID
+	return m.ent
 }
 
 // farSquare is a small square far east of the fixture's grids, one per n,

@@ -175,6 +175,22 @@ func (s *Server) routes() []route {
 		// Pages for the work of the day (issue 15: batch steps on the case
 		// table, one-step dispatch on the board, field work).
 		{"POST /cases/batch", page, w.CaseBatch, noLimit},
+		// The enterprise registry and the building economy (package enterprise).
+		{"GET /api/v1/enterprises", signedIn, a.ListEnterprises, noLimit},
+		{"GET /api/v1/enterprises/{id}", signedIn, a.GetEnterprise, noLimit},
+		{"POST /api/v1/enterprises/import", signedIn, a.ImportEnterprises, noLimit},
+		{"POST /api/v1/enterprises/{id}/visits", signedIn, a.RecordVisit, noLimit},
+		{"GET /api/v1/buildings", signedIn, a.ListBuildings, noLimit},
+		{"GET /api/v1/buildings/{id}", signedIn, a.GetBuilding, noLimit},
+		{"GET /enterprises", page, w.EnterpriseList, noLimit},
+		{"GET /enterprises/{id}", page, w.EnterprisePage, noLimit},
+		{"GET /enterprises/visits", page, w.VisitList, noLimit},
+		{"GET /enterprises/moves", page, w.MoveList, noLimit},
+		{"GET /enterprises/certifications", page, w.CertList, noLimit},
+		{"GET /enterprises/plan", page, w.VisitPlan, noLimit},
+		{"POST /enterprises/plan/visit", page, w.PostVisit, noLimit},
+		{"GET /buildings/economy", page, w.Economy, noLimit},
+		{"GET /buildings/{id}", page, w.BuildingPage, noLimit},
 	}
 }
 

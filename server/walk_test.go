@@ -16,6 +16,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
@@ -66,11 +67,12 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	h := &api.Handler{Auth: auth, Cases: fx.Service(clock.Now), Directory: &org.Directory{Store: db.Org()}, Log: log}
+	h.Enterprises = &enterprise.Service{Store: db.Enterprises(), Cases: h.Cases, Audit: db.Audit(), Now: clock.Now}
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, Enterprises: h.Enterprises})
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

@@ -63,7 +63,14 @@ func scanEnterprise(sc interface{ Scan(...any) error }) (*enterprise.Enterprise,
 
 // SaveEnterprise inserts an enterprise or updates the one of its code.
 func (s *Enterprises) SaveEnterprise(ctx context.Context, e *enterprise.Enterprise) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO enterprises (credit_code, name, former_names, industry, registered_on, status, size, tags, onboarded_on, contact_name, contact_phone, code_override)
+	return s.db.inTx(ctx, func(tx conn) error { return s.saveEnterprise(ctx, tx, e) })
+}
+
+func (s *Enterprises) saveEnterprise(ctx context.Context, tx conn, e *enterprise.Enterprise) error {
+	if err := s.bump(ctx, tx); err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO enterprises (credit_code, name, former_names, industry, registered_on, status, size, tags, onboarded_on, contact_name, contact_phone, code_override)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, former_names = excluded.former_names, industry = excluded.industry,
 			registered_on = excluded.registered_on, status = excluded.status, size = excluded.size, tags = excluded.tags,
@@ -76,6 +83,20 @@ func (s *Enterprises) SaveEnterprise(ctx context.Context, e *enterprise.Enterpri
 	}
 	e.ID = id
 	return nil
+}
+
+// bump adds one to the version of the tiers' data, in the write's
+// transaction when there is one.
+func (s *Enterprises) bump(ctx context.Context, c conn) error {
+	_, err := c.exec(ctx, `UPDATE enterprise_version SET version = version + 1 WHERE id = 1`)
+	return err
+}
+
+// Version is the version of the data the tiers are computed from.
+func (s *Enterprises) Version(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.readIn(ctx).queryRow(ctx, `SELECT version FROM enterprise_version WHERE id = 1`).Scan(&v)
+	return v, mapError(err)
 }
 
 // readIn is the transaction ctx carries (inside Atomic: an import reads
@@ -271,7 +292,14 @@ func (s *Enterprises) CountCertifications(ctx context.Context, f enterprise.Cert
 }
 
 func (s *Enterprises) SaveBuilding(ctx context.Context, b *enterprise.Building) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO buildings (name, address, lat, lon, floor_area, floors, grid_id, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	return s.db.inTx(ctx, func(tx conn) error { return s.saveBuilding(ctx, tx, b) })
+}
+
+func (s *Enterprises) saveBuilding(ctx context.Context, tx conn, b *enterprise.Building) error {
+	if err := s.bump(ctx, tx); err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO buildings (name, address, lat, lon, floor_area, floors, grid_id, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET address = excluded.address, lat = excluded.lat, lon = excluded.lon, floor_area = excluded.floor_area,
 			floors = excluded.floors, grid_id = excluded.grid_id, operator = excluded.operator`,
 		b.Name, b.Address, b.Lat, b.Lon, b.FloorArea, b.Floors, b.GridID, b.Operator)
@@ -316,7 +344,14 @@ func (s *Enterprises) ListBuildings(ctx context.Context) ([]enterprise.Building,
 }
 
 func (s *Enterprises) SaveRoom(ctx context.Context, r *enterprise.Room) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO rooms (building_id, floor, number, area) VALUES (?, ?, ?, ?)
+	return s.db.inTx(ctx, func(tx conn) error { return s.saveRoom(ctx, tx, r) })
+}
+
+func (s *Enterprises) saveRoom(ctx context.Context, tx conn, r *enterprise.Room) error {
+	if err := s.bump(ctx, tx); err != nil {
+		return err
+	}
+	id, err := tx.insert(ctx, `INSERT INTO rooms (building_id, floor, number, area) VALUES (?, ?, ?, ?)
 		ON CONFLICT (building_id, floor, number) DO UPDATE SET area = excluded.area`, r.BuildingID, r.Floor, r.Number, r.Area)
 	if jiedao.ErrorCode(err) == jiedao.ECONFLICT || isForeignKey(err) {
 		return jiedao.NotFound("楼宇", "building")
@@ -372,6 +407,9 @@ func (s *Enterprises) AddTenancy(ctx context.Context, t *enterprise.Tenancy) err
 		} else if err != sql.ErrNoRows {
 			return mapError(err)
 		}
+		if err := s.bump(ctx, tx); err != nil {
+			return err
+		}
 		id, err := tx.insert(ctx, `INSERT INTO tenancies (enterprise_id, room_id, start_on, end_on) VALUES (?, ?, ?, ?)`,
 			t.EnterpriseID, t.RoomID, string(t.Start), end)
 		if isForeignKey(err) {
@@ -383,14 +421,16 @@ func (s *Enterprises) AddTenancy(ctx context.Context, t *enterprise.Tenancy) err
 }
 
 func (s *Enterprises) EndTenancy(ctx context.Context, id int64, end enterprise.Date) error {
-	res, err := s.db.writer().exec(ctx, `UPDATE tenancies SET end_on = ? WHERE id = ? AND end_on = '' AND start_on < ?`, string(end), id, string(end))
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return jiedao.Errorf(jiedao.ECONFLICT, "租约不存在、已结束或结束日期早于开始日期", "the tenancy does not exist, has ended, or the end is not after its start")
-	}
-	return nil
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE tenancies SET end_on = ? WHERE id = ? AND end_on = '' AND start_on < ?`, string(end), id, string(end))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return jiedao.Errorf(jiedao.ECONFLICT, "租约不存在、已结束或结束日期早于开始日期", "the tenancy does not exist, has ended, or the end is not after its start")
+		}
+		return s.bump(ctx, tx)
+	})
 }
 
 func (s *Enterprises) ListTenancies(ctx context.Context, enterpriseID, buildingID int64) ([]enterprise.Tenancy, error) {
@@ -426,6 +466,9 @@ func (s *Enterprises) ListTenancies(ctx context.Context, enterpriseID, buildingI
 // and month.
 func (s *Enterprises) PutTax(ctx context.Context, rows []enterprise.MonthTax) error {
 	return s.db.inTx(ctx, func(tx conn) error {
+		if err := s.bump(ctx, tx); err != nil {
+			return err
+		}
 		for _, r := range rows {
 			if _, err := tx.exec(ctx, `INSERT INTO monthly_tax (enterprise_id, month, amount) VALUES (?, ?, ?)
 				ON CONFLICT (enterprise_id, month) DO UPDATE SET amount = excluded.amount`, r.EnterpriseID, r.Month, int64(r.Amount)); err != nil {

@@ -234,6 +234,19 @@ func TestTiersAtThresholdsAndAcrossAMove(t *testing.T) {
 		if p := by["紫创商务中心"].Prior; p == nil || *p != enterprise.Yuan(500) {
 			t.Errorf("紫创商务中心 prior: %v", p)
 		}
+		// The computed year is kept until the data changes: one more yuan
+		// for 楼A's tenant makes it a 千万元楼宇 at once.
+		aTenant, err := svc.List(bg, a, enterprise.Filter{BuildingID: by["楼A"].ID, Now: "2023-06-01"})
+		must(t, err)
+		must(t, db.Enterprises().PutTax(bg, []enterprise.MonthTax{{EnterpriseID: aTenant[0].ID, Month: "2023-12",
+			Amount: enterprise.Yuan(9_999_999) - enterprise.Yuan(9_999_999)/12*11 + enterprise.Yuan(1)}}))
+		again, err := svc.Tiers(bg, a, 2023)
+		must(t, err)
+		for _, y := range again {
+			if y.Name == "楼A" && (y.Tier != enterprise.Tier10M || y.Tax != enterprise.Yuan(10_000_000)) {
+				t.Errorf("楼A after one more yuan: %v %q", y.Tax, y.Tier)
+			}
+		}
 		// Equal tax: the older building ranks first.
 		if by["楼D"].Rank != 1 || by["总部大楼"].Rank != 2 || by["楼A"].Rank != 5 {
 			t.Errorf("ranks: %d %d", by["楼D"].Rank, by["总部大楼"].Rank)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -29,6 +30,8 @@ var funcs = template.FuncMap{
 	},
 	"row": func(p *page, c caseView, n *names) rowData { return rowData{P: p, C: c, N: n} },
 	"tbl": func(p *page, t *listTable) tableView { return tableView{P: p, T: t} },
+	// tierZh names a building's tier (enterprise.go).
+	"tierZh": enterprise.TierZh,
 }
 
 // evalTable is an evaluation table for the "evaltable" template.

@@ -24,6 +24,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
 )
@@ -55,6 +56,9 @@ type Handler struct {
 	// Figures are the report's sources beside the case figures (the
 	// enterprise registry, ledgers, indicators, legal case kinds).
 	Figures []report.Source
+	// Enterprises is the enterprise registry and the building economy
+	// (enterprise.go); nil hides its pages.
+	Enterprises *enterprise.Service
 
 	pages map[string]*template.Template
 }
@@ -337,6 +341,8 @@ func homeOf(a org.Actor) string {
 		return "/dashboard"
 	case a.Is(org.RoleAdmin):
 		return "/admin"
+	case a.Is(org.RoleEnterpriseService):
+		return "/enterprises/plan"
 	}
 	return "/cases"
 }
@@ -355,7 +361,9 @@ func navFor(a org.Actor) []navItem {
 	case a.Is(org.RoleCommunityStaff):
 		return []navItem{cases, {"/report", "上报", "Report"}, mapn}
 	case a.Is(org.RoleLeader):
-		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, mapn, cases}
+		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, mapn, cases, {"/buildings/economy", "楼宇经济", "Buildings"}}
+	case a.Is(org.RoleEnterpriseService):
+		return []navItem{{"/enterprises/plan", "走访计划", "Visit plan"}, {"/enterprises", "企业", "Enterprises"}, {"/buildings/economy", "楼宇经济", "Buildings"}, cases}
 	case a.Is(org.RoleAdmin):
 		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}}
 	}

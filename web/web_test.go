@@ -23,6 +23,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/org"
@@ -56,9 +57,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	cases := fx.Service(clock.Now)
 	cases.Audit = db.Audit() // exports are made only when they can be recorded
 	dir := &org.Directory{Store: db.Org()}
-	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log}, auth, db, log)
+	ent := &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: clock.Now}
+	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log, Enterprises: ent}, auth, db, log)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, Enterprises: ent})
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
