@@ -113,7 +113,9 @@ CREATE TABLE targets (
     year        INTEGER NOT NULL,
     level       TEXT NOT NULL,
     scope       TEXT NOT NULL DEFAULT '',
+    code        TEXT NOT NULL,
     key         TEXT NOT NULL,
+    key2        TEXT NOT NULL DEFAULT '',
     name        TEXT NOT NULL,
     unit        TEXT NOT NULL DEFAULT '',
     comparison  TEXT NOT NULL,
@@ -121,7 +123,7 @@ CREATE TABLE targets (
     owner       TEXT NOT NULL DEFAULT '',
     created_at  TEXT NOT NULL,
     created_by  TEXT NOT NULL,
-    UNIQUE (year, level, scope, key)
+    UNIQUE (year, level, scope, code)
 );
 
 CREATE TABLE campaigns (
