@@ -382,7 +382,7 @@ func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, e
 		return nil, jiedao.Invalid("op", "统计方式无效", "unknown op")
 	}
 	if group != "" {
-		query += " GROUP BY " + group + " ORDER BY " + group
+		query += " GROUP BY " + group + " ORDER BY 1, 2"
 	}
 	rows, err := s.db.reader().query(ctx, query, args...)
 	if err != nil {
