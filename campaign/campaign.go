@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
@@ -416,7 +417,7 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 		return nil, nil, err
 	}
 	now := s.now()
-	day := now.Format("2006-01-02")
+	day := now.In(calendar.Zone()).Format("2006-01-02")
 	if in.Day != "" {
 		t, err := time.Parse("2006-01-02", in.Day)
 		if err != nil {

@@ -172,6 +172,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if genErr != nil {
 		return nil, genErr
 	}
+	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
+		return nil, fmt.Errorf("demo: books: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

@@ -156,7 +156,7 @@ func (f Figures) measureTarget(ctx context.Context, a org.Actor, code string, ye
 func (p Progress) Summary() string {
 	t := p.Target
 	if p.Live == nil {
-		return fmt.Sprintf("%d年目标%s %s；%s / no figure yet", t.Year, t.Comparison.Zh(), num(t.Value), NoFigure.Zh())
+		return fmt.Sprintf("%d年目标%s %s%s；状态：%s / status: %s (no figure yet)", t.Year, t.Comparison.Zh(), num(t.Value), t.Unit, NoFigure.Zh(), NoFigure)
 	}
 	s := fmt.Sprintf("%d年目标%s %s%s；当前 %s", t.Year, t.Comparison.Zh(), num(t.Value), t.Unit, num(*p.Live))
 	if p.Live2 != nil {

@@ -313,3 +313,29 @@ func (s *Campaigns) Progress(ctx context.Context, campaignID int64, by string) (
 	}
 	return out, rows.Err()
 }
+
+// ImportUnits stores units as they stand — assigned, and checked with
+// their results — in one transaction: a campaign carried out before it was
+// kept here (and the demo's year). A key already in the campaign is a
+// conflict and nothing is stored.
+func (s *Campaigns) ImportUnits(ctx context.Context, campaignID int64, units []*campaign.Unit) error {
+	const insert = `INSERT INTO campaign_units (campaign_id, unit_key, kind, name, address, community_id, lat, lon, assignee_id, status, result, checked_day, checked_by) VALUES `
+	return s.db.inTx(ctx, func(tx conn) error {
+		b := &rowBatch{insert: insert, cols: 13}
+		for _, u := range units {
+			result := ""
+			if u.Result != nil {
+				r, err := json.Marshal(u.Result)
+				if err != nil {
+					return err
+				}
+				result = string(r)
+			}
+			if err := b.add(ctx, tx, campaignID, u.Key, string(u.Kind), u.Name, u.Address, nullID(u.CommunityID), nullFloat(u.Lat), nullFloat(u.Lon),
+				nullID(u.AssigneeID), string(u.Status), result, nullString(u.CheckedDay), u.CheckedBy); err != nil {
+				return err
+			}
+		}
+		return b.flush(ctx, tx)
+	})
+}

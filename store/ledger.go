@@ -403,3 +403,11 @@ func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, e
 	}
 	return out, rows.Err()
 }
+
+// DeviceExists reports whether an IoT device with the code is registered
+// (with any platform): a ledger's device field names one.
+func (s *Ledger) DeviceExists(ctx context.Context, code string) (bool, error) {
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM iot_devices WHERE code = ?`, code).Scan(&n)
+	return n > 0, mapError(err)
+}

@@ -17,8 +17,11 @@ import (
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/intake"
+	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -43,6 +46,7 @@ type app struct {
 	// domain outside the case loop that reports figures adds itself here
 	// in openApp, and the report, the dashboard and the pages use them.
 	figures []report.Source
+	books   *books // ledgers, indicators and targets, campaigns (books.go)
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -76,7 +80,15 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
 	}
-	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}, nil
+	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}
+	if err := a.wireBooks(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.figures = append(a.figures, ledger.Figures{Service: a.books.ledgers})
+	a.figures = append(a.figures, indicator.Figures{Service: a.books.indicators})
+	a.figures = append(a.figures, campaign.Figures{Service: a.books.campaigns})
+	return a, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
