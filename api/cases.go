@@ -17,6 +17,7 @@ type Handler struct {
 	Cases     *casework.Service
 	Directory *org.Directory
 	Log       *slog.Logger
+	Books     *Books // ledgers, indicators, targets, campaigns (books.go); nil: not served
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

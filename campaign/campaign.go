@@ -185,11 +185,12 @@ type UnitFilter struct {
 
 // ProgressRow is the progress of a group of units.
 type ProgressRow struct {
-	CommunityID int64 `json:"community_id,omitempty"`
-	AssigneeID  int64 `json:"assignee_id,omitempty"`
-	Units       int   `json:"units"`
-	Checked     int   `json:"checked"`
-	Failed      int   `json:"failed"` // checked units with a failed item
+	CommunityID int64  `json:"community_id,omitempty"`
+	AssigneeID  int64  `json:"assignee_id,omitempty"`
+	Name        string `json:"name"` // the community's or the assignee's
+	Units       int    `json:"units"`
+	Checked     int    `json:"checked"`
+	Failed      int    `json:"failed"` // checked units with a failed item
 }
 
 // Store keeps campaigns.
@@ -404,7 +405,7 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 		return nil, nil, notFoundUnit(err)
 	}
 	if !CanRead(a) {
-		return nil, nil, jiedao.NotFound("检查单位", "unit")
+		return nil, nil, jiedao.Forbidden("无权查看专项行动", "you may not read campaigns")
 	}
 	if !CanCheck(a, u) {
 		return nil, nil, jiedao.Forbidden("只有被分派的检查人员可以检查该单位", "only the assigned inspector may check this unit")

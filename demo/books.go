@@ -168,11 +168,6 @@ func (b *booksGen) day(lo, hi int) string {
 	return fmt.Sprintf("%04d-%02d-%02d", b.year, m, d)
 }
 
-func (b *booksGen) community() *org.Community {
-	cs := b.gen.g.Communities
-	return cs[b.rng.IntN(len(cs))]
-}
-
 // add checks an entry against its type and queues it.
 func (b *booksGen) add(code, day string, communityID int64, place string, values map[string]string) error {
 	t := b.types[code]

@@ -182,6 +182,9 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
+// Time is the service's clock now.
+func (s *Service) Time() time.Time { return s.now() }
+
 // CanEnter reports whether the actor may enter indicator values and set
 // targets: admins and the staff of a unit (the office that collects the
 // figures); leaders and others read.

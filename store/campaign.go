@@ -285,14 +285,14 @@ func (s *Campaigns) SaveRecheck(ctx context.Context, f *campaign.Finding) error 
 }
 
 func (s *Campaigns) Progress(ctx context.Context, campaignID int64, by string) ([]campaign.ProgressRow, error) {
-	col := "u.community_id"
+	col, join := "u.community_id", "LEFT JOIN communities n ON n.id = u.community_id"
 	if by == "assignee" {
-		col = "u.assignee_id"
+		col, join = "u.assignee_id", "LEFT JOIN staff n ON n.id = u.assignee_id"
 	}
-	rows, err := s.db.reader().query(ctx, `SELECT COALESCE(`+col+`, 0), COUNT(*),
+	rows, err := s.db.reader().query(ctx, `SELECT COALESCE(`+col+`, 0), MAX(COALESCE(n.name, '')), COUNT(*),
 		SUM(CASE WHEN u.status = 'checked' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN u.result LIKE '%"pass":false%' THEN 1 ELSE 0 END)
-		FROM campaign_units u WHERE u.campaign_id = ? GROUP BY `+col+` ORDER BY 1`, campaignID)
+		FROM campaign_units u `+join+` WHERE u.campaign_id = ? GROUP BY `+col+` ORDER BY 1`, campaignID)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +301,7 @@ func (s *Campaigns) Progress(ctx context.Context, campaignID int64, by string) (
 	for rows.Next() {
 		var r campaign.ProgressRow
 		var id int64
-		if err := rows.Scan(&id, &r.Units, &r.Checked, &r.Failed); err != nil {
+		if err := rows.Scan(&id, &r.Name, &r.Units, &r.Checked, &r.Failed); err != nil {
 			return nil, err
 		}
 		if by == "assignee" {

@@ -55,6 +55,9 @@ type Handler struct {
 	// Figures are the report's sources beside the case figures (the
 	// enterprise registry, ledgers, indicators, legal case kinds).
 	Figures []report.Source
+	// Books are the ledgers, indicators, targets and campaigns (books.go);
+	// nil: their pages answer unavailable.
+	Books *api.Books
 
 	pages map[string]*template.Template
 }
@@ -187,6 +190,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, title string) 
 	}
 	if p.Staff {
 		p.Nav = navFor(a)
+		if h.Books != nil {
+			p.Nav = append(p.Nav, booksNav(a)...)
+		}
 	}
 	return p
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/ledger"
@@ -46,4 +47,12 @@ func (a *app) wireBooks(ctx context.Context) error {
 	}
 	a.books = b
 	return nil
+}
+
+// api is the services as the JSON API and the pages take them.
+func (b *books) api() *api.Books {
+	if b == nil {
+		return nil
+	}
+	return &api.Books{Ledgers: b.ledgers, Indicators: b.indicators, Campaigns: b.campaigns}
 }
