@@ -199,7 +199,11 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request, p *page, st
 	}
 	if p == nil {
 		p = h.newPage(w, r, t.Name+"|"+t.NameEn)
+		if uq.Get("added") != "" {
+			p.Notice = p.T("已保存（记录 "+uq.Get("added")+"）", "Saved (entry "+uq.Get("added")+")")
+		}
 	}
+	uq.Del("added")
 	p.Active = "/ledgers"
 	p.Body = "wide"
 	year, _ := strconv.Atoi(uq.Get("year"))

@@ -12,6 +12,7 @@
     if (!r.ok) throw new Error(r.status);
     return r.json();
   }).then(function (units) {
+    map.invalidateSize();
     var layer = L.featureGroup();
     units.forEach(function (u) {
       var colour = u.status !== "checked" ? "#9aa3ab" : (u.failed ? "#c62828" : "#2e9a50");
