@@ -21,6 +21,7 @@ type Handler struct {
 	// Enterprises is the enterprise registry (api/enterprise.go); nil
 	// answers its routes 501.
 	Enterprises *enterprise.Service
+	Books       *Books // ledgers, indicators, targets, campaigns (books.go); nil: not served
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

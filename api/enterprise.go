@@ -268,7 +268,7 @@ func (h *Handler) ListBuildings(w http.ResponseWriter, r *http.Request) {
 		if !enterprise.CanRead(a) {
 			return nil, jiedao.Forbidden("您无权查看企业服务数据", "you may not read the enterprise registry")
 		}
-		year, err := yearParam(r.URL.Query(), s)
+		year, err := enterpriseYear(r.URL.Query(), s)
 		if err != nil {
 			return nil, err
 		}
@@ -276,8 +276,8 @@ func (h *Handler) ListBuildings(w http.ResponseWriter, r *http.Request) {
 	}))
 }
 
-// yearParam reads the year; last year by default.
-func yearParam(q url.Values, s *enterprise.Service) (int, error) {
+// enterpriseYear reads the year; last year by default.
+func enterpriseYear(q url.Values, s *enterprise.Service) (int, error) {
 	y := q.Get("year")
 	if y == "" {
 		return s.LastYear(), nil

@@ -188,6 +188,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
 		return nil, fmt.Errorf("demo: enterprises: %w", err)
 	}
+	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
+		return nil, fmt.Errorf("demo: books: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

@@ -90,6 +90,9 @@ type Measurement struct {
 	Records int
 	// By says who entered an entered figure, and when ("张三 2024-01-15").
 	By string
+	// Note qualifies the value in words: a target's progress, projection
+	// and status (Chinese, then English).
+	Note string
 }
 
 // Figures are the case figures of the work report.

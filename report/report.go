@@ -30,7 +30,8 @@ type Value struct {
 	YoYChange *float64 `json:"yoy_change,omitempty"` // percent change on the prior year
 	// Missing is true when a Source had nothing to measure for the year.
 	Missing bool   `json:"missing,omitempty"`
-	By      string `json:"by,omitempty"` // who entered an entered figure
+	By      string `json:"by,omitempty"`   // who entered an entered figure
+	Note    string `json:"note,omitempty"` // a target's progress (Measurement.Note)
 }
 
 // Period returns the bounds of a calendar year in China Standard Time.
@@ -83,7 +84,7 @@ func Compute(ctx context.Context, c Counter, a org.Actor, year int, sources ...S
 			if err != nil {
 				return nil, err
 			}
-			val := Value{Figure: f, Year: year, Value: m.Value, Num: m.Records, Missing: !m.OK, By: m.By}
+			val := Value{Figure: f, Year: year, Value: m.Value, Num: m.Records, Missing: !m.OK, By: m.By, Note: m.Note}
 			if f.Kind != KindTarget {
 				pm, err := s.Measure(ctx, a, f.Key, year-1)
 				if err != nil {
@@ -102,6 +103,28 @@ func Compute(ctx context.Context, c Counter, a org.Actor, year int, sources ...S
 		}
 	}
 	return out, nil
+}
+
+// Measure measures one figure of any kind for a year as the actor sees
+// it: a case figure by counting, another by its source. ok is false when
+// there is nothing to measure, or when no figure has the key (known says
+// which).
+func Measure(ctx context.Context, c Counter, a org.Actor, key string, year int, sources ...Source) (v float64, ok, known bool, err error) {
+	for _, f := range Figures() {
+		if f.Key == key {
+			v, _, _, ok, err := compute(ctx, c, a, f, year)
+			return v, ok, true, err
+		}
+	}
+	for _, s := range sources {
+		for _, f := range s.Figures() {
+			if f.Key == key {
+				m, err := s.Measure(ctx, a, key, year)
+				return m.Value, m.OK, true, err
+			}
+		}
+	}
+	return 0, false, false, nil
 }
 
 // computeCases computes the case figures.

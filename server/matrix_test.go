@@ -16,11 +16,13 @@ import (
 	"testing"
 
 	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
 )
@@ -195,6 +197,35 @@ GET /enterprises/plan                       login    200      200      200      
 POST /enterprises/plan/visit                login    303      403      403      403      403      403      403      403
 GET /buildings/economy                      login    200      200      200      403      403      403      403      403
 GET /buildings/{id}                         login    200      200      200      403      403      403      403      403
+# The office's books (issue 13)
+GET /api/v1/ledgers/{code}/entries          401      200      200      200      403      403      403      200      403
+POST /api/v1/ledgers/{code}/entries         401      201/201  403/403  403/403  403/403  403/403  403/403  201/403  403/403
+GET /api/v1/ledgers/{code}/sums             401      200      200      200      403      403      403      200      403
+GET /api/v1/ledger-entries/{id}             401      200/200  200/200  200/200  404/404  404/404  404/404  200/404  404/404
+PUT /api/v1/ledger-entries/{id}             401      200/200  403/403  403/403  404/404  404/404  404/404  200/404  404/404
+GET /api/v1/indicators/{key}                401      200      200      200      200      200      200      200      403
+POST /api/v1/indicators/values              401      200      403      403      200      200      403      403      403
+GET /api/v1/targets                         401      200      200      200      200      200      200      200      403
+GET /api/v1/campaigns/{code}/progress       401      200      200      200      200      200      200      200      403
+POST /api/v1/campaign-units/{id}/check      401      200      200      403      200      200      403      403      403
+GET /ledgers                                login    200      200      200      200      200      200      200      403
+GET /ledgers/{code}                         login    200      200      200      403      403      403      200      403
+POST /ledgers/{code}                        login    303/303  403/403  403/403  403/403  403/403  403/403  303/403  403/403
+GET /ledgers/{code}/export.xlsx             login    200      200      200      403      403      403      200      403
+GET /ledger-entries/{id}                    login    200/200  200/200  200/200  404/404  404/404  404/404  200/404  403/403
+POST /ledger-entries/{id}                   login    303/303  403/403  403/403  404/404  404/404  404/404  303/404  403/403
+GET /ledger-types                           login    200      403      403      403      403      403      403      403
+POST /ledger-types                          login    303      403      403      403      403      403      403      403
+GET /indicators                             login    200      200      200      200      200      200      200      403
+POST /indicators                            login    303      403      403      303      303      403      403      403
+GET /indicators/{key}                       login    200      200      200      200      200      200      200      403
+GET /targets                                login    200      200      200      200      200      200      200      403
+POST /targets                               login    303      403      403      303      303      403      403      403
+GET /campaigns                              login    200      200      200      200      200      200      200      403
+GET /campaigns/{code}                       login    200      200      200      200      200      200      200      403
+GET /campaigns/{code}/units.json            login    200      200      200      200      200      200      200      403
+GET /campaign-units                         login    200      200      200      200      200      200      200      403
+POST /campaign-units/{id}/check             login    303      303      403      303      303      403      403      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -925,6 +956,84 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		m.enterprise()
 		return mreq{path: fmt.Sprintf("/buildings/%d", m.building)}
 	},
+	// The office's books (issue 13): own is 文华's, other 益乐's (whose
+	// entries carry scope B's marker name); writes work on fresh entries.
+	"GET /api/v1/ledgers/{code}/entries": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.ledgerEntry(true)
+		return mreq{path: "/api/v1/ledgers/volunteer/entries"}
+	},
+	"POST /api/v1/ledgers/{code}/entries": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/api/v1/ledgers/volunteer/entries", json: fmt.Sprintf(`{"day":"2024-06-01","community_id":%d,"values":{"volunteer":"矩阵志愿者%d"}}`,
+			target(other, m.fx.Wenhua, m.fx.Yile).ID, m.next())}
+	},
+	"GET /api/v1/ledgers/{code}/sums": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/api/v1/ledgers/volunteer/sums?op=distinct&field=volunteer&group=community"}
+	},
+	"GET /api/v1/ledger-entries/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/api/v1/ledger-entries/" + pathID(m.ledgerEntry(other))}
+	},
+	"PUT /api/v1/ledger-entries/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/api/v1/ledger-entries/" + pathID(m.ledgerEntry(other)), json: fmt.Sprintf(`{"day":"2024-06-02","community_id":%d,"values":{"volunteer":"改名"}}`,
+			target(other, m.fx.Wenhua, m.fx.Yile).ID)}
+	},
+	"GET /api/v1/indicators/{key}": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/api/v1/indicators/fiscal.total_revenue?year=2024"}
+	},
+	"POST /api/v1/indicators/values": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{json: fmt.Sprintf(`{"values":[{"key":"retail.sales","period":"2024-05","value":%d}]}`, m.next())}
+	},
+	"GET /api/v1/targets": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{path: "/api/v1/targets?year=2024"} },
+	"GET /api/v1/campaigns/{code}/progress": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.campaignUnit()
+		return mreq{path: "/api/v1/campaigns/matrix/progress?by=assignee"}
+	},
+	"POST /api/v1/campaign-units/{id}/check": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/api/v1/campaign-units/" + pathID(m.campaignUnit()) + "/check",
+			json: `{"items":[{"key":"exits","pass":true}]}`}
+	},
+	"GET /ledgers/{code}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.ledgerEntry(true)
+		return mreq{path: "/ledgers/volunteer?year=2024"}
+	},
+	"POST /ledgers/{code}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/ledgers/volunteer", form: url.Values{"action": {"add"}, "day": {"2024-06-01"},
+			"community_id": {pathID(target(other, m.fx.Wenhua, m.fx.Yile).ID)}, "f_volunteer": {fmt.Sprintf("表单志愿者%d", m.next())}}}
+	},
+	"GET /ledgers/{code}/export.xlsx": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.ledgerEntry(true)
+		return mreq{path: "/ledgers/volunteer/export.xlsx?year=2024"}
+	},
+	"GET /ledger-entries/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/ledger-entries/" + pathID(m.ledgerEntry(other))}
+	},
+	"POST /ledger-entries/{id}": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/ledger-entries/" + pathID(m.ledgerEntry(other)), form: url.Values{"action": {"edit"}, "day": {"2024-06-03"},
+			"community_id": {pathID(target(other, m.fx.Wenhua, m.fx.Yile).ID)}, "f_volunteer": {"改名"}}}
+	},
+	"POST /ledger-types": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{form: url.Values{"code": {fmt.Sprintf("matrix_%d", m.next())}, "name": {"矩阵台账"}, "fields": {"who|人员|person|required|"}}}
+	},
+	"POST /indicators": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{form: url.Values{"action": {"enter"}, "year": {"2024"}, "key": {"retail.sales"}, "period": {"2024-04"}, "value": {fmt.Sprint(m.next())}}}
+	},
+	"GET /indicators/{key}": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/indicators/fiscal.total_revenue?year=2024"}
+	},
+	"POST /targets": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{form: url.Values{"year": {"2024"}, "level": {"community"}, "scope": {fmt.Sprintf("社区%d", m.next())}, "key": {"fiscal.general_budget"},
+			"name": {"一般公共预算"}, "comparison": {"at_least"}, "value": {"100"}}}
+	},
+	"GET /campaigns/{code}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.campaignUnit()
+		return mreq{path: "/campaigns/matrix"}
+	},
+	"GET /campaigns/{code}/units.json": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.campaignUnit()
+		return mreq{path: "/campaigns/matrix/units.json"}
+	},
+	"POST /campaign-units/{id}/check": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/campaign-units/" + pathID(m.campaignUnit()) + "/check", form: url.Values{"item_exits": {"pass"}}}
+	},
 }
 
 // enterprise makes, once, an enterprise renting a room of a building, and
@@ -952,6 +1061,53 @@ func (m *matrixEnv) enterprise() int64 {
 	}
 	m.ent, m.building = e.ID, b.ID
 	return m.ent
+}
+
+// ledgerEntry adds a volunteer entry in scope A's community (文华), or in
+// scope B's (益乐) under scope B's marker name, and returns its id.
+func (m *matrixEnv) ledgerEntry(other bool) int64 {
+	m.t.Helper()
+	c, name := m.fx.Wenhua, fmt.Sprintf("甲志愿者%d", m.next())
+	if other {
+		c, name = m.fx.Yile, markName
+	}
+	e, err := m.books.Ledgers.Add(m.ctx, m.fx.Actor(org.RoleAdmin), ledger.TypeVolunteer,
+		ledger.EntryInput{Day: "2024-06-01", CommunityID: c.ID, Values: map[string]string{"volunteer": name}})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return e.ID
+}
+
+// campaignUnit adds a pending unit, assigned to the fixture's unit
+// handler, to the campaign "matrix" (made the first time).
+func (m *matrixEnv) campaignUnit() int64 {
+	m.t.Helper()
+	admin := m.fx.Actor(org.RoleAdmin)
+	if _, err := m.books.Campaigns.Campaign(m.ctx, admin, "matrix"); err != nil {
+		if err := m.books.Campaigns.Create(m.ctx, admin, &campaign.Campaign{Code: "matrix", Name: "矩阵专项", Kind: campaign.Safety, Year: 2024,
+			Checklist: []campaign.Item{{Key: "exits", Name: "安全出口畅通"}}, Category: fixture.CatExposedTrash}); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	key := fmt.Sprintf("unit-%d", m.next())
+	if _, err := m.books.Campaigns.AddUnits(m.ctx, admin, "matrix", []campaign.UnitInput{{Key: key, Name: "矩阵单位", CommunityID: m.fx.Wenhua.ID}}, 2, false); err != nil {
+		m.t.Fatal(err)
+	}
+	us, _, err := m.books.Campaigns.Units(m.ctx, admin, campaign.UnitFilter{CampaignID: 0}, 1000, 0)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	for _, u := range us {
+		if u.Key == key {
+			if _, err := m.books.Campaigns.Assign(m.ctx, admin, "matrix", []int64{u.ID}, m.fx.UnitHandler.ID); err != nil {
+				m.t.Fatal(err)
+			}
+			return u.ID
+		}
+	}
+	m.t.Fatal("matrix: the new unit is not listed")
+	return 0
 }
 
 // farSquare is a small square far east of the fixture's grids, one per n,

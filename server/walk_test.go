@@ -39,6 +39,7 @@ type env struct {
 	cases *casework.Service
 	auth  *org.Auth
 	intk  *intake.Service
+	books *api.Books // ledgers, indicators, targets, campaigns
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -71,8 +72,9 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
+	h.Books = booksOf(t, db, h.Cases, clock.Now)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, Enterprises: h.Enterprises})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, Enterprises: h.Enterprises, Books: h.Books})
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)
@@ -80,7 +82,7 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, db: db, cases: h.Cases, auth: auth, intk: srv.Intake.Service}
+	return &env{t: t, url: ts.URL, fx: fx, clock: clock, srv: srv, db: db, cases: h.Cases, auth: auth, intk: srv.Intake.Service, books: h.Books}
 }
 
 // call sends a JSON request with a bearer token ("" for none) and decodes

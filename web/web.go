@@ -59,6 +59,9 @@ type Handler struct {
 	// Enterprises is the enterprise registry and the building economy
 	// (enterprise.go); nil hides its pages.
 	Enterprises *enterprise.Service
+	// Books are the ledgers, indicators, targets and campaigns (books.go);
+	// nil: their pages answer unavailable.
+	Books *api.Books
 
 	pages map[string]*template.Template
 }
@@ -191,6 +194,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, title string) 
 	}
 	if p.Staff {
 		p.Nav = navFor(a)
+		if h.Books != nil {
+			p.Nav = append(p.Nav, booksNav(a)...)
+		}
 	}
 	return p
 }

@@ -17,9 +17,12 @@ import (
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/enterprise"
+	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/intake"
+	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -47,7 +50,8 @@ type app struct {
 	// livePace, when set, keeps a demo alive while it serves (demo.go).
 	livePace time.Duration
 	// ent is the enterprise registry and the building economy.
-	ent *enterprise.Service
+	ent   *enterprise.Service
+	books *books // ledgers, indicators and targets, campaigns (books.go)
 }
 
 // openApp opens and migrates the database and wires the services.
@@ -84,6 +88,13 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
 		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
 	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
+	if err := a.wireBooks(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.figures = append(a.figures, ledger.Figures{Service: a.books.ledgers})
+	a.figures = append(a.figures, indicator.Figures{Service: a.books.indicators})
+	a.figures = append(a.figures, campaign.Figures{Service: a.books.campaigns})
 	return a, nil
 }
 
@@ -138,7 +149,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // Open311, the machine channels and the pages. serve adds its guards (rate
 // limits, trusted proxies, metrics token); bench measures it without them.
 func (a *app) server() *server.Server {
-	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, Enterprises: a.ent}
+	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, Enterprises: a.ent, Books: a.books.api()}
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}

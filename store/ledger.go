@@ -1,0 +1,413 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/ledger"
+	"github.com/jiedao/jiedao/org"
+)
+
+// Ledger implements ledger.Store (migration 0040). An entry's values are
+// kept twice in its transaction: as JSON in ledger_entries.data (the
+// record) and one ledger_values row per filled field (what sums and
+// distinct counts read, with the same SQL on both engines). Every write
+// adds a row to the *_versions table: the history is never overwritten.
+type Ledger struct{ db *DB }
+
+// Ledger returns the ledger store.
+func (db *DB) Ledger() *Ledger { return &Ledger{db: db} }
+
+var _ ledger.Store = (*Ledger)(nil)
+
+func actorID(a org.Actor) any {
+	if a.Kind == org.ActorStaff && a.ID != 0 {
+		return a.ID
+	}
+	return nil
+}
+
+func (s *Ledger) CreateType(ctx context.Context, t *ledger.Type, by org.Actor, at time.Time) error {
+	fields, err := json.Marshal(t.Fields)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx conn) error {
+		t.Version, t.UpdatedAt, t.UpdatedBy = 1, at.Truncate(time.Microsecond), by.Name
+		id, err := tx.insert(ctx, `INSERT INTO ledger_types (code, name, name_en, unit_id, fields, version, updated_at, updated_by)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, t.Code, t.Name, t.NameEn, nullID(t.UnitID), string(fields), t.Version, at, by.Name)
+		if err != nil {
+			if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
+				return jiedao.Errorf(jiedao.ECONFLICT, "台账编码“%s”已存在", "ledger code %q exists already", t.Code)
+			}
+			return err
+		}
+		t.ID = id
+		_, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, 1, t.Name, string(fields), at, actorID(by), by.Name)
+		return err
+	})
+}
+
+func (s *Ledger) UpdateType(ctx context.Context, t *ledger.Type, by org.Actor, at time.Time, check func(old *ledger.Type) error) error {
+	fields, err := json.Marshal(t.Fields)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, func(tx conn) error {
+		old, err := scanType(tx.queryRow(ctx, typeSelect+` WHERE code = ?`+s.db.forUpdate(), t.Code))
+		if err != nil {
+			return notFound(err, "台账", "ledger")
+		}
+		if err := check(old); err != nil {
+			return err
+		}
+		t.ID, t.Version, t.UpdatedAt, t.UpdatedBy = old.ID, old.Version+1, at.Truncate(time.Microsecond), by.Name
+		if _, err := tx.exec(ctx, `UPDATE ledger_types SET name = ?, name_en = ?, unit_id = ?, fields = ?, version = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
+			t.Name, t.NameEn, nullID(t.UnitID), string(fields), t.Version, at, by.Name, t.ID); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Version, t.Name, string(fields), at, actorID(by), by.Name)
+		return err
+	})
+}
+
+const typeSelect = `SELECT id, code, name, name_en, unit_id, fields, version, updated_at, updated_by FROM ledger_types`
+
+func scanType(sc interface{ Scan(...any) error }) (*ledger.Type, error) {
+	t := &ledger.Type{}
+	var unit sql.NullInt64
+	var fields string
+	var at nullTime
+	if err := sc.Scan(&t.ID, &t.Code, &t.Name, &t.NameEn, &unit, &fields, &t.Version, &at, &t.UpdatedBy); err != nil {
+		return nil, mapError(err)
+	}
+	t.UnitID, t.UpdatedAt = unit.Int64, at.Time
+	return t, json.Unmarshal([]byte(fields), &t.Fields)
+}
+
+func (s *Ledger) GetType(ctx context.Context, code string) (*ledger.Type, error) {
+	t, err := scanType(s.db.reader().queryRow(ctx, typeSelect+` WHERE code = ?`, code))
+	return t, notFound(err, "台账", "ledger")
+}
+
+func (s *Ledger) GetTypeByID(ctx context.Context, id int64) (*ledger.Type, error) {
+	t, err := scanType(s.db.reader().queryRow(ctx, typeSelect+` WHERE id = ?`, id))
+	return t, notFound(err, "台账", "ledger")
+}
+
+func (s *Ledger) ListTypes(ctx context.Context) ([]*ledger.Type, error) {
+	rows, err := s.db.reader().query(ctx, typeSelect+` ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*ledger.Type
+	for rows.Next() {
+		t, err := scanType(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (s *Ledger) TypeVersions(ctx context.Context, typeID int64) ([]*ledger.Type, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT version, name, fields, at, by_name FROM ledger_type_versions WHERE type_id = ? ORDER BY version`, typeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*ledger.Type
+	for rows.Next() {
+		t := &ledger.Type{ID: typeID}
+		var fields string
+		var at nullTime
+		if err := rows.Scan(&t.Version, &t.Name, &fields, &at, &t.UpdatedBy); err != nil {
+			return nil, err
+		}
+		t.UpdatedAt = at.Time
+		if err := json.Unmarshal([]byte(fields), &t.Fields); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+const versionInsert = `INSERT INTO ledger_entry_versions (entry_id, version, day, community_id, place, data, deleted, at, by_id, by_name) VALUES `
+const valueInsert = `INSERT INTO ledger_values (entry_id, field, type_id, day, community_id, num, txt) VALUES `
+
+// writeValues adds an entry's ledger_values rows (none when deleted).
+func writeValues(ctx context.Context, tx conn, b *rowBatch, t *ledger.Type, e *ledger.Entry) error {
+	if e.Deleted {
+		return nil
+	}
+	for _, f := range t.Fields {
+		v, ok := e.Values[f.Key]
+		if !ok || v == "" {
+			continue
+		}
+		var num any
+		if f.Type.Numeric() {
+			if n, err := strconv.ParseFloat(v, 64); err == nil {
+				num = n
+			}
+		}
+		if err := b.add(ctx, tx, e.ID, f.Key, e.TypeID, e.Day, nullID(e.CommunityID), num, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*ledger.Entry, by org.Actor, at time.Time) error {
+	at = at.Truncate(time.Microsecond)
+	return s.db.inTx(ctx, func(tx conn) error {
+		versions := &rowBatch{insert: versionInsert, cols: 10}
+		values := &rowBatch{insert: valueInsert, cols: 7}
+		for _, e := range entries {
+			data, err := json.Marshal(e.Values)
+			if err != nil {
+				return err
+			}
+			e.TypeID, e.Version, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = t.ID, 1, at, by.Name, at, by.Name
+			if e.ID, err = tx.insert(ctx, `INSERT INTO ledger_entries (type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by)
+				VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?)`, t.ID, e.Day, nullID(e.CommunityID), e.Place, string(data), at, by.Name, at, by.Name); err != nil {
+				return err
+			}
+			if err := versions.add(ctx, tx, e.ID, 1, e.Day, nullID(e.CommunityID), e.Place, string(data), 0, at, actorID(by), by.Name); err != nil {
+				return err
+			}
+			if err := writeValues(ctx, tx, values, t, e); err != nil {
+				return err
+			}
+		}
+		if err := versions.flush(ctx, tx); err != nil {
+			return err
+		}
+		return values.flush(ctx, tx)
+	})
+}
+
+const entrySelect = `SELECT id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by FROM ledger_entries`
+
+func scanEntry(sc interface{ Scan(...any) error }) (*ledger.Entry, error) {
+	e := &ledger.Entry{}
+	var comm sql.NullInt64
+	var data string
+	var deleted int
+	var created, updated nullTime
+	if err := sc.Scan(&e.ID, &e.TypeID, &e.Day, &comm, &e.Place, &data, &e.Version, &deleted, &created, &e.CreatedBy, &updated, &e.UpdatedBy); err != nil {
+		return nil, mapError(err)
+	}
+	e.CommunityID, e.Deleted, e.CreatedAt, e.UpdatedAt = comm.Int64, deleted != 0, created.Time, updated.Time
+	return e, json.Unmarshal([]byte(data), &e.Values)
+}
+
+func (s *Ledger) UpdateEntry(ctx context.Context, id int64, by org.Actor, at time.Time, fn func(e *ledger.Entry) error) (*ledger.Entry, error) {
+	at = at.Truncate(time.Microsecond)
+	var out *ledger.Entry
+	err := s.db.inTx(ctx, func(tx conn) error {
+		e, err := scanEntry(tx.queryRow(ctx, entrySelect+` WHERE id = ?`+s.db.forUpdate(), id))
+		if err != nil {
+			return notFound(err, "台账记录", "ledger entry")
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+		t, err := scanType(tx.queryRow(ctx, typeSelect+` WHERE id = ?`, e.TypeID))
+		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(e.Values)
+		if err != nil {
+			return err
+		}
+		e.Version++
+		e.UpdatedAt, e.UpdatedBy = at, by.Name
+		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET day = ?, community_id = ?, place = ?, data = ?, version = ?, deleted = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
+			e.Day, nullID(e.CommunityID), e.Place, string(data), e.Version, boolInt(e.Deleted), at, by.Name, e.ID); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, versionInsert+`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			e.ID, e.Version, e.Day, nullID(e.CommunityID), e.Place, string(data), boolInt(e.Deleted), at, actorID(by), by.Name); err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM ledger_values WHERE entry_id = ?`, e.ID); err != nil {
+			return err
+		}
+		values := &rowBatch{insert: valueInsert, cols: 7}
+		if err := writeValues(ctx, tx, values, t, e); err != nil {
+			return err
+		}
+		out = e
+		return values.flush(ctx, tx)
+	})
+	return out, err
+}
+
+func (s *Ledger) GetEntry(ctx context.Context, id int64) (*ledger.Entry, error) {
+	e, err := scanEntry(s.db.reader().queryRow(ctx, entrySelect+` WHERE id = ?`, id))
+	return e, notFound(err, "台账记录", "ledger entry")
+}
+
+func (s *Ledger) History(ctx context.Context, id int64) ([]ledger.Version, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT version, day, community_id, place, data, deleted, at, by_id, by_name
+		FROM ledger_entry_versions WHERE entry_id = ? ORDER BY version`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Version
+	for rows.Next() {
+		var v ledger.Version
+		var comm, byID sql.NullInt64
+		var data string
+		var deleted int
+		var at nullTime
+		if err := rows.Scan(&v.Version, &v.Day, &comm, &v.Place, &data, &deleted, &at, &byID, &v.By); err != nil {
+			return nil, err
+		}
+		v.CommunityID, v.Deleted, v.At, v.ByID = comm.Int64, deleted != 0, at.Time, byID.Int64
+		if err := json.Unmarshal([]byte(data), &v.Values); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// where builds the conditions of q on a table aliased a that has type_id,
+// day and community_id.
+func (q ledgerQuery) where(a string) (string, []any) {
+	conds := []string{a + ".type_id = ?"}
+	args := []any{q.TypeID}
+	if q.From != "" {
+		conds, args = append(conds, a+".day >= ?"), append(args, q.From)
+	}
+	if q.To != "" {
+		conds, args = append(conds, a+".day < ?"), append(args, q.To)
+	}
+	if q.CommunityID != 0 {
+		conds, args = append(conds, a+".community_id = ?"), append(args, q.CommunityID)
+	}
+	if q.WhereField != "" {
+		conds = append(conds, `EXISTS (SELECT 1 FROM ledger_values w WHERE w.entry_id = `+a+`.`+q.idCol+` AND w.field = ? AND w.txt = ?)`)
+		args = append(args, q.WhereField, q.WhereValue)
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+type ledgerQuery struct {
+	ledger.Query
+	idCol string // the entry id column of the aliased table
+}
+
+func (s *Ledger) ListEntries(ctx context.Context, q ledger.Query, limit, offset int) ([]*ledger.Entry, int, error) {
+	where, args := ledgerQuery{q, "id"}.where("e")
+	where += " AND e.deleted = 0"
+	if q.Field != "" {
+		// The entries an aggregate of the field counted: those where it is filled.
+		where += ` AND EXISTS (SELECT 1 FROM ledger_values f WHERE f.entry_id = e.id AND f.field = ?)`
+		args = append(args, q.Field)
+	}
+	r := s.db.reader()
+	var total int
+	if err := r.queryRow(ctx, `SELECT COUNT(*) FROM ledger_entries e WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, mapError(err)
+	}
+	rows, err := r.query(ctx, strings.Replace(entrySelect, "FROM ledger_entries", "FROM ledger_entries e", 1)+` WHERE `+where+
+		` ORDER BY e.day DESC, e.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []*ledger.Entry
+	for rows.Next() {
+		e, err := scanEntry(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, error) {
+	var group, sel string
+	switch q.Group {
+	case ledger.ByMonth:
+		group, sel = "substr(x.day, 1, 7)", "substr(x.day, 1, 7), 0"
+	case ledger.ByCommunity:
+		group, sel = "x.community_id", "'', COALESCE(x.community_id, 0)"
+	default:
+		sel = "'', 0"
+	}
+	var query string
+	var args []any
+	switch q.Op {
+	case ledger.OpCount:
+		var where string
+		where, args = ledgerQuery{q, "id"}.where("x")
+		query = `SELECT ` + sel + `, COUNT(*), COUNT(*) FROM ledger_entries x WHERE ` + where + ` AND x.deleted = 0`
+		if q.Field != "" {
+			query += ` AND EXISTS (SELECT 1 FROM ledger_values f WHERE f.entry_id = x.id AND f.field = ?)`
+			args = append(args, q.Field)
+		}
+	case ledger.OpSum, ledger.OpDistinct:
+		var where string
+		where, args = ledgerQuery{q, "entry_id"}.where("x")
+		agg := "COALESCE(SUM(x.num), 0)"
+		if q.Op == ledger.OpDistinct {
+			agg = "COUNT(DISTINCT x.txt)"
+		}
+		query = `SELECT ` + sel + `, ` + agg + `, COUNT(*) FROM ledger_values x WHERE ` + where + ` AND x.field = ?`
+		args = append(args, q.Field)
+	default:
+		return nil, jiedao.Invalid("op", "统计方式无效", "unknown op")
+	}
+	if group != "" {
+		query += " GROUP BY " + group + " ORDER BY 1, 2"
+	}
+	rows, err := s.db.reader().query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ledger.Row
+	for rows.Next() {
+		var r ledger.Row
+		var v sql.NullFloat64
+		if err := rows.Scan(&r.Month, &r.CommunityID, &v, &r.Entries); err != nil {
+			return nil, err
+		}
+		r.Value = v.Float64
+		if q.Group != ledger.ByNone || r.Entries > 0 || len(out) == 0 {
+			out = append(out, r)
+		}
+	}
+	return out, rows.Err()
+}
+
+// DeviceExists reports whether an IoT device with the code is registered
+// (with any platform): a ledger's device field names one.
+func (s *Ledger) DeviceExists(ctx context.Context, code string) (bool, error) {
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM iot_devices WHERE code = ?`, code).Scan(&n)
+	return n > 0, mapError(err)
+}
