@@ -11,17 +11,54 @@ import (
 	"github.com/jiedao/jiedao/report"
 )
 
-// runReport prints the year's figures, computed from the records.
+// reportDocs is the work report's document service over the app's
+// figures (read when called, so that every source wired in openApp is in).
+func (a *app) reportDocs() *report.Docs {
+	return &report.Docs{Store: a.db.ReportDocs(), Cases: a.cases, Names: namer{a}, Sources: a.figures, Now: time.Now}
+}
+
+// namer names the subdistrict (the first jurisdiction) and its units.
+type namer struct{ a *app }
+
+func (n namer) Names(ctx context.Context, actor org.Actor) (string, map[int64]string, error) {
+	name := "街道"
+	if js, err := n.a.db.Org().ListJurisdictions(ctx); err == nil && len(js) > 0 {
+		name = js[0].Name
+	}
+	units, err := n.a.dir.Units(ctx, actor)
+	if err != nil {
+		return "", nil, err
+	}
+	names := map[int64]string{}
+	for _, u := range units {
+		names[u.ID] = u.Name
+	}
+	return name, names, nil
+}
+
+// reportReader is the actor the command line reads the report as: the
+// report is the whole jurisdiction's, read as the leader.
+func reportReader() org.Actor {
+	return org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader, Name: "jiedao report"}
+}
+
+// runReport prints the year's figures, computed from the records, or the
+// whole document; `report check` checks a draft's figures.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "check" {
+		return runReportCheck(ctx, args[1:], stdout, stderr)
+	}
 	fs, dsn := adminFlags("report", stderr)
 	year := fs.Int("year", time.Now().Year()-1, "the year to report")
-	format := fs.String("format", "md", "output: json (one object keyed by figure), md (the report's sentences and tables) or xlsx (a workbook)")
-	out := fs.String("out", "", "write to this file instead of standard output (needed for xlsx on a terminal)")
+	format := fs.String("format", "md", "output: json (one object keyed by figure), md (the document), xlsx (a workbook) or docx (a Word document)")
+	out := fs.String("out", "", "write to this file instead of standard output (needed for xlsx and docx on a terminal)")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "md" && *format != "xlsx" {
-		return jiedao.Invalid("format", "格式应为 json、md 或 xlsx", "format must be json, md or xlsx")
+	switch *format {
+	case "json", "md", "xlsx", "docx":
+	default:
+		return jiedao.Invalid("format", "格式应为 json、md、xlsx 或 docx", "format must be json, md, xlsx or docx")
 	}
 	a, err := openQuiet(ctx, *dsn, stderr)
 	if err != nil {
@@ -37,36 +74,27 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		defer f.Close()
 		w = f
 	}
-	// The report is the whole jurisdiction's: it is read as the leader.
-	leader := org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader, Name: "jiedao report"}
-	values, err := report.Compute(ctx, a.cases, leader, *year, a.figures...)
-	if err != nil {
-		return err
-	}
 	if *format == "json" {
+		values, err := report.Compute(ctx, a.cases, reportReader(), *year, a.figures...)
+		if err != nil {
+			return err
+		}
 		return report.WriteJSON(w, values)
 	}
-	name := "街道"
-	if js, err := a.db.Org().ListJurisdictions(ctx); err == nil && len(js) > 0 {
-		name = js[0].Name
-	}
-	units, err := a.dir.Units(ctx, leader)
+	r, err := a.reportDocs().Build(ctx, reportReader(), *year)
 	if err != nil {
 		return err
 	}
-	names := map[int64]string{}
-	for _, u := range units {
-		names[u.ID] = u.Name
+	switch *format {
+	case "xlsx":
+		return r.Doc.WriteDocXLSX(w, r.Values)
+	case "docx":
+		return r.Doc.WriteDOCX(w)
 	}
-	ev, err := report.EvaluateYear(ctx, a.cases, leader, *year, names)
-	if err != nil {
-		return err
-	}
-	if *format == "xlsx" {
-		return report.WriteXLSX(w, name, *year, values, ev)
-	}
-	if err := report.WriteMarkdown(w, name, *year, values); err != nil {
-		return err
-	}
-	return report.WriteEvaluationMarkdown(w, ev)
+	return r.Doc.WriteMarkdown(w)
+}
+
+// runReportCheck is filled in by the check step.
+func runReportCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return jiedao.Invalid("check", "尚未实现", "not yet")
 }

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/jiedao/jiedao/report"
+)
+
+// reportDemo builds a small demo year (2023) in an SQLite file.
+func reportDemo(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "demo.db")
+	cli(t, "demo", "--db", path, "--scale", "0.01", "--serve=false")
+	return path
+}
+
+func cli(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), args, &out, &errs); code != 0 {
+		t.Fatalf("jiedao %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+	}
+	return out.String()
+}
+
+// demoFigures are the demo year's figures as `jiedao report --format json`
+// prints them.
+func demoFigures(t *testing.T, db string) map[string]float64 {
+	t.Helper()
+	var figs map[string]float64
+	if err := json.Unmarshal([]byte(cli(t, "report", "--db", db, "--year", "2023", "--format", "json")), &figs); err != nil {
+		t.Fatal(err)
+	}
+	return figs
+}
+
+// `jiedao report --format docx` writes a DOCX: unzipped, its
+// word/document.xml is well-formed and holds every case figure, in its
+// sentence, as the JSON report computes it.
+func TestReportDOCX(t *testing.T) {
+	db := reportDemo(t)
+	figs := demoFigures(t, db)
+	out := filepath.Join(t.TempDir(), "report.docx")
+	cli(t, "report", "--db", db, "--year", "2023", "--format", "docx", "--out", out)
+	z, err := zip.OpenReader(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var doc string
+	for _, f := range z.File {
+		if f.Name == "word/document.xml" {
+			r, _ := f.Open()
+			b, _ := io.ReadAll(r)
+			r.Close()
+			doc = string(b)
+		}
+	}
+	if doc == "" {
+		t.Fatal("no word/document.xml")
+	}
+	// The text of the document, run by run.
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	var text strings.Builder
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("document.xml: %v", err)
+		}
+		if cd, ok := tok.(xml.CharData); ok {
+			text.Write(cd)
+		}
+	}
+	for _, f := range report.Figures() {
+		v, ok := figs[f.Key]
+		if !ok {
+			t.Fatalf("json lacks %s", f.Key)
+		}
+		num := strconv.FormatFloat(v, 'f', 0, 64)
+		if f.IsRate() {
+			num = strconv.FormatFloat(math.Round(v*100)/100, 'f', 2, 64)
+		}
+		want := fmt.Sprintf(f.Pattern, num) // the figure in its sentence
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("document.xml lacks %q", want)
+		}
+	}
+	if !strings.Contains(doc, "<w:tbl>") {
+		t.Error("document.xml has no table")
+	}
+}
