@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/org"
@@ -94,7 +96,49 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return r.Doc.WriteMarkdown(w)
 }
 
-// runReportCheck is filled in by the check step.
+// runReportCheck finds the figures of a draft and compares them with the
+// records of the year.
 func runReportCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return jiedao.Invalid("check", "尚未实现", "not yet")
+	fs, dsn := adminFlags("report check", stderr)
+	year := fs.Int("year", time.Now().Year()-1, "the year the draft reports")
+	textFile := fs.String("text", "", "the draft: a UTF-8 text file (- for standard input)")
+	format := fs.String("format", "text", "output: text (one line a number) or json (a list of objects)")
+	if err := parseFlags(fs, args, "db"); err != nil {
+		return err
+	}
+	if *format != "text" && *format != "json" {
+		return jiedao.Invalid("format", "格式应为 text 或 json", "format must be text or json")
+	}
+	if *textFile == "" {
+		return jiedao.Invalid("text", "请用 --text 指定文稿文件", "name the draft with --text FILE")
+	}
+	var draft []byte
+	var err error
+	if *textFile == "-" {
+		draft, err = io.ReadAll(os.Stdin)
+	} else {
+		draft, err = os.ReadFile(*textFile)
+	}
+	if err != nil {
+		return jiedao.Invalid("text", "无法读取文稿："+err.Error(), "cannot read the draft: "+err.Error())
+	}
+	if !utf8.Valid(draft) {
+		return jiedao.Invalid("text", "文稿应为 UTF-8 文本", "the draft must be UTF-8 text")
+	}
+	a, err := openQuiet(ctx, *dsn, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	values, err := report.Compute(ctx, a.cases, reportReader(), *year, a.figures...)
+	if err != nil {
+		return err
+	}
+	res := report.Check(string(draft), values)
+	if *format == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	return report.WriteCheck(stdout, res)
 }
