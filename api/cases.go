@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/jiedao/jiedao/report"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -17,6 +18,8 @@ type Handler struct {
 	Cases     *casework.Service
 	Directory *org.Directory
 	Log       *slog.Logger
+	// Report is the work report's document service (report.go).
+	ReportDocs *report.Docs
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

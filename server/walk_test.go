@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/jiedao/jiedao/report"
 	"io"
 	"log/slog"
 	"net/http"
@@ -66,11 +67,12 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	h := &api.Handler{Auth: auth, Cases: fx.Service(clock.Now), Directory: &org.Directory{Store: db.Org()}, Log: log}
+	h.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: h.Cases, Now: clock.Now} // the work report
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, ReportDocs: h.ReportDocs})
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

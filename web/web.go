@@ -55,6 +55,8 @@ type Handler struct {
 	// Figures are the report's sources beside the case figures (the
 	// enterprise registry, ledgers, indicators, legal case kinds).
 	Figures []report.Source
+	// ReportDocs is the work report's document service (workreport.go).
+	ReportDocs *report.Docs
 
 	pages map[string]*template.Template
 }
@@ -323,9 +325,9 @@ func navFor(a org.Actor) []navItem {
 	case a.Is(org.RoleCommunityStaff):
 		return []navItem{cases, {"/report", "上报", "Report"}, mapn}
 	case a.Is(org.RoleLeader):
-		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, mapn, cases}
+		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, {"/report?year=", "工作报告", "Work report"}, mapn, cases}
 	case a.Is(org.RoleAdmin):
-		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}}
+		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}, {"/report?year=", "工作报告", "Work report"}}
 	}
 	return []navItem{cases}
 }
