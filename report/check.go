@@ -123,7 +123,7 @@ func FindNumbers(text string) []Found {
 		}
 	multDone:
 		unit := ""
-		rest := string(rs[k:])
+		rest := string(rs[k:min(len(rs), k+4)]) // the longest unit is 3 characters
 		for _, u := range checkUnits {
 			if strings.HasPrefix(rest, u) {
 				unit = u

@@ -11,7 +11,7 @@ import (
 )
 
 // seedFile reads a file of shared/seed, beside the repository.
-func seedFile(t *testing.T, name string) string {
+func seedFile(t testing.TB, name string) string {
 	t.Helper()
 	dir, _ := os.Getwd()
 	for ; dir != "/"; dir = filepath.Dir(dir) {
@@ -31,7 +31,7 @@ type tsvRow struct {
 	value               float64
 }
 
-func figuresTSV(t *testing.T) []tsvRow {
+func figuresTSV(t testing.TB) []tsvRow {
 	t.Helper()
 	var out []tsvRow
 	sc := bufio.NewScanner(strings.NewReader(seedFile(t, "figures.tsv")))

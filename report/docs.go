@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ type Docs struct {
 	Names   Namer
 	Sources []Source
 	Now     func() time.Time
+	// Audit, when set, records every save of the words and every override
+	// in the audit trail, in the same transaction (docs/audit.md).
+	Audit org.Auditor
 }
 
 // CanRead reports whether the actor may read the report and its history.
@@ -102,7 +106,16 @@ func (d *Docs) SaveTemplate(ctx context.Context, a org.Actor, body, note string)
 	if len(body) > 200_000 {
 		return TemplateVersion{}, jiedao.Invalid("body", "模板过长（最多 200000 字节）", "the template is too long (200,000 bytes at most)")
 	}
-	return d.Store.SaveTemplate(ctx, TemplateVersion{Body: strings.ReplaceAll(body, "\r\n", "\n"), Note: strings.TrimSpace(note), By: a.Name, At: d.Now()})
+	var saved TemplateVersion
+	err := org.Atomically(ctx, d.Audit, func(ctx context.Context) (err error) {
+		saved, err = d.Store.SaveTemplate(ctx, TemplateVersion{Body: strings.ReplaceAll(body, "\r\n", "\n"), Note: strings.TrimSpace(note), By: a.Name, At: d.Now()})
+		if err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, d.Audit, a, "report_template.save", "report_template", saved.Version, nil,
+			map[string]any{"version": saved.Version, "bytes": len(saved.Body)}, saved.Note)
+	})
+	return saved, err
 }
 
 // SetOverride overrides a figure of a year with a reason; a nil value
@@ -125,7 +138,20 @@ func (d *Docs) SetOverride(ctx context.Context, a org.Actor, year int, key strin
 	if len([]rune(reason)) < 4 {
 		return Override{}, jiedao.Invalid("reason", "改写数据必须写明原因（至少 4 个字）", "an override needs its reason (4 characters at least)")
 	}
-	return d.Store.SaveOverride(ctx, Override{Year: year, Key: key, Value: value, Reason: reason, By: a.Name, At: d.Now()})
+	var saved Override
+	err := org.Atomically(ctx, d.Audit, func(ctx context.Context) (err error) {
+		saved, err = d.Store.SaveOverride(ctx, Override{Year: year, Key: key, Value: value, Reason: reason, By: a.Name, At: d.Now()})
+		if err != nil {
+			return err
+		}
+		action := "report_override.set"
+		if value == nil {
+			action = "report_override.withdraw"
+		}
+		return org.AuditRecord(ctx, d.Audit, a, action, "report_figure", fmt.Sprintf("%d/%s", year, key), nil,
+			map[string]any{"year": year, "key": key, "value": value}, reason)
+	})
+	return saved, err
 }
 
 // Overrides returns a year's overrides in force (by key) and their whole

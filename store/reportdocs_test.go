@@ -20,7 +20,7 @@ func TestReportDocs(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		now := time.Date(2024, 1, 10, 9, 30, 0, 0, time.UTC)
-		docs := &report.Docs{Store: db.ReportDocs(), Now: func() time.Time { return now }}
+		docs := &report.Docs{Store: db.ReportDocs(), Now: func() time.Time { return now }, Audit: db.Audit()}
 		admin := org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "王主任"}
 		leader := org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader, Name: "李书记"}
 		clerk := org.Actor{Kind: org.ActorStaff, Role: org.RoleDispatcher, Name: "调度员"}
@@ -86,6 +86,26 @@ func TestReportDocs(t *testing.T) {
 		}
 		if other, _, _ := docs.Overrides(ctx, leader, 2022); len(other) != 0 {
 			t.Fatalf("2022 has overrides: %v", other)
+		}
+		// Every save and override is in the audit trail, with its reason;
+		// refused ones are not.
+		rows, err := db.Query(ctx, `SELECT action, target_id, reason FROM audit_log WHERE target_kind IN ('report_template', 'report_figure') ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var action, target, reason string
+			if err := rows.Scan(&action, &target, &reason); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, action+" "+target+" "+reason)
+		}
+		rows.Close()
+		want := []string{"report_template.save 1 初稿", "report_template.save 2 ", "report_override.set 2023/cases.xihu_code.signed 补录线下签收",
+			"report_override.set 2023/cases.grid.handled 网格通口径调整", "report_override.withdraw 2023/cases.grid.handled 恢复系统计算值"}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Fatalf("audit log:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
 }

@@ -16,7 +16,7 @@ import (
 // reportDocs is the work report's document service over the app's
 // figures (read when called, so that every source wired in openApp is in).
 func (a *app) reportDocs() *report.Docs {
-	return &report.Docs{Store: a.db.ReportDocs(), Cases: a.cases, Names: namer{a}, Sources: a.figures, Now: time.Now}
+	return &report.Docs{Store: a.db.ReportDocs(), Cases: a.cases, Names: namer{a}, Sources: a.figures, Now: time.Now, Audit: a.db.Audit()}
 }
 
 // namer names the subdistrict (the first jurisdiction) and its units.
