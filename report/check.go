@@ -339,16 +339,28 @@ func isDelim(r rune) bool { return strings.ContainsRune("。；！？\n;!?", r) 
 // Check finds the numbers of a draft, matches each to a figure by its
 // words (each figure at most once: the best match wins), and compares it
 // with the figure's value. values are the year's figures (Compute, with
-// overrides applied or not, as the caller decides).
+// overrides applied or not, as the caller decides) and, for a report
+// that sets the next year's targets, the target figures of the next year
+// (CheckValues).
 func Check(text string, values []Value) []Checked {
 	rs := []rune(text)
 	found := FindNumbers(text)
 	var ms []matcher
 	for _, v := range values {
-		if v.Kind == KindTarget {
-			continue
-		}
 		ms = append(ms, newMatcher(v.Figure))
+	}
+	// A work report sets the next year's targets after its review: a
+	// target matches only numbers after the next year is first named
+	// ("2024年"), and a figure of the year is matched there only when
+	// nothing before fits it better.
+	boundary := 0
+	for _, v := range values {
+		if v.Kind == KindTarget && v.Year > 0 {
+			if i := strings.Index(text, strconv.Itoa(v.Year)+"年"); i >= 0 {
+				boundary = len([]rune(text[:i]))
+			}
+			break
+		}
 	}
 	type cand struct {
 		n, m  int
@@ -371,7 +383,14 @@ func Check(text string, values []Value) []Checked {
 			before = []rune(trimFall(string(before)))
 		}
 		for j, m := range ms {
+			target := m.fig.Kind == KindTarget
+			if target && f.Start < boundary {
+				continue
+			}
 			if s := m.score(before, after, f.Unit); s > 0 {
+				if !target && boundary > 0 && f.Start >= boundary {
+					s -= 0.5
+				}
 				cands = append(cands, cand{i, j, s})
 			}
 		}
@@ -407,6 +426,24 @@ func Check(text string, values []Value) []Checked {
 			}
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// CheckValues are the figures a draft of a year is checked against: the
+// year's derived and entered figures, and the targets of the next year
+// (a work report sets them in its last part).
+func CheckValues(year, next []Value) []Value {
+	var out []Value
+	for _, v := range year {
+		if v.Kind != KindTarget {
+			out = append(out, v)
+		}
+	}
+	for _, v := range next {
+		if v.Kind == KindTarget {
+			out = append(out, v)
+		}
 	}
 	return out
 }

@@ -252,11 +252,22 @@ func BuildDoc(body string, version int64, in DocInput) (*Doc, error) {
 	for _, l := range lines {
 		if l.level > 0 {
 			text := ""
-			for _, p := range l.parts {
-				if s, ok := p.(string); ok {
-					text += s
-				} else {
-					text += builtin(p.(placeholder).name, in)
+			for i, p := range l.parts {
+				switch p := p.(type) {
+				case string:
+					text += p
+				case placeholder:
+					if builtins[p.name] {
+						text += builtin(p.name, in)
+						continue
+					}
+					// A figure in a heading: its number, unmarked.
+					next := ""
+					if i+1 < len(l.parts) {
+						next, _ = l.parts[i+1].(string)
+					}
+					text += WriteNumber(byKey[p.name], next, p.abs)
+					mentioned[p.name] = true
 				}
 			}
 			if l.level <= 2 {

@@ -97,7 +97,7 @@ func TestBuildDocEditedWithOverride(t *testing.T) {
 	values := docValues()
 	v := 4320.0
 	ApplyOverrides(values, map[string]Override{"cases.xihu_code.signed": {Key: "cases.xihu_code.signed", Value: &v, Reason: "补录线下签收", By: "王主任", At: time.Date(2024, 1, 10, 9, 0, 0, 0, time.UTC)}})
-	tpl := "# {{jurisdiction}}工作报告\n## 一、回顾\n### 平安古荡\n今年累计流转签收西湖码{{cases.xihu_code.signed}}件。\n### 经济\n收入{{test.money}}万元，下降{{test.money|abs}}元。\n## 二、表\n{{compare}}\n"
+	tpl := "# {{jurisdiction}}工作报告\n## 一、回顾\n### 平安古荡：网格通{{cases.grid.handled}}件\n今年累计流转签收西湖码{{cases.xihu_code.signed}}件。\n### 经济\n收入{{test.money}}万元，下降{{test.money|abs}}元。\n## 二、表\n{{compare}}\n"
 	d, err := BuildDoc(tpl, 7, DocInput{Jurisdiction: "古荡街道", Year: 2023, Values: values})
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func TestBuildDocEditedWithOverride(t *testing.T) {
 	}
 	s := md.String()
 	for _, want := range []string{
-		"今年累计流转签收西湖码4320※1件。\n\n评价满意率98.63%，处置平安通1002件", // the others at the end of 平安
+		"### 平安古荡：网格通1003件\n\n今年累计流转签收西湖码4320※1件。\n\n评价满意率98.63%，处置平安通1002件，智慧三件套告警出警1004件", // the others at the end of 平安
 		"收入1012000万元，下降10120000000元。", "### （三）民生事业\n\n服务群众350000人次。\n\n## 二、表",
 		"4320※（计算值 1000）", "※1 流转签收西湖码（cases.xihu_code.signed）：系统按记录计算为 1000 件，改写为 4320 件。原因：补录线下签收（王主任，2024-01-10 09:00）",
 		"template version 7",

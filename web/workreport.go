@@ -337,8 +337,14 @@ func (h *Handler) ReportCheck(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	next, err := report.Compute(r.Context(), h.Cases, a, year+1, h.ReportDocs.Sources...)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	values = report.CheckValues(values, next)
 	for _, v := range values {
-		d.Links[v.Key] = api.FigureLink(v.Figure, year)
+		d.Links[v.Key] = api.FigureLink(v.Figure, v.Year)
 	}
 	d.Results = report.Check(text, values)
 	d.Checked = true

@@ -134,7 +134,11 @@ func runReportCheck(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	res := report.Check(string(draft), values)
+	next, err := report.Compute(ctx, a.cases, reportReader(), *year+1, a.figures...)
+	if err != nil {
+		return err
+	}
+	res := report.Check(string(draft), report.CheckValues(values, next))
 	if *format == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
