@@ -83,6 +83,32 @@ type ReportTarget struct {
 	Progress *float64 `json:"progress"` // current / target, percent
 }
 
+// ReportBody is the work report of a year as the API gives it.
+type ReportBody struct {
+	Year            int               `json:"year"`
+	Jurisdiction    string            `json:"jurisdiction"`
+	TemplateVersion int64             `json:"template_version"`
+	Figures         []ReportFigure    `json:"figures"`
+	Targets         []ReportTarget    `json:"targets"`
+	Overrides       []report.Override `json:"overrides"`
+	ComputedAt      time.Time         `json:"computed_at"`
+}
+
+// ReportOf is a built report as the API gives it.
+func ReportOf(rep *report.Report) ReportBody {
+	var targets []ReportTarget
+	for _, t := range report.Targets(rep.Next) {
+		rt := ReportTarget{ReportFigure: ReportFigures([]report.Value{t.Value})[0], Progress: t.Progress}
+		if t.Base != nil {
+			x := t.Base.Value
+			rt.Current = &x
+		}
+		targets = append(targets, rt)
+	}
+	return ReportBody{Year: rep.Year, Jurisdiction: rep.Jurisdiction, TemplateVersion: rep.Doc.Template,
+		Figures: ReportFigures(rep.Values), Targets: targets, Overrides: rep.History, ComputedAt: time.Now().UTC()}
+}
+
 // Report answers GET /api/v1/report?year=: every figure of the year with
 // the year before, the change, its definition, kind, link and override,
 // and the next year's targets with progress.
@@ -102,18 +128,5 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	var targets []ReportTarget
-	for _, t := range report.Targets(rep.Next) {
-		rt := ReportTarget{ReportFigure: ReportFigures([]report.Value{t.Value})[0], Progress: t.Progress}
-		if t.Base != nil {
-			x := t.Base.Value
-			rt.Current = &x
-		}
-		targets = append(targets, rt)
-	}
-	WriteJSON(w, http.StatusOK, map[string]any{
-		"year": year, "jurisdiction": rep.Jurisdiction, "template_version": rep.Doc.Template,
-		"figures": ReportFigures(rep.Values), "targets": targets, "overrides": rep.History,
-		"computed_at": time.Now().UTC(),
-	})
+	WriteJSON(w, http.StatusOK, ReportOf(rep))
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
 )
@@ -52,15 +53,15 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fs, dsn := adminFlags("report", stderr)
 	year := fs.Int("year", time.Now().Year()-1, "the year to report")
-	format := fs.String("format", "md", "output: json (one object keyed by figure), md (the document), xlsx (a workbook) or docx (a Word document)")
+	format := fs.String("format", "md", "output: json (one object keyed by figure), figures (a list: each figure with the year before, change, definition, kind, link and override, and the targets with progress), md (the document), xlsx (a workbook) or docx (a Word document)")
 	out := fs.String("out", "", "write to this file instead of standard output (needed for xlsx and docx on a terminal)")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
 	switch *format {
-	case "json", "md", "xlsx", "docx":
+	case "json", "figures", "md", "xlsx", "docx":
 	default:
-		return jiedao.Invalid("format", "格式应为 json、md、xlsx 或 docx", "format must be json, md, xlsx or docx")
+		return jiedao.Invalid("format", "格式应为 json、figures、md、xlsx 或 docx", "format must be json, figures, md, xlsx or docx")
 	}
 	a, err := openQuiet(ctx, *dsn, stderr)
 	if err != nil {
@@ -83,17 +84,22 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return report.WriteJSON(w, values)
 	}
-	r, err := a.reportDocs().Build(ctx, reportReader(), *year)
+	rep, err := a.reportDocs().Build(ctx, reportReader(), *year)
 	if err != nil {
 		return err
 	}
 	switch *format {
+	case "figures":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(api.ReportOf(rep))
 	case "xlsx":
-		return r.Doc.WriteDocXLSX(w, r.Values)
+		return rep.Doc.WriteDocXLSX(w, rep.Values)
 	case "docx":
-		return r.Doc.WriteDOCX(w)
+		return rep.Doc.WriteDOCX(w)
 	}
-	return r.Doc.WriteMarkdown(w)
+	return rep.Doc.WriteMarkdown(w)
 }
 
 // runReportCheck finds the figures of a draft and compares them with the

@@ -163,4 +163,25 @@ func TestReportCheck(t *testing.T) {
 	if got["cases.pingan.handled"].Found != 34536 {
 		t.Errorf("found %v", got["cases.pingan.handled"].Found)
 	}
+
+	// --format figures: each figure with its definition and its link.
+	var full struct {
+		Year    int
+		Figures []struct {
+			Key, Definition, Link, Kind string
+			Value                       *float64
+		}
+	}
+	if err := json.Unmarshal([]byte(cli(t, "report", "--db", db, "--year", "2023", "--format", "figures")), &full); err != nil {
+		t.Fatal(err)
+	}
+	if full.Year != 2023 || len(full.Figures) < len(report.Figures()) {
+		t.Fatalf("figures: %+v", full)
+	}
+	for _, f := range full.Figures {
+		if f.Value == nil || *f.Value != figs[f.Key] || f.Definition == "" || f.Kind != "derived" ||
+			!strings.HasPrefix(f.Link, "/cases?") || !strings.Contains(f.Link, "from=2023-01-01") {
+			t.Errorf("figure %+v (json %v)", f, figs[f.Key])
+		}
+	}
 }
