@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/jiedao/jiedao/report"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 )
 
 // Handler holds the services the JSON API calls.
@@ -18,7 +18,7 @@ type Handler struct {
 	Cases     *casework.Service
 	Directory *org.Directory
 	Log       *slog.Logger
-	// Report is the work report's document service (report.go).
+	// ReportDocs is the work report's document service (report.go).
 	ReportDocs *report.Docs
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/jiedao/jiedao/report"
 	"io"
 	"log/slog"
 	"net/http"
@@ -23,6 +22,7 @@ import (
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
 	"github.com/jiedao/jiedao/web"
@@ -72,7 +72,8 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, ReportDocs: h.ReportDocs})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}})
+	srv.Web.ReportDocs = h.ReportDocs
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

@@ -57,10 +57,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	cases := fx.Service(clock.Now)
 	cases.Audit = db.Audit() // exports are made only when they can be recorded
 	dir := &org.Directory{Store: db.Org()}
-	docs := &report.Docs{Store: db.ReportDocs(), Cases: cases, Now: clock.Now} // the work report
-	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log, ReportDocs: docs}, auth, db, log)
+	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log}, auth, db, log)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, ReportDocs: docs})
+		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}})
+	srv.Web.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: cases, Now: clock.Now} // the work report
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
