@@ -587,3 +587,51 @@ func ApplyOverrides(values []Value, overrides map[string]Override) {
 		}
 	}
 }
+
+// TypedFigure is a number typed in the words of a template that reads as
+// one of the figures: it should be the figure's placeholder.
+type TypedFigure struct {
+	Line    int
+	Written string
+	Key, Zh string
+}
+
+// TypedFigures finds the numbers typed in a template's words that the
+// draft check (Check) matches to a figure. The office is told, not
+// refused: a number of the narrative may look like a figure.
+func TypedFigures(body string, figures []Figure) []TypedFigure {
+	var text strings.Builder
+	var lineAt []int // rune offset → line, by line starts
+	line := 0
+	for _, raw := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
+		line++
+		lineAt = append(lineAt, len([]rune(text.String())))
+		for raw != "" {
+			open := strings.Index(raw, "{{")
+			end := strings.Index(raw, "}}")
+			if open < 0 || end < open {
+				text.WriteString(raw)
+				break
+			}
+			text.WriteString(raw[:open] + "□")
+			raw = raw[end+2:]
+		}
+		text.WriteString("\n")
+	}
+	values := make([]Value, len(figures))
+	for i, f := range figures {
+		values[i] = Value{Figure: f, Missing: true}
+	}
+	var out []TypedFigure
+	for _, c := range Check(text.String(), values) {
+		if c.Key == "" {
+			continue
+		}
+		n := 0
+		for n < len(lineAt) && lineAt[n] <= c.Offset {
+			n++
+		}
+		out = append(out, TypedFigure{Line: n, Written: c.Written, Key: c.Key, Zh: c.Zh})
+	}
+	return out
+}

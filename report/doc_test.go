@@ -269,3 +269,17 @@ func docxText(t *testing.T, s string) string {
 		}
 	}
 }
+
+// A number typed where a figure's placeholder belongs is pointed out with
+// its line; the narrative's other numbers and the placeholders are not.
+func TestTypedFigures(t *testing.T) {
+	body := "# 报告\n今年累计流转签收西湖码4317件，评价满意率{{cases.xihu_code.satisfaction}}%。\n外出招商8次，对接项目28个。\n处置平安通{{cases.pingan.handled}}件、网格通7915件。"
+	got := TypedFigures(body, AllFigures(docSource{}))
+	if len(got) != 2 || got[0] != (TypedFigure{Line: 2, Written: "4317件", Key: "cases.xihu_code.signed", Zh: "流转签收西湖码"}) ||
+		got[1] != (TypedFigure{Line: 4, Written: "7915件", Key: "cases.grid.handled", Zh: "网格通"}) {
+		t.Fatalf("typed figures: %+v", got)
+	}
+	if got := TypedFigures(DefaultTemplate(AllFigures(docSource{})), AllFigures(docSource{})); len(got) != 0 {
+		t.Fatalf("the built-in template has typed figures: %+v", got)
+	}
+}

@@ -210,6 +210,7 @@ type templateData struct {
 	Versions []report.TemplateVersion
 	Figures  []report.Figure
 	Editor   bool
+	Typed    []report.TypedFigure // numbers typed where a placeholder belongs
 }
 
 // ReportTemplate is the editor of the report's words with its versions:
@@ -250,6 +251,7 @@ func (h *Handler) showTemplate(w http.ResponseWriter, r *http.Request, p *page, 
 	if !p.Form.Has("body") {
 		p.Form.Set("body", d.Shown.Body)
 	}
+	d.Typed = report.TypedFigures(p.Form.Get("body"), d.Figures)
 	p.Data = d
 	h.render(w, r, status, "reporttemplate", p)
 }

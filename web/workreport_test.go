@@ -103,8 +103,17 @@ func TestWorkReportPages(t *testing.T) {
 		if st != http.StatusSeeOther || loc != "/report/template?ok=1" {
 			t.Fatalf("save template: %d %s", st, loc)
 		}
-		if _, body := admin.get("/report/template"); !strings.Contains(body, "第一稿") || !strings.Contains(body, e.fx.Admin.Name) {
-			t.Fatalf("versions list lacks the note or who saved")
+		if _, body := admin.get("/report/template"); !strings.Contains(body, "第一稿") || !strings.Contains(body, e.fx.Admin.Name) || strings.Contains(body, `id="typed"`) {
+			t.Fatalf("versions list lacks the note or who saved, or warns of typed figures")
+		}
+		// A typed figure is pointed out; the words are saved all the same.
+		st, _, _ = admin.post("/report/template", tok, url.Values{"body": {"# 报告\n### 平安\n全年处置平安通{{cases.pingan.handled}}件，网格通7915件。"}})
+		if _, body := admin.get("/report/template"); st != http.StatusSeeOther || !strings.Contains(body, "第3行: “7915件” → <code>{{cases.grid.handled}}</code>") {
+			t.Fatalf("typed figure not pointed out: %d\n%.3000s", st, body)
+		}
+		st, _, _ = admin.post("/report/template", tok, url.Values{"body": {"# 报告\n## 回顾\n### 平安\n全年处置平安通{{cases.pingan.handled}}件。\n{{compare}}"}, "note": {"第三稿"}})
+		if st != http.StatusSeeOther {
+			t.Fatalf("third version: %d", st)
 		}
 		tok = admin.token("/report?year=2024")
 		if st, _, body := admin.post("/report/override", tok, url.Values{"year": {"2024"}, "key": {"cases.pingan.handled"}, "value": {"3"}, "reason": {""}}); st != http.StatusUnprocessableEntity || !strings.Contains(body, "必须写明原因") {
