@@ -252,8 +252,7 @@ type matcher struct {
 func newMatcher(f Figure) matcher {
 	m := matcher{fig: f}
 	if f.Pattern != "" {
-		s := fmt.Sprintf(f.Pattern, "\x00")
-		pre, post, _ := strings.Cut(s, "\x00")
+		pre, post, _ := PatternParts(f.Pattern)
 		post = strings.TrimLeft(post, "余多万亿")
 		for _, u := range checkUnits {
 			if strings.HasPrefix(post, u) {

@@ -196,7 +196,11 @@ func sentence(f Figure) string {
 	if f.Pattern == "" {
 		return f.Zh + "{{" + f.Key + "}}" + f.Unit
 	}
-	return fmt.Sprintf(f.Pattern, "{{"+f.Key+"}}")
+	pre, post, ok := PatternParts(f.Pattern)
+	if !ok {
+		return f.Pattern + "{{" + f.Key + "}}" + f.Unit
+	}
+	return pre + "{{" + f.Key + "}}" + post
 }
 
 // DefaultTemplate is the built-in template: the report's structure, each
@@ -634,4 +638,36 @@ func TypedFigures(body string, figures []Figure) []TypedFigure {
 		out = append(out, TypedFigure{Line: n, Written: c.Written, Key: c.Key, Zh: c.Zh})
 	}
 	return out
+}
+
+// PatternParts splits a figure's Pattern at its value's verb (%s, or any
+// other verb a source wrote: %d, %.2f …), with %% read as %.
+func PatternParts(p string) (pre, post string, ok bool) {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			b.WriteByte(p[i])
+			continue
+		}
+		if i+1 < len(p) && p[i+1] == '%' {
+			b.WriteByte('%')
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(p) && strings.IndexByte("+-# 0123456789.", p[j]) >= 0 {
+			j++
+		}
+		if j < len(p) && (p[j] >= 'a' && p[j] <= 'z' || p[j] >= 'A' && p[j] <= 'Z') && !ok {
+			pre, ok = b.String(), true
+			b.Reset()
+			i = j
+			continue
+		}
+		b.WriteByte('%')
+	}
+	if !ok {
+		return b.String(), "", false
+	}
+	return pre, b.String(), true
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -281,5 +282,21 @@ func TestTypedFigures(t *testing.T) {
 	}
 	if got := TypedFigures(DefaultTemplate(AllFigures(docSource{})), AllFigures(docSource{})); len(got) != 0 {
 		t.Fatalf("the built-in template has typed figures: %+v", got)
+	}
+}
+
+// A Pattern is split at its verb, whichever a source wrote.
+func TestPatternParts(t *testing.T) {
+	for p, want := range map[string][3]string{
+		"评价满意率%s%%":      {"评价满意率", "%", "true"},
+		"信访件同比下降%.2f%%":  {"信访件同比下降", "%", "true"},
+		"为%d户独居老人配备设备":   {"为", "户独居老人配备设备", "true"},
+		"全年累计流转签收西湖码%s件": {"全年累计流转签收西湖码", "件", "true"},
+		"没有数字":           {"没有数字", "", "false"},
+	} {
+		pre, post, ok := PatternParts(p)
+		if pre != want[0] || post != want[1] || fmt.Sprint(ok) != want[2] {
+			t.Errorf("%q: %q %q %v", p, pre, post, ok)
+		}
 	}
 }
