@@ -113,6 +113,8 @@ var directives = map[string]bool{"compare": true, "evaluation": true, "targets":
 
 // parseTemplate splits a template into lines; known are the figure keys.
 // It names the first line with an unknown or unclosed placeholder.
+// With known nil, any name is taken (a saved template whose figure is no
+// longer wired still renders).
 func parseTemplate(body string, known map[string]bool) ([]tplLine, error) {
 	var out []tplLine
 	for i, raw := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
@@ -147,7 +149,7 @@ func parseTemplate(body string, known map[string]bool) ([]tplLine, error) {
 				}
 				ph = placeholder{name: strings.TrimSpace(k), abs: true}
 			}
-			if !known[ph.name] && !builtins[ph.name] && !directives[ph.name] {
+			if known != nil && !known[ph.name] && !builtins[ph.name] && !directives[ph.name] {
 				return nil, jiedao.Invalid("body", fmt.Sprintf("第%d行：未知的数据占位符 {{%s}}", i+1, ph.name), fmt.Sprintf("line %d: unknown placeholder {{%s}}", i+1, ph.name))
 			}
 			if directives[ph.name] && (len(l.parts) > 0 || strings.TrimSpace(line[open+end+2:]) != "" || l.level > 0) {
@@ -242,7 +244,7 @@ func BuildDoc(body string, version int64, in DocInput) (*Doc, error) {
 		figs[i] = v.Figure
 		byKey[v.Key] = v
 	}
-	lines, err := parseTemplate(body, keySet(figs))
+	lines, err := parseTemplate(body, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +272,11 @@ func BuildDoc(body string, version int64, in DocInput) (*Doc, error) {
 					if i+1 < len(l.parts) {
 						next, _ = l.parts[i+1].(string)
 					}
-					text += WriteNumber(byKey[p.name], next, p.abs)
+					if v, ok := byKey[p.name]; ok {
+						text += WriteNumber(v, next, p.abs)
+					} else {
+						text += unwired(p.name)
+					}
 					mentioned[p.name] = true
 				}
 			}
@@ -312,7 +318,11 @@ func BuildDoc(body string, version int64, in DocInput) (*Doc, error) {
 					runs = append(runs, Run{Text: builtin(p.name, in)})
 					continue
 				}
-				v := byKey[p.name]
+				v, ok := byKey[p.name]
+				if !ok {
+					runs = append(runs, Run{Text: unwired(p.name)})
+					continue
+				}
 				mentioned[p.name] = true
 				next := ""
 				if i+1 < len(l.parts) {
@@ -671,3 +681,7 @@ func PatternParts(p string) (pre, post string, ok bool) {
 	}
 	return pre, b.String(), true
 }
+
+// unwired writes a placeholder of a saved template whose figure is no
+// longer among the figures: the document still renders, and says so.
+func unwired(key string) string { return "【未知数据项 " + key + "】" }

@@ -123,6 +123,22 @@ func TestBuildDocEditedWithOverride(t *testing.T) {
 	}
 }
 
+// A saved template whose figure is no longer wired still renders, and
+// says which placeholder it cannot fill.
+func TestBuildDocUnwired(t *testing.T) {
+	d, err := BuildDoc("# 报告\n新增市场主体{{enterprise.new_entities}}家，网格通{{cases.grid.handled}}件。", 3, DocInput{Year: 2023, Values: docValues()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := d.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "新增市场主体【未知数据项 enterprise.new_entities】家，网格通1003件。") {
+		t.Fatal(b.String())
+	}
+}
+
 // A template naming no figure, or unclosed, is refused with its line.
 func TestTemplateErrors(t *testing.T) {
 	figs := AllFigures(docSource{})
