@@ -63,7 +63,17 @@ func isDigit(r rune) bool { return r >= '0' && r <= '9' }
 
 // FindNumbers finds every number followed by a unit in a text.
 func FindNumbers(text string) []Found {
-	rs := []rune(text)
+	rs, orig := []rune(text), []rune(text)
+	// Full-width digits and point (４３１７件, ９８．６３％) read as ASCII;
+	// offsets do not move.
+	for i, r := range rs {
+		switch {
+		case r >= '０' && r <= '９':
+			rs[i] = '0' + (r - '０')
+		case r == '．' && i > 0 && i+1 < len(rs) && (isDigit(rs[i-1]) || rs[i-1] >= '０' && rs[i-1] <= '９'):
+			rs[i] = '.'
+		}
+	}
 	var out []Found
 	for i := 0; i < len(rs); i++ {
 		if !isDigit(rs[i]) || (i > 0 && (isDigit(rs[i-1]) || rs[i-1] == '.' || unicode.IsLetter(rs[i-1]) && rs[i-1] < 0x80)) {
@@ -171,7 +181,7 @@ func FindNumbers(text string) []Found {
 		before := string(rs[max(0, b-4):b])
 		f.Down = trimFall(before) != before
 		f.Start = b
-		f.Written = string(rs[b:f.End])
+		f.Written = string(orig[b:f.End])
 		out = append(out, f)
 		i = f.End - 1
 	}

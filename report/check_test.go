@@ -153,6 +153,7 @@ func TestHolds(t *testing.T) {
 		{"近2000人", 2000, true}, {"近2000人", 1001, true}, {"近2000人", 1000, false}, {"近2000人", 2001, false},
 		{"约2000人", 2500, true}, {"约2000人", 1500, true}, {"约2000人", 2501, false},
 		{"下降41.97%", -41.97, true}, {"下降41.97%", 41.97, false}, {"同比41.97%", -41.97, false},
+		{"４３１７件", 4317, true}, {"９８．６３％", 98.63, true}, {"1,088件", 1088, true}, {"1,088件", 1089, false},
 	} {
 		if got := at(c.text).Holds(c.v); got != c.want {
 			t.Errorf("%s holds for %v: got %v, want %v", c.text, c.v, got, c.want)
