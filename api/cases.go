@@ -10,6 +10,7 @@ import (
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 )
 
 // Handler holds the services the JSON API calls.
@@ -22,6 +23,8 @@ type Handler struct {
 	// answers its routes 501.
 	Enterprises *enterprise.Service
 	Books       *Books // ledgers, indicators, targets, campaigns (books.go); nil: not served
+	// ReportDocs is the work report's document service (report.go).
+	ReportDocs *report.Docs
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

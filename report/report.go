@@ -32,6 +32,10 @@ type Value struct {
 	Missing bool   `json:"missing,omitempty"`
 	By      string `json:"by,omitempty"`   // who entered an entered figure
 	Note    string `json:"note,omitempty"` // a target's progress (Measurement.Note)
+	// Override is the value set by hand in place of the computed one
+	// (ApplyOverrides), and Computed the value the records give.
+	Override *Override `json:"override,omitempty"`
+	Computed float64   `json:"computed"`
 }
 
 // Period returns the bounds of a calendar year in China Standard Time.

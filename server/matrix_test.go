@@ -226,6 +226,16 @@ GET /campaigns/{code}                       login    200      200      200      
 GET /campaigns/{code}/units.json            login    200      200      200      200      200      200      200      403
 GET /campaign-units                         login    200      200      200      200      200      200      200      403
 POST /campaign-units/{id}/check             login    303      303      403      303      303      403      403      403
+# the work report (docs/report.md)
+GET /report/export.md                       login    200      403      200      403      403      403      403      403
+GET /report/export.xlsx                     login    200      403      200      403      403      403      403      403
+GET /report/export.docx                     login    200      403      200      403      403      403      403      403
+GET /report/template                        login    200      403      200      403      403      403      403      403
+POST /report/template                       login    303      403      403      403      403      403      403      403
+POST /report/override                       login    303      403      403      403      403      403      403      403
+GET /report/check                           login    200      403      200      403      403      403      403      403
+POST /report/check                          login    200      403      200      403      403      403      403      403
+GET /api/v1/report                          401      200      403      200      403      403      403      403      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -1034,6 +1044,17 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	"POST /campaign-units/{id}/check": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{path: "/campaign-units/" + pathID(m.campaignUnit()) + "/check", form: url.Values{"item_exits": {"pass"}}}
 	},
+	// The work report.
+	"POST /report/template": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{form: url.Values{"body": {"# 报告\n今年累计流转签收西湖码{{cases.xihu_code.signed}}件。"}, "note": {"矩阵"}}}
+	},
+	"POST /report/override": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{form: url.Values{"year": {"2024"}, "key": {"cases.grid.handled"}, "value": {"12"}, "reason": {"矩阵测试改写"}}}
+	},
+	"POST /report/check": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{form: url.Values{"year": {"2024"}, "text": {"处置平安通3件、网格通2件。"}}}
+	},
+	"GET /api/v1/report": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{path: "/api/v1/report?year=2024"} },
 }
 
 // enterprise makes, once, an enterprise renting a room of a building, and

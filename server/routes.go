@@ -221,6 +221,19 @@ func (s *Server) routes() []route {
 		{"GET /campaigns/{code}/units.json", page, w.CampaignUnitsJSON, noLimit},
 		{"GET /campaign-units", page, w.CampaignUnits, noLimit},
 		{"POST /campaign-units/{id}/check", page, w.CampaignCheck, noLimit},
+		// The work report (package report, docs/report.md). Its page is
+		// GET /report?year= (the staff report form's route, which hands a
+		// request with ?year= to web.WorkReport); leaders and admins read,
+		// admins edit the words and override figures.
+		{"GET /report/export.md", page, w.ReportExport, noLimit},
+		{"GET /report/export.xlsx", page, w.ReportExport, noLimit},
+		{"GET /report/export.docx", page, w.ReportExport, noLimit},
+		{"GET /report/template", page, w.ReportTemplate, noLimit},
+		{"POST /report/template", page, w.SaveReportTemplate, noLimit},
+		{"POST /report/override", page, w.ReportOverride, noLimit},
+		{"GET /report/check", page, w.ReportCheckPage, noLimit},
+		{"POST /report/check", page, w.ReportCheck, noLimit},
+		{"GET /api/v1/report", signedIn, a.Report, noLimit},
 	}
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
 	"github.com/jiedao/jiedao/web"
@@ -69,12 +70,14 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	h := &api.Handler{Auth: auth, Cases: fx.Service(clock.Now), Directory: &org.Directory{Store: db.Org()}, Log: log}
 	h.Enterprises = &enterprise.Service{Store: db.Enterprises(), Cases: h.Cases, Audit: db.Audit(), Now: clock.Now}
+	h.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: h.Cases, Now: clock.Now} // the work report
 	srv := server.New(h, auth, db, log)
 	srv.Open311 = &open311.Handler{Cases: h.Cases, Auth: auth, Org: db.Org(), Log: log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: h.Cases, Now: clock.Now}, Log: log}
 	h.Books = booksOf(t, db, h.Cases, clock.Now)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
 		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, Enterprises: h.Enterprises, Books: h.Books})
+	srv.Web.ReportDocs = h.ReportDocs
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

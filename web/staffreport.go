@@ -18,7 +18,13 @@ type staffReportData struct {
 }
 
 // StaffReportForm shows the staff report form.
+// With ?year= the address is the work report's page instead
+// (workreport.go).
 func (h *Handler) StaffReportForm(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("year") {
+		h.WorkReport(w, r)
+		return
+	}
 	a, ok := h.staff(w, r)
 	if !ok {
 		return

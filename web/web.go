@@ -62,6 +62,8 @@ type Handler struct {
 	// Books are the ledgers, indicators, targets and campaigns (books.go);
 	// nil: their pages answer unavailable.
 	Books *api.Books
+	// ReportDocs is the work report's document service (workreport.go).
+	ReportDocs *report.Docs
 
 	pages map[string]*template.Template
 }
@@ -367,11 +369,11 @@ func navFor(a org.Actor) []navItem {
 	case a.Is(org.RoleCommunityStaff):
 		return []navItem{cases, {"/report", "上报", "Report"}, mapn}
 	case a.Is(org.RoleLeader):
-		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, mapn, cases, {"/buildings/economy", "楼宇经济", "Buildings"}}
+		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, {"/report?year=", "工作报告", "Work report"}, mapn, cases, {"/buildings/economy", "楼宇经济", "Buildings"}}
 	case a.Is(org.RoleEnterpriseService):
 		return []navItem{{"/enterprises/plan", "走访计划", "Visit plan"}, {"/enterprises", "企业", "Enterprises"}, {"/buildings/economy", "楼宇经济", "Buildings"}, cases}
 	case a.Is(org.RoleAdmin):
-		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}}
+		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}, {"/report?year=", "工作报告", "Work report"}}
 	}
 	return []navItem{cases}
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/server"
 	"github.com/jiedao/jiedao/store"
 	"github.com/jiedao/jiedao/web"
@@ -61,6 +62,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log, Enterprises: ent}, auth, db, log)
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
 		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, Enterprises: ent})
+	srv.Web.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: cases, Now: clock.Now} // the work report
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

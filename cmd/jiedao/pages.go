@@ -27,6 +27,7 @@ func (o *pageOptions) flags(fs *flag.FlagSet) {
 func (a *app) web() *web.Handler {
 	h := web.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, TileURL: a.pages.tileURL, Figures: a.figures,
 		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api()}
+	h.ReportDocs = a.reportDocs() // the work report (report.go)
 	if a.pages.demoLogins {
 		for _, l := range demo.Logins() {
 			h.DemoLogins = append(h.DemoLogins, web.DemoLogin{Username: l.Username, Role: l.Role})
