@@ -503,10 +503,55 @@ func (b *booksGen) campaigns(ctx context.Context) error {
 			return fmt.Errorf("demo: safety check %s: %w", u.Name, err)
 		}
 		for _, f := range fs {
+			if err := b.rectify(ctx, f.CaseID, at); err != nil {
+				return fmt.Errorf("demo: the finding at %s: %w", u.Name, err)
+			}
 			at = at.AddDate(0, 0, 16)
 			if _, err := csvc.Recheck(ctx, inspector, f.ID, true, "已更换灭火器"); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// rectify takes the case a finding opened through the loop to its close
+// within the rectification period, as the office would: the command center
+// dispatches it to the safety station, whose staff sign, rectify and
+// report back, and the command center verifies and closes it. A year of
+// the demo leaves no finding open.
+func (b *booksGen) rectify(ctx context.Context, caseID int64, found time.Time) error {
+	g := b.gen.g
+	station := g.Units["anquan"]
+	handler := org.StaffActor(g.UnitStaff["anquan"][0])
+	disp := org.StaffActor(g.Staff["dispatcher"])
+	steps := []struct {
+		after time.Duration
+		who   org.Actor
+		in    casework.StepInput
+	}{
+		{30 * time.Minute, disp, casework.StepInput{Action: casework.ActDispatch, UnitID: station.ID}},
+		{2 * time.Hour, handler, casework.StepInput{Action: casework.ActSign}},
+		{26 * time.Hour, handler, casework.StepInput{Action: casework.ActStart}},
+		{9 * 24 * time.Hour, handler, casework.StepInput{Action: casework.ActHandle, Reason: "已督促商户更换灭火器并完成检测", Photos: []string{"整改后照片.jpg"}}},
+		{10*24*time.Hour + 2*time.Hour, disp, casework.StepInput{Action: casework.ActVerify}},
+		{10*24*time.Hour + 3*time.Hour, disp, casework.StepInput{Action: casework.ActClose}},
+	}
+	for _, st := range steps {
+		at := found.Add(st.after)
+		svc := &casework.Service{Store: b.db.Cases(), Units: b.db.Org(), Calendars: b.db.Calendar(calendar.DefaultWorkingHours()),
+			Places: org.NewPlaces(b.db.Org()), Now: func() time.Time { return at }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		c, err := svc.Get(ctx, disp, caseID)
+		if err != nil {
+			return err
+		}
+		if st.in.Action == casework.ActDispatch && c.Status == casework.StatusReported {
+			if _, err := svc.Step(ctx, disp, caseID, casework.StepInput{Action: casework.ActAccept}); err != nil {
+				return err
+			}
+		}
+		if _, err := svc.Step(ctx, st.who, caseID, st.in); err != nil {
+			return fmt.Errorf("%s: %w", st.in.Action, err)
 		}
 	}
 	return nil
