@@ -328,14 +328,18 @@ func (s *Service) SaveEnterprise(ctx context.Context, a org.Actor, e *Enterprise
 		return err
 	}
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
-		return s.saveEnterprise(ctx, a, e)
+		return s.saveEnterprise(ctx, a, e, true)
 	})
 }
 
-// saveEnterprise stores e and audits a new override, inside a transaction.
-func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise) error {
+// saveEnterprise stores e and audits a new override, inside a transaction;
+// mayExist is false when the caller knows the code is new (an import has
+// looked them all up), which saves reading it first.
+func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise, mayExist bool) error {
 	var oldOverride string
-	if old, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
+	if !mayExist {
+		// New: no earlier override.
+	} else if old, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
 		oldOverride = old.CodeOverride
 	} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
 		return err
