@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/jiedao/jiedao"
@@ -498,6 +500,28 @@ func (s *Enterprises) ListTax(ctx context.Context, enterpriseID int64, fromMonth
 		if err := rows.Scan(&t.EnterpriseID, &t.Month, &t.Amount); err != nil {
 			return nil, mapError(err)
 		}
+		out = append(out, t)
+	}
+	return out, mapError(rows.Err())
+}
+
+// TaxByYear sums each enterprise's tax per year over [fromYear, toYear].
+func (s *Enterprises) TaxByYear(ctx context.Context, fromYear, toYear int) ([]enterprise.YearTax, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT enterprise_id, substr(month, 1, 4), CAST(SUM(amount) AS BIGINT) FROM monthly_tax
+		WHERE month >= ? AND month < ? GROUP BY enterprise_id, substr(month, 1, 4)`,
+		fmt.Sprintf("%04d-01", fromYear), fmt.Sprintf("%04d-01", toYear+1))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []enterprise.YearTax
+	for rows.Next() {
+		var t enterprise.YearTax
+		var y string
+		if err := rows.Scan(&t.EnterpriseID, &y, &t.Amount); err != nil {
+			return nil, mapError(err)
+		}
+		t.Year, _ = strconv.Atoi(y)
 		out = append(out, t)
 	}
 	return out, mapError(rows.Err())
