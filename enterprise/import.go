@@ -419,8 +419,12 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 	return func(ctx context.Context) error {
 		for _, it := range items {
 			e := it.e
-			if err := s.saveEnterprise(ctx, a, &e); err != nil {
+			_, mayExist := existing[e.CreditCode]
+			if err := s.saveEnterprise(ctx, a, &e, mayExist); err != nil {
 				return rowError(it.row, err)
+			}
+			if len(it.certs) == 0 {
+				continue
 			}
 			have, err := s.Store.ListCertifications(ctx, CertFilter{EnterpriseID: e.ID})
 			if err != nil {

@@ -232,6 +232,10 @@ type Store interface {
 	LinkDemand(ctx context.Context, d Demand) error
 	ListDemands(ctx context.Context, enterpriseID int64) ([]Demand, error)
 
+	// TaxByYear sums each enterprise's tax per year over [fromYear,
+	// toYear], read in one grouped query.
+	TaxByYear(ctx context.Context, fromYear, toYear int) ([]YearTax, error)
+
 	// Version is the version of the data the tiers are computed from:
 	// every write of tax, tenancies, rooms, buildings or enterprises
 	// changes it.
@@ -328,14 +332,18 @@ func (s *Service) SaveEnterprise(ctx context.Context, a org.Actor, e *Enterprise
 		return err
 	}
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
-		return s.saveEnterprise(ctx, a, e)
+		return s.saveEnterprise(ctx, a, e, true)
 	})
 }
 
-// saveEnterprise stores e and audits a new override, inside a transaction.
-func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise) error {
+// saveEnterprise stores e and audits a new override, inside a transaction;
+// mayExist is false when the caller knows the code is new (an import has
+// looked them all up), which saves reading it first.
+func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise, mayExist bool) error {
 	var oldOverride string
-	if old, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
+	if !mayExist {
+		// New: no earlier override.
+	} else if old, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
 		oldOverride = old.CodeOverride
 	} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
 		return err
@@ -564,7 +572,10 @@ func (s *Service) computeTiers(ctx context.Context, year int) ([]BuildingYear, e
 }
 
 // ComputeTiersNow computes the year's tiers from the records, without the
-// cache (the benchmark of recomputing them).
+// cache (the benchmark of recomputing them). Most tenants stay in one
+// building all year: their tax is read summed per year by the database;
+// only the monthly rows of those who were not in one building every
+// month of a year (a move, a tenancy starting or ending) are read.
 func (s *Service) ComputeTiersNow(ctx context.Context, year int) ([]BuildingYear, error) {
 	buildings, err := s.Store.ListBuildings(ctx)
 	if err != nil {
@@ -579,8 +590,43 @@ func (s *Service) ComputeTiersNow(ctx context.Context, year int) ([]BuildingYear
 		in.Tenancies[t.EnterpriseID] = append(in.Tenancies[t.EnterpriseID], t)
 		in.Names[t.EnterpriseID] = t.Enterprise
 	}
-	if in.Tax, err = s.Store.ListTax(ctx, 0, monthKey(year-1, 1), monthKey(year+1, 1)); err != nil {
+	sums, err := s.Store.TaxByYear(ctx, year-1, year)
+	if err != nil {
 		return nil, err
+	}
+	// wholeYear[e][y]: the enterprise's building is the same, and not
+	// none, in every month of year y.
+	wholeYear := func(e int64, y int) bool {
+		ts := in.Tenancies[e]
+		first := BuildingOfMonth(ts, monthKey(y, 1))
+		if first == 0 {
+			return false
+		}
+		for m := 2; m <= 12; m++ {
+			if BuildingOfMonth(ts, monthKey(y, m)) != first {
+				return false
+			}
+		}
+		return true
+	}
+	// An enterprise read month by month is read so for both years.
+	monthly := map[int64]bool{}
+	for _, t := range sums {
+		if _, tenant := in.Tenancies[t.EnterpriseID]; tenant && !wholeYear(t.EnterpriseID, t.Year) {
+			monthly[t.EnterpriseID] = true
+		}
+	}
+	for _, t := range sums {
+		if _, tenant := in.Tenancies[t.EnterpriseID]; tenant && !monthly[t.EnterpriseID] {
+			in.Tax = append(in.Tax, MonthTax{EnterpriseID: t.EnterpriseID, Month: monthKey(t.Year, 1), Amount: t.Amount})
+		}
+	}
+	for e := range monthly {
+		rows, err := s.Store.ListTax(ctx, e, monthKey(year-1, 1), monthKey(year+1, 1))
+		if err != nil {
+			return nil, err
+		}
+		in.Tax = append(in.Tax, rows...)
 	}
 	hq, err := s.Store.ListEnterprises(ctx, Filter{Tag: TagHQListed})
 	if err != nil {
@@ -590,6 +636,13 @@ func (s *Service) ComputeTiersNow(ctx context.Context, year int) ([]BuildingYear
 		in.HQ[e.ID] = true
 	}
 	return ComputeYear(in), nil
+}
+
+// YearTax is an enterprise's tax in a year.
+type YearTax struct {
+	EnterpriseID int64
+	Year         int
+	Amount       Money
 }
 
 func monthKey(year, month int) string { return fmt.Sprintf("%04d-%02d", year, month) }

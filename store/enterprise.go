@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/jiedao/jiedao"
@@ -463,21 +464,50 @@ func (s *Enterprises) ListTenancies(ctx context.Context, enterpriseID, buildingI
 }
 
 // PutTax stores monthly tax rows, replacing a row of the same enterprise
-// and month.
+// and month, in statements of up to taxBatch rows (a later row of the
+// same enterprise and month wins).
 func (s *Enterprises) PutTax(ctx context.Context, rows []enterprise.MonthTax) error {
 	return s.db.inTx(ctx, func(tx conn) error {
 		if err := s.bump(ctx, tx); err != nil {
 			return err
 		}
-		for _, r := range rows {
-			if _, err := tx.exec(ctx, `INSERT INTO monthly_tax (enterprise_id, month, amount) VALUES (?, ?, ?)
-				ON CONFLICT (enterprise_id, month) DO UPDATE SET amount = excluded.amount`, r.EnterpriseID, r.Month, int64(r.Amount)); err != nil {
+		type key struct {
+			e int64
+			m string
+		}
+		for start := 0; start < len(rows); start += taxBatch {
+			part := rows[start:min(start+taxBatch, len(rows))]
+			// One statement may not upsert the same row twice.
+			last := make(map[key]int, len(part))
+			for i, r := range part {
+				last[key{r.EnterpriseID, r.Month}] = i
+			}
+			var b strings.Builder
+			b.WriteString(`INSERT INTO monthly_tax (enterprise_id, month, amount) VALUES `)
+			args := make([]any, 0, 3*len(part))
+			n := 0
+			for i, r := range part {
+				if last[key{r.EnterpriseID, r.Month}] != i {
+					continue
+				}
+				if n > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?, ?)")
+				args = append(args, r.EnterpriseID, r.Month, int64(r.Amount))
+				n++
+			}
+			b.WriteString(` ON CONFLICT (enterprise_id, month) DO UPDATE SET amount = excluded.amount`)
+			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 }
+
+// taxBatch is how many tax rows one statement writes.
+const taxBatch = 200
 
 func (s *Enterprises) ListTax(ctx context.Context, enterpriseID int64, fromMonth, toMonth string) ([]enterprise.MonthTax, error) {
 	q := `SELECT enterprise_id, month, amount FROM monthly_tax WHERE month >= ? AND month < ?`
@@ -501,6 +531,33 @@ func (s *Enterprises) ListTax(ctx context.Context, enterpriseID int64, fromMonth
 		out = append(out, t)
 	}
 	return out, mapError(rows.Err())
+}
+
+// TaxByYear sums each enterprise's tax per year over [fromYear, toYear]:
+// one grouped query a year, grouped by the primary key's first column so
+// that no sort is needed.
+func (s *Enterprises) TaxByYear(ctx context.Context, fromYear, toYear int) ([]enterprise.YearTax, error) {
+	var out []enterprise.YearTax
+	for y := fromYear; y <= toYear; y++ {
+		rows, err := s.db.reader().query(ctx, `SELECT enterprise_id, CAST(SUM(amount) AS BIGINT) FROM monthly_tax
+			WHERE month >= ? AND month < ? GROUP BY enterprise_id`, fmt.Sprintf("%04d-01", y), fmt.Sprintf("%04d-01", y+1))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			t := enterprise.YearTax{Year: y}
+			if err := rows.Scan(&t.EnterpriseID, &t.Amount); err != nil {
+				rows.Close()
+				return nil, mapError(err)
+			}
+			out = append(out, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	return out, nil
 }
 
 func (s *Enterprises) AddMove(ctx context.Context, m *enterprise.Move) error {

@@ -247,6 +247,12 @@ func TestTiersAtThresholdsAndAcrossAMove(t *testing.T) {
 				t.Errorf("楼A after one more yuan: %v %q", y.Tax, y.Tier)
 			}
 		}
+		// One call naming the same enterprise and month twice: the later wins.
+		must(t, db.Enterprises().PutTax(bg, []enterprise.MonthTax{{EnterpriseID: mover.ID, Month: "2024-01", Amount: 1},
+			{EnterpriseID: mover.ID, Month: "2024-01", Amount: 2}}))
+		if got, err := db.Enterprises().ListTax(bg, mover.ID, "2024-01", "2024-02"); err != nil || len(got) != 1 || got[0].Amount != 2 {
+			t.Errorf("tax of 2024-01: %+v %v", got, err)
+		}
 		// Equal tax: the older building ranks first.
 		if by["楼D"].Rank != 1 || by["总部大楼"].Rank != 2 || by["楼A"].Rank != 5 {
 			t.Errorf("ranks: %d %d", by["楼D"].Rank, by["总部大楼"].Rank)

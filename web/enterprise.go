@@ -332,7 +332,11 @@ type economyData struct {
 	Near      []enterprise.BuildingYear // within 10 % below a threshold
 	ByPerM2   []enterprise.BuildingYear
 	MapJSON   string
+	More      int // buildings ranked beyond the first economyTop
 }
+
+// economyTop is how many buildings the dashboard's rankings show.
+const economyTop = 50
 
 func yearOf(r *http.Request, p *page) int {
 	y := p.Now.Year() - 1
@@ -405,6 +409,7 @@ func (h *Handler) Economy(w http.ResponseWriter, r *http.Request) {
 	}
 	d.ByPerM2 = append([]enterprise.BuildingYear(nil), years...)
 	sort.SliceStable(d.ByPerM2, func(i, j int) bool { return d.ByPerM2[i].PerM2 > d.ByPerM2[j].PerM2 })
+	d.ByPerM2 = d.ByPerM2[:min(len(d.ByPerM2), economyTop)]
 	d.MapJSON = "[" + strings.Join(points, ",") + "]"
 	if wantsExport(r) {
 		headers := []string{"排名", "楼宇", "年度税收（元）", "坪效（元/㎡）", "层级", "上年税收（元）", "同比（%）", "入驻企业数"}
@@ -422,6 +427,12 @@ func (h *Handler) Economy(w http.ResponseWriter, r *http.Request) {
 		}
 		h.exportRows(w, r, a, fmt.Sprintf("buildings-%d", year), headers, rows)
 		return
+	}
+	// The overview ranks the first economyTop; a tier's drill-down and
+	// the export list every building.
+	if d.Tier == "" && len(d.Buildings) > economyTop {
+		d.More = len(d.Buildings) - economyTop
+		d.Buildings = d.Buildings[:economyTop]
 	}
 	p.Styles = []string{"vendor/leaflet.css"}
 	p.Scripts = []string{"vendor/leaflet.js", "economy.js"}

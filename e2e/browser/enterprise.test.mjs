@@ -45,7 +45,7 @@ test("the building-economy dashboard and a building's profile", async () => {
     await Promise.all([page.waitForURL(/\/buildings\/\d+/), first.click()]);
     assert.equal((await page.locator("main h1").textContent()).trim(), name.trim());
     await page.getByText("支撑层级的企业").waitFor();
-    assert.ok(await page.locator("main section.card h3").count() > 0, "tenants by floor");
+    assert.ok(await page.locator("table[data-floors] tr[data-floor]").count() > 0, "tenants by floor");
     await noOverflow(page, "a building's page");
     await page.screenshot({ path: path.join(shots, `enterprise-building-${size}.png`), fullPage: size === "desktop" });
     await ctx.close();
