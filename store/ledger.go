@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -452,10 +453,45 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 		if f, ok := t.Field(q.Field); !ok || !distinctType(f.Type) {
 			return nil, false, nil
 		}
+		if from != 0 && to == from+1 {
+			// One year: its counters, one row (a community's or all's)
+			// or a row per community, with the entries from ledger_sums.
+			c := q.CommunityID
+			if c == 0 {
+				c = allCommunities
+			}
+			cond, cargs := ` AND x.community_id = ?`, []any{c}
+			if q.Group == ledger.ByCommunity {
+				sel, group = "'', x.community_id", "x.community_id"
+				cond, cargs = ` AND x.community_id >= 0`, nil
+				if q.CommunityID != 0 {
+					cond, cargs = ` AND x.community_id = ?`, []any{q.CommunityID}
+				}
+			}
+			// The entries holding a value: the field's filled entries.
+			query = `SELECT ` + sel + `, COALESCE(SUM(x.n), 0), COALESCE((SELECT SUM(y.n) FROM ledger_sums y WHERE y.type_id = x.type_id AND y.field = ?
+				AND y.month >= ? AND y.month < ?`
+			args = []any{q.Field, fmt.Sprintf("%04d-01", from), fmt.Sprintf("%04d-01", to)}
+			switch {
+			case group != "":
+				query += ` AND y.community_id = x.community_id`
+			case q.CommunityID != 0:
+				query, args = query+` AND y.community_id = ?`, append(args, q.CommunityID)
+			}
+			query += `), 0) FROM ledger_sums x WHERE x.type_id = ? AND x.field = ? AND x.month = ?` + cond
+			args = append(args, q.TypeID, "~"+q.Field, strconv.Itoa(from))
+			args = append(args, cargs...)
+			if group != "" {
+				query += " GROUP BY x.type_id, " + group + " HAVING SUM(x.n) > 0 ORDER BY 1, 2"
+			} else {
+				query += " GROUP BY x.type_id"
+			}
+			return s.sumsRows(ctx, q, query, args, true)
+		}
 		if q.Group == ledger.ByCommunity {
 			sel, group = "'', x.community_id", "x.community_id"
 		}
-		query = `SELECT ` + sel + `, COUNT(DISTINCT x.txt), COALESCE(SUM(x.n), 0) FROM ledger_distinct x WHERE x.type_id = ? AND x.field = ? AND x.n > 0`
+		query = `SELECT ` + sel + `, COUNT(DISTINCT x.txt), COALESCE(SUM(x.n), 0) FROM ledger_distinct x WHERE x.type_id = ? AND x.field = ? AND x.n > 0 AND x.community_id >= 0`
 		args = []any{q.TypeID, q.Field}
 		if from != 0 {
 			query, args = query+` AND x.year >= ?`, append(args, from)
@@ -472,6 +508,13 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 	if group != "" {
 		query += " GROUP BY " + group + " HAVING SUM(x.n) > 0 ORDER BY 1, 2"
 	}
+	return s.sumsRows(ctx, q, query, args, false)
+}
+
+// sumsRows runs an aggregate query on the sums; counters says it reads
+// the distinct counters, which have no row at all for a year without
+// values (an ungrouped aggregate still answers one row).
+func (s *Ledger) sumsRows(ctx context.Context, q ledger.Query, query string, args []any, counters bool) ([]ledger.Row, bool, error) {
 	rows, err := s.db.reader().query(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
@@ -486,6 +529,9 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 		}
 		r.Value = round6(v.Float64)
 		out = append(out, r)
+	}
+	if counters && q.Group == ledger.ByNone && len(out) == 0 {
+		out = []ledger.Row{{}}
 	}
 	return out, true, rows.Err()
 }
@@ -692,6 +738,7 @@ func (d *ledgerDelta) add(t *ledger.Type, e *ledger.Entry, sign int64) {
 		d.sums[k] = s
 		if distinctType(f.Type) {
 			d.dist[distKey{t.ID, f.Key, year, e.CommunityID, v}] += sign
+			d.dist[distKey{t.ID, f.Key, year, allCommunities, v}] += sign
 		}
 	}
 }
@@ -753,9 +800,75 @@ func (d *ledgerDelta) write(ctx context.Context, tx conn) error {
 	for _, k := range dk {
 		rows = append(rows, []any{k.typeID, k.field, k.year, k.community, k.txt, d.dist[k]})
 	}
-	return upsertRows(ctx, tx, `INSERT INTO ledger_distinct (type_id, field, year, community_id, txt, n) VALUES `,
-		` ON CONFLICT (type_id, field, year, community_id, txt) DO UPDATE SET n = ledger_distinct.n + excluded.n`, rows)
+	// The distinct values' counts: a value whose entries went from none
+	// to some counts one more, from some to none one less. The counters
+	// are ledger_sums rows of field "~" and the field's key, month the
+	// year, community -1 for all communities.
+	counters := map[sumKey]int64{}
+	for start := 0; start < len(rows); start += batchParams / 6 {
+		part := rows[start:min(start+batchParams/6, len(rows))]
+		args := make([]any, 0, len(part)*6)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		res, err := tx.query(ctx, `INSERT INTO ledger_distinct (type_id, field, year, community_id, txt, n) VALUES `+
+			strings.TrimSuffix(strings.Repeat("("+placeholders(6)+"), ", len(part)), ", ")+
+			` ON CONFLICT (type_id, field, year, community_id, txt) DO UPDATE SET n = ledger_distinct.n + excluded.n
+			RETURNING type_id, field, year, community_id, txt, n`, args...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			var k distKey
+			var n int64
+			if err := res.Scan(&k.typeID, &k.field, &k.year, &k.community, &k.txt, &n); err != nil {
+				res.Close()
+				return err
+			}
+			old := n - d.dist[k]
+			ck := sumKey{k.typeID, "~" + k.field, strconv.Itoa(k.year), k.community}
+			switch {
+			case old <= 0 && n > 0:
+				counters[ck]++
+			case old > 0 && n <= 0:
+				counters[ck]--
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	ck := make([]sumKey, 0, len(counters))
+	for k, v := range counters {
+		if v != 0 {
+			ck = append(ck, k)
+		}
+	}
+	sort.Slice(ck, func(i, j int) bool {
+		a, b := ck[i], ck[j]
+		if a.typeID != b.typeID {
+			return a.typeID < b.typeID
+		}
+		if a.field != b.field {
+			return a.field < b.field
+		}
+		if a.month != b.month {
+			return a.month < b.month
+		}
+		return a.community < b.community
+	})
+	rows = rows[:0]
+	for _, k := range ck {
+		rows = append(rows, []any{k.typeID, k.field, k.month, k.community, counters[k], 0.0})
+	}
+	return upsertRows(ctx, tx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES `,
+		` ON CONFLICT (type_id, field, month, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n`, rows)
 }
+
+// allCommunities is the community of ledger_distinct's rows (and the
+// distinct counters) that count every community together.
+const allCommunities = -1
 
 // upsertRows inserts rows of equal width, many to a statement, each
 // statement ending with suffix (an ON CONFLICT clause). The rows must not
