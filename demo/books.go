@@ -194,7 +194,7 @@ func (b *booksGen) flush(ctx context.Context) error {
 		}
 		month := int(k[1] % 100)
 		at := time.Date(b.year, time.Month(month)+1, 1, 9, 30, 0, 0, calendar.Zone()).Add(-15 * time.Hour)
-		if err := b.db.Ledger().CreateEntries(ctx, b.ptype[k], es, by, at); err != nil {
+		if err := b.db.Ledger().ImportEntries(ctx, b.ptype[k], es, by, at); err != nil {
 			return err
 		}
 	}

@@ -185,8 +185,11 @@ func (s *Service) Targets(ctx context.Context, a org.Actor, year int) ([]Progres
 		return nil, err
 	}
 	out := make([]Progress, 0, len(ts))
+	// The targets of several subdistricts or communities measure the same
+	// figures: each is measured once for the page.
+	memo := map[liveKey]liveValue{}
 	for _, t := range ts {
-		p, err := s.Progress(ctx, a, t)
+		p, err := s.progress(ctx, a, t, memo)
 		if err != nil {
 			return nil, err
 		}
@@ -229,10 +232,34 @@ func projectionMethod(share float64, now time.Time) string {
 
 // Progress measures one target against the live figure at this moment.
 func (s *Service) Progress(ctx context.Context, a org.Actor, t *Target) (Progress, error) {
+	return s.progress(ctx, a, t, map[liveKey]liveValue{})
+}
+
+type liveKey struct {
+	key  string
+	year int
+}
+
+type liveValue struct {
+	v  float64
+	ok bool
+}
+
+func (s *Service) progress(ctx context.Context, a org.Actor, t *Target, memo map[liveKey]liveValue) (Progress, error) {
+	live := func(ctx context.Context, a org.Actor, key string, year int) (float64, bool, error) {
+		if m, ok := memo[liveKey{key, year}]; ok {
+			return m.v, m.ok, nil
+		}
+		v, ok, err := s.live(ctx, a, key, year)
+		if err == nil {
+			memo[liveKey{key, year}] = liveValue{v, ok}
+		}
+		return v, ok, err
+	}
 	p := Progress{Target: t, Status: NoFigure}
 	now := s.now()
 	share := elapsed(t.Year, now)
-	v, ok, err := s.live(ctx, a, t.Key, t.Year)
+	v, ok, err := live(ctx, a, t.Key, t.Year)
 	if err != nil || !ok || share == 0 {
 		return p, err
 	}
@@ -258,7 +285,7 @@ func (s *Service) Progress(ctx context.Context, a org.Actor, t *Target) (Progres
 			p.Status = statusOf(share >= 1, proj <= t.Value, share)
 		}
 	case ChangeBy:
-		prior, ok, err := s.live(ctx, a, t.Key, t.Year-1)
+		prior, ok, err := live(ctx, a, t.Key, t.Year-1)
 		if err != nil {
 			return p, err
 		}
@@ -279,7 +306,7 @@ func (s *Service) Progress(ctx context.Context, a org.Actor, t *Target) (Progres
 		p.Met = share >= 1 && reach(ch)
 		p.Status = statusOf(p.Met, reach(pch), share)
 	case BothPositive:
-		v2, ok, err := s.live(ctx, a, t.Key2, t.Year)
+		v2, ok, err := live(ctx, a, t.Key2, t.Year)
 		if err != nil {
 			return p, err
 		}

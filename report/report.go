@@ -208,7 +208,14 @@ func WriteMarkdown(w io.Writer, jurisdiction string, year int, values []Value) e
 		if v.YoYChange != nil {
 			yoy = fmt.Sprintf("%+.2f%%", *v.YoYChange)
 		}
-		fmt.Fprintf(&b, "| %s（%s）`%s` | %s %s | %s | %s | %s |\n", v.Zh, v.En, v.Key, format(v), v.Unit, prior, yoy, v.Counts)
+		counts := v.Counts
+		if v.By != "" {
+			counts += "；录入 / entered by: " + v.By
+		}
+		if v.Note != "" {
+			counts += "；" + v.Note
+		}
+		fmt.Fprintf(&b, "| %s（%s）`%s` | %s %s | %s | %s | %s |\n", v.Zh, v.En, v.Key, format(v), v.Unit, prior, yoy, counts)
 	}
 	fmt.Fprintf(&b, "\n统计口径：按案件上报时间（北京时间）计入 %d 年 1 月 1 日至 12 月 31 日。\nPeriod: cases reported from 1 January to 31 December %d, China Standard Time.\n", year, year)
 	_, err := io.WriteString(w, b.String())

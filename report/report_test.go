@@ -148,3 +148,22 @@ func TestComputeSources(t *testing.T) {
 		t.Fatalf("lookup: %+v %v", f, ok)
 	}
 }
+
+// TestMarkdownShowsWhoEnteredAndNotes: an entered figure says who entered
+// it, a target its progress, in the definitions table.
+func TestMarkdownShowsWhoEnteredAndNotes(t *testing.T) {
+	values := []Value{
+		{Figure: Figure{Key: "fiscal.total_revenue", Zh: "财政总收入", Unit: "元", Pattern: "实现财政总收入%s元", Kind: KindEntered}, Value: 10120000000, By: "张三 2024-01-15"},
+		{Figure: Figure{Key: "target.fiscal.general_budget", Zh: "一般公共预算", Unit: "元", Pattern: "一般公共预算达%s元以上", Kind: KindTarget}, Value: 5100000000, Note: "状态：正常"},
+	}
+	var b strings.Builder
+	if err := WriteMarkdown(&b, "古荡街道", 2023, values); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	for _, want := range []string{"实现财政总收入10120000000元", "录入 / entered by: 张三 2024-01-15", "一般公共预算达5100000000元以上", "；状态：正常 |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}

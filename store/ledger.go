@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +21,14 @@ import (
 // record) and one ledger_values row per filled field (what sums and
 // distinct counts read, with the same SQL on both engines). Every write
 // adds a row to the *_versions table: the history is never overwritten.
-type Ledger struct{ db *DB }
+type Ledger struct {
+	db   *DB
+	scan bool // answer every aggregate from the entries (ScanOnly)
+}
+
+// ScanOnly is the store answering every aggregate by reading the entries,
+// never ledger_sums or ledger_distinct: tests compare the two.
+func (s *Ledger) ScanOnly() *Ledger { return &Ledger{db: s.db, scan: true} }
 
 // Ledger returns the ledger store.
 func (db *DB) Ledger() *Ledger { return &Ledger{db: db} }
@@ -180,6 +190,7 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 	return s.db.inTx(ctx, func(tx conn) error {
 		versions := &rowBatch{insert: versionInsert, cols: 10}
 		values := &rowBatch{insert: valueInsert, cols: 7}
+		delta := newLedgerDelta()
 		for _, e := range entries {
 			data, err := json.Marshal(e.Values)
 			if err != nil {
@@ -196,11 +207,15 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 			if err := writeValues(ctx, tx, values, t, e); err != nil {
 				return err
 			}
+			delta.add(t, e, 1)
 		}
 		if err := versions.flush(ctx, tx); err != nil {
 			return err
 		}
-		return values.flush(ctx, tx)
+		if err := values.flush(ctx, tx); err != nil {
+			return err
+		}
+		return delta.write(ctx, tx)
 	})
 }
 
@@ -227,13 +242,16 @@ func (s *Ledger) UpdateEntry(ctx context.Context, id int64, by org.Actor, at tim
 		if err != nil {
 			return notFound(err, "台账记录", "ledger entry")
 		}
-		if err := fn(e); err != nil {
-			return err
-		}
 		t, err := scanType(tx.queryRow(ctx, typeSelect+` WHERE id = ?`, e.TypeID))
 		if err != nil {
 			return err
 		}
+		delta := newLedgerDelta()
+		delta.add(t, e, -1)
+		if err := fn(e); err != nil {
+			return err
+		}
+		delta.add(t, e, 1)
 		data, err := json.Marshal(e.Values)
 		if err != nil {
 			return err
@@ -256,7 +274,10 @@ func (s *Ledger) UpdateEntry(ctx context.Context, id int64, by org.Actor, at tim
 			return err
 		}
 		out = e
-		return values.flush(ctx, tx)
+		if err := values.flush(ctx, tx); err != nil {
+			return err
+		}
+		return delta.write(ctx, tx)
 	})
 	return out, err
 }
@@ -349,6 +370,173 @@ func (s *Ledger) ListEntries(ctx context.Context, q ledger.Query, limit, offset 
 }
 
 func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, error) {
+	if !s.scan && q.WhereField == "" {
+		if rows, ok, err := s.fromSums(ctx, q); ok || err != nil {
+			return rows, err
+		}
+	}
+	rows, err := s.scanAggregate(ctx, q)
+	for i := range rows {
+		rows[i].Value = round6(rows[i].Value)
+	}
+	return rows, err
+}
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// monthBound turns a day bound into a month bound when it is the first
+// of a month ("" stays open); ok is false otherwise.
+func monthBound(day string) (string, bool) {
+	if day == "" {
+		return "", true
+	}
+	if len(day) == 10 && day[8:] == "01" {
+		return day[:7], true
+	}
+	return "", false
+}
+
+// yearBound turns a day bound into a year when it is 1 January.
+func yearBound(day string) (int, bool) {
+	if day == "" {
+		return 0, true
+	}
+	if len(day) == 10 && day[5:] == "01-01" {
+		y, err := strconv.Atoi(day[:4])
+		return y, err == nil
+	}
+	return 0, false
+}
+
+// fromSums answers an aggregate from ledger_sums (counts and sums over
+// whole months) or ledger_distinct (distinct values over whole years, by
+// community or not); ok is false when it cannot.
+func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bool, error) {
+	var query string
+	var args []any
+	sel, group := "'', 0", ""
+	switch q.Op {
+	case ledger.OpCount, ledger.OpSum:
+		from, ok1 := monthBound(q.From)
+		to, ok2 := monthBound(q.To)
+		if !ok1 || !ok2 {
+			return nil, false, nil
+		}
+		agg := "COALESCE(SUM(x.n), 0)"
+		if q.Op == ledger.OpSum {
+			agg = "COALESCE(SUM(x.total), 0)"
+		}
+		switch q.Group {
+		case ledger.ByMonth:
+			sel, group = "x.month, 0", "x.month"
+		case ledger.ByCommunity:
+			sel, group = "'', x.community_id", "x.community_id"
+		}
+		query = `SELECT ` + sel + `, ` + agg + `, COALESCE(SUM(x.n), 0) FROM ledger_sums x WHERE x.type_id = ? AND x.field = ?`
+		args = []any{q.TypeID, q.Field}
+		if from != "" {
+			query, args = query+` AND x.month >= ?`, append(args, from)
+		}
+		if to != "" {
+			query, args = query+` AND x.month < ?`, append(args, to)
+		}
+	case ledger.OpDistinct:
+		from, ok1 := yearBound(q.From)
+		to, ok2 := yearBound(q.To)
+		if !ok1 || !ok2 || q.Group == ledger.ByMonth {
+			return nil, false, nil
+		}
+		t, err := s.GetTypeByID(ctx, q.TypeID)
+		if err != nil {
+			return nil, false, err
+		}
+		if f, ok := t.Field(q.Field); !ok || !distinctType(f.Type) {
+			return nil, false, nil
+		}
+		if from != 0 && to == from+1 {
+			// One year: its counters, one row (a community's or all's)
+			// or a row per community, with the entries from ledger_sums.
+			c := q.CommunityID
+			if c == 0 {
+				c = allCommunities
+			}
+			cond, cargs := ` AND x.community_id = ?`, []any{c}
+			if q.Group == ledger.ByCommunity {
+				sel, group = "'', x.community_id", "x.community_id"
+				cond, cargs = ` AND x.community_id >= 0`, nil
+				if q.CommunityID != 0 {
+					cond, cargs = ` AND x.community_id = ?`, []any{q.CommunityID}
+				}
+			}
+			// The entries holding a value: the field's filled entries.
+			query = `SELECT ` + sel + `, COALESCE(SUM(x.n), 0), COALESCE((SELECT SUM(y.n) FROM ledger_sums y WHERE y.type_id = x.type_id AND y.field = ?
+				AND y.month >= ? AND y.month < ?`
+			args = []any{q.Field, fmt.Sprintf("%04d-01", from), fmt.Sprintf("%04d-01", to)}
+			switch {
+			case group != "":
+				query += ` AND y.community_id = x.community_id`
+			case q.CommunityID != 0:
+				query, args = query+` AND y.community_id = ?`, append(args, q.CommunityID)
+			}
+			query += `), 0) FROM ledger_sums x WHERE x.type_id = ? AND x.field = ? AND x.month = ?` + cond
+			args = append(args, q.TypeID, "~"+q.Field, strconv.Itoa(from))
+			args = append(args, cargs...)
+			if group != "" {
+				query += " GROUP BY x.type_id, " + group + " HAVING SUM(x.n) > 0 ORDER BY 1, 2"
+			} else {
+				query += " GROUP BY x.type_id"
+			}
+			return s.sumsRows(ctx, q, query, args, true)
+		}
+		if q.Group == ledger.ByCommunity {
+			sel, group = "'', x.community_id", "x.community_id"
+		}
+		query = `SELECT ` + sel + `, COUNT(DISTINCT x.txt), COALESCE(SUM(x.n), 0) FROM ledger_distinct x WHERE x.type_id = ? AND x.field = ? AND x.n > 0 AND x.community_id >= 0`
+		args = []any{q.TypeID, q.Field}
+		if from != 0 {
+			query, args = query+` AND x.year >= ?`, append(args, from)
+		}
+		if to != 0 {
+			query, args = query+` AND x.year < ?`, append(args, to)
+		}
+	default:
+		return nil, false, nil
+	}
+	if q.CommunityID != 0 {
+		query, args = query+` AND x.community_id = ?`, append(args, q.CommunityID)
+	}
+	if group != "" {
+		query += " GROUP BY " + group + " HAVING SUM(x.n) > 0 ORDER BY 1, 2"
+	}
+	return s.sumsRows(ctx, q, query, args, false)
+}
+
+// sumsRows runs an aggregate query on the sums; counters says it reads
+// the distinct counters, which have no row at all for a year without
+// values (an ungrouped aggregate still answers one row).
+func (s *Ledger) sumsRows(ctx context.Context, q ledger.Query, query string, args []any, counters bool) ([]ledger.Row, bool, error) {
+	rows, err := s.db.reader().query(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []ledger.Row
+	for rows.Next() {
+		var r ledger.Row
+		var v sql.NullFloat64
+		if err := rows.Scan(&r.Month, &r.CommunityID, &v, &r.Entries); err != nil {
+			return nil, false, err
+		}
+		r.Value = round6(v.Float64)
+		out = append(out, r)
+	}
+	if counters && q.Group == ledger.ByNone && len(out) == 0 {
+		out = []ledger.Row{{}}
+	}
+	return out, true, rows.Err()
+}
+
+func (s *Ledger) scanAggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, error) {
 	var group, sel string
 	switch q.Group {
 	case ledger.ByMonth:
@@ -410,4 +598,297 @@ func (s *Ledger) DeviceExists(ctx context.Context, code string) (bool, error) {
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM iot_devices WHERE code = ?`, code).Scan(&n)
 	return n > 0, mapError(err)
+}
+
+// ImportEntries stores many new entries of one type at once (a migration
+// from another system, a benchmark's million): as CreateEntries, each with
+// its first version and its values, all or none, but many rows per
+// statement with ids taken in advance under a table lock, instead of one
+// INSERT … RETURNING per entry.
+func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*ledger.Entry, by org.Actor, at time.Time) error {
+	at = at.Truncate(time.Microsecond)
+	return s.db.inTx(ctx, func(tx conn) error {
+		if s.db.engine == Postgres {
+			if _, err := tx.exec(ctx, `LOCK TABLE ledger_entries IN EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+		}
+		var last int64
+		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_entries`).Scan(&last); err != nil {
+			return mapError(err)
+		}
+		rows := &rowBatch{insert: `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by) VALUES `, cols: 12}
+		versions := &rowBatch{insert: versionInsert, cols: 10}
+		values := &rowBatch{insert: valueInsert, cols: 7}
+		// In chunks that fit one statement of entries, written before
+		// their versions and values, which refer to them.
+		const chunk = 150
+		delta := newLedgerDelta()
+		for start := 0; start < len(entries); start += chunk {
+			part := entries[start:min(start+chunk, len(entries))]
+			datas := make([]string, len(part))
+			for i, e := range part {
+				data, err := json.Marshal(e.Values)
+				if err != nil {
+					return err
+				}
+				datas[i] = string(data)
+				last++
+				e.ID, e.TypeID, e.Version, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = last, t.ID, 1, at, by.Name, at, by.Name
+				if err := rows.add(ctx, tx, e.ID, t.ID, e.Day, nullID(e.CommunityID), e.Place, datas[i], 1, 0, at, by.Name, at, by.Name); err != nil {
+					return err
+				}
+			}
+			if err := rows.flush(ctx, tx); err != nil {
+				return err
+			}
+			for i, e := range part {
+				if err := versions.add(ctx, tx, e.ID, 1, e.Day, nullID(e.CommunityID), e.Place, datas[i], 0, at, actorID(by), by.Name); err != nil {
+					return err
+				}
+				if err := writeValues(ctx, tx, values, t, e); err != nil {
+					return err
+				}
+				delta.add(t, e, 1)
+			}
+		}
+		if err := delta.write(ctx, tx); err != nil {
+			return err
+		}
+		if err := versions.flush(ctx, tx); err != nil {
+			return err
+		}
+		if err := values.flush(ctx, tx); err != nil {
+			return err
+		}
+		if s.db.engine == Postgres && len(entries) > 0 {
+			if _, err := tx.exec(ctx, `SELECT setval(pg_get_serial_sequence('ledger_entries', 'id'), ?)`, last); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// sumKey is a row of ledger_sums; distKey one of ledger_distinct.
+type sumKey struct {
+	typeID    int64
+	field     string
+	month     string
+	community int64
+}
+
+type distKey struct {
+	typeID    int64
+	field     string
+	year      int
+	community int64
+	txt       string
+}
+
+type sumDelta struct {
+	n     int64
+	total float64
+}
+
+// ledgerDelta collects the changes of a transaction's entries to the sums.
+type ledgerDelta struct {
+	sums map[sumKey]sumDelta
+	dist map[distKey]int64
+}
+
+func newLedgerDelta() *ledgerDelta {
+	return &ledgerDelta{sums: map[sumKey]sumDelta{}, dist: map[distKey]int64{}}
+}
+
+// distinctTypes are the field types whose distinct values are kept.
+func distinctType(t ledger.FieldType) bool {
+	switch t {
+	case ledger.Person, ledger.Place, ledger.Enterprise, ledger.Device, ledger.Community:
+		return true
+	}
+	return false
+}
+
+// add counts an entry's contribution with the sign (+1 added, -1 taken
+// away); a deleted entry contributes nothing.
+func (d *ledgerDelta) add(t *ledger.Type, e *ledger.Entry, sign int64) {
+	if e.Deleted {
+		return
+	}
+	month := e.Day[:7]
+	year, _ := strconv.Atoi(e.Day[:4])
+	k := sumKey{t.ID, "", month, e.CommunityID}
+	s := d.sums[k]
+	s.n += sign
+	d.sums[k] = s
+	for _, f := range t.Fields {
+		v := e.Values[f.Key]
+		if v == "" {
+			continue
+		}
+		k := sumKey{t.ID, f.Key, month, e.CommunityID}
+		s := d.sums[k]
+		s.n += sign
+		if f.Type.Numeric() {
+			if n, err := strconv.ParseFloat(v, 64); err == nil {
+				s.total += float64(sign) * n
+			}
+		}
+		d.sums[k] = s
+		if distinctType(f.Type) {
+			d.dist[distKey{t.ID, f.Key, year, e.CommunityID, v}] += sign
+			d.dist[distKey{t.ID, f.Key, year, allCommunities, v}] += sign
+		}
+	}
+}
+
+// write upserts the changes in key order (so that two transactions lock
+// the rows in the same order).
+func (d *ledgerDelta) write(ctx context.Context, tx conn) error {
+	sk := make([]sumKey, 0, len(d.sums))
+	for k, v := range d.sums {
+		if v.n != 0 || v.total != 0 {
+			sk = append(sk, k)
+		}
+	}
+	sort.Slice(sk, func(i, j int) bool {
+		a, b := sk[i], sk[j]
+		if a.typeID != b.typeID {
+			return a.typeID < b.typeID
+		}
+		if a.field != b.field {
+			return a.field < b.field
+		}
+		if a.month != b.month {
+			return a.month < b.month
+		}
+		return a.community < b.community
+	})
+	rows := make([][]any, 0, len(sk))
+	for _, k := range sk {
+		v := d.sums[k]
+		rows = append(rows, []any{k.typeID, k.field, k.month, k.community, v.n, v.total})
+	}
+	if err := upsertRows(ctx, tx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES `,
+		` ON CONFLICT (type_id, field, month, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n, total = ledger_sums.total + excluded.total`, rows); err != nil {
+		return err
+	}
+	dk := make([]distKey, 0, len(d.dist))
+	for k, v := range d.dist {
+		if v != 0 {
+			dk = append(dk, k)
+		}
+	}
+	sort.Slice(dk, func(i, j int) bool {
+		a, b := dk[i], dk[j]
+		if a.typeID != b.typeID {
+			return a.typeID < b.typeID
+		}
+		if a.field != b.field {
+			return a.field < b.field
+		}
+		if a.year != b.year {
+			return a.year < b.year
+		}
+		if a.community != b.community {
+			return a.community < b.community
+		}
+		return a.txt < b.txt
+	})
+	rows = rows[:0]
+	for _, k := range dk {
+		rows = append(rows, []any{k.typeID, k.field, k.year, k.community, k.txt, d.dist[k]})
+	}
+	// The distinct values' counts: a value whose entries went from none
+	// to some counts one more, from some to none one less. The counters
+	// are ledger_sums rows of field "~" and the field's key, month the
+	// year, community -1 for all communities.
+	counters := map[sumKey]int64{}
+	for start := 0; start < len(rows); start += batchParams / 6 {
+		part := rows[start:min(start+batchParams/6, len(rows))]
+		args := make([]any, 0, len(part)*6)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		res, err := tx.query(ctx, `INSERT INTO ledger_distinct (type_id, field, year, community_id, txt, n) VALUES `+
+			strings.TrimSuffix(strings.Repeat("("+placeholders(6)+"), ", len(part)), ", ")+
+			` ON CONFLICT (type_id, field, year, community_id, txt) DO UPDATE SET n = ledger_distinct.n + excluded.n
+			RETURNING type_id, field, year, community_id, txt, n`, args...)
+		if err != nil {
+			return err
+		}
+		for res.Next() {
+			var k distKey
+			var n int64
+			if err := res.Scan(&k.typeID, &k.field, &k.year, &k.community, &k.txt, &n); err != nil {
+				res.Close()
+				return err
+			}
+			old := n - d.dist[k]
+			ck := sumKey{k.typeID, "~" + k.field, strconv.Itoa(k.year), k.community}
+			switch {
+			case old <= 0 && n > 0:
+				counters[ck]++
+			case old > 0 && n <= 0:
+				counters[ck]--
+			}
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return err
+		}
+	}
+	ck := make([]sumKey, 0, len(counters))
+	for k, v := range counters {
+		if v != 0 {
+			ck = append(ck, k)
+		}
+	}
+	sort.Slice(ck, func(i, j int) bool {
+		a, b := ck[i], ck[j]
+		if a.typeID != b.typeID {
+			return a.typeID < b.typeID
+		}
+		if a.field != b.field {
+			return a.field < b.field
+		}
+		if a.month != b.month {
+			return a.month < b.month
+		}
+		return a.community < b.community
+	})
+	rows = rows[:0]
+	for _, k := range ck {
+		rows = append(rows, []any{k.typeID, k.field, k.month, k.community, counters[k], 0.0})
+	}
+	return upsertRows(ctx, tx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES `,
+		` ON CONFLICT (type_id, field, month, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n`, rows)
+}
+
+// allCommunities is the community of ledger_distinct's rows (and the
+// distinct counters) that count every community together.
+const allCommunities = -1
+
+// upsertRows inserts rows of equal width, many to a statement, each
+// statement ending with suffix (an ON CONFLICT clause). The rows must not
+// repeat a key.
+func upsertRows(ctx context.Context, tx conn, insert, suffix string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := len(rows[0])
+	per := batchParams / cols
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, len(part)*cols)
+		for _, r := range part {
+			args = append(args, r...)
+		}
+		row := "(" + placeholders(cols) + ")"
+		if _, err := tx.exec(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")+suffix, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }

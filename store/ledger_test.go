@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -267,5 +268,120 @@ func TestLedgerImportAllOrNothing(t *testing.T) {
 		if len(rows) != 3 || rows[0][3] != "老人" || rows[1][0] != "2023-04-02" || rows[1][3] != "乙" || rows[1][4] != "4" {
 			t.Fatalf("export: %v", rows)
 		}
+	})
+}
+
+// TestLedgerBulkImport: entries stored many to a statement have their
+// versions and values like any other, and entries added afterwards one by
+// one take the next ids.
+func TestLedgerBulkImport(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o, err := fixture.Build(ctx, db)
+		must(t, err)
+		svc := ledgerService(db, cst(2023, 3, 1, 9, 0))
+		admin := o.Actor(org.RoleAdmin)
+		must(t, svc.CreateType(ctx, admin, canteenType()))
+		typ, err := svc.Type(ctx, "canteen_test")
+		must(t, err)
+		var es []*ledger.Entry
+		for i := range 400 {
+			e, err := typ.Check(ledger.EntryInput{Day: "2023-04-01", CommunityID: o.Yile.ID, Values: map[string]string{"elder": "老人" + strings.Repeat("甲", 1+i%3) + string(rune('A'+i%26)), "meals": "2"}})
+			must(t, err)
+			es = append(es, &e)
+		}
+		must(t, db.Ledger().ImportEntries(ctx, typ, es, admin, cst(2023, 4, 2, 9, 0)))
+		one, err := svc.Add(ctx, admin, "canteen_test", ledger.EntryInput{Day: "2023-04-03", CommunityID: o.Yile.ID, Values: map[string]string{"elder": "乙", "meals": "3"}})
+		must(t, err)
+		if one.ID != es[len(es)-1].ID+1 {
+			t.Fatalf("the next id is %d after %d", one.ID, es[len(es)-1].ID)
+		}
+		rows, _, err := svc.Aggregate(ctx, admin, "canteen_test", ledger.Query{Op: ledger.OpSum, Field: "meals"})
+		must(t, err)
+		if rows[0].Value != 803 || rows[0].Entries != 401 {
+			t.Fatalf("sum: %+v", rows)
+		}
+		rows, _, err = svc.Aggregate(ctx, admin, "canteen_test", ledger.Query{Op: ledger.OpDistinct, Field: "elder"})
+		must(t, err)
+		if rows[0].Value != 79 {
+			t.Fatalf("distinct: %+v", rows)
+		}
+		_, _, hist, err := svc.Entry(ctx, admin, es[17].ID)
+		must(t, err)
+		if len(hist) != 1 || hist[0].Values["meals"] != "2" || hist[0].By != o.Admin.Name {
+			t.Fatalf("history: %+v", hist)
+		}
+	})
+}
+
+// TestLedgerSumsEqualScanning: after entries are added (one by one and in
+// bulk), edited (day, community, values) and deleted, every aggregate
+// answered from ledger_sums and ledger_distinct equals the same aggregate
+// computed from the entries.
+func TestLedgerSumsEqualScanning(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o, err := fixture.Build(ctx, db)
+		must(t, err)
+		svc := ledgerService(db, cst(2023, 3, 1, 9, 0))
+		admin := o.Actor(org.RoleAdmin)
+		must(t, svc.CreateType(ctx, admin, canteenType()))
+		typ, err := svc.Type(ctx, "canteen_test")
+		must(t, err)
+		comms := []int64{0, o.Yile.ID, o.Wenhua.ID}
+		in := func(i int) ledger.EntryInput {
+			v := map[string]string{"elder": fmt.Sprintf("老人%d", i%17), "meals": fmt.Sprint(1 + i%7)}
+			if i%3 == 0 {
+				v["subsidy"] = fmt.Sprintf("%d.%02d", i%50, i%100)
+			}
+			return ledger.EntryInput{Day: fmt.Sprintf("%d-%02d-%02d", 2022+i%3, 1+i%12, 1+i%28), CommunityID: comms[i%3], Values: v}
+		}
+		var ids []int64
+		for i := range 60 {
+			e, err := svc.Add(ctx, admin, "canteen_test", in(i))
+			must(t, err)
+			ids = append(ids, e.ID)
+		}
+		var bulk []*ledger.Entry
+		for i := 60; i < 200; i++ {
+			e, err := typ.Check(in(i))
+			must(t, err)
+			bulk = append(bulk, &e)
+		}
+		must(t, db.Ledger().ImportEntries(ctx, typ, bulk, admin, cst(2023, 5, 1, 9, 0)))
+		for k, id := range ids {
+			switch k % 4 {
+			case 0:
+				_, err = svc.Edit(ctx, admin, id, in(k+7))
+			case 1:
+				_, err = svc.Delete(ctx, admin, id)
+			}
+			must(t, err)
+		}
+		fast, slow := db.Ledger(), db.Ledger().ScanOnly()
+		n := 0
+		for _, op := range []ledger.Op{ledger.OpCount, ledger.OpSum, ledger.OpDistinct} {
+			for _, field := range []string{"", "elder", "meals", "subsidy"} {
+				if (op == ledger.OpSum && (field == "" || field == "elder")) || (op == ledger.OpDistinct && field != "elder") {
+					continue
+				}
+				for _, g := range []ledger.Group{ledger.ByNone, ledger.ByMonth, ledger.ByCommunity} {
+					for _, c := range comms {
+						for _, period := range [][2]string{{"", ""}, {"2023-01-01", "2024-01-01"}, {"2022-03-01", "2023-07-01"}, {"2024-01-01", ""}} {
+							q := ledger.Query{TypeID: typ.ID, Op: op, Field: field, Group: g, CommunityID: c, From: period[0], To: period[1]}
+							a, err := fast.Aggregate(ctx, q)
+							must(t, err)
+							b, err := slow.Aggregate(ctx, q)
+							must(t, err)
+							if fmt.Sprint(a) != fmt.Sprint(b) {
+								t.Fatalf("%+v:\n sums     %v\n scanning %v", q, a, b)
+							}
+							n++
+						}
+					}
+				}
+			}
+		}
+		t.Logf("%d aggregates equal", n)
 	})
 }

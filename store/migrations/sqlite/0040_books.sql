@@ -70,6 +70,32 @@ CREATE TABLE ledger_values (
 CREATE INDEX ledger_values_sum ON ledger_values(type_id, field, day, community_id, num);
 CREATE INDEX ledger_values_txt ON ledger_values(type_id, field, txt);
 
+-- The ledgers' sums, kept in the writing transaction of every entry
+-- (store/ledger.go, keepSums): entries and the sum of each filled field
+-- per type, month and community (0: none; field '': the entries
+-- themselves), and each distinct value of the fields counted distinct
+-- (people, places, enterprises, devices, communities) per year and
+-- community with how many live entries hold it. Sums over whole months
+-- and distinct counts over whole years read these instead of the entries.
+CREATE TABLE ledger_sums (
+    type_id      INTEGER NOT NULL,
+    field        TEXT NOT NULL,
+    month        TEXT NOT NULL,
+    community_id INTEGER NOT NULL,
+    n            INTEGER NOT NULL,
+    total        REAL NOT NULL,
+    PRIMARY KEY (type_id, field, month, community_id)
+);
+CREATE TABLE ledger_distinct (
+    type_id      INTEGER NOT NULL,
+    field        TEXT NOT NULL,
+    year         INTEGER NOT NULL,
+    community_id INTEGER NOT NULL,
+    txt          TEXT NOT NULL,
+    n            INTEGER NOT NULL,
+    PRIMARY KEY (type_id, field, year, community_id, txt)
+);
+
 CREATE TABLE indicators (
     key         TEXT PRIMARY KEY,
     name        TEXT NOT NULL,
