@@ -87,10 +87,13 @@ type Filter struct {
 	// and their drill-down: dispatched to a unit, signed for, reported
 	// handled, rated (with one of Ratings, when given).
 	Dispatched, Signed, Handled, Rated bool
-	Ratings                            []Rating
-	Now                                time.Time // for Due
-	Limit                              int
-	Offset                             int
+	// SelfHandled keeps the cases handled on the spot by their reporter
+	// (自行处置), counted apart from units' handling.
+	SelfHandled bool
+	Ratings     []Rating
+	Now         time.Time // for Due
+	Limit       int
+	Offset      int
 	// Sort orders the list (SortReported, newest first, when empty); Asc
 	// turns it. Ties are broken by the case's id in the same direction,
 	// so that offset paging is stable.

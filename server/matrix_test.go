@@ -568,7 +568,7 @@ func (m *matrixEnv) closed(scopeB bool) *casework.Case {
 	}
 	d := m.fx.Actor(org.RoleDispatcher)
 	c = m.step(unit, c, casework.StepInput{Action: casework.ActSign})
-	c = m.step(unit, c, casework.StepInput{Action: casework.ActHandle})
+	c = m.step(unit, c, casework.StepInput{Action: casework.ActHandle, Reason: "已清运"})
 	c = m.step(d, c, casework.StepInput{Action: casework.ActVerify})
 	return m.step(d, c, casework.StepInput{Action: casework.ActClose})
 }

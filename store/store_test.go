@@ -960,7 +960,12 @@ func TestEvaluate(t *testing.T) {
 		w := newWorld(t, db, cst(2024, 6, 3, 9, 0))
 		o := w.o
 		disp, gw, comm, cg, market := o.Actor(org.RoleDispatcher), o.Actor(org.RoleGridWorker), o.Actor(org.RoleCommunityStaff), o.Actor(org.RoleUnitHandler), o.MarketActor()
-		S := func(a casework.Action) casework.StepInput { return casework.StepInput{Action: a} }
+		S := func(a casework.Action) casework.StepInput {
+			if a == casework.ActHandle {
+				return casework.StepInput{Action: a, Reason: "已处置"} // handling is reported with what was done
+			}
+			return casework.StepInput{Action: a}
+		}
 		R := func(a casework.Action, reason string) casework.StepInput {
 			return casework.StepInput{Action: a, Reason: reason}
 		}
