@@ -137,6 +137,9 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 					if c.Active {
 						p.Form.Set("active", "1")
 					}
+					if c.AfterPhoto {
+						p.Form.Set("after_photo", "1")
+					}
 				}
 			}
 		}
@@ -205,7 +208,8 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 		_, err = h.Directory.SaveStaff(ctx, a, in)
 	case "categories/save":
 		c := &casework.Category{Code: strings.TrimSpace(f.Get("code")), ParentCode: strings.TrimSpace(f.Get("parent_code")),
-			Name: strings.TrimSpace(f.Get("name")), NameEn: strings.TrimSpace(f.Get("name_en")), Active: f.Get("active") == "1"}
+			Name: strings.TrimSpace(f.Get("name")), NameEn: strings.TrimSpace(f.Get("name_en")), Active: f.Get("active") == "1",
+			AfterPhoto: f.Get("after_photo") == "1"}
 		var extraJSON struct {
 			Attributes []casework.AttributeDef              `json:"attributes"`
 			Policies   map[casework.Urgency]casework.Policy `json:"policies"`

@@ -29,6 +29,8 @@ var funcs = template.FuncMap{
 	},
 	"row": func(p *page, c caseView, n *names) rowData { return rowData{P: p, C: c, N: n} },
 	"tbl": func(p *page, t *listTable) tableView { return tableView{P: p, T: t} },
+	// stageOf is the stage of the photos a step carries (处置前/处置后/核查).
+	"stageOf": casework.PhotoStageOf,
 }
 
 // evalTable is an evaluation table for the "evaltable" template.
@@ -64,7 +66,7 @@ var (
 		casework.ActRequestExtension: "Request extension", casework.ActApproveExtension: "Approve extension",
 		casework.ActDenyExtension: "Deny extension", casework.ActHang: "Put on hold", casework.ActResume: "Resume",
 		casework.ActVoid: "Void", casework.ActMerge: "Merge", casework.ActComment: "Add a note",
-		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue",
+		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue", casework.ActSelfHandle: "Handled on the spot",
 	}
 	channelEn = map[casework.Channel]string{
 		casework.ChannelXihuCode: "Xihu code", casework.ChannelPingan: "Ping'an Tong", casework.ChannelGrid: "Grid Tong",
@@ -117,7 +119,19 @@ func (p *page) RatingName(r casework.Rating) string   { return p.named(r.Zh(), r
 func (p *page) RoleName(r org.Role) string            { return p.T(r.Zh(), roleEn[r]) }
 func (p *page) OutcomeName(o org.LoginOutcome) string { return p.T(o.Zh(), outcomeEn[o]) }
 func (p *page) StageName(s casework.Stage) string     { return p.T(s.Zh(), stageEn[s]) }
-func (p *page) DueName(d casework.DueState) string    { return p.named(d.Zh(), dueEn[d], "") }
+
+// PhotoLabel names a photo's stage: 处置前, 处置后 or 核查.
+func (p *page) PhotoLabel(s casework.PhotoStage) string {
+	en := "Before"
+	switch s {
+	case casework.PhotoAfter:
+		en = "After"
+	case casework.PhotoCheck:
+		en = "Check"
+	}
+	return p.T(s.Zh(), en)
+}
+func (p *page) DueName(d casework.DueState) string { return p.named(d.Zh(), dueEn[d], "") }
 
 // Time shows a time in China Standard Time.
 func (p *page) Time(t time.Time) string {

@@ -238,7 +238,7 @@ func (h *Handler) SameProblem(w http.ResponseWriter, r *http.Request) {
 type trackData struct {
 	Case     *casework.Case
 	Events   []*casework.Event
-	Photos   []template.URL // thumbnails inline: no photo URL for residents
+	Photos   []trackedPhoto // thumbnails inline: no photo URL for residents
 	Cats     map[string]*casework.Category
 	CanRate  bool
 	SentBack bool // rated unsatisfied, waiting for the command center
@@ -287,7 +287,7 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, notice strin
 		Reopened: c.ReopenCount > 0 && c.Status.Open()}
 	if photos, err := h.Photos.Tracked(r.Context(), number, phone); err == nil {
 		for _, ph := range photos {
-			d.Photos = append(d.Photos, template.URL("data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(ph.Thumb)))
+			d.Photos = append(d.Photos, trackedPhoto{Src: template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(ph.Thumb)), Stage: ph.Stage})
 		}
 	}
 	p.Notice = notice
@@ -342,4 +342,10 @@ func (h *Handler) showTrackError(w http.ResponseWriter, r *http.Request, err err
 		CanRate: c.Status == casework.StatusClosed && c.Rating == ""}
 	p.setError(err)
 	h.render(w, r, http.StatusUnprocessableEntity, "tracked", p)
+}
+
+// trackedPhoto is a thumbnail on the follow page, with its stage.
+type trackedPhoto struct {
+	Src   template.URL
+	Stage casework.PhotoStage
 }
