@@ -176,6 +176,7 @@ GET /admin/{section}                        login    200      403      403      
 POST /admin/{section}/{op}                  login    303      403      403      403      403      403      403      403
 # pages for the work of the day (issue 15)
 POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403
+POST /board/dispatch                        login    403/403  303/303  403/403  404/404  404/404  403/404  403/404  403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -877,6 +878,9 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	// Pages for the work of the day (issue 15). A batch answers the table
 	// with a line per case: refused cases are said so there, not by status.
+	"POST /board/dispatch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/board/dispatch", form: url.Values{"id": {pathID(m.report(other).ID)}}}
+	},
 	"POST /cases/batch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		c, _ := m.dispatched(other, false)
 		return mreq{path: "/cases/batch", form: url.Values{"id": {pathID(c.ID)}, "action": {"supervise"}, "reason": {"请尽快处置"}}}

@@ -175,6 +175,7 @@ func (s *Server) routes() []route {
 		// Pages for the work of the day (issue 15: batch steps on the case
 		// table, one-step dispatch on the board, field work).
 		{"POST /cases/batch", page, w.CaseBatch, noLimit},
+		{"POST /board/dispatch", page, w.BoardDispatch, noLimit},
 	}
 }
 

@@ -164,6 +164,9 @@ func (p *page) Left(due time.Time) string {
 	return p.T("剩余 "+s, s+" left")
 }
 
+// Span is a duration as the countdowns write it (3天2小时, 45分钟).
+func (p *page) Span(d time.Duration) string { return span(d, p.Lang) }
+
 func span(d time.Duration, lang string) string {
 	days := int(d.Hours()) / 24
 	hours := int(d.Hours()) % 24

@@ -218,6 +218,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // fail shows an error page in the status its code maps to.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return // the reader went away (a map refetch cut short): nobody to answer
+	}
 	code := jiedao.ErrorCode(err)
 	if code == jiedao.EINTERNAL {
 		h.Log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -26,6 +26,12 @@
       el.textContent = over ? (zh ? "超期 " + s : "overdue by " + s) : (zh ? "剩余 " + s : s + " left");
       if (over) { el.classList.remove("due-ok", "due-warning"); el.classList.add("due-overdue"); }
     });
+    // Waiting times: <span data-since="RFC 3339">.
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (isNaN(since)) return;
+      el.textContent = (zh ? "已等待 " : "waiting ") + span(Math.max(now - since, 0));
+    });
   }
   setInterval(tick, 30000);
   document.addEventListener("htmx:afterSettle", tick);

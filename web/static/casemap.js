@@ -18,6 +18,7 @@
       filter: function (f) { return String(f.properties.id) === grid; },
       style: function () { return { color: "#1a56a6", weight: 2, fillOpacity: 0.08 }; }
     }).addTo(map);
+    map.invalidateSize();
     if (layer.getBounds().isValid()) {
       var b = layer.getBounds().extend([lat, lon]);
       map.fitBounds(b, { padding: [12, 12], maxZoom: 18 });
