@@ -261,6 +261,12 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	if err := s.place(ctx, c, in); err != nil {
 		return nil, nil, err
 	}
+	// A resident's report needs a place the command center can find: a
+	// location, a grid (its QR code) or an address.
+	if a.Kind == org.ActorResident && c.Location == nil && c.GridID == 0 && c.Address == "" {
+		return nil, nil, jiedao.Invalid("address", "请说明问题的位置：使用定位、扫网格码，或填写详细地址",
+			"say where the problem is: use your location, a grid's QR code, or give the address")
+	}
 	rules, err := s.Store.ListRoutingRules(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -296,6 +302,14 @@ func (s *Service) place(ctx context.Context, c *Case, in ReportInput) error {
 		grid, community, found, err := s.Places.Place(ctx, p)
 		if err != nil {
 			return err
+		}
+		if np, ok := s.Places.(NearPlacer); ok && !found {
+			if near, err := np.Near(ctx, p, JurisdictionMargin); err != nil {
+				return err
+			} else if !near {
+				return jiedao.Invalid("lat", "该位置不在本街道辖区内，请确认定位，或改为选择网格、填写地址",
+					"this place is outside the subdistrict: check the location, or choose a grid or give an address")
+			}
 		}
 		c.GridID, c.Community, c.Unplaced = grid, community, !found
 		return nil

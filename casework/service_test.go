@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -1223,6 +1224,25 @@ func TestFieldWork(t *testing.T) {
 		handled.Handled = true
 		if list, _, _ := db.Cases().ListCases(bg, handled); len(list) != 1 || list[0].ID != c.ID {
 			t.Fatalf("units' handled list: %v", list)
+		}
+	})
+}
+
+// TestOutsideJurisdiction: a report located far outside the grids (another
+// subdistrict) is refused at the location; one just outside every grid is
+// taken, placed in no grid.
+func TestOutsideJurisdiction(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		in := w.input(w.o.GridW1.ID, fixture.CatExposedTrash)
+		farLat, farLon := *in.Lat+0.2, *in.Lon+0.2 // some 28 km away
+		in.Lat, in.Lon = &farLat, &farLon
+		_, err := w.svc.Report(bg, org.ResidentActor("张三"), in)
+		if jiedao.ErrorCode(err) != jiedao.EINVALID || jiedao.ErrorField(err) != "lat" {
+			t.Fatalf("a report 28 km away: %v", err)
+		}
+		if zh, _ := jiedao.ErrorMessages(err); !strings.Contains(zh, "不在本街道辖区内") {
+			t.Errorf("message %q", zh)
 		}
 	})
 }

@@ -117,9 +117,15 @@ func (h *Handler) extra(r *http.Request, p *page, code string) *extraData {
 		return x
 	}
 	// The public view: no reporter, phone numbers in the text masked.
+	// Shown to strangers: nothing another resident wrote (title, details,
+	// address, attributes) goes with it, only what kind it is, its state
+	// and when — enough to recognise the same problem.
 	near, _, err := h.Cases.PublicList(r.Context(), casework.Filter{Category: code, GridID: gridID, Statuses: openStatuses(), Limit: 5})
 	if err == nil {
-		x.Nearby = near
+		for _, c := range near {
+			x.Nearby = append(x.Nearby, &casework.Case{ID: c.ID, Number: c.Number, Category: c.Category, Status: c.Status,
+				ReportedAt: c.ReportedAt, GridID: c.GridID, Community: c.Community})
+		}
 	}
 	return x
 }

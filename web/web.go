@@ -48,6 +48,10 @@ type Handler struct {
 	// TileURL is the map tiles' URL template ({z}/{x}/{y}); empty draws
 	// the grids and cases on a blank background.
 	TileURL string
+	// PublicURL is the address residents reach jiedao at (serve
+	// --public-url, no trailing slash): QR codes encode it. Empty: the
+	// address the request came to.
+	PublicURL string
 	// DemoLogins, when set, are shown on the login page with DemoPassword:
 	// only `jiedao demo` sets them.
 	DemoLogins   []DemoLogin

@@ -159,7 +159,13 @@ test("the command center at a wall screen: the map at the centre, counters, the 
   // A new report that routing has a unit for, and one outside every grid.
   const fresh = await report({ category: "0101", details: "垃圾桶满溢，请尽快清运", lat: 30.2746, lon: 120.1152, reporter: { phone: "13700002222" } });
   assert.ok(fresh.suggested_unit_id, "no routing suggestion for the new report");
-  const far = await report({ category: "0101", details: "位置在街道以外的报告", lat: 30.4, lon: 120.3 }).catch(() => null);
+  // Far outside the subdistrict: refused, with the reason.
+  const refused = await fetch(env.url + "/api/v1/cases", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ category: "0101", details: "另一个街道的问题", lat: 30.4, lon: 120.3 }) });
+  assert.equal(refused.status, 400);
+  assert.match((await refused.json()).error.message, /不在本街道辖区内/);
+  // Just outside every grid: taken, and flagged on the board.
+  const far = await report({ category: "0101", details: "网格以外的报告", lat: 30.2660, lon: 120.1190 }).catch(() => null);
   const ctx = await env.context("desktop", WALL);
   const page = await ctx.newPage();
   await login(page, env.url, "dispatcher");
