@@ -177,6 +177,7 @@ POST /admin/{section}/{op}                  login    303      403      403      
 # pages for the work of the day (issue 15)
 POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403
 POST /board/dispatch                        login    403/403  303/303  403/403  404/404  404/404  403/404  403/404  403
+GET /r/area.geojson                         200      200      200      200      200      200      200      200      200
 `
 
 // matrixCallers are the table's columns, in order.

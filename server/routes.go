@@ -176,6 +176,7 @@ func (s *Server) routes() []route {
 		// table, one-step dispatch on the board, field work).
 		{"POST /cases/batch", page, w.CaseBatch, noLimit},
 		{"POST /board/dispatch", page, w.BoardDispatch, noLimit},
+		{"GET /r/area.geojson", public, w.ResidentArea, noLimit},
 	}
 }
 

@@ -22,6 +22,8 @@ import (
 type residentForm struct {
 	Grid      *org.Grid
 	Community *org.Community
+	// Subdistrict is the 街道 the page names.
+	Subdistrict *org.Jurisdiction
 	Groups    []catGroup
 	Extra     *extraData
 	Action    string
@@ -84,6 +86,18 @@ func (h *Handler) residentFormData(r *http.Request, p *page, gridCode string) er
 		}
 		d.Grid, d.Community, d.Action = g, c, "/r/"+url.PathEscape(g.Code)
 		p.Form.Set("grid_id", strconv.FormatInt(g.ID, 10))
+	}
+	var jid int64
+	if d.Community != nil {
+		jid = d.Community.JurisdictionID
+	}
+	if d.Subdistrict, err = h.Directory.PublicJurisdiction(r.Context(), jid); err != nil {
+		return err
+	}
+	if d.Grid == nil {
+		// Without a grid code, a map to drop a pin on.
+		p.Styles = []string{"vendor/leaflet.css"}
+		p.Scripts = []string{"vendor/leaflet.js", "pinmap.js"}
 	}
 	if code := p.V("category"); code != "" {
 		d.Extra = h.extra(r, p, code)
@@ -354,4 +368,28 @@ func (h *Handler) showTrackError(w http.ResponseWriter, r *http.Request, err err
 type trackedPhoto struct {
 	Src   template.URL
 	Stage casework.PhotoStage
+}
+
+// ResidentArea is the subdistrict's outline (its grids, without names) as
+// a GeoJSON FeatureCollection, for the resident's pin map.
+func (h *Handler) ResidentArea(w http.ResponseWriter, r *http.Request) {
+	area, err := h.Directory.PublicArea(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, m := range area {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":"Feature","properties":{},"geometry":`)
+		b.Write(m.MarshalGeoJSON())
+		b.WriteByte('}')
+	}
+	b.WriteString("]}")
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write([]byte(b.String()))
 }

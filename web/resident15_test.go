@@ -42,6 +42,18 @@ func TestResidentPlaceAndPrivacy(t *testing.T) {
 		if strings.Contains(body, "WGS-84") {
 			t.Error("the resident's form speaks of WGS-84")
 		}
+		// The 街道's name, and a map to drop a pin on (without a grid code).
+		_, form := res.get("/r")
+		if !strings.Contains(form, `id="subdistrict">`+e.fx.Jurisdiction.Name+`<`) || !strings.Contains(form, `id="pin-map"`) {
+			t.Error("the form names no subdistrict or has no pin map")
+		}
+		if _, qr := res.get("/r/" + e.fx.GridW1.Code); strings.Contains(qr, `id="pin-map"`) || !strings.Contains(qr, e.fx.Jurisdiction.Name) {
+			t.Error("the grid's form: a pin map, or no subdistrict")
+		}
+		st, area := res.get("/r/area.geojson")
+		if st != http.StatusOK || !strings.Contains(area, `"FeatureCollection"`) || strings.Contains(area, e.fx.GridW1.Code) {
+			t.Errorf("the public area: %d", st)
+		}
 		// Another resident's open report in grid W1, with words and address.
 		other, err := e.cases.Report(context.Background(), org.ResidentActor("王五"), casework.ReportInput{Category: fixture.CatExposedTrash,
 			Details: "我家楼下王大妈的垃圾", Address: "文一路88号3单元", GridID: e.fx.GridW1.ID, Reporter: casework.Contact{Phone: "13900001111"}})

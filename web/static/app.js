@@ -58,6 +58,7 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       form.querySelector('[name="lat"]').value = pos.coords.latitude.toFixed(6);
       form.querySelector('[name="lon"]').value = pos.coords.longitude.toFixed(6);
+      form.querySelector('[name="lat"]').dispatchEvent(new Event("change", { bubbles: true })); // the pin map follows
       say((zh ? "已定位，精度约 " : "located, to about ") + Math.round(pos.coords.accuracy) + (zh ? " 米" : " m"));
       var cat = form.querySelector('[name="category"]');
       if (cat && window.htmx) htmx.trigger(cat, "change");
