@@ -24,9 +24,9 @@ type residentForm struct {
 	Community *org.Community
 	// Subdistrict is the 街道 the page names.
 	Subdistrict *org.Jurisdiction
-	Groups    []catGroup
-	Extra     *extraData
-	Action    string
+	Groups      []catGroup
+	Extra       *extraData
+	Action      string
 }
 
 // extraData is the part of the form that depends on the category: its
