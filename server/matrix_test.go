@@ -178,6 +178,7 @@ POST /admin/{section}/{op}                  login    303      403      403      
 POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403
 POST /board/dispatch                        login    403/403  303/303  403/403  404/404  404/404  403/404  403/404  403
 GET /r/area.geojson                         200      200      200      200      200      200      200      200      200
+POST /account/password                      login    422      422      422      422      422      422      422      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -879,6 +880,11 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	// Pages for the work of the day (issue 15). A batch answers the table
 	// with a line per case: refused cases are said so there, not by status.
+	// A wrong current password: refused at the field, nothing changed
+	// (the change itself, which ends every session, is web's test).
+	"POST /account/password": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/account/password", form: url.Values{"current_password": {"not-the-password"}, "new_password": {"Neues-Passwort-2026"}, "repeat_password": {"Neues-Passwort-2026"}}}
+	},
 	"POST /board/dispatch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		return mreq{path: "/board/dispatch", form: url.Values{"id": {pathID(m.report(other).ID)}}}
 	},

@@ -177,6 +177,7 @@ func (s *Server) routes() []route {
 		{"POST /cases/batch", page, w.CaseBatch, noLimit},
 		{"POST /board/dispatch", page, w.BoardDispatch, noLimit},
 		{"GET /r/area.geojson", public, w.ResidentArea, noLimit},
+		{"POST /account/password", page, w.ChangePassword, limitLogin},
 	}
 }
 

@@ -71,7 +71,7 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 		return
 	}
 	ctx := r.Context()
-	d := &adminData{Section: section, Sections: adminSections, Roles: org.Roles(), Channels: casework.Channels(),
+	d := &adminData{Section: section, Sections: adminSections, Roles: rolesLeastFirst, Channels: casework.Channels(),
 		UnitKinds: []org.UnitKind{org.UnitDepartment, org.UnitStation, org.UnitCommunity, org.UnitExternal, org.UnitCommand}}
 	var err error
 	if d.N, err = h.names(ctx, a); err != nil {
@@ -306,3 +306,9 @@ func (h *Handler) CalendarTSV(w http.ResponseWriter, r *http.Request) {
 		h.Log.Warn("calendar export", "err", err)
 	}
 }
+
+// rolesLeastFirst are the roles as the staff form offers them: the least
+// privileged first, and chosen for a new account, so that a slip gives
+// too little, never the keys (admin last).
+var rolesLeastFirst = []org.Role{org.RoleCommunityStaff, org.RoleGridWorker, org.RoleUnitHandler, org.RoleUnitLead,
+	org.RoleLeader, org.RoleDispatcher, org.RoleAdmin}

@@ -162,9 +162,17 @@ func (p *page) Msg(err error) string {
 }
 
 // setError puts err next to its field, or at the top of the form.
+// Errors joined with errors.Join (every missing field of a form at once)
+// each go to their own field.
 func (p *page) setError(err error) {
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			p.setError(e)
+		}
+		return
 	}
 	msg := p.Msg(err)
 	if f := jiedao.ErrorField(err); f != "" {
