@@ -14,7 +14,7 @@ func TestUnitScore(t *testing.T) {
 		want *float64
 	}{
 		{"all three", casework.Evaluation{OnTimeCloseRate: f(90), SatisfactionRate: f(80), ReworkRate: f(10)}, f(87)}, // 45+24+18
-		{"no ratings: 50/70 and 20/70", casework.Evaluation{OnTimeCloseRate: f(100), ReworkRate: f(30)}, f(91.43)},     // (50+14)/0.7
+		{"no ratings: 50/70 and 20/70", casework.Evaluation{OnTimeCloseRate: f(100), ReworkRate: f(30)}, f(91.43)},    // (50+14)/0.7
 		{"nothing to count", casework.Evaluation{}, nil},
 	} {
 		got := tc.e.Score()
