@@ -89,3 +89,26 @@ document.addEventListener("change", function (e) {
   var name = all.getAttribute("data-check-all");
   all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = all.checked; });
 });
+
+// A checkbox list chosen by search (the admin's grid chooser): typing in
+// [data-chooser-filter] hides the boxes whose data-text lacks the words;
+// ticked boxes always stay, and are listed in [data-chooser-chosen].
+document.addEventListener("input", function (e) {
+  var f = e.target.closest && e.target.closest("[data-chooser-filter]");
+  if (!f) return;
+  var box = f.closest("[data-chooser]"), q = f.value.trim().toLowerCase();
+  box.querySelectorAll("label[data-text]").forEach(function (l) {
+    var cb = l.querySelector("input");
+    l.hidden = q !== "" && !cb.checked && l.getAttribute("data-text").toLowerCase().indexOf(q) < 0;
+  });
+});
+document.addEventListener("change", function (e) {
+  var box = e.target.closest && e.target.closest("[data-chooser]");
+  if (!box) return;
+  var out = box.querySelector("[data-chooser-chosen]");
+  if (!out) return;
+  var names = [];
+  box.querySelectorAll("label[data-text] input:checked").forEach(function (cb) { names.push(cb.parentNode.textContent.trim().split(/\s+/)[0]); });
+  var zh = document.documentElement.lang !== "en";
+  out.textContent = (zh ? "已选：" : "Chosen: ") + (names.length ? names.join("、") : (zh ? "无" : "none"));
+});
