@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/api"
@@ -322,6 +323,16 @@ func (p *page) Rate(v *float64) string {
 		return "—"
 	}
 	return strconv.FormatFloat(*v, 'f', 2, 64) + "%"
+}
+
+// Pair shows the half of a "中文 / English" text (a figure's definition,
+// report.Source's Counts) in the page's language, so that a Chinese page
+// carries no English.
+func (p *page) Pair(s string) string {
+	if zh, en, ok := strings.Cut(s, " / "); ok {
+		return p.T(strings.TrimSpace(zh), strings.TrimSpace(en))
+	}
+	return s
 }
 
 // Points shows a score out of 100, or a dash when there is none.

@@ -224,6 +224,66 @@ test("the command center at a wall screen: the map at the centre, counters, the 
   }
 });
 
+test("residents: the 街道's name, a map to drop a pin, no jargon, and a report without a place refused", async () => {
+  const ctx = await env.context("phone");
+  const page = await ctx.newPage();
+  await page.goto(env.url + "/r");
+  await page.locator("#subdistrict").waitFor();
+  await page.locator("#pin-map[data-loaded]").waitFor();
+  assert.equal(await page.getByText("WGS-84").count(), 0);
+  // Tap the middle of the map: the pin fills the form's place.
+  const box = await page.locator("#pin-map").boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  assert.notEqual(await page.inputValue('input[name="lat"]'), "");
+  await page.screenshot({ path: path.join(shots, "resident-pin-phone.png"), fullPage: true });
+  // Nothing to say where: refused, naming the place.
+  await page.goto(env.url + "/r");
+  await page.selectOption("#category", "0101");
+  await page.fill("#details", "没有位置的报告");
+  await Promise.all([page.waitForLoadState("load"), page.click("#report-form button.primary")]);
+  await page.getByText("请说明问题的位置").waitFor();
+  await noOverflow(page, "the resident's form");
+  await ctx.close();
+});
+
+test("leaders: the year before beside each figure, units ranked by a stated score, readable at phone size", async () => {
+  for (const size of ["phone", "desktop"]) {
+    const ctx = await env.context(size);
+    const page = await ctx.newPage();
+    await login(page, env.url, "leader");
+    await page.goto(env.url + "/dashboard?year=2023");
+    await page.locator("#prior-filed").waitFor();
+    await page.locator("#score-rule").waitFor();
+    const body = await page.textContent("main");
+    assert.doesNotMatch(body, /docs\/|\.md\b/);
+    await page.locator("table.evaltbl td.score").first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, `dashboard-units-${size}.png`) });
+    await noOverflow(page, "the dashboard");
+    await ctx.close();
+  }
+});
+
+test("admins: staff searched and paged, grids chosen by search, every missing field named", async () => {
+  const ctx = await env.context("desktop");
+  const page = await ctx.newPage();
+  await login(page, env.url, "admin");
+  await page.goto(env.url + "/admin/staff");
+  assert.equal(await page.inputValue("#s-role"), "community_staff");
+  await page.fill("#s-grids", "文华");
+  const visible = await page.locator("#s-grid-list label:not([hidden])").count();
+  const all = await page.locator("#s-grid-list label").count();
+  assert.ok(visible > 0 && visible < all, `the grid filter shows ${visible} of ${all}`);
+  await page.locator("#s-grid-list label:not([hidden]) input").first().check();
+  await page.locator("[data-chooser-chosen]").getByText("已选").waitFor();
+  await page.screenshot({ path: path.join(shots, "admin-staff-desktop.png"), fullPage: false });
+  await Promise.all([page.waitForLoadState("load"), page.click('form[action="/admin/staff/save"] button.primary')]);
+  for (const msg of ["请填写用户名", "请填写姓名", "请设置初始密码"]) await page.getByText(msg).first().waitFor();
+  await page.goto(env.url + "/admin/staff?q=grid");
+  const n = Number(await page.locator("[data-total]").first().textContent());
+  assert.ok(n > 0 && n < 200, `search found ${n}`);
+  await ctx.close();
+});
+
 test("no page loaded anything from outside, and no script failed", () => {
   assert.deepEqual(env.outside, []);
   assert.deepEqual(env.errors, []);
