@@ -60,10 +60,14 @@ type dashData struct {
 	// beside each of this year's.
 	Prior     *casework.Evaluation
 	PriorYear int
-	Figures   []figureView
-	Charts    []chart
-	Units     []evalRow
-	Comms     []evalRow
+	// SelfHandled counts the cases handled on the spot (自行处置) in the
+	// year, apart from the units' figures.
+	SelfHandled     int
+	SelfHandledLink string
+	Figures         []figureView
+	Charts          []chart
+	Units           []evalRow
+	Comms           []evalRow
 }
 
 type figureView struct {
@@ -167,6 +171,12 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		d.Total = evalRow{Name: p.T("全街道", "Whole subdistrict"), Link: caseLink(period), Evaluation: all[0]}
 	}
 	d.PriorYear = year - 1
+	spot := period
+	spot.SelfHandled = true
+	if d.SelfHandled, err = count(spot); err != nil {
+		return nil, err
+	}
+	d.SelfHandledLink = caseLink(spot)
 	if len(prior) > 0 && prior[0].Filed > 0 {
 		d.Prior = &prior[0]
 	}

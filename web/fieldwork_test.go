@@ -79,6 +79,10 @@ func TestFieldWorkPages(t *testing.T) {
 		if _, page := d.get("/cases/" + itoa(c.ID)); !strings.Contains(page, `data-action="verify"`) {
 			t.Error("the command center is not offered to verify it")
 		}
+		// Counted apart: the list of cases handled on the spot has it.
+		if _, list := d.get("/cases?self_handled=1"); !strings.Contains(list, `data-number="`+c.Number+`"`) || !strings.Contains(list, "<b data-total>1</b>") {
+			t.Error("/cases?self_handled=1 does not list exactly the case handled on the spot")
+		}
 
 		// The category now requires an after-photo: the handle form says so,
 		// and a form without one is refused at the field.
