@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -286,7 +287,12 @@ func where(f casework.Filter) (string, []any) {
 	if f.Number != "" {
 		add("c.number = ?", f.Number)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(f.Query); caseNumberRE.MatchString(q) {
+		// A case number, whole or its start (20261207-00): the number
+		// alone, by a range the number's index serves (the LIKE keeps the
+		// answer exact whatever the collation).
+		add(`c.number >= ? AND c.number < ? AND c.number LIKE ? ESCAPE '\'`, q, q+"~", likeEscape(q)+"%")
+	} else if q != "" {
 		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
 		// does not: lower both sides so that both engines answer alike.
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
@@ -337,6 +343,10 @@ func where(f casework.Filter) (string, []any) {
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
+
+// caseNumberRE is what a case number, or the start of one, looks like in
+// the search box: the day and a dash, then digits.
+var caseNumberRE = regexp.MustCompile(`^[0-9]{8}-[0-9]{0,6}$`)
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")

@@ -783,6 +783,8 @@ func TestListCases(t *testing.T) {
 			{"words in the details", casework.Filter{Scope: all, Query: "早餐摊"}, idList(c2)},
 			{"words in the address", casework.Filter{Scope: all, Query: "交界"}, idList(c4)},
 			{"a case number in the words", casework.Filter{Scope: all, Query: c3.Number}, idList(c3)},
+			{"the start of a case number", casework.Filter{Scope: all, Query: c3.Number[:9]}, idList(c3)},
+			{"the start of a day's numbers", casework.Filter{Scope: all, Query: "20240605-"}, idList(c4, c5)},
 			{"a percent sign is no wildcard", casework.Filter{Scope: all, Query: "%"}, idList()},
 			{"an underscore is no wildcard", casework.Filter{Scope: all, Query: "E_C"}, idList()},
 			{"Latin letters in any case, on both engines", casework.Filter{Scope: all, Query: "efc"}, idList(c1)},
