@@ -16,7 +16,7 @@ import (
 // the JSON API, the pages' list and every export. The names are status
 // (repeated or comma-separated), channel, category, community_id, grid_id,
 // unit_id, due, q, number, from, to, and the drill-down fields of the
-// report's figures (dispatched, signed, handled, rated, rating), so that
+// report's figures (dispatched, signed, handled, rated, rating; self_handled for 自行处置), so that
 // every figure links to the list of its cases. Paging (limit, offset) is
 // the caller's: the page, the API and an export page differently.
 func ParseFilter(q url.Values) (casework.Filter, error) {
@@ -51,7 +51,7 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 	for _, x := range []struct {
 		name string
 		dst  *bool
-	}{{"dispatched", &f.Dispatched}, {"signed", &f.Signed}, {"handled", &f.Handled}, {"rated", &f.Rated}} {
+	}{{"dispatched", &f.Dispatched}, {"signed", &f.Signed}, {"handled", &f.Handled}, {"rated", &f.Rated}, {"self_handled", &f.SelfHandled}} {
 		*x.dst = q.Get(x.name) == "1" || q.Get(x.name) == "true"
 	}
 	if f.From, err = ParseDate(q.Get("from"), "from"); err != nil {
@@ -118,7 +118,7 @@ func FilterQuery(f casework.Filter) url.Values {
 			q.Set(k, strconv.FormatInt(v, 10))
 		}
 	}
-	for k, v := range map[string]bool{"dispatched": f.Dispatched, "signed": f.Signed, "handled": f.Handled, "rated": f.Rated} {
+	for k, v := range map[string]bool{"dispatched": f.Dispatched, "signed": f.Signed, "handled": f.Handled, "rated": f.Rated, "self_handled": f.SelfHandled} {
 		if v {
 			q.Set(k, "1")
 		}

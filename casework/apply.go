@@ -67,6 +67,10 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.HandledAt = &at
 		c.HandledCount++
 		c.Extension = nil
+	case ActSelfHandle:
+		// Counted apart: not in HandledCount, which counts units' reports.
+		c.StartedAt, c.ArrivedAt, c.HandledAt = &at, cloneTime(at), cloneTime(at)
+		c.SelfHandled = true
 	case ActVerify:
 		c.VerifiedAt = &at
 	case ActRework:
@@ -98,6 +102,7 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.HungFrom, c.HungAt = "", nil
 	case ActMerge:
 		c.MergedInto = p.MergedInto
+		c.Extension = nil // nothing is pending on a case merged away
 	case ActWarn:
 		st, d := c.Running()
 		c.Deadlines.mark(st, d, false)
@@ -110,7 +115,9 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.ClearedAt = nil // alarming again: not clear any more
 	case ActAlarmClear:
 		c.ClearedAt = &at
-	case ActReject, ActVoid, ActComment:
+	case ActVoid:
+		c.Extension = nil // nothing is pending on a void case
+	case ActReject, ActComment:
 		// the status says it all
 	default:
 		return nil, fmt.Errorf("casework: unknown action %q in event %d", e.Action, e.Seq)

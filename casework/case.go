@@ -329,6 +329,9 @@ type Case struct {
 	Extension        *Extension `json:"extension,omitempty"` // a pending request
 	ExtensionDays    int        `json:"extension_days"`      // granted so far
 	Escalated        bool       `json:"escalated,omitempty"`
+	// SelfHandled: handled on the spot by the staff member who reported it
+	// (自行处置); the command center verifies it.
+	SelfHandled bool `json:"self_handled,omitempty"`
 	// A case a device alarm opened (智慧三件套, 安居守护; package intake):
 	// AlarmCount is how many alarms of the device it stands for, the first
 	// included (0 for a case no alarm made), so that an alarm storm is one

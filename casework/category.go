@@ -27,6 +27,10 @@ type Category struct {
 	Active      bool               `json:"active"`
 	Attributes  []AttributeDef     `json:"attributes,omitempty"`
 	Policies    map[Urgency]Policy `json:"policies,omitempty"` // empty: DefaultPolicies
+	// AfterPhoto requires a photo of the result (处置后照片) with the
+	// handling report of a case of this class; set on a major class, it
+	// holds for its minor classes.
+	AfterPhoto bool `json:"after_photo,omitempty"`
 }
 
 var (

@@ -136,3 +136,39 @@ func (s *Service) Evaluate(ctx context.Context, a org.Actor, q EvalQuery) ([]Eva
 	}
 	return out, nil
 }
+
+// The unit score (单位综合得分) ranks units on the dashboard, 0–100: the
+// on-time closing rate weighs 50 %, the satisfaction rate 30 % and the
+// rate without rework (100 − rework rate) 20 %. A rate with nothing to
+// count leaves its weight out and the others are scaled up; with none, a
+// unit has no score and ranks last.
+const (
+	ScoreWeightOnTime       = 0.5
+	ScoreWeightSatisfaction = 0.3
+	ScoreWeightNoRework     = 0.2
+)
+
+// Score is the unit score of an evaluation, rounded to two places; nil
+// when none of its rates can be computed.
+func (e Evaluation) Score() *float64 {
+	var sum, weight float64
+	add := func(v *float64, w float64, invert bool) {
+		if v == nil {
+			return
+		}
+		x := *v
+		if invert {
+			x = 100 - x
+		}
+		sum += x * w
+		weight += w
+	}
+	add(e.OnTimeCloseRate, ScoreWeightOnTime, false)
+	add(e.SatisfactionRate, ScoreWeightSatisfaction, false)
+	add(e.ReworkRate, ScoreWeightNoRework, true)
+	if weight == 0 {
+		return nil
+	}
+	v := math.Round(sum/weight*100) / 100
+	return &v
+}

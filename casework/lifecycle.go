@@ -38,6 +38,7 @@ const (
 	ActOverdue          Action = "overdue"           // 超期 (system)
 	ActAlarmRepeat      Action = "alarm_repeat"      // 告警重复: the device alarmed again (machine; package intake)
 	ActAlarmClear       Action = "alarm_clear"       // 告警解除: the device says the alarm is over (machine; package intake)
+	ActSelfHandle       Action = "self_handle"       // 自行处置: the staff member who reported it handled it on the spot
 )
 
 // Zh returns the action's Chinese name.
@@ -58,6 +59,9 @@ type actorRule struct {
 	public   bool // residents and machine clients
 	client   bool // machine clients only: what a device platform reports, no person
 	system   bool
+	// ownReport are roles that may take the step only on a case they
+	// reported themselves (自行处置).
+	ownReport []org.Role
 }
 
 // rule is one row of the transition table.
@@ -67,12 +71,16 @@ type rule struct {
 	to     Status   // "" keeps the status
 	who    actorRule
 	reason bool // a reason is required
+	// onSpot, when set, replaces who on a case handled on the spot
+	// (自行处置): the command center verifies it, not the one who did it.
+	onSpot *actorRule
 }
 
 var (
 	dispatcher    = actorRule{roles: []org.Role{org.RoleDispatcher}}
 	unitStaff     = actorRule{unitOwn: true}
 	verifiers     = actorRule{roles: []org.Role{org.RoleDispatcher}, placeOwn: true}
+	onSpotHandler = actorRule{ownReport: []org.Role{org.RoleGridWorker, org.RoleCommunityStaff}}
 	supervisors   = actorRule{roles: []org.Role{org.RoleDispatcher, org.RoleLeader}, system: true}
 	systemOnly    = actorRule{system: true}
 	machines      = actorRule{client: true, system: true}
@@ -86,16 +94,23 @@ var (
 // rules is the state machine. It is the one place that says which step may
 // follow which, and who may take it.
 var rules = map[Action]rule{
-	ActReport:           {zh: "上报", to: StatusReported, who: actorRule{public: true, system: true, roles: org.Roles()}},
-	ActAccept:           {zh: "受理", from: []Status{StatusReported}, to: StatusAccepted, who: dispatcher},
-	ActReject:           {zh: "不予受理", from: []Status{StatusReported}, to: StatusRejected, who: dispatcher, reason: true},
-	ActDispatch:         {zh: "派遣", from: []Status{StatusAccepted, StatusReturned, StatusDispatched, StatusEscalated}, to: StatusDispatched, who: dispatcher},
-	ActSign:             {zh: "签收", from: []Status{StatusDispatched}, to: StatusSigned, who: unitStaff},
-	ActReturn:           {zh: "退回", from: []Status{StatusDispatched, StatusSigned}, to: StatusReturned, who: unitStaff, reason: true},
-	ActStart:            {zh: "开始处置", from: unitWorkStart, to: StatusHandling, who: unitStaff},
-	ActHandle:           {zh: "处置反馈", from: []Status{StatusSigned, StatusHandling, StatusRework}, to: StatusHandled, who: unitStaff},
-	ActVerify:           {zh: "核查通过", from: []Status{StatusHandled}, to: StatusVerified, who: verifiers},
-	ActRework:           {zh: "核查不通过（返工）", from: []Status{StatusHandled}, to: StatusRework, who: verifiers, reason: true},
+	ActReport:   {zh: "上报", to: StatusReported, who: actorRule{public: true, system: true, roles: org.Roles()}},
+	ActAccept:   {zh: "受理", from: []Status{StatusReported}, to: StatusAccepted, who: dispatcher},
+	ActReject:   {zh: "不予受理", from: []Status{StatusReported}, to: StatusRejected, who: dispatcher, reason: true},
+	ActDispatch: {zh: "派遣", from: []Status{StatusAccepted, StatusReturned, StatusDispatched, StatusEscalated}, to: StatusDispatched, who: dispatcher},
+	ActSign:     {zh: "签收", from: []Status{StatusDispatched}, to: StatusSigned, who: unitStaff},
+	ActReturn:   {zh: "退回", from: []Status{StatusDispatched, StatusSigned}, to: StatusReturned, who: unitStaff, reason: true},
+	ActStart:    {zh: "开始处置", from: unitWorkStart, to: StatusHandling, who: unitStaff},
+	// Handling is reported with what was done (the reason); a category
+	// may also require a photo of the result (Category.AfterPhoto).
+	ActHandle: {zh: "处置反馈", from: []Status{StatusSigned, StatusHandling, StatusRework}, to: StatusHandled, who: unitStaff, reason: true},
+	// 自行处置: a grid worker (or community staff) who reported a small
+	// problem handled it there and then; the case goes straight to
+	// verification by the command center, and is counted apart
+	// (Case.SelfHandled, Filter.SelfHandled).
+	ActSelfHandle:       {zh: "自行处置", from: []Status{StatusReported}, to: StatusHandled, who: onSpotHandler, reason: true},
+	ActVerify:           {zh: "核查通过", from: []Status{StatusHandled}, to: StatusVerified, who: verifiers, onSpot: &dispatcher},
+	ActRework:           {zh: "核查不通过（返工）", from: []Status{StatusHandled}, to: StatusRework, who: verifiers, reason: true, onSpot: &dispatcher},
 	ActClose:            {zh: "结案", from: []Status{StatusVerified, StatusEscalated}, to: StatusClosed, who: dispatcher},
 	ActRate:             {zh: "评价", from: []Status{StatusClosed}, who: actorRule{roles: []org.Role{org.RoleDispatcher}, public: true}},
 	ActReopen:           {zh: "重新办理", from: []Status{StatusClosed}, to: StatusAccepted, who: dispatcher, reason: true},
@@ -152,7 +167,11 @@ func CheckStep(a org.Actor, action Action, c *Case) error {
 			Zh: "案件当前状态为“" + c.Status.Zh() + "”，不能" + r.zh,
 			En: "the case is " + string(c.Status) + ": " + string(action) + " is not possible now"}
 	}
-	if !r.who.allows(a, c) {
+	who := r.who
+	if r.onSpot != nil && c != nil && c.SelfHandled {
+		who = *r.onSpot
+	}
+	if !who.allows(a, c) {
 		return jiedao.Forbidden("您无权对此案件执行“"+r.zh+"”", "you may not "+string(action)+" this case")
 	}
 	return nil
@@ -172,6 +191,9 @@ func (w actorRule) allows(a org.Actor, c *Case) bool {
 	}
 	if c == nil {
 		return false
+	}
+	if slices.Contains(w.ownReport, a.Role) && c.ReporterID != 0 && c.ReporterID == a.ID {
+		return true
 	}
 	if w.unitOwn && a.Role.IsUnitRole() && c.UnitID != 0 && a.UnitID == c.UnitID {
 		return true

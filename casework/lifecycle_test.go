@@ -27,7 +27,7 @@ var (
 )
 
 func ruleCase(s casework.Status) *casework.Case {
-	return &casework.Case{ID: 1, Status: s, UnitID: 10, GridID: 100, Community: 50, HungFrom: casework.StatusHandling}
+	return &casework.Case{ID: 1, Status: s, UnitID: 10, GridID: 100, Community: 50, HungFrom: casework.StatusHandling, ReporterID: aGridWorker.ID}
 }
 
 func TestCheckStepRuleTable(t *testing.T) {
@@ -51,6 +51,8 @@ func TestCheckStepRuleTable(t *testing.T) {
 		{casework.ActReturn, A(aUnitLead, aUnitHandler), S(casework.StatusDispatched, casework.StatusSigned), A(aDispatcher, aOtherUnit)},
 		{casework.ActStart, A(aUnitHandler), S(casework.StatusSigned, casework.StatusRework), A(aGridWorker, aOtherUnit, aDispatcher)},
 		{casework.ActHandle, A(aUnitHandler, aUnitLead), S(casework.StatusSigned, casework.StatusHandling, casework.StatusRework), A(aOtherUnit, aDispatcher, aSystem)},
+		// 自行处置: only by the grid worker or community staff who reported it.
+		{casework.ActSelfHandle, A(aGridWorker), S(casework.StatusReported), A(aCommunity, aOtherGrid, aDispatcher, aUnitHandler, aResident, aSystem)},
 		{casework.ActVerify, A(aGridWorker, aCommunity, aDispatcher), S(casework.StatusHandled), A(aOtherGrid, aOtherCommunity, aUnitHandler, aLeader)},
 		{casework.ActRework, A(aCommunity, aGridWorker, aDispatcher), S(casework.StatusHandled), A(aUnitHandler, aOtherGrid, aResident)},
 		{casework.ActClose, A(aDispatcher), S(casework.StatusVerified, casework.StatusEscalated), A(aLeader, aGridWorker, aSystem)},
@@ -103,9 +105,24 @@ func TestCheckStepRuleTable(t *testing.T) {
 			casework.ActReject: true, casework.ActReturn: true, casework.ActRework: true, casework.ActReopen: true,
 			casework.ActEscalate: true, casework.ActSupervise: true, casework.ActRequestExtension: true,
 			casework.ActDenyExtension: true, casework.ActHang: true, casework.ActVoid: true, casework.ActComment: true,
+			casework.ActHandle: true, casework.ActSelfHandle: true,
 		}[r.action] {
 			t.Errorf("%s: ReasonRequired = %v", r.action, casework.ReasonRequired(r.action))
 		}
+	}
+	// A case handled on the spot is verified by the command center, not by
+	// the grid worker or community staff who handled it.
+	spot := ruleCase(casework.StatusHandled)
+	spot.SelfHandled = true
+	for _, a := range []org.Actor{aGridWorker, aCommunity} {
+		for _, act := range []casework.Action{casework.ActVerify, casework.ActRework} {
+			if err := casework.CheckStep(a, act, spot); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN {
+				t.Errorf("%s by %s on a case handled on the spot: %v, want forbidden", act, a.Name, err)
+			}
+		}
+	}
+	if err := casework.CheckStep(aDispatcher, casework.ActVerify, spot); err != nil {
+		t.Errorf("the command center cannot verify a case handled on the spot: %v", err)
 	}
 	for _, a := range casework.Actions() {
 		if !covered[a] {

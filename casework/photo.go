@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -24,6 +25,9 @@ type Photo struct {
 	Thumb       []byte    `json:"-"`
 	// ClaimHash is org.HashToken of the claim the uploader holds.
 	ClaimHash string `json:"-"`
+	// Stage is when in the loop it was taken (LabelPhotos): derived from
+	// the case's events, not stored.
+	Stage PhotoStage `json:"stage,omitempty"`
 }
 
 // PhotoStore keeps photos. Implemented by package store for both engines.
@@ -140,7 +144,21 @@ func (p *Photos) List(ctx context.Context, a org.Actor, caseID int64) ([]*Photo,
 	if _, err := p.Cases.Get(ctx, a, caseID); err != nil {
 		return nil, err
 	}
-	return p.Store.ListPhotos(ctx, caseID)
+	return p.labelled(ctx, caseID)
+}
+
+// labelled lists a case's photos with their stages.
+func (p *Photos) labelled(ctx context.Context, caseID int64) ([]*Photo, error) {
+	photos, err := p.Store.ListPhotos(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	events, err := p.Cases.Store.ListEvents(ctx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	LabelPhotos(photos, events)
+	return photos, nil
 }
 
 // Tracked returns the photos of the case a resident follows, proven by the
@@ -150,5 +168,54 @@ func (p *Photos) Tracked(ctx context.Context, number, phone string) ([]*Photo, e
 	if err != nil {
 		return nil, err
 	}
-	return p.Store.ListPhotos(ctx, c.ID)
+	return p.labelled(ctx, c.ID)
+}
+
+// PhotoStage says when a photo was taken in the loop, for its label.
+type PhotoStage string
+
+const (
+	PhotoBefore PhotoStage = "before" // 处置前: with the report or a note, before handling
+	PhotoAfter  PhotoStage = "after"  // 处置后: with the handling report (or 自行处置)
+	PhotoCheck  PhotoStage = "check"  // 核查: taken by whoever verified the handling
+)
+
+// Zh is the stage's Chinese label.
+func (s PhotoStage) Zh() string {
+	switch s {
+	case PhotoAfter:
+		return "处置后"
+	case PhotoCheck:
+		return "核查"
+	}
+	return "处置前"
+}
+
+// PhotoStageOf is the stage of the photos a step carries.
+func PhotoStageOf(a Action) PhotoStage {
+	switch a {
+	case ActHandle, ActSelfHandle:
+		return PhotoAfter
+	case ActVerify, ActRework:
+		return PhotoCheck
+	}
+	return PhotoBefore
+}
+
+// LabelPhotos sets each photo's Stage from the case's events: a photo
+// named by a handling step is 处置后, by a verification 核查, any other
+// (sent with the report, or with a note) 处置前.
+func LabelPhotos(photos []*Photo, events []*Event) {
+	stage := map[string]PhotoStage{}
+	for _, e := range events {
+		for _, ref := range e.Payload.Photos {
+			stage[ref] = PhotoStageOf(e.Action)
+		}
+	}
+	for _, p := range photos {
+		p.Stage = PhotoBefore
+		if s, ok := stage[strconv.FormatInt(p.ID, 10)]; ok {
+			p.Stage = s
+		}
+	}
 }

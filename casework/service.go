@@ -263,6 +263,12 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	if err := s.place(ctx, c, in); err != nil {
 		return nil, nil, err
 	}
+	// A resident's report needs a place the command center can find: a
+	// location, a grid (its QR code) or an address.
+	if a.Kind == org.ActorResident && c.Location == nil && c.GridID == 0 && c.Address == "" {
+		return nil, nil, jiedao.Invalid("address", "请说明问题的位置：使用定位、扫网格码，或填写详细地址",
+			"say where the problem is: use your location, a grid's QR code, or give the address")
+	}
 	rules, err := s.Store.ListRoutingRules(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -298,6 +304,14 @@ func (s *Service) place(ctx context.Context, c *Case, in ReportInput) error {
 		grid, community, found, err := s.Places.Place(ctx, p)
 		if err != nil {
 			return err
+		}
+		if np, ok := s.Places.(NearPlacer); ok && !found {
+			if near, err := np.Near(ctx, p, JurisdictionMargin); err != nil {
+				return err
+			} else if !near {
+				return jiedao.Invalid("lat", "该位置不在本街道辖区内，请确认定位，或改为选择网格、填写地址",
+					"this place is outside the subdistrict: check the location, or choose a grid or give an address")
+			}
 		}
 		c.GridID, c.Community, c.Unplaced = grid, community, !found
 		return nil
@@ -349,7 +363,11 @@ func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput)
 		return nil, jiedao.Invalid("action", "未知的操作："+string(in.Action), "unknown action: "+string(in.Action))
 	}
 	in.Reason = strings.TrimSpace(in.Reason)
-	if err := checkText("reason", in.Reason, 2000, ReasonRequired(in.Action), "原因", "reason"); err != nil {
+	reasonZh, reasonEn := "原因", "reason"
+	if in.Action == ActHandle || in.Action == ActSelfHandle {
+		reasonZh, reasonEn = "处置情况", "what was done"
+	}
+	if err := checkText("reason", in.Reason, 2000, ReasonRequired(in.Action), reasonZh, reasonEn); err != nil {
 		return nil, err
 	}
 	if err := checkText("comment", in.Comment, 500, false, "评价内容", "comment"); err != nil {
@@ -509,6 +527,22 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 		}
 		d.Start, d.Finish = nil, newDeadline(cal, now, p.Finish)
 		e.Payload.Deadlines = &d
+	case ActHandle:
+		if err := needAfterPhoto(ctx, categories, c.Category, in.Photos); err != nil {
+			return nil, err
+		}
+	case ActSelfHandle:
+		if err := needAfterPhoto(ctx, categories, c.Category, in.Photos); err != nil {
+			return nil, err
+		}
+		// Not 立案 by the command center: the close deadline runs from now,
+		// as if it had been accepted, so that verifying and closing it has
+		// a limit too.
+		p, err := policy(c.Category, c.Urgency)
+		if err != nil {
+			return nil, err
+		}
+		e.Payload.Deadlines = &Deadlines{Close: newDeadline(cal, now, p.Close)}
 	case ActClose:
 		e.Payload.OnTime = boolp(d.Close == nil || !now.After(d.Close.Due))
 	case ActRate:
@@ -566,6 +600,27 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 }
 
 func boolp(b bool) *bool { return &b }
+
+// needAfterPhoto refuses a handling report without a photo when the case's
+// category, or its major class, requires one (Category.AfterPhoto).
+func needAfterPhoto(ctx context.Context, categories CategoryLookup, code string, photos []string) error {
+	if len(photos) > 0 {
+		return nil
+	}
+	for code != "" {
+		cat, err := categories(ctx, code)
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if cat.AfterPhoto {
+			return jiedao.Invalid("photos", "“"+cat.Name+"”类问题须上传处置后照片", "a photo of the result is required for "+cat.Name)
+		}
+		code = cat.ParentCode
+	}
+	return nil
+}
 
 func normalizePhone(p string) string {
 	return strings.Map(func(r rune) rune {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,7 +128,14 @@ func (w *world) checkReplay(t *testing.T, id int64) *casework.Case {
 	return c
 }
 
-func act(a casework.Action) casework.StepInput { return casework.StepInput{Action: a} }
+// act is a step with nothing more than it needs: handling is reported
+// with what was done.
+func act(a casework.Action) casework.StepInput {
+	if a == casework.ActHandle {
+		return casework.StepInput{Action: a, Reason: "已处置完毕"}
+	}
+	return casework.StepInput{Action: a}
+}
 func why(a casework.Action, reason string) casework.StepInput {
 	return casework.StepInput{Action: a, Reason: reason}
 }
@@ -209,7 +217,7 @@ func TestHappyPath(t *testing.T) {
 
 		c = w.step(t, cst(2024, 10, 8, 10, 0), lead, c.ID, act(casework.ActStart))
 		eqTime(t, "started", c.StartedAt, cst(2024, 10, 8, 10, 0))
-		c = w.step(t, cst(2024, 10, 9, 10, 0), handler, c.ID, casework.StepInput{Action: casework.ActHandle, Photos: []string{"att/1.jpg"}})
+		c = w.step(t, cst(2024, 10, 9, 10, 0), handler, c.ID, casework.StepInput{Action: casework.ActHandle, Reason: "已清运", Photos: []string{"att/1.jpg"}})
 		eqTime(t, "handled", c.HandledAt, cst(2024, 10, 9, 10, 0))
 		if c.Status != casework.StatusHandled || c.HandledCount != 1 {
 			t.Errorf("handled: %+v", c)
@@ -1136,6 +1144,105 @@ func TestUnwatchedDeadlines(t *testing.T) {
 		}
 		if c.SignedOnTime == nil || !*c.SignedOnTime || c.ClosedOnTime == nil || !*c.ClosedOnTime {
 			t.Errorf("case: signed on time %v, closed on time %v", c.SignedOnTime, c.ClosedOnTime)
+		}
+	})
+}
+
+// TestFieldWork: handling is reported with what was done; a category may
+// require a photo of the result; a grid worker handles a small problem he
+// reported on the spot (自行处置), which the command center verifies and
+// which is counted apart from units' handling.
+func TestFieldWork(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		o := w.o
+		disp, handler, gw := o.Actor(org.RoleDispatcher), o.Actor(org.RoleUnitHandler), o.Actor(org.RoleGridWorker)
+
+		// Handling without a description is refused, naming the field.
+		c := w.report(t, cst(2024, 6, 3, 9, 0), disp, o.GridW1.ID, fixture.CatExposedTrash)
+		w.step(t, cst(2024, 6, 3, 9, 5), disp, c.ID, act(casework.ActAccept))
+		w.step(t, cst(2024, 6, 3, 9, 10), disp, c.ID, dispatchTo(o.Chengguan.ID))
+		w.step(t, cst(2024, 6, 3, 9, 20), handler, c.ID, act(casework.ActSign))
+		_, err := w.svc.Step(bg, handler, c.ID, casework.StepInput{Action: casework.ActHandle, Reason: "  "})
+		if jiedao.ErrorCode(err) != jiedao.EINVALID || jiedao.ErrorField(err) != "reason" {
+			t.Fatalf("handle without a description: %v", err)
+		}
+
+		// The major class 市容环境 now requires a photo of the result: its
+		// minor class 暴露垃圾 needs one too.
+		major, err := db.Cases().GetCategory(bg, fixture.CatCityAppearance)
+		if err != nil {
+			t.Fatal(err)
+		}
+		major.AfterPhoto = true
+		if err := w.svc.PutCategory(bg, o.Actor(org.RoleAdmin), major); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Cases().GetCategory(bg, fixture.CatCityAppearance); !got.AfterPhoto {
+			t.Fatal("after_photo not stored")
+		}
+		_, err = w.svc.Step(bg, handler, c.ID, casework.StepInput{Action: casework.ActHandle, Reason: "已清运"})
+		if jiedao.ErrorCode(err) != jiedao.EINVALID || jiedao.ErrorField(err) != "photos" {
+			t.Fatalf("handle without the required photo: %v", err)
+		}
+		c = w.step(t, cst(2024, 6, 3, 10, 0), handler, c.ID, casework.StepInput{Action: casework.ActHandle, Reason: "已清运", Photos: []string{"41"}})
+		if c.Status != casework.StatusHandled || c.SelfHandled {
+			t.Fatalf("handled: %s %v", c.Status, c.SelfHandled)
+		}
+
+		// 自行处置 by the grid worker who reported it: a description, and
+		// the required photo, then straight to verification.
+		s := w.report(t, cst(2024, 6, 3, 11, 0), gw, o.GridW1.ID, fixture.CatExposedTrash)
+		if _, err := w.svc.Step(bg, gw, s.ID, casework.StepInput{Action: casework.ActSelfHandle, Reason: "已随手清理"}); jiedao.ErrorField(err) != "photos" {
+			t.Fatalf("self-handle without the required photo: %v", err)
+		}
+		if _, err := w.svc.Step(bg, disp, s.ID, casework.StepInput{Action: casework.ActSelfHandle, Reason: "x", Photos: []string{"1"}}); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN {
+			t.Fatalf("self-handle by someone who did not report it: %v", err)
+		}
+		s = w.step(t, cst(2024, 6, 3, 11, 5), gw, s.ID, casework.StepInput{Action: casework.ActSelfHandle, Reason: "已随手清理", Photos: []string{"42"}})
+		if s.Status != casework.StatusHandled || !s.SelfHandled || s.HandledCount != 0 || s.AcceptedAt != nil || s.Deadlines.Close == nil {
+			t.Fatalf("self-handled: %+v", s)
+		}
+		// He may not verify his own work; the command center does.
+		if _, err := w.svc.Step(bg, gw, s.ID, act(casework.ActVerify)); jiedao.ErrorCode(err) != jiedao.EFORBIDDEN {
+			t.Fatalf("the grid worker verified his own handling: %v", err)
+		}
+		s = w.step(t, cst(2024, 6, 3, 14, 0), disp, s.ID, act(casework.ActVerify))
+		s = w.step(t, cst(2024, 6, 3, 14, 5), disp, s.ID, act(casework.ActClose))
+		if s.Status != casework.StatusClosed || s.ClosedOnTime == nil || !*s.ClosedOnTime {
+			t.Fatalf("closed: %+v", s)
+		}
+		// Counted apart: the self-handled filter has it, units' handling not.
+		all := casework.Filter{Scope: casework.Scope{All: true}, Limit: 10}
+		spot := all
+		spot.SelfHandled = true
+		list, n, err := db.Cases().ListCases(bg, spot)
+		if err != nil || n != 1 || list[0].ID != s.ID {
+			t.Fatalf("self-handled list: %d %v", n, err)
+		}
+		handled := all
+		handled.Handled = true
+		if list, _, _ := db.Cases().ListCases(bg, handled); len(list) != 1 || list[0].ID != c.ID {
+			t.Fatalf("units' handled list: %v", list)
+		}
+	})
+}
+
+// TestOutsideJurisdiction: a report located far outside the grids (another
+// subdistrict) is refused at the location; one just outside every grid is
+// taken, placed in no grid.
+func TestOutsideJurisdiction(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		in := w.input(w.o.GridW1.ID, fixture.CatExposedTrash)
+		farLat, farLon := *in.Lat+0.2, *in.Lon+0.2 // some 28 km away
+		in.Lat, in.Lon = &farLat, &farLon
+		_, err := w.svc.Report(bg, org.ResidentActor("张三"), in)
+		if jiedao.ErrorCode(err) != jiedao.EINVALID || jiedao.ErrorField(err) != "lat" {
+			t.Fatalf("a report 28 km away: %v", err)
+		}
+		if zh, _ := jiedao.ErrorMessages(err); !strings.Contains(zh, "不在本街道辖区内") {
+			t.Errorf("message %q", zh)
 		}
 	})
 }

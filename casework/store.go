@@ -61,6 +61,18 @@ type Placer interface {
 	Place(ctx context.Context, p geo.Point) (gridID, communityID int64, found bool, err error)
 }
 
+// NearPlacer is a Placer that also tells whether a point lies in or near
+// the jurisdiction (org.Places does): reports far outside it are refused.
+type NearPlacer interface {
+	Placer
+	Near(ctx context.Context, p geo.Point, metres float64) (bool, error)
+}
+
+// JurisdictionMargin is how far beyond the box around every grid a report
+// may lie: a little outside is a gap between grids or a GPS error, placed
+// in no grid; further is another subdistrict, refused.
+const JurisdictionMargin = 1000.0
+
 // UnitSource tells whether a unit exists and what it is.
 type UnitSource interface {
 	UnitExists(ctx context.Context, id int64) (bool, error)
@@ -87,10 +99,13 @@ type Filter struct {
 	// and their drill-down: dispatched to a unit, signed for, reported
 	// handled, rated (with one of Ratings, when given).
 	Dispatched, Signed, Handled, Rated bool
-	Ratings                            []Rating
-	Now                                time.Time // for Due
-	Limit                              int
-	Offset                             int
+	// SelfHandled keeps the cases handled on the spot by their reporter
+	// (自行处置), counted apart from units' handling.
+	SelfHandled bool
+	Ratings     []Rating
+	Now         time.Time // for Due
+	Limit       int
+	Offset      int
 	// Sort orders the list (SortReported, newest first, when empty); Asc
 	// turns it. Ties are broken by the case's id in the same direction,
 	// so that offset paging is stable.

@@ -24,7 +24,7 @@ import (
 func TestRandomWalk(t *testing.T) {
 	const (
 		nCases = 20
-		nSteps = 400
+		nSteps = 600
 	)
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -89,6 +89,8 @@ func TestRandomWalk(t *testing.T) {
 				}
 			case casework.ActVoid, casework.ActMerge:
 				return 1
+			case casework.ActSelfHandle:
+				return 4 // now and then, on a case its reporter may handle
 			case casework.ActReject:
 				return 6
 			case casework.ActHang, casework.ActEscalate, casework.ActComment, casework.ActSupervise:
@@ -137,6 +139,8 @@ func TestRandomWalk(t *testing.T) {
 				return handler
 			case casework.ActVerify, casework.ActRework:
 				return []org.Actor{disp, disp, gw, comm}[pick(4)]
+			case casework.ActSelfHandle:
+				return []org.Actor{gw, comm, disp}[pick(3)]
 			case casework.ActRate:
 				return []org.Actor{resident, resident, disp, hotline}[pick(4)]
 			case casework.ActSupervise:

@@ -215,3 +215,16 @@ func (ix *Index) less(a, b int32) bool {
 	}
 	return ea.order < eb.order
 }
+
+// Bounds is the box around every shape of the index; ok is false when the
+// index holds none.
+func (ix *Index) Bounds() (b Bounds, ok bool) {
+	for i, e := range ix.entries {
+		if i == 0 {
+			b = e.bounds
+			continue
+		}
+		b = b.extend(e.bounds)
+	}
+	return b, len(ix.entries) > 0
+}

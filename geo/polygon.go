@@ -265,3 +265,12 @@ func (m MultiPolygon) Validate() error {
 	}
 	return nil
 }
+
+// Grow returns b widened by about metres on every side.
+func (b Bounds) Grow(metres float64) Bounds {
+	const perDegree = 111320.0 // metres per degree of latitude
+	dLat := metres / perDegree
+	lat := math.Max(math.Abs(b.MinLat), math.Abs(b.MaxLat))
+	dLon := metres / (perDegree * math.Max(math.Cos(lat*math.Pi/180), 0.01))
+	return Bounds{MinLon: b.MinLon - dLon, MinLat: b.MinLat - dLat, MaxLon: b.MaxLon + dLon, MaxLat: b.MaxLat + dLat}
+}

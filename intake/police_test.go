@@ -207,7 +207,7 @@ func TestPoliceArrival(t *testing.T) {
 		arrive(ids[9])
 		// Case 0 is sent back and started again later: the first start counts.
 		e.clock.Set(t0.Add(60 * time.Minute))
-		e.step(h, ids[0], casework.StepInput{Action: casework.ActHandle})
+		e.step(h, ids[0], casework.StepInput{Action: casework.ActHandle, Reason: "已到场处置"})
 		e.step(d, ids[0], casework.StepInput{Action: casework.ActRework, Reason: "现场仍有垃圾"})
 		e.step(h, ids[0], casework.StepInput{Action: casework.ActStart})
 		if c := e.getCase(ids[0]); c.ArrivedAt == nil || !c.ArrivedAt.Equal(t0.Add(5*time.Minute)) {

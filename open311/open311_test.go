@@ -257,7 +257,7 @@ func (e *env) walk() walked {
 	tick()
 	e.step(u, w.fixed, casework.StepInput{Action: casework.ActStart})
 	tick()
-	e.step(u, w.fixed, casework.StepInput{Action: casework.ActHandle, Photos: []string{"after-2.jpg", "https://img.example.cn/after-1.jpg"}})
+	e.step(u, w.fixed, casework.StepInput{Action: casework.ActHandle, Reason: "已清理", Photos: []string{"after-2.jpg", "https://img.example.cn/after-1.jpg"}})
 	tick()
 	e.step(d, w.fixed, casework.StepInput{Action: casework.ActVerify})
 	tick()
@@ -472,7 +472,7 @@ func TestServiceRequestUpdates(t *testing.T) {
 			{"ACTION_SCHEDULED", "派遣至城管科"},
 			{"ACTION_SCHEDULED", "签收"},
 			{"IN_PROGRESS", "开始处置"},
-			{"IN_PROGRESS", "处置反馈"},
+			{"IN_PROGRESS", "处置反馈：已清理"},
 			{"FIXED", "核查通过"},
 			{"FIXED", "结案"},
 			{"FIXED", "评价：满意。回访：满意"},

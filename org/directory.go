@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -390,4 +391,61 @@ func propString(f geo.Feature, key string) string {
 func featureError(i int, err error) error {
 	zh, en := jiedao.ErrorMessages(err)
 	return &jiedao.Error{Code: jiedao.EINVALID, Zh: fmt.Sprintf("第%d个要素：%s", i+1, zh), En: fmt.Sprintf("feature %d: %s", i+1, en), Field: jiedao.ErrorField(err)}
+}
+
+// ChangeOwnPassword lets a staff member change his own password: the
+// current one proves it is him, the new one must meet the policy and
+// differ from it. Every session of his ends, this one included, as when an
+// admin sets a password; the change is on the audit trail. Each field's
+// error names it, all missing ones at once.
+func (d *Directory) ChangeOwnPassword(ctx context.Context, a Actor, current, next, repeat string) error {
+	if a.Kind != ActorStaff {
+		return jiedao.Forbidden("只有工作人员可以修改密码", "only staff have passwords")
+	}
+	var missing []error
+	for _, f := range []struct{ name, zh, en, v string }{
+		{"current_password", "当前密码", "the current password", current},
+		{"new_password", "新密码", "the new password", next},
+		{"repeat_password", "再次输入新密码", "the new password again", repeat},
+	} {
+		if f.v == "" {
+			missing = append(missing, jiedao.Invalid(f.name, "请填写"+f.zh, f.en+" is required"))
+		}
+	}
+	if len(missing) > 0 {
+		return errors.Join(missing...)
+	}
+	s, err := d.Store.GetStaff(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	if !CheckPassword(s.PasswordHash, current) {
+		return jiedao.Invalid("current_password", "当前密码不正确", "the current password is wrong")
+	}
+	if next != repeat {
+		return jiedao.Invalid("repeat_password", "两次输入的新密码不一致", "the two new passwords differ")
+	}
+	if next == current {
+		return jiedao.Invalid("new_password", "新密码不能与当前密码相同", "the new password must differ from the current one")
+	}
+	if err := CheckPasswordPolicy(next); err != nil {
+		zh, en := jiedao.ErrorMessages(err)
+		return jiedao.Invalid("new_password", zh, en)
+	}
+	h, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	before := staffAudit{Staff: s}
+	changed := *s
+	changed.PasswordHash = h
+	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
+		if err := d.Store.UpdateStaff(ctx, &changed); err != nil {
+			return err
+		}
+		if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
+			return err
+		}
+		return d.audit(ctx, a, AuditStaffUpdate, "staff", s.ID, before, staffAudit{Staff: &changed, PasswordChanged: true})
+	})
 }

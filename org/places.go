@@ -46,6 +46,21 @@ func (pl *Places) Place(ctx context.Context, p geo.Point) (gridID, communityID i
 	return id, comm[id], true, nil
 }
 
+// Near reports whether p lies within about metres of the box around every
+// grid: the jurisdiction, as far as the grids draw it. Without grids every
+// point is near (nothing is configured to refuse it by).
+func (pl *Places) Near(ctx context.Context, p geo.Point, metres float64) (bool, error) {
+	ix, _, err := pl.current(ctx)
+	if err != nil {
+		return false, err
+	}
+	b, ok := ix.Bounds()
+	if !ok {
+		return true, nil
+	}
+	return b.Grow(metres).Contains(p), nil
+}
+
 func (pl *Places) current(ctx context.Context) (*geo.Index, map[int64]int64, error) {
 	v, err := pl.src.PlacesVersion(ctx)
 	if err != nil {

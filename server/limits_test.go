@@ -92,7 +92,7 @@ func TestRateLimits(t *testing.T) {
 		}
 
 		// Residents' reports: the JSON API and the pages.
-		report := `{"category":"0101","details":"楼下垃圾堆积"}`
+		report := `{"category":"0101","details":"楼下垃圾堆积","address":"文一路1号"}`
 		for i := range 2 {
 			if st, _, body := e.from("198.51.100.3", "POST", "/api/v1/cases", json, report); st != http.StatusCreated {
 				t.Fatalf("report %d: %d %s", i+1, st, body)

@@ -236,6 +236,9 @@ POST /report/override                       login    303      403      403      
 GET /report/check                           login    200      403      200      403      403      403      403      403
 POST /report/check                          login    200      403      200      403      403      403      403      403
 GET /api/v1/report                          401      200      403      200      403      403      403      403      403
+POST /board/dispatch                        login    403/403  303/303  403/403  404/404  404/404  403/404  403/404  403
+GET /r/area.geojson                         200      200      200      200      200      200      200      200      200
+POST /account/password                      login    422      422      422      422      422      422      422      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -629,7 +632,7 @@ func (m *matrixEnv) closed(scopeB bool) *casework.Case {
 	}
 	d := m.fx.Actor(org.RoleDispatcher)
 	c = m.step(unit, c, casework.StepInput{Action: casework.ActSign})
-	c = m.step(unit, c, casework.StepInput{Action: casework.ActHandle})
+	c = m.step(unit, c, casework.StepInput{Action: casework.ActHandle, Reason: "已清运"})
 	c = m.step(d, c, casework.StepInput{Action: casework.ActVerify})
 	return m.step(d, c, casework.StepInput{Action: casework.ActClose})
 }
@@ -938,6 +941,14 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	// Pages for the work of the day (issue 15). A batch answers the table
 	// with a line per case: refused cases are said so there, not by status.
+	// A wrong current password: refused at the field, nothing changed
+	// (the change itself, which ends every session, is web's test).
+	"POST /account/password": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/account/password", form: url.Values{"current_password": {"not-the-password"}, "new_password": {"Neues-Passwort-2026"}, "repeat_password": {"Neues-Passwort-2026"}}}
+	},
+	"POST /board/dispatch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/board/dispatch", form: url.Values{"id": {pathID(m.report(other).ID)}}}
+	},
 	"POST /cases/batch": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
 		c, _ := m.dispatched(other, false)
 		return mreq{path: "/cases/batch", form: url.Values{"id": {pathID(c.ID)}, "action": {"supervise"}, "reason": {"请尽快处置"}}}

@@ -234,6 +234,9 @@ func (s *Server) routes() []route {
 		{"GET /report/check", page, w.ReportCheckPage, noLimit},
 		{"POST /report/check", page, w.ReportCheck, noLimit},
 		{"GET /api/v1/report", signedIn, a.Report, noLimit},
+		{"POST /board/dispatch", page, w.BoardDispatch, noLimit},
+		{"GET /r/area.geojson", public, w.ResidentArea, noLimit},
+		{"POST /account/password", page, w.ChangePassword, limitLogin},
 	}
 }
 

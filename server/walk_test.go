@@ -234,7 +234,7 @@ func TestCaseLoopOverHTTP(t *testing.T) {
 
 		// Out of order: nothing but accept or reject from reported.
 		for _, a := range []string{"dispatch", "sign", "handle", "verify", "close"} {
-			step(tok[org.RoleDispatcher], map[string]any{"action": a, "unit_id": fx.Chengguan.ID}, http.StatusConflict, "conflict")
+			step(tok[org.RoleDispatcher], map[string]any{"action": a, "unit_id": fx.Chengguan.ID, "reason": "试试"}, http.StatusConflict, "conflict")
 		}
 		refusedBy("accept", org.RoleUnitHandler, org.RoleGridWorker, org.RoleLeader, org.RoleCommunityStaff)
 		step(tok[org.RoleDispatcher], map[string]any{"action": "reject"}, http.StatusBadRequest, "invalid") // no reason
@@ -275,7 +275,7 @@ func TestCaseLoopOverHTTP(t *testing.T) {
 		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "start"}, 200, "")
 		step(tok[org.RoleLeader], map[string]any{"action": "supervise", "reason": "群众反映强烈，请加快处置"}, 200, "")
 		e.clock.Advance(3 * time.Hour)
-		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle", "photos": []string{"after-1.jpg"}}, 200, "")
+		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle", "reason": "已清运", "photos": []string{"after-1.jpg"}}, 200, "")
 		if c.Status != casework.StatusHandled {
 			t.Fatalf("handle: %s", c.Status)
 		}
@@ -283,7 +283,7 @@ func TestCaseLoopOverHTTP(t *testing.T) {
 		// dispatcher checks and sends it back once.
 		refusedBy("verify", org.RoleGridWorker, org.RoleUnitHandler)
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "rework", "reason": "路面仍有散落垃圾"}, 200, "")
-		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle"}, 200, "")
+		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle", "reason": "已返工处置"}, 200, "")
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "verify"}, 200, "")
 		refusedBy("close", org.RoleUnitLead, org.RoleLeader, org.RoleAdmin)
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "close"}, 200, "")
@@ -312,7 +312,7 @@ func TestCaseLoopOverHTTP(t *testing.T) {
 		}
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "dispatch", "unit_id": fx.Chengguan.ID}, 200, "")
 		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "sign"}, 200, "")
-		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle"}, 200, "")
+		c = step(tok[org.RoleUnitHandler], map[string]any{"action": "handle", "reason": "已返工处置"}, 200, "")
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "verify"}, 200, "")
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "close"}, 200, "")
 		c = step(tok[org.RoleDispatcher], map[string]any{"action": "rate", "rating": "satisfied", "comment": "回访：满意"}, 200, "")

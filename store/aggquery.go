@@ -246,7 +246,7 @@ func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourS
 // no grid and no minor class: a grid worker's scope, a grid and a minor
 // class are counted from the cases (a few grids' cases, by their index).
 func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
-	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
+	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || f.SelfHandled || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
 		!f.UpdatedSince.IsZero() || f.GridID != 0 || (f.Category != "" && utf8.RuneCountInString(f.Category) != 2) {
 		return "", nil, false
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -286,7 +287,12 @@ func where(f casework.Filter) (string, []any) {
 	if f.Number != "" {
 		add("c.number = ?", f.Number)
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(f.Query); caseNumberRE.MatchString(q) {
+		// A case number, whole or its start (20261207-00): the number
+		// alone, by a range the number's index serves (the LIKE keeps the
+		// answer exact whatever the collation).
+		add(`c.number >= ? AND c.number < ? AND c.number LIKE ? ESCAPE '\'`, q, q+"~", likeEscape(q)+"%")
+	} else if q != "" {
 		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
 		// does not: lower both sides so that both engines answer alike.
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
@@ -309,6 +315,9 @@ func where(f casework.Filter) (string, []any) {
 	}
 	if f.Handled {
 		add("c.handled_count > 0")
+	}
+	if f.SelfHandled {
+		add("EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = ?)", string(casework.ActSelfHandle))
 	}
 	if f.Rated {
 		add("c.rating <> ''")
@@ -334,6 +343,10 @@ func where(f casework.Filter) (string, []any) {
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
+
+// caseNumberRE is what a case number, or the start of one, looks like in
+// the search box: the day and a dash, then digits.
+var caseNumberRE = regexp.MustCompile(`^[0-9]{8}-[0-9]{0,6}$`)
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
@@ -655,7 +668,7 @@ func (s *Cases) ListCategories(ctx context.Context) ([]*casework.Category, error
 }
 
 func (s *Cases) loadCategories(ctx context.Context) ([]*casework.Category, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies FROM categories ORDER BY code`)
+	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo FROM categories ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -674,7 +687,7 @@ func (s *Cases) loadCategories(ctx context.Context) ([]*casework.Category, error
 func scanCategory(sc interface{ Scan(...any) error }) (*casework.Category, error) {
 	c := &casework.Category{}
 	var kw, attrs, pol string
-	if err := sc.Scan(&c.Code, &c.ParentCode, &c.Name, &c.NameEn, &c.Description, &kw, &c.Active, &attrs, &pol); err != nil {
+	if err := sc.Scan(&c.Code, &c.ParentCode, &c.Name, &c.NameEn, &c.Description, &kw, &c.Active, &attrs, &pol, &c.AfterPhoto); err != nil {
 		return nil, mapError(err)
 	}
 	for _, x := range []struct {
@@ -722,12 +735,12 @@ func (s *Cases) PutCategory(ctx context.Context, c *casework.Category) error {
 				return jiedao.Invalid("parent_code", "所属大类不存在："+c.ParentCode, "no such major class: "+c.ParentCode)
 			}
 		}
-		_, err := tx.exec(ctx, `INSERT INTO categories (code, parent_code, name, name_en, description, keywords, active, attributes, policies)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.exec(ctx, `INSERT INTO categories (code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, name_en = excluded.name_en,
 			description = excluded.description, keywords = excluded.keywords, active = excluded.active,
-			attributes = excluded.attributes, policies = excluded.policies`,
-			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol))
+			attributes = excluded.attributes, policies = excluded.policies, after_photo = excluded.after_photo`,
+			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol), c.AfterPhoto)
 		if err != nil {
 			return err
 		}

@@ -117,7 +117,12 @@ func newRetentionWorld(t *testing.T, db *store.DB) *retentionWorld {
 	w := &retentionWorld{world: newWorld(t, db, cst(2024, 6, 3, 9, 0))}
 	o := w.o
 	disp, cg, gw := o.Actor(org.RoleDispatcher), o.Actor(org.RoleUnitHandler), o.Actor(org.RoleGridWorker)
-	S := func(a casework.Action) casework.StepInput { return casework.StepInput{Action: a} }
+	S := func(a casework.Action) casework.StepInput {
+		if a == casework.ActHandle {
+			return casework.StepInput{Action: a, Reason: "已处置"} // handling is reported with what was done
+		}
+		return casework.StepInput{Action: a}
+	}
 	n := 0
 	report := func(at time.Time) *casework.Case {
 		n++

@@ -783,6 +783,8 @@ func TestListCases(t *testing.T) {
 			{"words in the details", casework.Filter{Scope: all, Query: "早餐摊"}, idList(c2)},
 			{"words in the address", casework.Filter{Scope: all, Query: "交界"}, idList(c4)},
 			{"a case number in the words", casework.Filter{Scope: all, Query: c3.Number}, idList(c3)},
+			{"the start of a case number", casework.Filter{Scope: all, Query: c3.Number[:9]}, idList(c3)},
+			{"the start of a day's numbers", casework.Filter{Scope: all, Query: "20240605-"}, idList(c4, c5)},
 			{"a percent sign is no wildcard", casework.Filter{Scope: all, Query: "%"}, idList()},
 			{"an underscore is no wildcard", casework.Filter{Scope: all, Query: "E_C"}, idList()},
 			{"Latin letters in any case, on both engines", casework.Filter{Scope: all, Query: "efc"}, idList(c1)},
@@ -960,7 +962,12 @@ func TestEvaluate(t *testing.T) {
 		w := newWorld(t, db, cst(2024, 6, 3, 9, 0))
 		o := w.o
 		disp, gw, comm, cg, market := o.Actor(org.RoleDispatcher), o.Actor(org.RoleGridWorker), o.Actor(org.RoleCommunityStaff), o.Actor(org.RoleUnitHandler), o.MarketActor()
-		S := func(a casework.Action) casework.StepInput { return casework.StepInput{Action: a} }
+		S := func(a casework.Action) casework.StepInput {
+			if a == casework.ActHandle {
+				return casework.StepInput{Action: a, Reason: "已处置"} // handling is reported with what was done
+			}
+			return casework.StepInput{Action: a}
+		}
 		R := func(a casework.Action, reason string) casework.StepInput {
 			return casework.StepInput{Action: a, Reason: reason}
 		}

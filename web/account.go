@@ -112,3 +112,29 @@ func clipText(s string, n int) string {
 	}
 	return string(r[:n]) + "…"
 }
+
+// ChangePassword changes the signed-in person's own password: the current
+// one, the new one twice. Every session ends, so the login page follows.
+func (h *Handler) ChangePassword(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.staff(w, r)
+	if !ok || !h.postForm(w, r, 0) {
+		return
+	}
+	f := r.PostForm
+	err := h.Directory.ChangeOwnPassword(r.Context(), a, f.Get("current_password"), f.Get("new_password"), f.Get("repeat_password"))
+	if err != nil {
+		d, lerr := h.loadAccount(r, a, a.ID)
+		if lerr != nil {
+			h.fail(w, r, lerr)
+			return
+		}
+		p := h.newPage(w, r, "我的账号|My account")
+		p.Active = "/account"
+		p.Data = d
+		p.setError(err)
+		h.render(w, r, http.StatusUnprocessableEntity, "account", p)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login?changed=1", http.StatusSeeOther)
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -45,6 +46,77 @@ type adminData struct {
 	Imported   *org.ImportResult
 	GridCounts map[int64]int
 	Account    *accountData // the sessions and logins of the staff member being edited
+	// The lists as searchable, sortable, paged tables (docs/pages.md):
+	// the words searched for, each list's page and its table.
+	Query     string
+	StaffPage []*org.Staff
+	GridPage  []*org.Grid
+	DayPage   []calendar.Day
+	Table     *listTable
+}
+
+// adminPageSize is the rows of an admin list per page.
+const adminPageSize = 30
+
+var (
+	staffColumns = []column{{Key: "username", Zh: "用户名", En: "Username"}, {Key: "name", Zh: "姓名", En: "Name"},
+		{Key: "role", Zh: "角色", En: "Role"}, {Zh: "单位/社区/网格", En: "Unit, community, grids"}, {Key: "active", Zh: "状态", En: "State"}, {}}
+	gridColumns = []column{{Key: "code", Zh: "编码", En: "Code"}, {Key: "name", Zh: "名称", En: "Name"}, {Key: "kind", Zh: "类型", En: "Kind"},
+		{Key: "community", Zh: "社区", En: "Community"}, {Zh: "西湖码", En: "QR code"}}
+	dayColumns = []column{{Key: "date", Zh: "日期", En: "Date"}, {Key: "kind", Zh: "类型", En: "Kind"}, {Key: "name", Zh: "名称", En: "Name"},
+		{Key: "year", Zh: "所属年度", En: "Schedule year"}, {}}
+)
+
+// adminTables makes the section's list a searchable, sortable, paged
+// table from the query string.
+func adminTables(r *http.Request, p *page, d *adminData) {
+	q := r.URL.Query()
+	d.Query = strings.TrimSpace(q.Get("q"))
+	path := "/admin/" + d.Section
+	switch d.Section {
+	case "staff":
+		d.Table = readTable(path, q, staffColumns, "username", true, adminPageSize)
+		var rows []*org.Staff
+		for _, s := range d.Staff {
+			if matches(d.Query, s.Username, s.Name, s.Phone, p.RoleName(s.Role), d.N.Unit[s.UnitID], d.N.Community[s.CommunityID]) {
+				rows = append(rows, s)
+			}
+		}
+		d.StaffPage = pageOf(d.Table, rows, map[string]func(a, b *org.Staff) bool{
+			"username": func(a, b *org.Staff) bool { return a.Username < b.Username },
+			"name":     func(a, b *org.Staff) bool { return a.Name < b.Name },
+			"role":     func(a, b *org.Staff) bool { return a.Role < b.Role },
+			"active":   func(a, b *org.Staff) bool { return !a.Active && b.Active },
+		})
+	case "grids":
+		d.Table = readTable(path, q, gridColumns, "code", true, adminPageSize)
+		var rows []*org.Grid
+		for _, g := range d.N.Grids {
+			if matches(d.Query, g.Code, g.Name, string(g.Kind), d.N.Community[g.CommunityID]) {
+				rows = append(rows, g)
+			}
+		}
+		d.GridPage = pageOf(d.Table, rows, map[string]func(a, b *org.Grid) bool{
+			"code":      func(a, b *org.Grid) bool { return a.Code < b.Code },
+			"name":      func(a, b *org.Grid) bool { return a.Name < b.Name },
+			"kind":      func(a, b *org.Grid) bool { return a.Kind < b.Kind },
+			"community": func(a, b *org.Grid) bool { return d.N.Community[a.CommunityID] < d.N.Community[b.CommunityID] },
+		})
+	case "calendar":
+		d.Table = readTable(path, q, dayColumns, "date", false, adminPageSize)
+		var rows []calendar.Day
+		for _, day := range d.Days {
+			if matches(d.Query, day.Date, day.Name, string(day.Kind), strconv.Itoa(day.ScheduleYear)) {
+				rows = append(rows, day)
+			}
+		}
+		d.DayPage = pageOf(d.Table, rows, map[string]func(a, b calendar.Day) bool{
+			"date": func(a, b calendar.Day) bool { return a.Date < b.Date },
+			"kind": func(a, b calendar.Day) bool { return a.Kind < b.Kind },
+			"name": func(a, b calendar.Day) bool { return a.Name < b.Name },
+			"year": func(a, b calendar.Day) bool { return a.ScheduleYear < b.ScheduleYear },
+		})
+	}
 }
 
 // Admin shows a section of the admin pages (the grids first).
@@ -71,7 +143,7 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 		return
 	}
 	ctx := r.Context()
-	d := &adminData{Section: section, Sections: adminSections, Roles: org.Roles(), Channels: casework.Channels(),
+	d := &adminData{Section: section, Sections: adminSections, Roles: rolesLeastFirst, Channels: casework.Channels(),
 		UnitKinds: []org.UnitKind{org.UnitDepartment, org.UnitStation, org.UnitCommunity, org.UnitExternal, org.UnitCommand}}
 	var err error
 	if d.N, err = h.names(ctx, a); err != nil {
@@ -109,6 +181,7 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 	if extra != nil {
 		extra(d)
 	}
+	adminTables(r, p, d)
 	// ?edit= fills the section's form with a record to change.
 	if edit := r.URL.Query().Get("edit"); edit != "" && len(p.Form) == 0 {
 		switch section {
@@ -136,6 +209,9 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 					p.Form = url.Values{"code": {c.Code}, "parent_code": {c.ParentCode}, "name": {c.Name}, "name_en": {c.NameEn}, "json": {d.CatJSON[c.Code]}}
 					if c.Active {
 						p.Form.Set("active", "1")
+					}
+					if c.AfterPhoto {
+						p.Form.Set("after_photo", "1")
 					}
 				}
 			}
@@ -202,10 +278,29 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 				in.GridIDs = append(in.GridIDs, id)
 			}
 		}
+		// Every required field that is empty, named at once next to itself;
+		// the rest of the checks are the directory's.
+		var missing []error
+		for _, m := range []struct{ field, zh, en string }{{"username", "用户名", "the username"}, {"name", "姓名", "the name"}} {
+			if strings.TrimSpace(f.Get(m.field)) == "" {
+				missing = append(missing, jiedao.Invalid(m.field, "请填写"+m.zh, m.en+" is required"))
+			}
+		}
+		if in.ID == 0 && in.Password == "" {
+			missing = append(missing, jiedao.Invalid("password", "请设置初始密码", "an initial password is required"))
+		}
+		if in.Role == org.RoleGridWorker && len(in.GridIDs) == 0 {
+			missing = append(missing, jiedao.Invalid("grid_ids", "网格员须选择负责网格", "a grid worker needs a grid"))
+		}
+		if len(missing) > 0 && a.Is(org.RoleAdmin) { // others are refused by the directory
+			err = errors.Join(missing...)
+			break
+		}
 		_, err = h.Directory.SaveStaff(ctx, a, in)
 	case "categories/save":
 		c := &casework.Category{Code: strings.TrimSpace(f.Get("code")), ParentCode: strings.TrimSpace(f.Get("parent_code")),
-			Name: strings.TrimSpace(f.Get("name")), NameEn: strings.TrimSpace(f.Get("name_en")), Active: f.Get("active") == "1"}
+			Name: strings.TrimSpace(f.Get("name")), NameEn: strings.TrimSpace(f.Get("name_en")), Active: f.Get("active") == "1",
+			AfterPhoto: f.Get("after_photo") == "1"}
 		var extraJSON struct {
 			Attributes []casework.AttributeDef              `json:"attributes"`
 			Policies   map[casework.Urgency]casework.Policy `json:"policies"`
@@ -302,3 +397,9 @@ func (h *Handler) CalendarTSV(w http.ResponseWriter, r *http.Request) {
 		h.Log.Warn("calendar export", "err", err)
 	}
 }
+
+// rolesLeastFirst are the roles as the staff form offers them: the least
+// privileged first, and chosen for a new account, so that a slip gives
+// too little, never the keys (admin last).
+var rolesLeastFirst = []org.Role{org.RoleCommunityStaff, org.RoleGridWorker, org.RoleUnitHandler, org.RoleUnitLead,
+	org.RoleLeader, org.RoleDispatcher, org.RoleAdmin}

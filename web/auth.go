@@ -12,6 +12,9 @@ import (
 func (h *Handler) LoginPage(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, "登录|Sign in")
 	p.Form.Set("next", localPath(r.URL.Query().Get("next"), ""))
+	if r.URL.Query().Get("changed") != "" {
+		p.Notice = p.T("密码已修改，请用新密码登录。", "Your password is changed: sign in with the new one.")
+	}
 	h.renderLogin(w, r, http.StatusOK, p)
 }
 

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
+	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
@@ -41,6 +43,7 @@ func boardSections(base casework.Filter, now time.Time) []boardSection {
 		{Key: "verify", Zh: "待核查、待结案", En: "To verify or close", Filter: with(func(f *casework.Filter) {
 			f.Statuses = []casework.Status{casework.StatusHandled, casework.StatusVerified}
 		})},
+		{Key: "hung", Zh: "挂账", En: "On hold", Filter: with(func(f *casework.Filter) { f.Statuses = []casework.Status{casework.StatusHung} })},
 		{Key: "unsatisfied", Zh: "不满意待复核", En: "Rated unsatisfied", Filter: with(func(f *casework.Filter) {
 			f.Statuses = []casework.Status{casework.StatusClosed}
 			f.Ratings = []casework.Rating{casework.RatingUnsatisfied}
@@ -60,6 +63,22 @@ type boardData struct {
 	Channels []casework.Channel
 	Groups   []catGroup
 	Query    string // the filter, for the rows and the stream
+	// Stream is the new reports waiting for acceptance, oldest first, as
+	// the big screen's left column shows them.
+	Stream []streamItem
+	// Dispatcher may take 一键派单.
+	Dispatcher bool
+}
+
+// streamItem is a new report on the board: how long it has waited, its
+// first photo, whether it lies outside every grid, and the unit routing
+// suggests for 一键派单.
+type streamItem struct {
+	caseView
+	Photo     int64 // 0: none
+	Waiting   time.Duration
+	Outside   bool // a location outside every grid, or no place at all
+	Suggested string
 }
 
 // boardFilter reads the board's filter: community, category, channel.
@@ -93,6 +112,25 @@ func (h *Handler) boardData(r *http.Request, a org.Actor) (*boardData, error) {
 	if d.N, err = h.names(r.Context(), a); err != nil {
 		return nil, err
 	}
+	d.Dispatcher = a.Is(org.RoleDispatcher)
+	// The stream: the oldest new reports first, the longest waiting on top.
+	sf := d.Sections[0].Filter
+	sf.Sort, sf.Asc, sf.Limit = casework.SortReported, true, 12
+	waiting, _, err := h.Cases.List(r.Context(), a, sf)
+	if err != nil {
+		return nil, err
+	}
+	now := h.Cases.Now()
+	for _, c := range waiting {
+		it := streamItem{caseView: h.view(c), Waiting: now.Sub(c.ReportedAt), Outside: c.Unplaced || c.GridID == 0}
+		if c.SuggestedUnit != 0 {
+			it.Suggested = d.N.Unit[c.SuggestedUnit]
+		}
+		if photos, err := h.Photos.List(r.Context(), a, c.ID); err == nil && len(photos) > 0 {
+			it.Photo = photos[0].ID
+		}
+		d.Stream = append(d.Stream, it)
+	}
 	cats, err := h.Cases.Categories(r.Context())
 	if err != nil {
 		return nil, err
@@ -101,24 +139,67 @@ func (h *Handler) boardData(r *http.Request, a org.Actor) (*boardData, error) {
 	return d, nil
 }
 
-// Board is the command center's live board.
+// Board is the command center's live board: on a wall screen (1600 px
+// and wider) a full-height layout with the map at its centre, the stream
+// of new reports on the left and the piles of work on the right; on a
+// desktop and a phone the same parts one under the other.
 func (h *Handler) Board(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.staff(w, r)
 	if !ok {
 		return
 	}
+	p := h.newPage(w, r, "指挥台|Command board")
+	if n := r.URL.Query().Get("dispatched"); n != "" {
+		p.Notice = p.T("已一键派单：", "Dispatched: ") + n
+	}
+	h.showBoard(w, r, p, a, http.StatusOK)
+}
+
+func (h *Handler) showBoard(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, status int) {
 	d, err := h.boardData(r, a)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := h.newPage(w, r, "指挥台|Command board")
 	p.Active = "/board"
 	p.Form = r.URL.Query()
 	p.Data = d
-	p.Scripts = []string{"board.js"}
-	p.Body = "wide"
-	h.render(w, r, http.StatusOK, "board", p)
+	p.Styles = []string{"vendor/leaflet.css"}
+	p.Scripts = []string{"vendor/leaflet.js", "board.js", "boardmap.js"}
+	p.Body = "wide board-page"
+	h.render(w, r, status, "board", p)
+}
+
+// BoardDispatch is 一键派单 from the board: the new report is accepted and
+// dispatched to the unit routing suggests, in one press. The board comes
+// back with a notice, or with the reason it could not be done.
+func (h *Handler) BoardDispatch(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.staff(w, r)
+	if !ok || !h.postForm(w, r, maxForm) {
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	c, err := h.Cases.Get(r.Context(), a, id)
+	if err == nil {
+		c, err = h.dispatchNow(r.Context(), a, c, 0)
+	}
+	if err != nil {
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND && jiedao.ErrorField(err) == "" {
+			h.fail(w, r, err)
+			return
+		}
+		p := h.newPage(w, r, "指挥台|Command board")
+		p.Error = p.Msg(err)
+		status := http.StatusUnprocessableEntity
+		if jiedao.ErrorCode(err) == jiedao.EFORBIDDEN {
+			status = http.StatusForbidden
+		} else if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
+			status = http.StatusConflict
+		}
+		h.showBoard(w, r, p, a, status)
+		return
+	}
+	http.Redirect(w, r, "/board?dispatched="+url.QueryEscape(c.Number), http.StatusSeeOther)
 }
 
 // streamEvery is how often the stream asks the database for changes; a

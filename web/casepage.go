@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -84,7 +86,7 @@ type actionForm struct {
 
 // stepOrder is the order the actions are offered in: the loop first.
 var stepOrder = []casework.Action{
-	casework.ActAccept, casework.ActDispatch, casework.ActSign, casework.ActStart, casework.ActHandle,
+	casework.ActAccept, casework.ActSelfHandle, casework.ActDispatch, casework.ActSign, casework.ActStart, casework.ActHandle,
 	casework.ActVerify, casework.ActRework, casework.ActClose, casework.ActReopen, casework.ActRate,
 	casework.ActReturn, casework.ActRequestExtension, casework.ActApproveExtension, casework.ActDenyExtension,
 	casework.ActSupervise, casework.ActEscalate, casework.ActMerge, casework.ActHang, casework.ActResume,
@@ -134,7 +136,7 @@ func actionsFor(a org.Actor, c *casework.Case) []actionForm {
 			f.Rating, f.Reason = true, false
 		case casework.ActMerge:
 			f.Merge = true
-		case casework.ActHandle, casework.ActVerify, casework.ActRework:
+		case casework.ActHandle, casework.ActSelfHandle, casework.ActVerify, casework.ActRework:
 			f.Photos = true
 		case casework.ActAccept:
 			f.Accept = true
@@ -164,6 +166,46 @@ type caseData struct {
 	N         *names
 	Suggested int64
 	Back      string
+	// AfterPhoto: the case's category requires a photo of the result.
+	AfterPhoto bool
+	// Nav are links that open the case's place in a phone's map app.
+	Nav *navLinks
+}
+
+// navLinks open a place in a map app for directions: geo: (the phone's
+// own map app) and 高德地图's URI API, which takes WGS-84 as it is stored.
+// They are links the reader follows, not anything the page loads.
+type navLinks struct {
+	Geo  template.URL // a geo: URI, which html/template would otherwise refuse
+	Amap string
+}
+
+func navLinksFor(c *casework.Case) *navLinks {
+	if c.Location == nil {
+		return nil
+	}
+	lat, lon := strconv.FormatFloat(c.Location.Lat, 'f', 6, 64), strconv.FormatFloat(c.Location.Lon, 'f', 6, 64)
+	name := url.QueryEscape(c.Number)
+	return &navLinks{
+		Geo:  template.URL("geo:" + lat + "," + lon + "?q=" + lat + "," + lon + "(" + name + ")"),
+		Amap: "https://uri.amap.com/marker?position=" + lon + "," + lat + "&name=" + name + "&coordinate=wgs84&callnative=1",
+	}
+}
+
+// afterPhotoRequired reports whether the category, or its major class,
+// requires a photo of the result.
+func afterPhotoRequired(cats map[string]*casework.Category, code string) bool {
+	for code != "" {
+		c := cats[code]
+		if c == nil {
+			return false
+		}
+		if c.AfterPhoto {
+			return true
+		}
+		code = c.ParentCode
+	}
+	return false
 }
 
 // CasePage shows one case to the staff who may see it: its facts, photos,
@@ -184,6 +226,9 @@ func (h *Handler) CasePage(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.URL.Query().Get("new") != "" {
 		p.Notice = p.T("已上报，案件已生成。", "Reported: the case is open.")
+	}
+	if r.URL.Query().Get("spot_failed") != "" {
+		p.Error = p.T("已上报，但自行处置未能记录，请在下方“自行处置”中重试。", "Reported, but the handling on the spot was not recorded: try again under “Handled on the spot” below.")
 	}
 	h.showCase(w, r, p, a, http.StatusOK)
 }
@@ -216,7 +261,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *page, a or
 		return
 	}
 	d := &caseData{caseView: h.view(c), Events: events, Photos: photos, Actions: actionsFor(a, c), N: n,
-		Suggested: c.SuggestedUnit, Back: homeOf(a)}
+		Suggested: c.SuggestedUnit, Back: homeOf(a), AfterPhoto: afterPhotoRequired(n.Cats, c.Category), Nav: navLinksFor(c)}
+	if c.Location != nil {
+		p.Styles = []string{"vendor/leaflet.css"}
+		p.Scripts = []string{"vendor/leaflet.js", "casemap.js"}
+	}
 	if p.V("unit_id") == "" && c.SuggestedUnit != 0 {
 		p.Form.Set("unit_id", strconv.FormatInt(c.SuggestedUnit, 10))
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/api"
@@ -46,6 +47,7 @@ type evalRow struct {
 	Name    string
 	Link    string
 	Overdue int
+	Rank    int // by the unit score, 1 first; 0 unranked
 	casework.Evaluation
 }
 
@@ -54,10 +56,18 @@ type dashData struct {
 	Years    []int
 	From, To time.Time
 	Total    evalRow
-	Figures  []figureView
-	Charts   []chart
-	Units    []evalRow
-	Comms    []evalRow
+	// Prior is the year before's figures for the whole subdistrict,
+	// beside each of this year's.
+	Prior     *casework.Evaluation
+	PriorYear int
+	// SelfHandled counts the cases handled on the spot (自行处置) in the
+	// year, apart from the units' figures.
+	SelfHandled     int
+	SelfHandledLink string
+	Figures         []figureView
+	Charts          []chart
+	Units           []evalRow
+	Comms           []evalRow
 }
 
 type figureView struct {
@@ -69,16 +79,28 @@ type figureView struct {
 // caseLink is the case list of a filter.
 func caseLink(f casework.Filter) string { return "/cases?" + api.FilterQuery(f).Encode() }
 
-// dashYear is the year asked for, else the year of the newest case (a
-// demo database holds a past year), else this year.
+// dashYear is the year asked for, else the latest year with data: the
+// year of the newest case (a demo database may hold a past year), or the
+// year before it when that year has no case filed (立案) yet — early in
+// January a leader sees last year's figures, not "立案数 0".
 func (h *Handler) dashYear(r *http.Request, a org.Actor) int {
 	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
 		return y
 	}
-	if cases, _, err := h.Cases.List(r.Context(), a, casework.Filter{Limit: 1}); err == nil && len(cases) == 1 {
-		return cases[0].ReportedAt.In(calendar.Zone()).Year()
+	cases, _, err := h.Cases.List(r.Context(), a, casework.Filter{Limit: 1})
+	if err != nil || len(cases) == 0 {
+		return h.Cases.Now().In(calendar.Zone()).Year()
 	}
-	return h.Cases.Now().In(calendar.Zone()).Year()
+	year := cases[0].ReportedAt.In(calendar.Zone()).Year()
+	from, to := report.Period(year)
+	if ev, err := h.Cases.Evaluate(r.Context(), a, casework.EvalQuery{From: from, To: to, GroupBy: casework.ByAll}); err == nil &&
+		(len(ev) == 0 || ev[0].Filed == 0) {
+		pf, pt := report.Period(year - 1)
+		if n, err := h.Cases.Count(r.Context(), a, casework.Filter{From: pf, To: pt}); err == nil && n > 0 {
+			return year - 1
+		}
+	}
+	return year
 }
 
 func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, error) {
@@ -105,7 +127,8 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 
 	// The parts are independent queries: run them at once (the read pool
 	// serves them in parallel on both engines).
-	var all, byUnit, byComm []casework.Evaluation
+	var all, prior, byUnit, byComm []casework.Evaluation
+	pfrom, pto := report.Period(year - 1)
 	var values []report.Value
 	var byChannel, byCommunity, byMajor map[string]int
 	months := make([]int, 12)
@@ -122,6 +145,10 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		}
 	}
 	err = parallel(eval(casework.ByAll, &all), eval(casework.ByUnit, &byUnit), eval(casework.ByCommunity, &byComm),
+		func() (err error) {
+			prior, err = h.Cases.Evaluate(ctx, a, casework.EvalQuery{From: pfrom, To: pto, GroupBy: casework.ByAll})
+			return err
+		},
 		func() (err error) { values, err = report.Compute(ctx, h.Cases, a, year, h.Figures...); return err },
 		countBy(casework.CountByChannel, &byChannel), countBy(casework.CountByCommunity, &byCommunity), countBy(casework.CountByMajor, &byMajor),
 		func() error {
@@ -143,6 +170,16 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 	if len(all) > 0 {
 		d.Total = evalRow{Name: p.T("全街道", "Whole subdistrict"), Link: caseLink(period), Evaluation: all[0]}
 	}
+	d.PriorYear = year - 1
+	spot := period
+	spot.SelfHandled = true
+	if d.SelfHandled, err = count(spot); err != nil {
+		return nil, err
+	}
+	d.SelfHandledLink = caseLink(spot)
+	if len(prior) > 0 && prior[0].Filed > 0 {
+		d.Prior = &prior[0]
+	}
 	for _, e := range byUnit {
 		f := period
 		f.UnitID = e.Key
@@ -155,6 +192,11 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		d.Units = append(d.Units, row)
 	}
 	sortRows(d.Units)
+	for i := range d.Units {
+		if d.Units[i].Key != 0 && d.Units[i].Score() != nil {
+			d.Units[i].Rank = i + 1
+		}
+	}
 	for _, e := range byComm {
 		f := period
 		f.CommunityID = e.Key
@@ -245,9 +287,22 @@ func sortRows(rows []evalRow) {
 	}
 }
 
+// less ranks units by their score (casework.Evaluation.Score), highest
+// first; units without a score last; ties by fewer overdue cases now, then
+// more cases filed. The row of cases never dispatched comes last.
 func less(a, b evalRow) bool {
+	if (a.Key == 0) != (b.Key == 0) {
+		return b.Key == 0
+	}
+	sa, sb := a.Score(), b.Score()
+	switch {
+	case sa != nil && sb != nil && *sa != *sb:
+		return *sa > *sb
+	case (sa == nil) != (sb == nil):
+		return sa != nil
+	}
 	if a.Overdue != b.Overdue {
-		return a.Overdue > b.Overdue
+		return a.Overdue < b.Overdue
 	}
 	return a.Filed > b.Filed
 }
@@ -278,6 +333,24 @@ func (p *page) Rate(v *float64) string {
 		return "—"
 	}
 	return strconv.FormatFloat(*v, 'f', 2, 64) + "%"
+}
+
+// Pair shows the half of a "中文 / English" text (a figure's definition,
+// report.Source's Counts) in the page's language, so that a Chinese page
+// carries no English.
+func (p *page) Pair(s string) string {
+	if zh, en, ok := strings.Cut(s, " / "); ok {
+		return p.T(strings.TrimSpace(zh), strings.TrimSpace(en))
+	}
+	return s
+}
+
+// Points shows a score out of 100, or a dash when there is none.
+func (p *page) Points(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return strconv.FormatFloat(*v, 'f', 2, 64)
 }
 
 // Hours shows an average in hours.

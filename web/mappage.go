@@ -94,6 +94,7 @@ type mapCase struct {
 	Number string  `json:"number"`
 	Title  string  `json:"title"`
 	Status string  `json:"status"`
+	State  string  `json:"state"` // the status code, for the map's colours
 	Due    string  `json:"due,omitempty"`
 	Lat    float64 `json:"lat"`
 	Lon    float64 `json:"lon"`
@@ -134,6 +135,11 @@ func (h *Handler) MapCases(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("all") == "1" {
 		f.Statuses = nil
 	}
+	// days=N: every case reported in the last N days (1–31), open or
+	// not, for the board's heat layer.
+	if n, err := strconv.Atoi(r.URL.Query().Get("days")); err == nil && n >= 1 && n <= 31 {
+		f.Statuses, f.From = nil, h.Cases.Now().AddDate(0, 0, -n)
+	}
 	f.Limit = casework.MaxPage
 	out := []mapCase{}
 	for len(out) < mapLimit {
@@ -143,7 +149,7 @@ func (h *Handler) MapCases(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, c := range cases {
-			mc := mapCase{ID: c.ID, Number: c.Number, Title: c.Title, Status: p.StatusName(c.Status), Due: string(c.DueStateAt(h.Cases.Now()))}
+			mc := mapCase{ID: c.ID, Number: c.Number, Title: c.Title, Status: p.StatusName(c.Status), State: string(c.Status), Due: string(c.DueStateAt(h.Cases.Now()))}
 			if c.Location != nil {
 				mc.Lat, mc.Lon = c.Location.Lat, c.Location.Lon
 			} else if m, ok := middle[c.GridID]; ok {

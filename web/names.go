@@ -32,6 +32,8 @@ var funcs = template.FuncMap{
 	"tbl": func(p *page, t *listTable) tableView { return tableView{P: p, T: t} },
 	// tierZh names a building's tier (enterprise.go).
 	"tierZh": enterprise.TierZh,
+	// stageOf is the stage of the photos a step carries (处置前/处置后/核查).
+	"stageOf": casework.PhotoStageOf,
 }
 
 // evalTable is an evaluation table for the "evaltable" template.
@@ -67,7 +69,7 @@ var (
 		casework.ActRequestExtension: "Request extension", casework.ActApproveExtension: "Approve extension",
 		casework.ActDenyExtension: "Deny extension", casework.ActHang: "Put on hold", casework.ActResume: "Resume",
 		casework.ActVoid: "Void", casework.ActMerge: "Merge", casework.ActComment: "Add a note",
-		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue",
+		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue", casework.ActSelfHandle: "Handled on the spot",
 	}
 	channelEn = map[casework.Channel]string{
 		casework.ChannelXihuCode: "Xihu code", casework.ChannelPingan: "Ping'an Tong", casework.ChannelGrid: "Grid Tong",
@@ -120,7 +122,19 @@ func (p *page) RatingName(r casework.Rating) string   { return p.named(r.Zh(), r
 func (p *page) RoleName(r org.Role) string            { return p.T(r.Zh(), roleEn[r]) }
 func (p *page) OutcomeName(o org.LoginOutcome) string { return p.T(o.Zh(), outcomeEn[o]) }
 func (p *page) StageName(s casework.Stage) string     { return p.T(s.Zh(), stageEn[s]) }
-func (p *page) DueName(d casework.DueState) string    { return p.named(d.Zh(), dueEn[d], "") }
+
+// PhotoLabel names a photo's stage: 处置前, 处置后 or 核查.
+func (p *page) PhotoLabel(s casework.PhotoStage) string {
+	en := "Before"
+	switch s {
+	case casework.PhotoAfter:
+		en = "After"
+	case casework.PhotoCheck:
+		en = "Check"
+	}
+	return p.T(s.Zh(), en)
+}
+func (p *page) DueName(d casework.DueState) string { return p.named(d.Zh(), dueEn[d], "") }
 
 // Time shows a time in China Standard Time.
 func (p *page) Time(t time.Time) string {
@@ -152,6 +166,9 @@ func (p *page) Left(due time.Time) string {
 	}
 	return p.T("剩余 "+s, s+" left")
 }
+
+// Span is a duration as the countdowns write it (3天2小时, 45分钟).
+func (p *page) Span(d time.Duration) string { return span(d, p.Lang) }
 
 func span(d time.Duration, lang string) string {
 	days := int(d.Hours()) / 24

@@ -17,9 +17,19 @@ import (
 // selection. We draw the modules as SVG ourselves, so that a printed sheet
 // stays sharp at any size.
 
-// siteURL is the address residents' phones should open: the one this
-// request came to (behind a proxy, as the proxy forwards it).
-func siteURL(r *http.Request) string {
+// siteURL is the address residents' phones should open: the configured
+// public address, else the one this request came to (behind a proxy, as
+// the proxy forwards it) — which is wrong when an admin prints the codes
+// from an intranet address, hence --public-url.
+func (h *Handler) siteURL(r *http.Request) string {
+	if h.PublicURL != "" {
+		return h.PublicURL
+	}
+	return requestURL(r)
+}
+
+// requestURL is the address this request came to.
+func requestURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
@@ -55,7 +65,7 @@ func (h *Handler) GridQR(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	svg, err := qrSVG(siteURL(r) + "/r/" + url.PathEscape(g.Code))
+	svg, err := qrSVG(h.siteURL(r) + "/r/" + url.PathEscape(g.Code))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -69,6 +79,7 @@ type qrSheet struct {
 	Communities map[int64]string
 	Grids       []*org.Grid
 	Site        string
+	Configured  bool // Site is --public-url, not this request's address
 }
 
 // QRSheet is a printable sheet of every grid's code.
@@ -87,7 +98,7 @@ func (h *Handler) QRSheet(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := qrSheet{Communities: map[int64]string{}, Site: siteURL(r)}
+	d := qrSheet{Communities: map[int64]string{}, Site: h.siteURL(r), Configured: h.PublicURL != ""}
 	for _, c := range comms {
 		d.Communities[c.ID] = c.Name
 	}

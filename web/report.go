@@ -78,6 +78,12 @@ const (
 // and the first GPS position found in them. Claims are put back into the
 // form values, so that a re-rendered form keeps them.
 func (h *Handler) uploadPhotos(ctx context.Context, a org.Actor, r *http.Request) (claims []string, lat, lon *float64, err error) {
+	return h.uploadPhotosAs(ctx, a, r, photoField, claimField)
+}
+
+// uploadPhotosAs is uploadPhotos for a form's other photo field (the
+// after-photos of 自行处置) and its claims.
+func (h *Handler) uploadPhotosAs(ctx context.Context, a org.Actor, r *http.Request, photoField, claimField string) (claims []string, lat, lon *float64, err error) {
 	for _, c := range r.PostForm[claimField] {
 		if c = strings.TrimSpace(c); strings.HasPrefix(c, "p_") && len(c) < 100 {
 			claims = append(claims, c)

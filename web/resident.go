@@ -22,9 +22,11 @@ import (
 type residentForm struct {
 	Grid      *org.Grid
 	Community *org.Community
-	Groups    []catGroup
-	Extra     *extraData
-	Action    string
+	// Subdistrict is the 街道 the page names.
+	Subdistrict *org.Jurisdiction
+	Groups      []catGroup
+	Extra       *extraData
+	Action      string
 }
 
 // extraData is the part of the form that depends on the category: its
@@ -85,6 +87,18 @@ func (h *Handler) residentFormData(r *http.Request, p *page, gridCode string) er
 		d.Grid, d.Community, d.Action = g, c, "/r/"+url.PathEscape(g.Code)
 		p.Form.Set("grid_id", strconv.FormatInt(g.ID, 10))
 	}
+	var jid int64
+	if d.Community != nil {
+		jid = d.Community.JurisdictionID
+	}
+	if d.Subdistrict, err = h.Directory.PublicJurisdiction(r.Context(), jid); err != nil {
+		return err
+	}
+	if d.Grid == nil {
+		// Without a grid code, a map to drop a pin on.
+		p.Styles = []string{"vendor/leaflet.css"}
+		p.Scripts = []string{"vendor/leaflet.js", "pinmap.js"}
+	}
 	if code := p.V("category"); code != "" {
 		d.Extra = h.extra(r, p, code)
 	}
@@ -117,9 +131,15 @@ func (h *Handler) extra(r *http.Request, p *page, code string) *extraData {
 		return x
 	}
 	// The public view: no reporter, phone numbers in the text masked.
+	// Shown to strangers: nothing another resident wrote (title, details,
+	// address, attributes) goes with it, only what kind it is, its state
+	// and when — enough to recognise the same problem.
 	near, _, err := h.Cases.PublicList(r.Context(), casework.Filter{Category: code, GridID: gridID, Statuses: openStatuses(), Limit: 5})
 	if err == nil {
-		x.Nearby = near
+		for _, c := range near {
+			x.Nearby = append(x.Nearby, &casework.Case{ID: c.ID, Number: c.Number, Category: c.Category, Status: c.Status,
+				ReportedAt: c.ReportedAt, GridID: c.GridID, Community: c.Community})
+		}
 	}
 	return x
 }
@@ -238,7 +258,7 @@ func (h *Handler) SameProblem(w http.ResponseWriter, r *http.Request) {
 type trackData struct {
 	Case     *casework.Case
 	Events   []*casework.Event
-	Photos   []template.URL // thumbnails inline: no photo URL for residents
+	Photos   []trackedPhoto // thumbnails inline: no photo URL for residents
 	Cats     map[string]*casework.Category
 	CanRate  bool
 	SentBack bool // rated unsatisfied, waiting for the command center
@@ -287,7 +307,7 @@ func (h *Handler) showTrack(w http.ResponseWriter, r *http.Request, notice strin
 		Reopened: c.ReopenCount > 0 && c.Status.Open()}
 	if photos, err := h.Photos.Tracked(r.Context(), number, phone); err == nil {
 		for _, ph := range photos {
-			d.Photos = append(d.Photos, template.URL("data:image/jpeg;base64,"+base64.StdEncoding.EncodeToString(ph.Thumb)))
+			d.Photos = append(d.Photos, trackedPhoto{Src: template.URL("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(ph.Thumb)), Stage: ph.Stage})
 		}
 	}
 	p.Notice = notice
@@ -342,4 +362,34 @@ func (h *Handler) showTrackError(w http.ResponseWriter, r *http.Request, err err
 		CanRate: c.Status == casework.StatusClosed && c.Rating == ""}
 	p.setError(err)
 	h.render(w, r, http.StatusUnprocessableEntity, "tracked", p)
+}
+
+// trackedPhoto is a thumbnail on the follow page, with its stage.
+type trackedPhoto struct {
+	Src   template.URL
+	Stage casework.PhotoStage
+}
+
+// ResidentArea is the subdistrict's outline (its grids, without names) as
+// a GeoJSON FeatureCollection, for the resident's pin map.
+func (h *Handler) ResidentArea(w http.ResponseWriter, r *http.Request) {
+	area, err := h.Directory.PublicArea(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var b strings.Builder
+	b.WriteString(`{"type":"FeatureCollection","features":[`)
+	for i, m := range area {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"type":"Feature","properties":{},"geometry":`)
+		b.Write(m.MarshalGeoJSON())
+		b.WriteByte('}')
+	}
+	b.WriteString("]}")
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	_, _ = w.Write([]byte(b.String()))
 }

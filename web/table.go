@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // A sortable, paged table (docs/pages.md, "Tables"). A list handler
@@ -178,4 +180,46 @@ func (t *listTable) finish(total, rows int) {
 type tableView struct {
 	P *page
 	T *listTable
+}
+
+// pageOf sorts rows held in memory (a directory list) by the table's sort
+// key — less[key] orders two rows ascending — and returns the table's page
+// of them, finishing the table. For lists the services return whole.
+func pageOf[T any](t *listTable, rows []T, less map[string]func(a, b T) bool) []T {
+	if f := less[t.Sort]; f != nil {
+		slices.SortStableFunc(rows, func(a, b T) int {
+			switch {
+			case f(a, b):
+				return -1
+			case f(b, a):
+				return 1
+			}
+			return 0
+		})
+		if !t.Asc {
+			slices.Reverse(rows)
+		}
+	}
+	pages := max((len(rows)+t.PerPage-1)/t.PerPage, 1)
+	t.Page = min(t.Page, pages)
+	from := min(t.Offset(), len(rows))
+	to := min(from+t.PerPage, len(rows))
+	page := rows[from:to]
+	t.finish(len(rows), len(page))
+	return page
+}
+
+// matches reports whether any of the texts contains the words q (case
+// folded); an empty q matches everything.
+func matches(q string, texts ...string) bool {
+	if q == "" {
+		return true
+	}
+	q = strings.ToLower(q)
+	for _, s := range texts {
+		if strings.Contains(strings.ToLower(s), q) {
+			return true
+		}
+	}
+	return false
 }

@@ -49,6 +49,10 @@ type Handler struct {
 	// TileURL is the map tiles' URL template ({z}/{x}/{y}); empty draws
 	// the grids and cases on a blank background.
 	TileURL string
+	// PublicURL is the address residents reach jiedao at (serve
+	// --public-url, no trailing slash): QR codes encode it. Empty: the
+	// address the request came to.
+	PublicURL string
 	// DemoLogins, when set, are shown on the login page with DemoPassword:
 	// only `jiedao demo` sets them.
 	DemoLogins   []DemoLogin
@@ -167,9 +171,17 @@ func (p *page) Msg(err error) string {
 }
 
 // setError puts err next to its field, or at the top of the form.
+// Errors joined with errors.Join (every missing field of a form at once)
+// each go to their own field.
 func (p *page) setError(err error) {
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			p.setError(e)
+		}
+		return
 	}
 	msg := p.Msg(err)
 	if f := jiedao.ErrorField(err); f != "" {
@@ -230,6 +242,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // fail shows an error page in the status its code maps to.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return // the reader went away (a map refetch cut short): nobody to answer
+	}
 	code := jiedao.ErrorCode(err)
 	if code == jiedao.EINTERNAL {
 		h.Log.ErrorContext(r.Context(), "page failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/casework"
@@ -16,17 +18,20 @@ import (
 type pageOptions struct {
 	tileURL    string
 	demoLogins bool
+	publicURL  string
 }
 
 func (o *pageOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.tileURL, "tile-url", "", "map tiles URL template, e.g. http://tiles.intranet/{z}/{x}/{y}.png (empty: grids on a blank background)")
 	fs.BoolVar(&o.demoLogins, "demo-logins", false, "list the demo accounts and their password on the login page (demo databases only)")
+	fs.StringVar(&o.publicURL, "public-url", "", "the address residents reach jiedao at, e.g. https://jiedao.example.gov.cn: QR codes encode it (empty: the address of whoever prints them)")
 }
 
 // web wires the pages over the app's services.
 func (a *app) web() *web.Handler {
 	h := web.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, TileURL: a.pages.tileURL, Figures: a.figures,
-		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api()}
+		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api(),
+		PublicURL: strings.TrimRight(a.pages.publicURL, "/")}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
 	if a.pages.demoLogins {
 		for _, l := range demo.Logins() {
@@ -69,5 +74,17 @@ func (o *guardOptions) apply(srv *server.Server, auth *org.Auth) error {
 	}
 	srv.Limits, srv.TrustedProxies, srv.MetricsToken = o.limits, proxies, o.metricsToken
 	auth.Policy.HistoryFor = time.Duration(o.historyDays) * 24 * time.Hour
+	return nil
+}
+
+// check refuses a --public-url that is not an absolute http(s) address.
+func (o *pageOptions) check() error {
+	if o.publicURL == "" {
+		return nil
+	}
+	u, err := url.Parse(o.publicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--public-url %q: want an absolute http(s) address such as https://jiedao.example.gov.cn", o.publicURL)
+	}
 	return nil
 }

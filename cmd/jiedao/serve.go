@@ -130,6 +130,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := pages.check(); err != nil {
+		return err
+	}
 	log, err := newLogger(stderr, *level)
 	if err != nil {
 		return err

@@ -26,6 +26,12 @@
       el.textContent = over ? (zh ? "超期 " + s : "overdue by " + s) : (zh ? "剩余 " + s : s + " left");
       if (over) { el.classList.remove("due-ok", "due-warning"); el.classList.add("due-overdue"); }
     });
+    // Waiting times: <span data-since="RFC 3339">.
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      var since = Date.parse(el.getAttribute("data-since"));
+      if (isNaN(since)) return;
+      el.textContent = (zh ? "已等待 " : "waiting ") + span(Math.max(now - since, 0));
+    });
   }
   setInterval(tick, 30000);
   document.addEventListener("htmx:afterSettle", tick);
@@ -52,6 +58,7 @@
     navigator.geolocation.getCurrentPosition(function (pos) {
       form.querySelector('[name="lat"]').value = pos.coords.latitude.toFixed(6);
       form.querySelector('[name="lon"]').value = pos.coords.longitude.toFixed(6);
+      form.querySelector('[name="lat"]').dispatchEvent(new Event("change", { bubbles: true })); // the pin map follows
       say((zh ? "已定位，精度约 " : "located, to about ") + Math.round(pos.coords.accuracy) + (zh ? " 米" : " m"));
       var cat = form.querySelector('[name="category"]');
       if (cat && window.htmx) htmx.trigger(cat, "change");
@@ -81,4 +88,27 @@ document.addEventListener("change", function (e) {
   if (!all || !all.form) return;
   var name = all.getAttribute("data-check-all");
   all.form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) { b.checked = all.checked; });
+});
+
+// A checkbox list chosen by search (the admin's grid chooser): typing in
+// [data-chooser-filter] hides the boxes whose data-text lacks the words;
+// ticked boxes always stay, and are listed in [data-chooser-chosen].
+document.addEventListener("input", function (e) {
+  var f = e.target.closest && e.target.closest("[data-chooser-filter]");
+  if (!f) return;
+  var box = f.closest("[data-chooser]"), q = f.value.trim().toLowerCase();
+  box.querySelectorAll("label[data-text]").forEach(function (l) {
+    var cb = l.querySelector("input");
+    l.hidden = q !== "" && !cb.checked && l.getAttribute("data-text").toLowerCase().indexOf(q) < 0;
+  });
+});
+document.addEventListener("change", function (e) {
+  var box = e.target.closest && e.target.closest("[data-chooser]");
+  if (!box) return;
+  var out = box.querySelector("[data-chooser-chosen]");
+  if (!out) return;
+  var names = [];
+  box.querySelectorAll("label[data-text] input:checked").forEach(function (cb) { names.push(cb.parentNode.textContent.trim().split(/\s+/)[0]); });
+  var zh = document.documentElement.lang !== "en";
+  out.textContent = (zh ? "已选：" : "Chosen: ") + (names.length ? names.join("、") : (zh ? "无" : "none"));
 });

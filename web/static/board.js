@@ -6,6 +6,13 @@
   var rows = document.getElementById("board-rows");
   var live = document.getElementById("live");
   if (!rows) return;
+  // The wall screen's clock.
+  var clock = document.getElementById("board-clock");
+  function showTime() {
+    if (clock) clock.textContent = new Date().toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "zh-CN", { hour12: false });
+  }
+  showTime();
+  setInterval(showTime, 1000);
   var form = document.getElementById("board-filter");
   if (form) form.addEventListener("change", function () { form.submit(); });
 
@@ -17,6 +24,7 @@
       mark.forEach(function (n) {
         rows.querySelectorAll('[data-number="' + n + '"]').forEach(function (li) { li.classList.add("fresh"); });
       });
+      document.dispatchEvent(new CustomEvent("board:changed"));
     });
   }
   function state(on) {

@@ -1,0 +1,3 @@
+-- A category may require a photo of the result when handling is reported
+-- (处置后照片): issue 15, field work.
+ALTER TABLE categories ADD COLUMN after_photo INTEGER NOT NULL DEFAULT 0;
