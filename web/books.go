@@ -83,6 +83,20 @@ func booksNav(a org.Actor) []navItem {
 	return nil
 }
 
+// amount prints a large sum of money as the work report does: in 亿 (1e8)
+// or 万 (1e4) of its unit.
+func amount(v float64, unit string) string {
+	if unit == "元" || unit == "美元" {
+		switch {
+		case v >= 1e8:
+			return strconv.FormatFloat(v/1e8, 'f', 2, 64) + " 亿"
+		case v >= 1e4:
+			return strconv.FormatFloat(v/1e4, 'f', 2, 64) + " 万"
+		}
+	}
+	return num(v)
+}
+
 // ---- Ledgers ----
 
 type ledgerIndex struct {
@@ -745,7 +759,7 @@ func (h *Handler) indicatorsPage(w http.ResponseWriter, r *http.Request, p *page
 		}
 		row := indicatorRow{Key: i.Key, Name: i.Name, Unit: i.Unit, Frequency: p.T(i.Frequency.Zh(), string(i.Frequency)), Source: i.Source}
 		if y.OK {
-			row.Value, row.Through, row.By = num(y.Value), y.Through, y.By
+			row.Value, row.Through, row.By = amount(y.Value, i.Unit), y.Through, y.By
 			if y.YoY != nil {
 				row.YoY = fmt.Sprintf("%+.1f%%", *y.YoY)
 				if y.YoYGiven {
