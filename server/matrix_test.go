@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -14,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
@@ -224,6 +227,7 @@ POST /targets                               login    303      403      403      
 GET /campaigns                              login    200      200      200      200      200      200      200      403
 GET /campaigns/{code}                       login    200      200      200      200      200      200      200      403
 GET /campaigns/{code}/units.json            login    200      200      200      200      200      200      200      403
+POST /campaigns/{code}/units                login    303      303      403      303      403      403      403      403
 GET /campaign-units                         login    200      200      200      200      200      200      200      403
 POST /campaign-units/{id}/check             login    303      303      403      303      303      403      403      403
 # the work report (docs/report.md)
@@ -1052,6 +1056,11 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		m.campaignUnit()
 		return mreq{path: "/campaigns/matrix/units.json"}
 	},
+	// A one-unit list as XLSX, sent as a browser sends the form.
+	"POST /campaigns/{code}/units": func(m *matrixEnv, c *matrixCaller, _ bool) mreq {
+		m.campaignUnit()
+		return m.unitsUpload(c)
+	},
 	"POST /campaign-units/{id}/check": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{path: "/campaign-units/" + pathID(m.campaignUnit()) + "/check", form: url.Values{"item_exits": {"pass"}}}
 	},
@@ -1109,6 +1118,31 @@ func (m *matrixEnv) ledgerEntry(other bool) int64 {
 		m.t.Fatal(err)
 	}
 	return e.ID
+}
+
+// unitsUpload is the campaign page's import form with a one-unit sheet
+// of a fresh key, multipart, with the caller's CSRF token.
+func (m *matrixEnv) unitsUpload(c *matrixCaller) mreq {
+	m.t.Helper()
+	f := excelize.NewFile()
+	must := func(err error) {
+		if err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	must(f.SetSheetRow("Sheet1", "A1", &[]any{"编号", "名称", "类型"}))
+	must(f.SetSheetRow("Sheet1", "A2", &[]any{fmt.Sprintf("import-%d", m.next()), "导入单位", "企业"}))
+	var xl bytes.Buffer
+	must(f.Write(&xl))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	must(mw.WriteField("csrf_token", c.csrf))
+	fw, err := mw.CreateFormFile("file", "units.xlsx")
+	must(err)
+	_, err = fw.Write(xl.Bytes())
+	must(err)
+	must(mw.Close())
+	return mreq{path: "/campaigns/matrix/units", raw: body.String(), ctype: mw.FormDataContentType()}
 }
 
 // campaignUnit adds a pending unit, assigned to the fixture's unit

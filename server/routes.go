@@ -219,6 +219,7 @@ func (s *Server) routes() []route {
 		{"GET /campaigns", page, w.Campaigns, noLimit},
 		{"GET /campaigns/{code}", page, w.Campaign, noLimit},
 		{"GET /campaigns/{code}/units.json", page, w.CampaignUnitsJSON, noLimit},
+		{"POST /campaigns/{code}/units", page, w.CampaignUnitsImport, noLimit},
 		{"GET /campaign-units", page, w.CampaignUnits, noLimit},
 		{"POST /campaign-units/{id}/check", page, w.CampaignCheck, noLimit},
 		// The work report (package report, docs/report.md). Its page is

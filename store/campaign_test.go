@@ -118,3 +118,51 @@ func TestCampaignListChecksAndFindings(t *testing.T) {
 		}
 	})
 }
+
+// TestCampaignImportUnits: a unit list from XLSX, with a unit repeated and
+// an unknown community refused by row, then imported whole.
+func TestCampaignImportUnits(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o, err := fixture.Build(ctx, db)
+		must(t, err)
+		svc := &campaign.Service{Store: db.Campaigns(), Cases: o.Service(time.Now)}
+		admin := o.Actor(org.RoleAdmin)
+		must(t, svc.Create(ctx, admin, &campaign.Campaign{Code: "elevators", Name: "老旧电梯检修", Kind: campaign.Elevator, Year: 2023,
+			Checklist: []campaign.Item{{Key: "brake", Name: "制动器"}}}))
+		comms, err := db.Org().ListCommunities(ctx)
+		must(t, err)
+		bad := sheet(t, [][]any{
+			{"编号", "名称", "类型", "社区", "纬度", "经度"},
+			{"31103301060001", "1号梯", "电梯", o.Yile.Name, 30.28, 120.12},
+			{"31103301060002", "2号梯", "电梯", "不存在社区", "", ""},
+			{"31103301060001", "1号梯", "电梯", o.Yile.Name, "", ""},
+		})
+		res, err := svc.ImportUnits(ctx, admin, "elevators", bad, false, comms)
+		must(t, err)
+		if res.Added != 0 || len(res.Errors) != 2 || res.Errors[0].Row != 3 || res.Errors[1].Row != 4 || !strings.Contains(res.Errors[1].Zh, "与第2行重复") {
+			t.Fatalf("bad list: %+v", res)
+		}
+		good := sheet(t, [][]any{
+			{"编号", "名称", "类型", "社区", "纬度", "经度"},
+			{"31103301060001", "1号梯", "电梯", o.Yile.Name, 30.28, 120.12},
+			{"31103301060002", "2号梯", "电梯", o.Wenhua.Name, "", ""},
+		})
+		res, err = svc.ImportUnits(ctx, admin, "elevators", good, false, comms)
+		must(t, err)
+		if res.Added != 2 {
+			t.Fatalf("import: %+v", res)
+		}
+		us, n, err := svc.Units(ctx, admin, campaign.UnitFilter{Kind: campaign.Elevator}, 10, 0)
+		must(t, err)
+		if n != 2 || us[0].Kind != campaign.UnitElevator || us[0].Lat == nil || us[0].CommunityID != o.Yile.ID {
+			t.Fatalf("units: %+v", us)
+		}
+		// The same list again: every unit is in the list already.
+		res, err = svc.ImportUnits(ctx, admin, "elevators", good, false, comms)
+		must(t, err)
+		if res.Added != 0 || len(res.Errors) != 2 || !strings.Contains(res.Errors[0].Zh, "已在清单中，不能重复导入") {
+			t.Fatalf("imported twice: %+v", res)
+		}
+	})
+}

@@ -83,6 +83,20 @@ func booksNav(a org.Actor) []navItem {
 	return nil
 }
 
+// amount prints a large sum of money as the work report does: in 亿 (1e8)
+// or 万 (1e4) of its unit.
+func amount(v float64, unit string) string {
+	if unit == "元" || unit == "美元" {
+		switch {
+		case v >= 1e8:
+			return strconv.FormatFloat(v/1e8, 'f', 2, 64) + " 亿"
+		case v >= 1e4:
+			return strconv.FormatFloat(v/1e4, 'f', 2, 64) + " 万"
+		}
+	}
+	return num(v)
+}
+
 // ---- Ledgers ----
 
 type ledgerIndex struct {
@@ -745,7 +759,7 @@ func (h *Handler) indicatorsPage(w http.ResponseWriter, r *http.Request, p *page
 		}
 		row := indicatorRow{Key: i.Key, Name: i.Name, Unit: i.Unit, Frequency: p.T(i.Frequency.Zh(), string(i.Frequency)), Source: i.Source}
 		if y.OK {
-			row.Value, row.Through, row.By = num(y.Value), y.Through, y.By
+			row.Value, row.Through, row.By = amount(y.Value, i.Unit), y.Through, y.By
 			if y.YoY != nil {
 				row.YoY = fmt.Sprintf("%+.1f%%", *y.YoY)
 				if y.YoYGiven {
@@ -1047,6 +1061,7 @@ type campaignPage struct {
 	Total       int
 	Status      string
 	Findings    []*campaign.Finding
+	CanManage   bool
 }
 
 type progressRow struct {
@@ -1093,7 +1108,12 @@ func (h *Handler) Campaign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, c.Name+"|"+c.Name)
-	d := &campaignPage{Campaign: c, Status: r.URL.Query().Get("status")}
+	d := &campaignPage{Campaign: c, Status: r.URL.Query().Get("status"), CanManage: campaign.CanManage(a)}
+	if q := r.URL.Query(); q.Get("rows") != "" {
+		p.Notice = p.T(fmt.Sprintf("读取 %s 个单位，加入 %s 个，错误 %s 处", q.Get("rows"), q.Get("imported"), q.Get("errors")),
+			fmt.Sprintf("%s units read, %s added, %s errors", q.Get("rows"), q.Get("imported"), q.Get("errors")))
+		p.Error = q.Get("first_error")
+	}
 	for _, by := range []string{"community", "assignee"} {
 		rows, err := b.Campaigns.Progress(ctx, a, c.Code, by)
 		if err != nil {
@@ -1294,4 +1314,46 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/campaigns/"+url.PathEscape(c.Code), http.StatusSeeOther)
+}
+
+// CampaignUnitsImport adds units to a campaign's list from an XLSX sheet
+// (编号, 名称, 类型, 地址, 社区, 纬度, 经度), all or none, a dry run first
+// when asked; the campaign page shows the rows refused.
+func (h *Handler) CampaignUnitsImport(w http.ResponseWriter, r *http.Request) {
+	b, a, ok := h.books(w, r)
+	if !ok || !h.postForm(w, r, maxSheet) {
+		return
+	}
+	if !campaign.CanManage(a) {
+		h.fail(w, r, jiedao.Forbidden("无权维护专项清单", "you may not change a campaign's list"))
+		return
+	}
+	code := r.PathValue("code")
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		h.fail(w, r, jiedao.Invalid("file", "请选择要导入的 XLSX 文件", "choose the XLSX file to import"))
+		return
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, 20<<20))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	comms, err := h.Directory.Communities(r.Context(), a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, err := b.Campaigns.ImportUnits(r.Context(), a, code, data, r.PostForm.Get("dry_run") != "", comms)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	q := url.Values{"imported": {strconv.Itoa(res.Added)}, "rows": {strconv.Itoa(res.Units)}, "errors": {strconv.Itoa(len(res.Errors))}}
+	if len(res.Errors) > 0 {
+		first := res.Errors[0]
+		q.Set("first_error", first.Zh)
+	}
+	http.Redirect(w, r, "/campaigns/"+url.PathEscape(code)+"?"+q.Encode(), http.StatusSeeOther)
 }
