@@ -48,7 +48,7 @@ func TestWorkReportPages(t *testing.T) {
 					{org.RoleDispatcher, casework.StepInput{Action: casework.ActAccept}},
 					{org.RoleDispatcher, casework.StepInput{Action: casework.ActDispatch, UnitID: e.fx.Chengguan.ID}},
 					{org.RoleUnitHandler, casework.StepInput{Action: casework.ActSign}},
-					{org.RoleUnitHandler, casework.StepInput{Action: casework.ActHandle, Photos: []string{"att/1.jpg"}}},
+					{org.RoleUnitHandler, casework.StepInput{Action: casework.ActHandle, Reason: "已清理完毕", Photos: []string{"att/1.jpg"}}},
 				} {
 					if _, err := svc.Step(t.Context(), e.fx.Actor(st.r), c.ID, st.in); err != nil {
 						t.Fatalf("%s: %v", st.in.Action, err)
