@@ -89,8 +89,12 @@ type Filter struct {
 	Dispatched, Signed, Handled, Rated bool
 	Ratings                            []Rating
 	Now                                time.Time // for Due
-	Limit                              int
-	Offset                             int
+	// Kind keeps the cases of one kind (KindAny: any but ordinary);
+	// KindTags those whose kind state carries every tag.
+	Kind     Kind
+	KindTags []string
+	Limit    int
+	Offset   int
 
 	Scope Scope
 }
@@ -106,5 +110,7 @@ type Scope struct {
 	ReporterID  int64
 	CommunityID int64
 	ClientID    int64
-	None        bool // sees nothing
+	// Kind: the cases of this kind (a kind's officer).
+	Kind Kind
+	None bool // sees nothing
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/intake"
+	"github.com/jiedao/jiedao/kinds"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -76,7 +77,15 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
 	}
-	return &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}, nil
+	petitionKey, err := db.KindSecret(ctx, "petitioner")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cases.Kinds = kinds.Models(petitionKey)
+	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log}
+	a.figures = append(a.figures, kinds.Source{Cases: cases}) // disputes, petitions, enforcement, duty (docs/kinds.md)
+	return a, nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
