@@ -172,6 +172,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if genErr != nil {
 		return nil, genErr
 	}
+	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
+		return nil, fmt.Errorf("demo: case kinds: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

@@ -26,11 +26,25 @@ const (
 	SubBikes      = "bikes"      // 共享单车清理
 )
 
-// Document is a numbered document of a penalty case.
+// Document is a numbered document of a penalty case. Its number is not
+// stored: it is made from the case's number (DocNumber), which the case
+// gets when it is stored, so that Documents gives it.
 type Document struct {
 	Type   string    `json:"type"` // 立案审批表, 告知书, 处罚决定书, 结案报告
-	Number string    `json:"number"`
+	Number string    `json:"number,omitempty"`
 	At     time.Time `json:"at"`
+}
+
+// Documents returns the case's documents with their numbers.
+func (m Model) Documents(c *casework.Case) ([]Document, error) {
+	d, err := read(c.KindState)
+	if err != nil {
+		return nil, err
+	}
+	for i := range d.Documents {
+		d.Documents[i].Number = m.DocNumber(d.Documents[i].Type, c, d.Documents[i].At)
+	}
+	return d.Documents, nil
 }
 
 // Service is a 送达 record.
@@ -213,7 +227,7 @@ type stepInput struct {
 }
 
 func (m Model) doc(d *Data, typ string, c *casework.Case, at time.Time) {
-	d.Documents = append(d.Documents, Document{Type: typ, Number: m.DocNumber(typ, c, at), At: at})
+	d.Documents = append(d.Documents, Document{Type: typ, At: at})
 }
 
 // Step checks a step on an enforcement case.

@@ -247,11 +247,12 @@ func TestEnforcementAcrossNationalDay(t *testing.T) {
 			t.Errorf("late fee %.2f, want 360 (6 days at 3 %%)", d.LateFee)
 		}
 		c = w.step(t, eo, c.ID, "2023-11-16 10:00", casework.ActConclude, "", "")
-		if err := json.Unmarshal(c.KindState.Data, &d); err != nil {
+		docs, err := enforcement.Model{DocPrefix: "古综执"}.Documents(c)
+		if err != nil {
 			t.Fatal(err)
 		}
 		var types []string
-		for _, doc := range d.Documents {
+		for _, doc := range docs {
 			types = append(types, doc.Type)
 			if !strings.HasPrefix(doc.Number, "古综执") || !strings.Contains(doc.Number, c.Number) {
 				t.Errorf("document number %q", doc.Number)
