@@ -171,6 +171,15 @@ func (s *Server) routes() []route {
 		{"GET /admin/calendar.tsv", page, w.CalendarTSV, noLimit},
 		{"GET /admin/{section}", page, w.Admin, noLimit},
 		{"POST /admin/{section}/{op}", page, w.AdminPost, noLimit},
+
+		// The case kinds with legal clocks: disputes, petitions, enforcement, duty (docs/kinds.md).
+		{"GET /api/v1/kinds", signedIn, a.Kinds, noLimit},
+		{"GET /api/v1/cases/{id}/clocks", signedIn, a.CaseClocks, noLimit},
+		{"GET /desk/{kind}", page, w.KindDesk, noLimit},
+		{"POST /desk/{kind}", page, w.KindReport, noLimit},
+		{"GET /desk/{kind}/{id}", page, w.KindCase, noLimit},
+		{"POST /desk/{kind}/{id}/steps", page, w.KindStep, noLimit},
+		{"GET /desk/{kind}/{id}/documents/{n}", page, w.KindDocument, noLimit},
 	}
 }
 

@@ -28,6 +28,9 @@ var funcs = template.FuncMap{
 		return evalTable{P: p, Rows: rows, Overdue: overdue}
 	},
 	"row": func(p *page, c caseView, n *names) rowData { return rowData{P: p, C: c, N: n} },
+	// The case kinds' forms and clocks (web/kinds.go).
+	"kfield": func(p *page, f kindField) kindFieldData { return kindFieldData{P: p, F: f} },
+	"neg":    func(n int) int { return -n },
 }
 
 // evalTable is an evaluation table for the "evaltable" template.

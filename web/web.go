@@ -305,6 +305,8 @@ func homeOf(a org.Actor) string {
 		return "/dashboard"
 	case a.Is(org.RoleAdmin):
 		return "/admin"
+	case casework.KindOf(a.Role) != casework.KindOrdinary: // the case kinds' officers (web/kinds.go)
+		return "/desk/" + string(casework.KindOf(a.Role))
 	}
 	return "/cases"
 }
@@ -326,6 +328,9 @@ func navFor(a org.Actor) []navItem {
 		return []navItem{{"/dashboard", "驾驶舱", "Dashboard"}, mapn, cases}
 	case a.Is(org.RoleAdmin):
 		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}}
+	case casework.KindOf(a.Role) != casework.KindOrdinary: // the case kinds' officers (web/kinds.go)
+		k := casework.KindOf(a.Role)
+		return []navItem{{"/desk/" + string(k), k.Zh() + "工作台", "Desk"}, cases}
 	}
 	return []navItem{cases}
 }
