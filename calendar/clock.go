@@ -55,6 +55,10 @@ type ClockDef struct {
 	MaxExtensions int `json:"max_extensions,omitempty"`
 	// ExtensionArticle is the provision that allows the extension.
 	ExtensionArticle string `json:"extension_article,omitempty"`
+	// Window marks a time the party has (to ask for a hearing, a review,
+	// judicial confirmation), not a duty of the office: past its end it
+	// has run out (ClockExpired), it is not overdue.
+	Window bool `json:"window,omitempty"`
 }
 
 // Validate checks a definition of a kind's table.
@@ -304,6 +308,7 @@ const (
 	ClockPaused  ClockStatus = "paused"  // 暂停
 	ClockMet     ClockStatus = "met"     // 按期完成
 	ClockLate    ClockStatus = "late"    // 逾期完成
+	ClockExpired ClockStatus = "expired" // a party's window that ran out unused: 期限届满
 )
 
 // Zh is the status's Chinese name.
@@ -321,6 +326,8 @@ func (s ClockStatus) Zh() string {
 		return "按期完成"
 	case ClockLate:
 		return "逾期完成"
+	case ClockExpired:
+		return "期限届满"
 	}
 	return string(s)
 }
@@ -371,6 +378,8 @@ func (c *Clock) State(cal *Calendar, now time.Time) ClockState {
 		s.Status = ClockLate
 	case c.Paused():
 		s.Status = ClockPaused
+	case !now.Before(due) && c.Def.Window:
+		s.Status = ClockExpired
 	case !now.Before(due):
 		s.Status = ClockOverdue
 	case !now.Before(warn):

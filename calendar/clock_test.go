@@ -181,6 +181,20 @@ func TestClockPauseAndExtension(t *testing.T) {
 	}
 }
 
+// A party's window that runs out unused has expired; it is not overdue.
+func TestClockWindowExpires(t *testing.T) {
+	cal := official(t)
+	d := serveDecision
+	d.Window, d.Pausable = true, false
+	c := NewClock(d, cst("2023-09-27 15:00"))
+	if got := c.State(cal, cst("2023-10-12 17:30")).Status; got != ClockExpired {
+		t.Errorf("a window past its end: %s, want expired", got)
+	}
+	if got := c.State(cal, cst("2023-10-12 17:29")).Status; got != ClockWarning {
+		t.Errorf("a window before its end: %s, want warning", got)
+	}
+}
+
 func TestClockDefValidate(t *testing.T) {
 	d := petitionAccept
 	d.Article = ""

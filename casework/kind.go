@@ -166,6 +166,9 @@ func (s *Service) KindClocks(ctx context.Context, c *Case, now time.Time) ([]cal
 	if err != nil {
 		return nil, err
 	}
+	if !c.Status.Open() && c.ClosedAt != nil && c.ClosedAt.Before(now) {
+		now = *c.ClosedAt // a closed case's clocks as they stood when it closed
+	}
 	out := make([]calendar.ClockState, len(c.KindState.Clocks))
 	for i := range c.KindState.Clocks {
 		out[i] = c.KindState.Clocks[i].State(cal, now)

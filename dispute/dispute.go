@@ -67,7 +67,7 @@ var (
 		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《人民调解工作若干规定》第三十六条（一般在一个月内调结）",
 		WarnDays: 5, Pausable: true, MaxExtension: 30, MaxExtensions: 1}
 	ClockConfirm = calendar.ClockDef{Name: "dispute.confirm", Zh: "申请司法确认", En: "apply for judicial confirmation", From: "调解协议生效", FromEn: "the agreement taking effect",
-		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《人民调解法》第三十三条", WarnDays: 7}
+		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《人民调解法》第三十三条", WarnDays: 7, Window: true}
 )
 
 // Model is the dispute kind.

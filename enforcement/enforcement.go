@@ -89,7 +89,7 @@ var (
 		Limit: calendar.Limit{Amount: 90, Unit: calendar.NaturalDays}, Article: "《行政处罚法》第六十条", WarnDays: 15, Pausable: true,
 		MaxExtension: 30, MaxExtensions: 1, ExtensionArticle: "《行政处罚法》第六十条（法律、法规、规章另有规定的，从其规定）"}
 	ClockHearingRequest = calendar.ClockDef{Name: "enforcement.hearing_request", Zh: "当事人申请听证", En: "request a hearing", From: "告知", FromEn: "the notice",
-		Limit: calendar.Limit{Amount: 5, Unit: calendar.WorkingDays}, Article: "《行政处罚法》第六十四条第一项、第八十五条", WarnDays: 1}
+		Limit: calendar.Limit{Amount: 5, Unit: calendar.WorkingDays}, Article: "《行政处罚法》第六十四条第一项、第八十五条", WarnDays: 1, Window: true}
 	ClockServe = calendar.ClockDef{Name: "enforcement.serve", Zh: "送达处罚决定书", En: "serve the decision", From: "作出处罚决定", FromEn: "the decision",
 		Limit: calendar.Limit{Amount: 7, Unit: calendar.WorkingDays}, Article: "《行政处罚法》第六十一条、第八十五条", WarnDays: 2, Pausable: true}
 	ClockPay = calendar.ClockDef{Name: "enforcement.pay", Zh: "缴纳罚款", En: "pay the fine", From: "收到处罚决定书", FromEn: "service of the decision",

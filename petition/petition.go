@@ -69,11 +69,11 @@ var (
 		Limit: calendar.Limit{Amount: 60, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十二条", WarnDays: 10,
 		MaxExtension: 30, MaxExtensions: 1, ExtensionArticle: "《信访工作条例》第三十二条（经负责人批准可延长，不超过30日，并告知延期理由）"}
 	ClockReviewRequest = calendar.ClockDef{Name: "petition.review_request", Zh: "信访人请求复查", En: "request a review", From: "收到处理意见", FromEn: "the answer",
-		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十五条", WarnDays: 5}
+		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十五条", WarnDays: 5, Window: true}
 	ClockReview = calendar.ClockDef{Name: "petition.review", Zh: "提出复查意见", En: "answer the review", From: "收到复查请求", FromEn: "the review request",
 		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十五条", WarnDays: 5}
 	ClockRecheckRequest = calendar.ClockDef{Name: "petition.recheck_request", Zh: "信访人请求复核", En: "request a re-examination", From: "收到复查意见", FromEn: "the review's answer",
-		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十六条", WarnDays: 5}
+		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十六条", WarnDays: 5, Window: true}
 	ClockRecheck = calendar.ClockDef{Name: "petition.recheck", Zh: "提出复核意见", En: "answer the re-examination", From: "收到复核请求", FromEn: "the re-examination request",
 		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《信访工作条例》第三十六条", WarnDays: 5}
 )

@@ -195,7 +195,11 @@ func (h *Handler) kindRow(r *http.Request, c *casework.Case) (kindRow, error) {
 					continue // the identity's digest says nothing to a reader
 				}
 				b, _ := json.Marshal(m[k])
-				row.Fields = append(row.Fields, kindKV{K: k, V: strings.Trim(string(b), `"`)})
+				label := k
+				if zh, ok := kindFieldZh[k]; ok {
+					label = zh + " " + k
+				}
+				row.Fields = append(row.Fields, kindKV{K: label, V: strings.Trim(string(b), `"`)})
 			}
 		}
 	}
@@ -332,8 +336,8 @@ func (h *Handler) showKindCase(w http.ResponseWriter, r *http.Request, a org.Act
 	}
 	d := kindCase{kindRow: row, Events: events}
 	for _, act := range append([]casework.Action{casework.ActAccept}, casework.Actions()...) {
-		if act != casework.ActAccept && !act.ForKinds() {
-			continue
+		if !act.ForKinds() && (act != casework.ActAccept || len(d.Steps) > 0) {
+			continue // accept once, first
 		}
 		if casework.CheckStep(a, act, c) != nil {
 			continue
@@ -387,4 +391,18 @@ func (h *Handler) KindStep(w http.ResponseWriter, r *http.Request) {
 type kindFieldData struct {
 	P *page
 	F kindField
+}
+
+// kindFieldZh names the kinds' fields in Chinese, for the case page.
+var kindFieldZh = map[string]string{
+	"type": "类型", "amount": "标的金额", "level": "层级", "parties": "当事人", "mediators": "调解员", "sessions": "调解记录",
+	"outcome": "调解结果", "result_at": "结果日期", "agreement": "调解协议", "channel": "渠道", "petitioner": "信访人",
+	"repeat": "重复信访", "previous": "此前信访次数", "skip_level": "越级", "backlog": "积案", "litigation": "涉法涉诉",
+	"stage": "阶段", "accepted_at": "受理日期", "answers": "答复意见", "legal_reason": "导入法律程序理由", "cleared_at": "化解日期",
+	"subtype": "类型", "party": "当事人", "violation": "违法行为", "filed_at": "立案日期", "notice_at": "告知日期",
+	"proposed_fine": "拟处罚款", "hearing_requested_at": "申请听证", "hearing_noticed_at": "听证通知", "hearing_at": "听证日期",
+	"decision_at": "决定日期", "fine": "罚款", "paid_at": "缴款日期", "late_fee": "加处罚款", "documents": "文书", "services": "送达记录",
+	"item": "检查事项", "claimed_at": "认领日期", "done_at": "完成日期", "operator": "运营企业", "bikes": "车辆数",
+	"serious": "较大以上", "linked": "关联告警", "called_at": "接警时间", "dispatched_at": "出动时间", "arrived_at": "到场时间",
+	"reports": "信息报送",
 }
