@@ -280,6 +280,9 @@ func clocksOnTime(cal *calendar.Calendar, st *KindState, now time.Time) bool {
 		return true
 	}
 	for i := range st.Clocks {
+		if st.Clocks[i].Def.Window {
+			continue // the party's time, not the office's
+		}
 		switch st.Clocks[i].State(cal, now).Status {
 		case calendar.ClockLate, calendar.ClockOverdue:
 			return false

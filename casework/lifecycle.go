@@ -173,7 +173,7 @@ var rules = map[Action]rule{
 	ActFollowUp:        {zh: "履行回访", from: []Status{StatusHandled, StatusClosed}, who: dispatcher, kinds: []Kind{KindDispute}},
 	ActJudicialConfirm: {zh: "司法确认", from: []Status{StatusHandled, StatusClosed}, who: dispatcher, kinds: []Kind{KindDispute}},
 
-	ActPetitionAccept:  {zh: "受理", from: []Status{StatusAccepted}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindPetition}},
+	ActPetitionAccept:  {zh: "决定受理", from: []Status{StatusAccepted}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindPetition}},
 	ActPetitionDecline: {zh: "不予受理", from: []Status{StatusAccepted}, to: StatusClosed, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},
 	ActPetitionAnswer:  {zh: "出具意见", from: []Status{StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindPetition}},
 	ActPetitionReview:  {zh: "请求复查/复核", from: []Status{StatusHandled, StatusClosed}, to: StatusHandling, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},

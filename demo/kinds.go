@@ -340,7 +340,8 @@ func (gen *generator) penalties(ctx context.Context, eo org.Actor, v KindVolumes
 					l.after(1 + gen.rng.IntN(3))
 				} else {
 					// After the 5 working days for a hearing request.
-					l.at(gen.cal.Add(l.t, calendar.Limit{Amount: 5, Unit: calendar.WorkingDays}).Add(time.Duration(15+gen.rng.IntN(72*60)) * time.Hour / 60))
+					l.t = gen.cal.Add(l.t, calendar.Limit{Amount: 5, Unit: calendar.WorkingDays})
+					l.after(1 + gen.rng.IntN(3))
 				}
 				var d struct {
 					ProposedFine float64 `json:"proposed_fine"`

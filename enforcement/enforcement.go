@@ -369,7 +369,9 @@ func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case,
 		d.DecisionAt, d.Fine = &at, in.Fine
 		m.doc(&d, "处罚决定书", c, at)
 		next := write(st, d)
-		if cl := next.Clock(ClockHearingRequest.Name); cl.Met == nil {
+		// A waiver within the window closes it; a window that ran out
+		// unused stays expired.
+		if cl := next.Clock(ClockHearingRequest.Name); cl.Met == nil && at.Before(cl.Due(cal, at)) {
 			if err := cl.MeetAt(at); err != nil {
 				return nil, err
 			}

@@ -406,3 +406,16 @@ var kindFieldZh = map[string]string{
 	"serious": "较大以上", "linked": "关联告警", "called_at": "接警时间", "dispatched_at": "出动时间", "arrived_at": "到场时间",
 	"reports": "信息报送",
 }
+
+// kindActionEn names the case kinds' steps in English.
+var kindActionEn = map[casework.Action]string{
+	casework.ActClockPause: "Pause a clock", casework.ActClockResume: "Resume a clock", casework.ActClockExtend: "Extend a clock",
+	casework.ActConclude: "Close", casework.ActMediate: "Mediation session", casework.ActMediationResult: "Mediation result",
+	casework.ActAgreementSeal: "Agreement signed and sealed", casework.ActFollowUp: "Performance follow-up",
+	casework.ActJudicialConfirm: "Judicial confirmation", casework.ActPetitionAccept: "Accept the petition",
+	casework.ActPetitionDecline: "Decline", casework.ActPetitionAnswer: "Give the opinion", casework.ActPetitionReview: "Review requested",
+	casework.ActLegalRoute: "To the legal channel", casework.ActBacklogClear: "Backlog cleared", casework.ActInvestigate: "Investigate",
+	casework.ActNotify: "Notify", casework.ActHearingRequest: "Hearing requested", casework.ActHearing: "Hearing",
+	casework.ActDecide: "Decide", casework.ActServe: "Serve", casework.ActExecute: "Carry out", casework.ActInspect: "Inspection done",
+	casework.ActDutyDispatch: "Dispatch", casework.ActArrive: "Arrive", casework.ActDutyReport: "Report up", casework.ActDutyDone: "Done",
+}

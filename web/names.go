@@ -110,7 +110,13 @@ func (p *page) named(zh, en, def string) string {
 
 // StatusName, ActionName … name a domain value in the page's language.
 func (p *page) StatusName(s casework.Status) string { return p.T(s.Zh(), statusEn[s]) }
-func (p *page) ActionName(a casework.Action) string { return p.T(a.Zh(), actionEn[a]) }
+func (p *page) ActionName(a casework.Action) string {
+	en, ok := actionEn[a]
+	if !ok {
+		en = kindActionEn[a] // the case kinds' steps (web/kinds.go)
+	}
+	return p.T(a.Zh(), en)
+}
 func (p *page) ChannelName(c casework.Channel) string {
 	return p.named(c.Zh(), channelEn[c], string(c))
 }
