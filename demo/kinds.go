@@ -10,6 +10,7 @@ import (
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/kinds"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
@@ -191,6 +192,9 @@ func (gen *generator) generateKinds(ctx context.Context, db *store.DB, v KindVol
 		}
 	}
 	if err := db.Cases().ImportCases(ctx, batch); err != nil {
+		return err
+	}
+	if err := gen.roster(ctx, db, officers[casework.KindDuty]); err != nil {
 		return err
 	}
 	return gen.petitions(ctx, db, officers[casework.KindPetition], leader, v)
@@ -586,6 +590,38 @@ func (gen *generator) petitions(ctx context.Context, db *store.DB, po, leader or
 			}
 		}
 		if err := db.Cases().ImportCases(ctx, []store.CaseHistory{{Case: l.c, Events: l.events}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// roster plans the duty desk's 24-hour roster from the year's first day
+// to a year after its last (so that a demo served today shows who is on
+// duty): the subdistrict's leaders in turn, two officers a shift, one of
+// them on weekday-only rotation.
+func (gen *generator) roster(ctx context.Context, db *store.DB, do org.Actor) error {
+	leaders := []duty.Person{{ID: 101, Name: "王建华"}, {ID: 102, Name: "李明"}, {ID: 103, Name: "赵晓东"}, {ID: 104, Name: "孙伟"}}
+	officers := []duty.Person{{ID: do.ID, Name: do.Name}, {ID: 201, Name: "钱志刚"}, {ID: 202, Name: "孔德明", WeekdaysOnly: true},
+		{ID: 203, Name: "曹磊"}, {ID: 204, Name: "严俊"}, {ID: 205, Name: "华强"}}
+	first := time.Date(gen.year, 1, 1, 0, 0, 0, 0, calendar.Zone())
+	last := time.Now().In(calendar.Zone()).AddDate(0, 0, 30)
+	if yearEnd := first.AddDate(1, 0, -1); last.Before(yearEnd) {
+		last = yearEnd
+	}
+	if last.Sub(first) > 3*366*24*time.Hour {
+		first = last.AddDate(-1, 0, 0)
+	}
+	for from := first; !from.After(last); from = from.AddDate(0, 0, 300) {
+		to := from.AddDate(0, 0, 299)
+		if to.After(last) {
+			to = last
+		}
+		shifts, err := duty.Plan(gen.cal, from, to, leaders, officers, 2)
+		if err != nil {
+			return err
+		}
+		if err := db.Roster().PutShifts(ctx, shifts); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -149,6 +150,10 @@ type kindDesk struct {
 	Total  int
 	All    bool
 	Fields []kindField
+	// Shift is the duty shift in force now (the duty desk), nil when the
+	// roster has none; Next the coming days.
+	Shift *duty.Shift
+	Next  []duty.Shift
 }
 
 // kindStepForm is one step the viewer may take on a case.
@@ -243,6 +248,22 @@ func (h *Handler) showDesk(w http.ResponseWriter, r *http.Request, a org.Actor, 
 		return
 	}
 	d := kindDesk{Kind: k, Total: total, All: all, Fields: kindNewFields[k]}
+	if k == casework.KindDuty && h.Roster != nil {
+		now := h.Cases.Now().In(calendar.Zone())
+		shifts, err := h.Roster.Shifts(r.Context(), now.AddDate(0, 0, -1).Format("2006-01-02"), now.AddDate(0, 0, 7).Format("2006-01-02"))
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if s, ok := duty.OnDuty(shifts, now); ok {
+			d.Shift = &s
+			for _, x := range shifts {
+				if x.Date > s.Date {
+					d.Next = append(d.Next, x)
+				}
+			}
+		}
+	}
 	for _, c := range cases {
 		row, err := h.kindRow(r, c)
 		if err != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
 )
@@ -55,6 +56,8 @@ type Handler struct {
 	// Figures are the report's sources beside the case figures (the
 	// enterprise registry, ledgers, indicators, legal case kinds).
 	Figures []report.Source
+	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.
+	Roster duty.RosterStore
 
 	pages map[string]*template.Template
 }

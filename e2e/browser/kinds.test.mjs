@@ -34,6 +34,10 @@ for (const d of desks) {
       const resp = await page.goto(env.url + `/desk/${d.kind}?all=1`);
       assert.equal(resp.status(), 200);
       await page.locator("#desk-rows li").first().waitFor();
+      if (d.kind === "duty") {
+        // Who is on duty now, from the roster on the official calendar.
+        assert.match(await page.locator("#shift").textContent(), /带班领导：\S+[\s\S]*值班员：\S+、\S+/);
+      }
       const total = Number(await page.locator("#desk-total").textContent());
       assert.ok(total > 0, `the demo year has ${d.kind} cases`);
       await noOverflow(page, `/desk/${d.kind}`, size);
