@@ -205,3 +205,36 @@ func TestClockDefValidate(t *testing.T) {
 		t.Error("valid definitions refused")
 	}
 }
+
+// BenchmarkClockState: the state of a 60-day clock with two pauses and an
+// extension, across National Day, as every case page and desk row computes
+// it for each of its clocks.
+func BenchmarkClockState(b *testing.B) {
+	cal := New(Official(), DefaultWorkingHours())
+	c := NewClock(petitionHandle, cst("2023-08-02 09:00"))
+	_ = c.Pause(cst("2023-08-10 09:00"), "检测鉴定")
+	_ = c.Resume(cst("2023-08-13 15:00"))
+	_ = c.Pause(cst("2023-09-01 09:00"), "补正")
+	_ = c.Resume(cst("2023-09-06 09:00"))
+	_ = c.Extend(30, "情况复杂", "李局长", cst("2023-09-20 09:00"))
+	now := cst("2023-10-20 10:00")
+	b.ReportAllocs()
+	for b.Loop() {
+		if c.State(cal, now).DueDate != "2023-11-08" {
+			b.Fatal("wrong due date")
+		}
+	}
+}
+
+// BenchmarkClockStateWorkingDays: a 7-working-day clock with a pause.
+func BenchmarkClockStateWorkingDays(b *testing.B) {
+	cal := New(Official(), DefaultWorkingHours())
+	c := NewClock(serveDecision, cst("2023-09-27 15:00"))
+	_ = c.Pause(cst("2023-09-28 09:00"), "公告送达")
+	_ = c.Resume(cst("2023-10-09 09:00"))
+	now := cst("2023-10-10 10:00")
+	b.ReportAllocs()
+	for b.Loop() {
+		c.State(cal, now)
+	}
+}
