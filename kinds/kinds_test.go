@@ -228,6 +228,13 @@ func TestEnforcementAcrossNationalDay(t *testing.T) {
 		if st := clockState(t, w, c, "enforcement.decide"); st.DueDate != "2024-01-02" || st.Status != calendar.ClockRunning {
 			t.Fatalf("decision due %s (%s) after the hearing, want 2024-01-02", st.DueDate, st.Status)
 		}
+		// The one extension its rule allows, approved by the command
+		// center (not the officer): 131 days from 20 September, 29 January 2024.
+		w.refused(t, eo, c.ID, "2023-10-21 09:00", casework.ActClockExtend, `{"clock":"enforcement.decide","days":30}`, "案情复杂", "无权")
+		c = w.step(t, w.o.Actor(org.RoleDispatcher), c.ID, "2023-10-21 09:00", casework.ActClockExtend, `{"clock":"enforcement.decide","days":30}`, "案情复杂，经负责人批准")
+		if st := clockState(t, w, c, "enforcement.decide"); st.DueDate != "2024-01-29" {
+			t.Fatalf("decision due %s after the extension, want 2024-01-29", st.DueDate)
+		}
 		w.refused(t, eo, c.ID, "2023-10-23 09:00", casework.ActDecide, `{"fine":2000,"at":"2023-09-26"}`, "", "处罚决定日期早于告知日期")
 		w.refused(t, eo, c.ID, "2023-10-23 09:00", casework.ActDecide, `{"fine":5000}`, "", "不得超过")
 		c = w.step(t, eo, c.ID, "2023-10-23 09:00", casework.ActDecide, `{"fine":2000}`, "")
@@ -318,6 +325,20 @@ func TestDisputeAndDuty(t *testing.T) {
 			t.Errorf("tags %v amount %v", c.KindState.Tags, c.KindState.Amount)
 		}
 
+		// Another dispute's month over the Spring Festival, paused while a
+		// party is away (5–20 January, 15 days) and extended by 30 days:
+		// 75 days from 4 January, Monday 20 March.
+		c2 := w.report(t, "2023-01-03 10:00", casework.KindDispute, `{"type":"family","amount":0,"parties":[{"name":"李一"},{"name":"李二"}]}`)
+		w.step(t, m, c2.ID, "2023-01-04 09:00", casework.ActAccept, "", "")
+		w.step(t, m, c2.ID, "2023-01-05 09:00", casework.ActClockPause, `{"clock":"dispute.mediate"}`, "一方当事人返乡过年")
+		w.refused(t, m, c2.ID, "2023-01-06 09:00", casework.ActClockPause, `{"clock":"dispute.mediate"}`, "再次暂停", "不能同时两次暂停")
+		w.step(t, m, c2.ID, "2023-01-20 09:00", casework.ActClockResume, `{"clock":"dispute.mediate"}`, "")
+		w.refused(t, w.o.Actor(org.RoleLeader), c2.ID, "2023-01-21 09:00", casework.ActClockExtend, `{"clock":"dispute.mediate","days":31}`, "情况复杂", "超过上限")
+		c2 = w.step(t, w.o.Actor(org.RoleLeader), c2.ID, "2023-01-21 09:00", casework.ActClockExtend, `{"clock":"dispute.mediate","days":30}`, "情况复杂")
+		if st := clockState(t, w, c2, "dispute.mediate"); st.DueDate != "2023-03-20" || !strings.Contains(st.Notice, "第三十六条") {
+			t.Fatalf("mediation due %s (%s), want 2023-03-20", st.DueDate, st.Notice)
+		}
+
 		do := w.officer(casework.KindDuty)
 		d := w.report(t, "2023-10-01 20:00", casework.KindDuty, `{"type":"fire_alarm","serious":true,"linked":"烟感告警 YG-0012"}`)
 		if st := clockState(t, w, d, "duty.initial"); !st.Due.Equal(cst("2023-10-01 20:30")) {
@@ -344,7 +365,7 @@ func TestDisputeAndDuty(t *testing.T) {
 			t.Error("the duty officer sees a dispute")
 		}
 		list, n, err := w.svc.List(bg, m, casework.Filter{})
-		if err != nil || n != 1 || list[0].ID != c.ID {
+		if err != nil || n != 2 || list[1].ID != c.ID {
 			t.Errorf("the mediator's list: %d cases, %v", n, err)
 		}
 
@@ -365,7 +386,7 @@ func TestDisputeAndDuty(t *testing.T) {
 				t.Errorf("%s: drill-down %s lists %d, the figure counts %d (%v)", f.Key, u, n, v.Records, err)
 			}
 			switch f.Key {
-			case "disputes.mediated", "emergency.fire_alarm":
+			case "disputes.mediated", "emergency.fire_alarm": // the second dispute is not mediated yet
 				if v.Value != 1 {
 					t.Errorf("%s = %v, want 1", f.Key, v.Value)
 				}
