@@ -2,6 +2,9 @@ package casework
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -293,3 +296,15 @@ func clocksOnTime(cal *calendar.Calendar, st *KindState, now time.Time) bool {
 
 // ForKinds reports whether the action is a step of the case kinds only.
 func (a Action) ForKinds() bool { return rules[a].kinds != nil }
+
+// PersonDigest is the digest that stands for a person's identity (an ID
+// number or a phone number) across the case kinds: 16 hex digits of
+// HMAC-SHA256 keyed by the installation's secret, so that one person is
+// one identity across petitions and disputes (tag "person:<digest>")
+// without the identity being kept, and cannot be found by trying numbers
+// without the key.
+func PersonDigest(key []byte, identity string) string {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(strings.ToUpper(strings.Join(strings.Fields(identity), ""))))
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

@@ -27,6 +27,10 @@ var Outcomes = []string{"agreement", "failed", "court", "arbitration"}
 type Party struct {
 	Name string `json:"name"`
 	Org  bool   `json:"org,omitempty"`
+	// ID is a person's ID number or phone as given: never kept; Person
+	// is its digest (casework.PersonDigest), one identity across kinds.
+	ID     string `json:"id,omitempty"`
+	Person string `json:"person,omitempty"`
 }
 
 // Session is one mediation session.
@@ -70,8 +74,9 @@ var (
 		Limit: calendar.Limit{Amount: 30, Unit: calendar.NaturalDays}, Article: "《人民调解法》第三十三条", WarnDays: 7, Window: true}
 )
 
-// Model is the dispute kind.
-type Model struct{}
+// Model is the dispute kind. Key keys the digest of a party's identity,
+// the same key as the petitions' (package kinds wires both).
+type Model struct{ Key []byte }
 
 var _ casework.KindModel = Model{}
 
@@ -94,6 +99,11 @@ func write(st *casework.KindState, d Data) *casework.KindState {
 	next.Data, _ = json.Marshal(d)
 	next.Amount = d.Amount
 	tags := []string{"type:" + d.Type, "level:" + d.Level}
+	for _, p := range d.Parties {
+		if p.Person != "" {
+			tags = append(tags, "person:"+p.Person)
+		}
+	}
 	if d.Outcome != "" {
 		tags = append(tags, "outcome:"+d.Outcome)
 	}
@@ -108,7 +118,7 @@ func write(st *casework.KindState, d Data) *casework.KindState {
 }
 
 // New checks a new dispute: its type, amount, level and parties.
-func (Model) New(ctx context.Context, env casework.KindEnv, c *casework.Case, raw json.RawMessage, at time.Time) (*casework.KindState, error) {
+func (m Model) New(ctx context.Context, env casework.KindEnv, c *casework.Case, raw json.RawMessage, at time.Time) (*casework.KindState, error) {
 	var d Data
 	if err := casework.DecodeKind(raw, &d); err != nil {
 		return nil, err
@@ -137,6 +147,10 @@ func (Model) New(ctx context.Context, env casework.KindEnv, c *casework.Case, ra
 			name = org.MaskName(name) // a person's name is kept masked
 		}
 		d.Parties[i].Name = name
+		if id := strings.TrimSpace(p.ID); id != "" {
+			d.Parties[i].Person = casework.PersonDigest(m.Key, id)
+		}
+		d.Parties[i].ID = ""
 	}
 	d.Sessions, d.Outcome, d.ResultAt, d.Agreement = nil, "", nil, nil
 	return write(nil, d), nil

@@ -23,7 +23,7 @@ import (
 // petitioner's identity.
 func Models(petitionKey []byte) map[casework.Kind]casework.KindModel {
 	return map[casework.Kind]casework.KindModel{
-		casework.KindDispute:     dispute.Model{},
+		casework.KindDispute:     dispute.Model{Key: petitionKey},
 		casework.KindPetition:    petition.Model{Key: petitionKey},
 		casework.KindEnforcement: enforcement.Model{DocPrefix: "古综执"},
 		casework.KindDuty:        duty.Model{},

@@ -16,6 +16,7 @@ import (
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/kinds"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/petition"
 	"github.com/jiedao/jiedao/store"
 )
 
@@ -174,11 +175,18 @@ func TestPetitionClocksAcrossSpringFestival(t *testing.T) {
 		if c.Status != casework.StatusClosed || c.ClosedOnTime == nil || !*c.ClosedOnTime {
 			t.Fatalf("closed %s on time %v", c.Status, c.ClosedOnTime)
 		}
+		// A dispute of the same person (his ID given as a party's) is one
+		// identity with his petitions.
+		w.report(t, "2023-07-01 10:00", casework.KindDispute, `{"type":"neighbour","amount":0,"parties":[{"name":"王小明","id":"330106198001011234"},{"name":"赵四"}]}`)
 		// The same person again: flagged as a repeat; a new acceptance of
 		// the same matter after 复核 is refused.
 		c2 := w.report(t, "2023-07-03 10:00", casework.KindPetition, data)
 		if !c2.KindState.HasTag("repeat") {
 			t.Errorf("repeat petition not flagged: %v", c2.KindState.Tags)
+		}
+		var pd petition.Data
+		if err := json.Unmarshal(c2.KindState.Data, &pd); err != nil || pd.Previous != 1 || pd.OtherCases != 1 {
+			t.Errorf("previous petitions %d, other cases %d (%v); want 1 and 1", pd.Previous, pd.OtherCases, err)
 		}
 		if strings.Contains(string(c2.KindState.Data), "330106198001011234") || strings.Contains(string(c2.KindState.Data), "王小明") {
 			t.Errorf("the petitioner's identity is kept in the clear: %s", c2.KindState.Data)

@@ -8,9 +8,6 @@ package petition
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -47,14 +44,15 @@ type Answer struct {
 type Data struct {
 	Level       string     `json:"level"`
 	Channel     string     `json:"channel"`
-	Petitioner  string     `json:"petitioner"` // masked name
-	Person      string     `json:"person"`     // the identity's keyed digest
-	Repeat      bool       `json:"repeat"`     // the person petitioned before
-	Previous    int        `json:"previous"`   // how many petitions before this one
-	SkipLevel   bool       `json:"skip_level"` // 越级
-	Backlog     bool       `json:"backlog"`    // 积案
-	Litigation  bool       `json:"litigation"` // 涉法涉诉
-	Stage       string     `json:"stage"`      // initial, review, recheck
+	Petitioner  string     `json:"petitioner"`  // masked name
+	Person      string     `json:"person"`      // the identity's keyed digest
+	Repeat      bool       `json:"repeat"`      // the person petitioned before
+	Previous    int        `json:"previous"`    // how many petitions before this one
+	OtherCases  int        `json:"other_cases"` // cases of other kinds (disputes) of the same identity
+	SkipLevel   bool       `json:"skip_level"`  // 越级
+	Backlog     bool       `json:"backlog"`     // 积案
+	Litigation  bool       `json:"litigation"`  // 涉法涉诉
+	Stage       string     `json:"stage"`       // initial, review, recheck
 	AcceptedAt  *time.Time `json:"accepted_at,omitempty"`
 	Answers     []Answer   `json:"answers,omitempty"`
 	LegalReason string     `json:"legal_reason,omitempty"` // 访诉分离: why the courts
@@ -94,11 +92,7 @@ func (Model) Clocks() []calendar.ClockDef {
 }
 
 // PersonKey is the identity's digest: 16 hex digits of HMAC-SHA256.
-func (m Model) PersonKey(identity string) string {
-	h := hmac.New(sha256.New, m.Key)
-	h.Write([]byte(strings.ToUpper(strings.Join(strings.Fields(identity), ""))))
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
+func (m Model) PersonKey(identity string) string { return casework.PersonDigest(m.Key, identity) }
 
 func read(st *casework.KindState) (Data, error) {
 	var d Data
@@ -166,6 +160,11 @@ func (m Model) New(ctx context.Context, env casework.KindEnv, c *casework.Case, 
 			return nil, err
 		}
 		d.Previous, d.Repeat = n, n > 0
+		all, err := env.Count(ctx, casework.KindOrdinary, "person:"+d.Person) // any kind
+		if err != nil {
+			return nil, err
+		}
+		d.OtherCases = all - n
 	}
 	next := write(nil, d)
 	next.Clocks = []calendar.Clock{calendar.NewClock(ClockAccept, at)}
