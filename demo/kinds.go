@@ -146,9 +146,11 @@ func (gen *generator) generateKinds(ctx context.Context, db *store.DB, v KindVol
 	}
 	svc := *gen.svc
 	svc.Kinds = kinds.Models(key)
-	// Repeat detection counts the petitions stored so far: petitions are
-	// stored one by one, in the order they came.
-	svc.Store = db.Cases()
+	// Repeat detection counts the kind cases made so far: they are held
+	// in memory until stored in one batch, so the count is the demo's own.
+	made := &madeKinds{Store: svc.Store}
+	svc.Store = made
+	svc.Calendars = fixedCalendar{gen.cal} // it does not change while a year is made
 	saved := gen.svc
 	gen.svc = &svc
 	defer func() { gen.svc = saved }()
@@ -179,9 +181,11 @@ func (gen *generator) generateKinds(ctx context.Context, db *store.DB, v KindVol
 			return err
 		}
 		batch = append(batch, store.CaseHistory{Case: l.c, Events: l.events})
+		made.cases = append(made.cases, l.c)
 		return nil
 	}
 	for _, f := range []func() error{
+		func() error { return gen.petitions(ctx, officers[casework.KindPetition], leader, v, keep) },
 		func() error { return gen.disputes(ctx, officers[casework.KindDispute], v, keep) },
 		func() error { return gen.penalties(ctx, officers[casework.KindEnforcement], v, keep) },
 		func() error { return gen.inspectionsAndBikes(ctx, officers[casework.KindEnforcement], v, keep) },
@@ -194,10 +198,31 @@ func (gen *generator) generateKinds(ctx context.Context, db *store.DB, v KindVol
 	if err := db.Cases().ImportCases(ctx, batch); err != nil {
 		return err
 	}
-	if err := gen.roster(ctx, db, officers[casework.KindDuty]); err != nil {
-		return err
+	return gen.roster(ctx, db, officers[casework.KindDuty])
+}
+
+// madeKinds answers the kinds' counts (a petitioner's earlier petitions)
+// from the kind cases made so far, in memory.
+type madeKinds struct {
+	casework.Store
+	cases []*casework.Case
+}
+
+func (m *madeKinds) CountCases(ctx context.Context, f casework.Filter) (int, error) {
+	n := 0
+	for _, c := range m.cases {
+		if f.Kind != casework.KindOrdinary && c.Kind != f.Kind {
+			continue
+		}
+		all := true
+		for _, t := range f.KindTags {
+			all = all && c.KindState.HasTag(t)
+		}
+		if all {
+			n++
+		}
 	}
-	return gen.petitions(ctx, db, officers[casework.KindPetition], leader, v)
+	return n, nil
 }
 
 var disputeTypes = []string{"neighbour", "family", "property_management", "labour", "consumer", "traffic", "contract", "other"}
@@ -508,9 +533,9 @@ func (gen *generator) callOuts(ctx context.Context, do org.Actor, v KindVolumes,
 var petitionTexts = []string{"反映小区加装电梯意见分歧", "反映拆迁安置补偿问题", "反映企业拖欠工资", "反映房屋质量问题", "反映物业管理问题", "反映噪声扰民长期未解决"}
 
 // petitions makes the year's petitions and those of the year before (for
-// the change on it), and older backlog cases cleared this year. Each is
-// stored as it is made, so that a repeated petitioner is found.
-func (gen *generator) petitions(ctx context.Context, db *store.DB, po, leader org.Actor, v KindVolumes) error {
+// the change on it), and older backlog cases cleared this year, in the
+// order they came, so that a repeated petitioner is found.
+func (gen *generator) petitions(ctx context.Context, po, leader org.Actor, v KindVolumes, keep func(*kindLife, error) error) error {
 	type plan struct {
 		at      time.Time
 		level   string
@@ -589,7 +614,7 @@ func (gen *generator) petitions(ctx context.Context, db *store.DB, po, leader or
 				return err
 			}
 		}
-		if err := db.Cases().ImportCases(ctx, []store.CaseHistory{{Case: l.c, Events: l.events}}); err != nil {
+		if err := keep(l, nil); err != nil {
 			return err
 		}
 	}
@@ -627,3 +652,8 @@ func (gen *generator) roster(ctx context.Context, db *store.DB, do org.Actor) er
 	}
 	return nil
 }
+
+// fixedCalendar is the calendar read once for the year.
+type fixedCalendar struct{ cal *calendar.Calendar }
+
+func (f fixedCalendar) Calendar(context.Context) (*calendar.Calendar, error) { return f.cal, nil }
