@@ -345,8 +345,10 @@ type ClockState struct {
 	Warn    time.Time   `json:"warn"`
 	Status  ClockStatus `json:"status"`
 	// Left is how many days (in the clock's measure) are left, negative
-	// when overdue; the countdown.
+	// when overdue; the countdown. Hourly marks a clock of minutes or
+	// hours, whose countdown is its due time (DueDate has the time).
 	Left    int    `json:"left"`
+	Hourly  bool   `json:"hourly,omitempty"`
 	Article string `json:"article"`
 	// Notice is the sentence every notice carries: what, by when, why.
 	Notice   string `json:"notice"`
@@ -388,9 +390,10 @@ func (c *Clock) State(cal *Calendar, now time.Time) ClockState {
 		s.Status = ClockRunning
 	}
 	s.Left = c.left(cal, ref, due)
-	if c.Def.Limit.Unit == WorkingDays || c.Def.Limit.Unit == WorkingHoursUnit {
+	if c.Def.Limit.Unit != NaturalDays {
 		s.DueDate = due.Format("2006-01-02 15:04")
 	}
+	s.Hourly = c.Def.Limit.Unit == Minutes || c.Def.Limit.Unit == NaturalHours || c.Def.Limit.Unit == WorkingHoursUnit
 	s.Notice = fmt.Sprintf("%s：自%s起%s，应于%s前完成（依据%s）", c.Def.Zh, c.Def.From, s.Limit, s.DueDate, c.Def.Article)
 	s.NoticeEn = fmt.Sprintf("%s: %s from %s, due by %s (%s)", c.Def.En, c.Def.Limit.En(), c.Def.FromEn, s.DueDate, c.Def.Article)
 	return s
