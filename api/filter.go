@@ -60,6 +60,14 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 	if f.To, err = ParseDate(q.Get("to"), "to"); err != nil {
 		return f, err
 	}
+	// The case kinds (casework/kind.go): kind, and tag (repeated) for the
+	// drill-down of their figures.
+	if f.Kind = casework.Kind(q.Get("kind")); !f.Kind.Valid() {
+		return f, jiedao.Invalid("kind", "案件类型无效："+q.Get("kind"), "unknown case kind: "+q.Get("kind"))
+	}
+	if f.KindTags, err = listParam(q, "tag", casework.ValidTag, "标签无效：", "invalid tag: "); err != nil {
+		return f, err
+	}
 	return f, nil
 }
 
@@ -113,6 +121,10 @@ func FilterQuery(f casework.Filter) url.Values {
 	set("due", string(f.Due))
 	set("status", joinValues(f.Statuses))
 	set("rating", joinValues(f.Ratings))
+	set("kind", string(f.Kind))
+	for _, t := range f.KindTags {
+		q.Add("tag", t)
+	}
 	for k, v := range map[string]int64{"community_id": f.CommunityID, "grid_id": f.GridID, "unit_id": f.UnitID} {
 		if v != 0 {
 			q.Set(k, strconv.FormatInt(v, 10))

@@ -256,6 +256,10 @@ func (c *Calendar) countWorking(from, to int64) int64 {
 //     a Monday and one received at 17:00 get the same deadline, and a
 //     deadline of 1 working day from Friday before a holiday week is the
 //     close of business on the first working day after it.
+//   - NaturalDays: N days end at 24:00 of the Nth day after the day of
+//     start (the day of start not counted), holidays or not. A statute's
+//     rule that a limit ending on a day off runs to the next working day
+//     is the clock's (Clock, clock.go), not the limit's.
 //
 // A zero, negative or unknown limit returns start. If no such deadline is
 // found within ten years (a calendar listing years of days off) the end of
@@ -278,6 +282,9 @@ func (c *Calendar) Add(start time.Time, l Limit) time.Time {
 			return at(n, 0)
 		}
 		return at(n, c.ends[len(c.ends)-1])
+	case NaturalDays:
+		day, _ := split(start)
+		return at(day+int64(l.Amount)+1, 0)
 	}
 	return start.In(zone)
 }

@@ -14,12 +14,16 @@ const (
 	NaturalHours     LimitUnit = "natural_hours" // clock hours (自然小时), calendar ignored
 	WorkingHoursUnit LimitUnit = "working_hours" // hours inside working segments of working days
 	WorkingDays      LimitUnit = "working_days"  // whole working days, see Calendar.Add
+	// NaturalDays are calendar days (自然日), the day of the start not
+	// counted: the limit ends at the end (24:00) of its last day. Statutes
+	// count most of their limits so (see clock.go).
+	NaturalDays LimitUnit = "natural_days"
 )
 
 // Valid reports whether u is one of the known units.
 func (u LimitUnit) Valid() bool {
 	switch u {
-	case Minutes, NaturalHours, WorkingHoursUnit, WorkingDays:
+	case Minutes, NaturalHours, WorkingHoursUnit, WorkingDays, NaturalDays:
 		return true
 	}
 	return false
@@ -37,6 +41,7 @@ var maxAmount = map[LimitUnit]int{
 	NaturalHours:     2 * 366 * 24,  // two years
 	WorkingHoursUnit: 4000,          // about two years of 7.5-hour days
 	WorkingDays:      1000,          // about four years
+	NaturalDays:      1500,          // about four years
 }
 
 // Limit is a time limit such as 3 working days. The zero Limit means no
@@ -74,6 +79,8 @@ func (u LimitUnit) zh() string {
 		return "个工作小时"
 	case WorkingDays:
 		return "个工作日"
+	case NaturalDays:
+		return "日"
 	}
 	return string(u)
 }
@@ -89,6 +96,8 @@ func (u LimitUnit) en(n int) string {
 		s = "working hour"
 	case WorkingDays:
 		s = "working day"
+	case NaturalDays:
+		s = "day"
 	default:
 		return string(u)
 	}

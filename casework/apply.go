@@ -18,6 +18,9 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		n := *e.Payload.Report
 		n.ID, n.Status, n.ReportedAt, n.UpdatedAt = e.CaseID, StatusReported, e.At, e.At
 		n.EventCount = 1
+		if n.KindState != nil {
+			n.KindState = n.KindState.Clone()
+		}
 		if e.Seq != 1 {
 			return nil, fmt.Errorf("casework: report event has seq %d", e.Seq)
 		}
@@ -115,6 +118,21 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.ClearedAt = nil // alarming again: not clear any more
 	case ActAlarmClear:
 		c.ClearedAt = &at
+	case ActConclude, ActPetitionDecline, ActLegalRoute, ActBacklogClear:
+		c.ClosedAt = &at
+		c.ClosedOnTime = p.OnTime
+	case ActMediate, ActMediationResult, ActAgreementSeal, ActFollowUp, ActJudicialConfirm,
+		ActPetitionAccept, ActPetitionAnswer, ActPetitionReview,
+		ActInvestigate, ActNotify, ActHearingRequest, ActHearing, ActDecide, ActServe, ActExecute, ActInspect,
+		ActDutyDispatch, ActArrive, ActDutyReport, ActDutyDone,
+		ActClockPause, ActClockResume, ActClockExtend:
+		if e.To == StatusHandled && c.HandledAt == nil {
+			c.HandledAt = &at
+			c.HandledCount++
+		}
+		if e.To == StatusHandling && c.StartedAt == nil {
+			c.StartedAt = &at
+		}
 	case ActVoid:
 		c.Extension = nil // nothing is pending on a void case
 	case ActReject, ActComment:
@@ -124,6 +142,9 @@ func Apply(c *Case, e *Event) (*Case, error) {
 	}
 	if p.Deadlines != nil {
 		c.Deadlines = *p.Deadlines
+	}
+	if p.KindState != nil {
+		c.KindState = p.KindState.Clone()
 	}
 	c.Status = e.To
 	c.EventCount = e.Seq

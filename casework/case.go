@@ -340,6 +340,11 @@ type Case struct {
 	AlarmCount int        `json:"alarm_count,omitempty"`
 	ClearedAt  *time.Time `json:"cleared_at,omitempty"`
 
+	// Kind is the case's kind (kind.go): ordinary ("") or one with legal
+	// clocks; KindState its fields and clocks.
+	Kind      Kind       `json:"kind,omitempty"`
+	KindState *KindState `json:"kind_state,omitempty"`
+
 	EventCount int       `json:"event_count"`
 	UpdatedAt  time.Time `json:"updated_at"`
 }
@@ -377,6 +382,10 @@ type Payload struct {
 	OnTime     *bool      `json:"on_time,omitempty"` // sign and close: met the deadline?
 	Stage      Stage      `json:"stage,omitempty"`   // warning and overdue: which deadline
 	Count      int        `json:"count,omitempty"`   // alarm_repeat: the case's alarm count after it
+	// KindState is a kind case's state after the step, when it changed;
+	// KindInput the step's kind input as given, for the record.
+	KindState *KindState      `json:"kind_state,omitempty"`
+	KindInput json.RawMessage `json:"kind_input,omitempty"`
 
 	// ReporterDigest stands for the report's contact in the stored event
 	// (report only): see ContactDigest and MarshalPayload.

@@ -41,6 +41,44 @@ const (
 	ActSelfHandle       Action = "self_handle"       // 自行处置: the staff member who reported it handled it on the spot
 )
 
+// The steps of the case kinds with legal clocks (kind.go, docs/kinds.md).
+// Each takes the kind's input (StepInput.KindData), checked by the kind's
+// package; a step of one kind is refused on a case of another.
+const (
+	// Any kind: its statutory clocks, and the close of a kind case.
+	ActClockPause  Action = "clock_pause"  // 暂停计时 (听证、检测鉴定、当事人补正)
+	ActClockResume Action = "clock_resume" // 恢复计时
+	ActClockExtend Action = "clock_extend" // 延长时限 (approved by the taker)
+	ActConclude    Action = "conclude"     // 结案 (a kind case, after its last step)
+	// Disputes (人民调解).
+	ActMediate         Action = "mediate"          // 调解 (a session)
+	ActMediationResult Action = "mediation_result" // 调解结果
+	ActAgreementSeal   Action = "agreement_seal"   // 协议签字盖章 (§28–29)
+	ActFollowUp        Action = "follow_up"        // 履行回访 (§31)
+	ActJudicialConfirm Action = "judicial_confirm" // 司法确认 (§33)
+	// Petitions (信访).
+	ActPetitionAccept  Action = "petition_accept"  // 受理
+	ActPetitionDecline Action = "petition_decline" // 不予受理
+	ActPetitionAnswer  Action = "petition_answer"  // 出具处理意见 / 复查意见 / 复核意见
+	ActPetitionReview  Action = "petition_review"  // 请求复查 / 复核
+	ActLegalRoute      Action = "legal_route"      // 访诉分离：导入法律程序
+	ActBacklogClear    Action = "backlog_clear"    // 积案化解
+	// Enforcement (综合行政执法).
+	ActInvestigate    Action = "investigate"     // 调查取证
+	ActNotify         Action = "notify"          // 告知 (告知书)
+	ActHearingRequest Action = "hearing_request" // 申请听证
+	ActHearing        Action = "hearing"         // 听证通知 / 举行听证
+	ActDecide         Action = "decide"          // 处罚决定 (处罚决定书)
+	ActServe          Action = "serve"           // 送达
+	ActExecute        Action = "execute"         // 执行 (罚款缴纳)
+	ActInspect        Action = "inspect"         // 赋权检查完成
+	// Emergency duty (应急值守).
+	ActDutyDispatch Action = "duty_dispatch" // 出动
+	ActArrive       Action = "arrive"        // 到场
+	ActDutyReport   Action = "duty_report"   // 初报 / 续报 / 终报
+	ActDutyDone     Action = "duty_done"     // 处置完毕
+)
+
 // Zh returns the action's Chinese name.
 func (a Action) Zh() string {
 	if r, ok := rules[a]; ok {
@@ -62,6 +100,8 @@ type actorRule struct {
 	// ownReport are roles that may take the step only on a case they
 	// reported themselves (自行处置).
 	ownReport []org.Role
+	// noOfficer: a kind's officer may not take this dispatcher's step.
+	noOfficer bool
 }
 
 // rule is one row of the transition table.
@@ -74,6 +114,8 @@ type rule struct {
 	// onSpot, when set, replaces who on a case handled on the spot
 	// (自行处置): the command center verifies it, not the one who did it.
 	onSpot *actorRule
+	// kinds: a kind's own step, for cases of these kinds only.
+	kinds []Kind
 }
 
 var (
@@ -131,7 +173,51 @@ var rules = map[Action]rule{
 	// after the command center closed a false alarm).
 	ActAlarmRepeat: {zh: "告警重复", who: machines},
 	ActAlarmClear:  {zh: "告警解除", from: commentable, who: machines},
+
+	// The case kinds' steps (kind.go). A kind's officer may take them,
+	// and the command center; every kind case starts as any case does
+	// (reported, accepted) and ends closed.
+	ActClockPause:  {zh: "暂停计时", from: kindWorking, who: dispatcher, reason: true, kinds: Kinds()},
+	ActClockResume: {zh: "恢复计时", from: kindWorking, who: dispatcher, kinds: Kinds()},
+	ActClockExtend: {zh: "延长时限", from: kindWorking, who: approvers, reason: true, kinds: Kinds()},
+	ActConclude:    {zh: "结案", from: []Status{StatusHandled}, to: StatusClosed, who: dispatcher, kinds: Kinds()},
+
+	ActMediate:         {zh: "调解", from: []Status{StatusAccepted, StatusHandling}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindDispute}},
+	ActMediationResult: {zh: "调解结果", from: []Status{StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindDispute}},
+	ActAgreementSeal:   {zh: "协议签字盖章", from: []Status{StatusHandled}, who: dispatcher, kinds: []Kind{KindDispute}},
+	ActFollowUp:        {zh: "履行回访", from: []Status{StatusHandled, StatusClosed}, who: dispatcher, kinds: []Kind{KindDispute}},
+	ActJudicialConfirm: {zh: "司法确认", from: []Status{StatusHandled, StatusClosed}, who: dispatcher, kinds: []Kind{KindDispute}},
+
+	ActPetitionAccept:  {zh: "决定受理", from: []Status{StatusAccepted}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindPetition}},
+	ActPetitionDecline: {zh: "不予受理", from: []Status{StatusAccepted}, to: StatusClosed, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},
+	ActPetitionAnswer:  {zh: "出具意见", from: []Status{StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindPetition}},
+	ActPetitionReview:  {zh: "请求复查/复核", from: []Status{StatusHandled, StatusClosed}, to: StatusHandling, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},
+	ActLegalRoute:      {zh: "导入法律程序", from: []Status{StatusAccepted, StatusHandling}, to: StatusClosed, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},
+	ActBacklogClear:    {zh: "积案化解", from: []Status{StatusHandling, StatusHandled}, to: StatusClosed, who: dispatcher, reason: true, kinds: []Kind{KindPetition}},
+
+	ActInvestigate:    {zh: "调查取证", from: []Status{StatusAccepted}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActNotify:         {zh: "告知", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActHearingRequest: {zh: "申请听证", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActHearing:        {zh: "听证", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActDecide:         {zh: "处罚决定", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActServe:          {zh: "送达", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActExecute:        {zh: "执行", from: []Status{StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindEnforcement}},
+	ActInspect:        {zh: "检查完成", from: []Status{StatusAccepted, StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindEnforcement}},
+
+	ActDutyDispatch: {zh: "出动", from: []Status{StatusAccepted}, to: StatusHandling, who: dispatcher, kinds: []Kind{KindDuty}},
+	ActArrive:       {zh: "到场", from: []Status{StatusHandling}, who: dispatcher, kinds: []Kind{KindDuty}},
+	ActDutyReport:   {zh: "信息报送", from: []Status{StatusAccepted, StatusHandling, StatusHandled}, who: dispatcher, kinds: []Kind{KindDuty}},
+	ActDutyDone:     {zh: "处置完毕", from: []Status{StatusHandling}, to: StatusHandled, who: dispatcher, kinds: []Kind{KindDuty}},
 }
+
+var (
+	// kindWorking: the statuses in which a kind case's clocks run.
+	kindWorking = []Status{StatusReported, StatusAccepted, StatusHandling, StatusHandled}
+	// approvers grant an extension of a statutory clock: the leader, the
+	// command center (and, through dispatcher's rows, a kind's officer
+	// does not: extensions need someone above the case).
+	approvers = actorRule{roles: []org.Role{org.RoleLeader, org.RoleDispatcher}, noOfficer: true}
+)
 
 // Actions lists every action.
 func Actions() []Action {
@@ -161,6 +247,11 @@ func CheckStep(a org.Actor, action Action, c *Case) error {
 	r, ok := rules[action]
 	if !ok {
 		return jiedao.Invalid("action", "未知的操作："+string(action), "unknown action: "+string(action))
+	}
+	if c != nil && !r.forKind(c.Kind) {
+		return &jiedao.Error{Code: jiedao.ECONFLICT, Field: "action",
+			Zh: "“" + r.zh + "”不适用于" + c.Kind.Zh() + "类案件",
+			En: string(action) + " does not apply to a case of kind " + kindName(c.Kind)}
 	}
 	if c != nil && !r.allowedFrom(c.Status) {
 		return &jiedao.Error{Code: jiedao.ECONFLICT,
@@ -193,6 +284,10 @@ func (w actorRule) allows(a org.Actor, c *Case) bool {
 		return false
 	}
 	if slices.Contains(w.ownReport, a.Role) && c.ReporterID != 0 && c.ReporterID == a.ID {
+		return true
+	}
+	// A kind's officer is the command center of the cases of its kind.
+	if c.Kind != KindOrdinary && a.Role == c.Kind.Officer() && !w.noOfficer && slices.Contains(w.roles, org.RoleDispatcher) {
 		return true
 	}
 	if w.unitOwn && a.Role.IsUnitRole() && c.UnitID != 0 && a.UnitID == c.UnitID {

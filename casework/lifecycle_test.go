@@ -73,6 +73,13 @@ func TestCheckStepRuleTable(t *testing.T) {
 		{casework.ActAlarmRepeat, A(aClient, aSystem), open, A(aResident, aDispatcher, aLeader)},
 		{casework.ActAlarmClear, A(aClient, aSystem), append(S(casework.StatusClosed), open...), A(aResident, aDispatcher, aAdmin)},
 	}
+	// The case kinds' steps: refused on an ordinary case in every state
+	// (package kinds tests them on their kinds).
+	for _, a := range casework.Actions() {
+		if a.ForKinds() {
+			rows = append(rows, row{a, nil, nil, A(aDispatcher, aLeader)})
+		}
+	}
 	covered := map[casework.Action]bool{casework.ActReport: true}
 	for _, r := range rows {
 		covered[r.action] = true
@@ -106,6 +113,8 @@ func TestCheckStepRuleTable(t *testing.T) {
 			casework.ActEscalate: true, casework.ActSupervise: true, casework.ActRequestExtension: true,
 			casework.ActDenyExtension: true, casework.ActHang: true, casework.ActVoid: true, casework.ActComment: true,
 			casework.ActHandle: true, casework.ActSelfHandle: true,
+			casework.ActClockPause: true, casework.ActClockExtend: true, casework.ActPetitionDecline: true,
+			casework.ActPetitionReview: true, casework.ActLegalRoute: true, casework.ActBacklogClear: true,
 		}[r.action] {
 			t.Errorf("%s: ReasonRequired = %v", r.action, casework.ReasonRequired(r.action))
 		}

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"strings"
@@ -36,6 +37,9 @@ type Service struct {
 	// Contacts erases residents' contacts for the retention job
 	// (retention.go); only RunRetention needs it.
 	Contacts ContactStore
+	// Kinds are the packages of the case kinds with legal clocks
+	// (kind.go); a kind without one is refused.
+	Kinds map[Kind]KindModel
 }
 
 func (s *Service) now() time.Time {
@@ -59,6 +63,10 @@ type ReportInput struct {
 	GridID     int64               `json:"grid_id,omitempty"` // a report placed by a grid's QR code
 	Attributes map[string][]string `json:"attributes,omitempty"`
 	Reporter   Contact             `json:"reporter"`
+	// Kind makes a case of a kind with legal clocks; KindData is its
+	// fields, as the kind's package reads them (docs/kinds.md).
+	Kind     Kind            `json:"kind,omitempty"`
+	KindData json.RawMessage `json:"kind_data,omitempty"`
 
 	// Set by Go callers only (package intake), never from a request body.
 	// ViaClient is the machine client a staff member's batch came from (a
@@ -235,15 +243,26 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 			return nil, nil, err
 		}
 	}
-	cat, err := s.Store.GetCategory(ctx, in.Category)
-	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
-		return nil, nil, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
-	} else if err != nil {
-		return nil, nil, err
+	if !in.Kind.Valid() {
+		return nil, nil, jiedao.Invalid("kind", "案件类型无效："+string(in.Kind), "unknown case kind: "+string(in.Kind))
 	}
-	attrs, err := cat.CheckAttributes(in.Attributes)
-	if err != nil {
-		return nil, nil, err
+	var cat *Category
+	var attrs map[string]any
+	if in.Kind != KindOrdinary && in.Category == "" {
+		// A kind case needs no category of the city-management catalogue:
+		// its kind says what it is, its clocks what is due.
+		cat = &Category{Code: string(in.Kind), Active: true}
+	} else {
+		var err error
+		cat, err = s.Store.GetCategory(ctx, in.Category)
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
+			return nil, nil, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
+		} else if err != nil {
+			return nil, nil, err
+		}
+		if attrs, err = cat.CheckAttributes(in.Attributes); err != nil {
+			return nil, nil, err
+		}
 	}
 	c := &Case{
 		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
@@ -277,6 +296,27 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 		c.SuggestedUnit = r.UnitID
 	}
 	now = now.Truncate(time.Microsecond).In(calendar.Zone())
+	if in.Kind != KindOrdinary {
+		m, err := s.kindModel(in.Kind)
+		if err != nil {
+			return nil, nil, err
+		}
+		cal, err := s.Calendars.Calendar(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.Kind = in.Kind
+		st, err := m.New(ctx, s.kindEnv(cal), c, in.KindData, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkKindState(st); err != nil {
+			return nil, nil, err
+		}
+		c.KindState = st
+	} else if len(in.KindData) > 0 && string(in.KindData) != "null" {
+		return nil, nil, jiedao.Invalid("kind_data", "一般案件没有专项字段", "an ordinary case has no kind data")
+	}
 	snapshot := *c
 	e := &Event{Seq: 1, Action: ActReport, At: now, To: StatusReported, Payload: Payload{Report: &snapshot}}
 	setActor(e, a)
@@ -354,6 +394,9 @@ type StepInput struct {
 	MergeInto int64    `json:"merge_into,omitempty"`
 	Days      int      `json:"days,omitempty"` // extension
 	Photos    []string `json:"photos,omitempty"`
+	// KindData is a kind step's input (a date, a document, a party's
+	// request …), as the kind's package reads it.
+	KindData json.RawMessage `json:"kind_data,omitempty"`
 }
 
 // Step takes one step of the loop on a case. A step that is not allowed
@@ -478,11 +521,17 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 	setActor(e, a)
 	e.Payload.Photos = in.Photos
 	policy := func(category string, u Urgency) (Policy, error) {
+		if c.Kind != KindOrdinary && category == string(c.Kind) {
+			return Policy{}, nil // a kind case's clocks are its kind's
+		}
 		cat, err := categories(ctx, category)
 		if err != nil {
 			return Policy{}, err
 		}
 		return cat.Policy(u), nil
+	}
+	if err := s.kindStep(ctx, cal, c, in, e, now); err != nil {
+		return nil, err
 	}
 	d := c.Deadlines
 	switch in.Action {
@@ -650,6 +699,8 @@ func (s *Service) canView(ctx context.Context, a org.Actor, c *Case) (bool, erro
 		return a.InGrid(c.GridID) || (c.ReporterID == a.ID && c.ReporterID != 0), nil
 	case a.Is(org.RoleCommunityStaff):
 		return c.Community != 0 && c.Community == a.CommunityID, nil
+	case a.Kind == org.ActorStaff && KindOf(a.Role) != KindOrdinary:
+		return c.Kind == KindOf(a.Role) || (c.ReporterID == a.ID && c.ReporterID != 0), nil
 	}
 	return false, nil
 }
@@ -667,6 +718,8 @@ func scope(a org.Actor) Scope {
 		return Scope{GridIDs: slices.Clone(a.GridIDs), ReporterID: a.ID}
 	case a.Is(org.RoleCommunityStaff):
 		return Scope{CommunityID: a.CommunityID}
+	case a.Kind == org.ActorStaff && KindOf(a.Role) != KindOrdinary:
+		return Scope{Kind: KindOf(a.Role), ReporterID: a.ID}
 	}
 	return Scope{None: true}
 }

@@ -104,8 +104,12 @@ type Filter struct {
 	SelfHandled bool
 	Ratings     []Rating
 	Now         time.Time // for Due
-	Limit       int
-	Offset      int
+	// Kind keeps the cases of one kind (KindAny: any but ordinary);
+	// KindTags those whose kind state carries every tag.
+	Kind     Kind
+	KindTags []string
+	Limit    int
+	Offset   int
 	// Sort orders the list (SortReported, newest first, when empty); Asc
 	// turns it. Ties are broken by the case's id in the same direction,
 	// so that offset paging is stable.
@@ -149,5 +153,7 @@ type Scope struct {
 	ReporterID  int64
 	CommunityID int64
 	ClientID    int64
-	None        bool // sees nothing
+	// Kind: the cases of this kind (a kind's officer).
+	Kind Kind
+	None bool // sees nothing
 }

@@ -120,7 +120,8 @@ func TestGeneratedCasesReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		cs := db.Cases()
-		cases, total, err := cs.ListCases(ctx, casework.Filter{Scope: casework.Scope{All: true}, Limit: 500})
+		// Every case: the case kinds' (demo/kinds.go) are the newest many.
+		cases, total, err := cs.ListCases(ctx, casework.Filter{Scope: casework.Scope{All: true}, Limit: 10000})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -191,6 +191,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
 		return nil, fmt.Errorf("demo: books: %w", err)
 	}
+	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
+		return nil, fmt.Errorf("demo: case kinds: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

@@ -33,7 +33,36 @@ const (
 
 // Roles lists every role in a stable order, for forms and tests.
 func Roles() []Role {
-	return []Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader, RoleEnterpriseService}
+	return append([]Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader, RoleEnterpriseService}, LegalRoles()...)
+}
+
+// The officers of the case kinds with legal clocks (disputes, petitions,
+// enforcement, emergency duty; docs/kinds.md): each is the command center
+// for the cases of its kind, and sees those.
+const (
+	RoleMediator           Role = "mediator"            // 调解员: disputes (人民调解)
+	RolePetitionOfficer    Role = "petition_officer"    // 信访专员: petitions (信访)
+	RoleEnforcementOfficer Role = "enforcement_officer" // 执法队员: administrative enforcement (综合行政执法)
+	RoleDutyOfficer        Role = "duty_officer"        // 值班员: the 24-hour duty desk (应急值守)
+)
+
+// LegalRoles lists the officers of the case kinds, in a stable order.
+func LegalRoles() []Role {
+	return []Role{RoleMediator, RolePetitionOfficer, RoleEnforcementOfficer, RoleDutyOfficer}
+}
+
+func legalRoleZh(r Role) string {
+	switch r {
+	case RoleMediator:
+		return "调解员"
+	case RolePetitionOfficer:
+		return "信访专员"
+	case RoleEnforcementOfficer:
+		return "执法队员"
+	case RoleDutyOfficer:
+		return "值班员"
+	}
+	return string(r)
 }
 
 // Valid reports whether r is a known role.
@@ -59,7 +88,7 @@ func (r Role) Zh() string {
 	case RoleEnterpriseService:
 		return "企服专员"
 	}
-	return string(r)
+	return legalRoleZh(r)
 }
 
 // IsUnitRole reports whether the role acts for a unit.

@@ -25,6 +25,7 @@ import (
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/kinds"
 	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
@@ -243,6 +244,15 @@ GET /api/v1/report                          401      200      403      200      
 POST /board/dispatch                        login    403/403  303/303  403/403  404/404  404/404  403/404  403/404  403
 GET /r/area.geojson                         200      200      200      200      200      200      200      200      200
 POST /account/password                      login    422      422      422      422      422      422      422      403
+# The case kinds with legal clocks (docs/kinds.md): their cases lie in no
+# scope; their officers' roles are tested in package kinds and web.
+GET /api/v1/kinds                           401      200      200      200      200      200      200      200      200
+GET /api/v1/cases/{id}/clocks               401      200/200  200/200  200/200  200/404  200/404  200/404  200/404  200/404
+GET /desk/{kind}                            login    200      200      200      200      200      200      200      403
+POST /desk/{kind}                           login    303      303      303      303      303      303      303      403
+GET /desk/{kind}/{id}                       login    200      200      200      404      404      404      404      403
+POST /desk/{kind}/{id}/steps                login    403      303      403      404      404      404      404      403
+GET /desk/{kind}/{id}/documents/{n}         login    200      200      200      404      404      404      404      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -337,6 +347,7 @@ func newMatrixEnv(t *testing.T, db *store.DB) *matrixEnv {
 	// Reveals of contacts are made only when they can be logged, as serve
 	// wires it.
 	m.cases.Audit = db.Audit()
+	m.cases.Kinds = kinds.Models([]byte("matrix test key"))
 
 	// The scoped roles of both scopes: 文华 needs community staff, 益乐 a
 	// unit lead and a grid worker (its handler and community staff are
@@ -673,6 +684,27 @@ func (m *matrixEnv) reportForm() url.Values {
 // path when it is a GET without wildcards. Requests that change something
 // work on fresh targets, so that every cell stands alone.
 var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) mreq{
+	// The case kinds (docs/kinds.md).
+	"GET /api/v1/cases/{id}/clocks": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		return mreq{path: "/api/v1/cases/" + pathID(target(other, m.own, m.other).ID) + "/clocks"}
+	},
+	"GET /desk/{kind}": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{path: "/desk/petition"} },
+	"POST /desk/{kind}": func(*matrixEnv, *matrixCaller, bool) mreq {
+		return mreq{path: "/desk/petition", form: url.Values{"level": {"city"}, "channel": {"visit"}, "petitioner_name": {"王五"},
+			"petitioner_id": {"330106199001011234"}, "details": {"反映小区加装电梯问题"}}}
+	},
+	"GET /desk/{kind}/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/desk/petition/" + pathID(m.kindCase(casework.KindPetition).ID)}
+	},
+	"POST /desk/{kind}/{id}/steps": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/desk/petition/" + pathID(m.kindCase(casework.KindPetition).ID) + "/steps", form: url.Values{"action": {"accept"}}}
+	},
+	"GET /desk/{kind}/{id}/documents/{n}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		c := m.kindCase(casework.KindEnforcement)
+		m.step(m.fx.Actor(org.RoleDispatcher), c, casework.StepInput{Action: casework.ActAccept})
+		return mreq{path: "/desk/enforcement/" + pathID(c.ID) + "/documents/1"}
+	},
+
 	"POST /api/v1/login": func(m *matrixEnv, c *matrixCaller, _ bool) mreq {
 		s := c.staff
 		if s == nil {
@@ -1341,4 +1373,14 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Logf("permission matrix: %d routes × %d callers = %d cells, %d requests", len(routes), len(matrixCallers), cells, m.requests)
 		fmt.Printf("permission matrix: %d routes × %d callers = %d cells, %d requests\n", len(routes), len(matrixCallers), cells, m.requests)
 	})
+}
+
+// kindCase reports a fresh case of a kind (docs/kinds.md) as the command
+// center: it lies in no scope.
+func (m *matrixEnv) kindCase(k casework.Kind) *casework.Case {
+	data := map[casework.Kind]string{
+		casework.KindPetition:    `{"level":"city","channel":"visit","petitioner_name":"王五","petitioner_id":"330106199001011234"}`,
+		casework.KindEnforcement: `{"subtype":"penalty","party":"某餐饮店","party_org":true,"violation":"店外经营"}`,
+	}[k]
+	return m.reportAs(m.fx.Actor(org.RoleDispatcher), casework.ReportInput{Kind: k, Details: "专项案件", KindData: []byte(data)})
 }

@@ -238,6 +238,14 @@ func (s *Server) routes() []route {
 		{"POST /board/dispatch", page, w.BoardDispatch, noLimit},
 		{"GET /r/area.geojson", public, w.ResidentArea, noLimit},
 		{"POST /account/password", page, w.ChangePassword, limitLogin},
+		// The case kinds with legal clocks: disputes, petitions, enforcement, duty (docs/kinds.md).
+		{"GET /api/v1/kinds", signedIn, a.Kinds, noLimit},
+		{"GET /api/v1/cases/{id}/clocks", signedIn, a.CaseClocks, noLimit},
+		{"GET /desk/{kind}", page, w.KindDesk, noLimit},
+		{"POST /desk/{kind}", page, w.KindReport, noLimit},
+		{"GET /desk/{kind}/{id}", page, w.KindCase, noLimit},
+		{"POST /desk/{kind}/{id}/steps", page, w.KindStep, noLimit},
+		{"GET /desk/{kind}/{id}/documents/{n}", page, w.KindDocument, noLimit},
 	}
 }
 

@@ -88,11 +88,13 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	_, err = tx.exec(ctx, `UPDATE cases SET channel = ?, client_id = ?, external_id = ?, category = ?, urgency = ?, title = ?, details = ?,
 		address = ?, lat = ?, lon = ?, grid_id = ?, community_id = ?, reporter_staff_id = ?, status = ?, unit_id = ?,
 		reported_at = ?, accepted_at = ?, closed_at = ?, rating = ?, due_stage = ?, due_at = ?, warn_at = ?, warned_due = ?, overdue_due = ?,
-		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ? WHERE id = ?`,
+		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ?,
+		kind = ?, kind_tags = ?, kind_amount = ? WHERE id = ?`,
 		string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
 		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
 		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
-		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data), c.ID)
+		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data),
+		string(c.Kind), kindTags(c), kindAmount(c), c.ID)
 	if err != nil {
 		return err
 	}
@@ -243,6 +245,8 @@ func where(f casework.Filter) (string, []any) {
 	case sc.None:
 		add("1 = 0")
 	case sc.All:
+	case sc.Kind != "":
+		add("(c.kind = ? OR c.reporter_staff_id = ?)", string(sc.Kind), sc.ReporterID)
 	case sc.UnitID != 0:
 		add("(c.unit_id = ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.unit_id = ?))", sc.UnitID, sc.UnitID)
 	case len(sc.GridIDs) > 0 || sc.ReporterID != 0:
@@ -271,6 +275,12 @@ func where(f casework.Filter) (string, []any) {
 	}
 	if f.Channel != "" {
 		add("c.channel = ?", string(f.Channel))
+	}
+	if f.Kind != "" {
+		add("c.kind = ?", string(f.Kind))
+	}
+	for _, t := range f.KindTags {
+		add(`c.kind_tags LIKE ? ESCAPE '\'`, "% "+likeEscape(t)+" %")
 	}
 	if f.Category != "" {
 		add("(c.category = ? OR c.category LIKE ?)", f.Category, likeEscape(f.Category)+"%")

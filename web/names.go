@@ -34,6 +34,9 @@ var funcs = template.FuncMap{
 	"tierZh": enterprise.TierZh,
 	// stageOf is the stage of the photos a step carries (处置前/处置后/核查).
 	"stageOf": casework.PhotoStageOf,
+	// The case kinds' forms and clocks (web/kinds.go).
+	"kfield": func(p *page, f kindField) kindFieldData { return kindFieldData{P: p, F: f} },
+	"neg":    func(n int) int { return -n },
 }
 
 // evalTable is an evaluation table for the "evaltable" template.
@@ -113,7 +116,13 @@ func (p *page) named(zh, en, def string) string {
 
 // StatusName, ActionName … name a domain value in the page's language.
 func (p *page) StatusName(s casework.Status) string { return p.T(s.Zh(), statusEn[s]) }
-func (p *page) ActionName(a casework.Action) string { return p.T(a.Zh(), actionEn[a]) }
+func (p *page) ActionName(a casework.Action) string {
+	en, ok := actionEn[a]
+	if !ok {
+		en = kindActionEn[a] // the case kinds' steps (web/kinds.go)
+	}
+	return p.T(a.Zh(), en)
+}
 func (p *page) ChannelName(c casework.Channel) string {
 	return p.named(c.Zh(), channelEn[c], string(c))
 }

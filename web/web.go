@@ -24,6 +24,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -68,6 +69,8 @@ type Handler struct {
 	Books *api.Books
 	// ReportDocs is the work report's document service (workreport.go).
 	ReportDocs *report.Docs
+	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.
+	Roster duty.RosterStore
 
 	pages map[string]*template.Template
 }
@@ -366,6 +369,8 @@ func homeOf(a org.Actor) string {
 		return "/admin"
 	case a.Is(org.RoleEnterpriseService):
 		return "/enterprises/plan"
+	case casework.KindOf(a.Role) != casework.KindOrdinary: // the case kinds' officers (web/kinds.go)
+		return "/desk/" + string(casework.KindOf(a.Role))
 	}
 	return "/cases"
 }
@@ -389,6 +394,9 @@ func navFor(a org.Actor) []navItem {
 		return []navItem{{"/enterprises/plan", "走访计划", "Visit plan"}, {"/enterprises", "企业", "Enterprises"}, {"/buildings/economy", "楼宇经济", "Buildings"}, cases}
 	case a.Is(org.RoleAdmin):
 		return []navItem{{"/admin", "系统管理", "Admin"}, {"/admin/grids", "网格", "Grids"}, {"/qr", "西湖码", "QR codes"}, cases, {"/dashboard", "考核", "Dashboard"}, {"/report?year=", "工作报告", "Work report"}}
+	case casework.KindOf(a.Role) != casework.KindOrdinary: // the case kinds' officers (web/kinds.go)
+		k := casework.KindOf(a.Role)
+		return []navItem{{"/desk/" + string(k), k.Zh() + "工作台", "Desk"}, cases}
 	}
 	return []navItem{cases}
 }

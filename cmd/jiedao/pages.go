@@ -29,7 +29,7 @@ func (o *pageOptions) flags(fs *flag.FlagSet) {
 
 // web wires the pages over the app's services.
 func (a *app) web() *web.Handler {
-	h := web.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, TileURL: a.pages.tileURL, Figures: a.figures,
+	h := web.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, TileURL: a.pages.tileURL, Figures: a.figures, Roster: a.db.Roster(),
 		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api(),
 		PublicURL: strings.TrimRight(a.pages.publicURL, "/")}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)

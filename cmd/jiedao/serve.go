@@ -22,6 +22,7 @@ import (
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/intake"
+	"github.com/jiedao/jiedao/kinds"
 	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
@@ -85,6 +86,12 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
 	}
+	petitionKey, err := db.KindSecret(ctx, "petitioner")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cases.Kinds = kinds.Models(petitionKey)
 	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
 		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
 	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
@@ -95,6 +102,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	a.figures = append(a.figures, ledger.Figures{Service: a.books.ledgers})
 	a.figures = append(a.figures, indicator.Figures{Service: a.books.indicators})
 	a.figures = append(a.figures, campaign.Figures{Service: a.books.campaigns})
+	a.figures = append(a.figures, kinds.Source{Cases: cases}) // disputes, petitions, enforcement, duty (docs/kinds.md)
 	return a, nil
 }
 
