@@ -32,7 +32,9 @@ func sel(name, zh, en string, opts ...string) kindField {
 	return kindField{Name: name, Zh: zh, En: en, Type: "select", Options: opts}
 }
 func txt(name, zh, en string) kindField { return kindField{Name: name, Zh: zh, En: en, Type: "text"} }
-func numField(name, zh, en string) kindField { return kindField{Name: name, Zh: zh, En: en, Type: "number"} }
+func numField(name, zh, en string) kindField {
+	return kindField{Name: name, Zh: zh, En: en, Type: "number"}
+}
 func check(name, zh, en string) kindField {
 	return kindField{Name: name, Zh: zh, En: en, Type: "check"}
 }
