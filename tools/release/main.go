@@ -41,7 +41,7 @@ func runNotices(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	all, refused, err := collect(*root)
+	all, refused, err := collect(*root, true)
 	if err != nil {
 		return err
 	}

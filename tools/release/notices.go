@@ -174,7 +174,7 @@ func goModules(root string) ([]component, error) {
 // npmPackages lists the browser libraries vendored into web/static/vendor
 // from web/package-lock.json, with their texts from web/node_modules
 // (`npm ci` puts them there).
-func npmPackages(root string) ([]component, error) {
+func npmPackages(root string, texts bool) ([]component, error) {
 	b, err := os.ReadFile(filepath.Join(root, "web", "package-lock.json"))
 	if err != nil {
 		return nil, err
@@ -195,6 +195,10 @@ func npmPackages(root string) ([]component, error) {
 			continue
 		}
 		name := strings.TrimPrefix(key[strings.LastIndex(key, "node_modules/"):], "node_modules/")
+		if !texts {
+			out = append(out, component{Kind: "npm", Name: name, Version: p.Version, License: p.License})
+			continue
+		}
 		dir := filepath.Join(root, "web", key)
 		files, texts, primary, err := readTexts(dir)
 		if err != nil {
@@ -210,13 +214,14 @@ func npmPackages(root string) ([]component, error) {
 }
 
 // collect gathers every component, sorted, and the ones whose license is
-// not on the allow-list.
-func collect(root string) (all, refused []component, err error) {
+// not on the allow-list. Without texts, the browser libraries' licenses are
+// the lock file's alone (the SBOM: web/node_modules need not exist).
+func collect(root string, texts bool) (all, refused []component, err error) {
 	gm, err := goModules(root)
 	if err != nil {
 		return nil, nil, err
 	}
-	nm, err := npmPackages(root)
+	nm, err := npmPackages(root, texts)
 	if err != nil {
 		return nil, nil, err
 	}

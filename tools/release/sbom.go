@@ -84,7 +84,7 @@ func runSBOM(args []string) error {
 		}
 		created = time.Unix(n, 0).UTC()
 	}
-	all, _, err := collect(*root)
+	all, _, err := collect(*root, false)
 	if err != nil {
 		return err
 	}
