@@ -30,16 +30,11 @@ func openQuiet(ctx context.Context, dsn string, stderr io.Writer) (*app, error) 
 
 func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, dsn := adminFlags("migrate", stderr)
+	dryRun := fs.Bool("dry-run", false, "list the migrations that would run and change nothing")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
-	a, err := openQuiet(ctx, *dsn, stderr)
-	if err != nil {
-		return err
-	}
-	defer a.db.Close()
-	fmt.Fprintf(stdout, "数据库已是最新 / database is up to date (%s)\n", a.db.Engine())
-	return nil
+	return migrate(ctx, *dsn, *dryRun, stdout, stderr) // migrate.go
 }
 
 // runAggregates repairs the aggregate tables (store/aggregates.go): they

@@ -42,10 +42,7 @@ func commands() []command {
 		{"bench", "measure intake, dashboards, memory and start-up on a database (docs/benchmarks.md)", runBench},
 		{"audit", "the tamper-evident audit trail: audit verify|seal|head (docs/audit.md)", runAudit},
 		{"retention", "erase residents' contacts of cases ended longer ago than the retention period: retention run [--dry-run]", runRetention},
-		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
-			fmt.Fprintln(out, "jiedao", version)
-			return nil
-		}},
+		{"version", "print the version, commit, build date and Go version", runVersion},
 	}
 }
 

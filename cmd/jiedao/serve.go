@@ -228,6 +228,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 		Name: "jiedao_deadline_marks_total", Help: "Warnings and overdue marks raised by the deadline job.",
 	}, []string{"kind"})
 	reg.MustRegister(raised)
+	job := newJobMetrics(reg) // opsmetrics.go
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -236,6 +237,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
+		job.ran(err)
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("deadline job", "err", err)
 		} else if warned+overdue > 0 {
