@@ -541,6 +541,11 @@ func (s *Service) Recheck(ctx context.Context, a org.Actor, findingID int64, pas
 	return f, s.Store.SaveRecheck(ctx, f)
 }
 
+// CampaignOf is the campaign of the given id.
+func (s *Service) CampaignOf(ctx context.Context, id int64) (*Campaign, error) {
+	return s.campaignByID(ctx, id)
+}
+
 func (s *Service) campaignByID(ctx context.Context, id int64) (*Campaign, error) {
 	cs, err := s.Store.ListCampaigns(ctx)
 	if err != nil {
