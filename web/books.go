@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
+	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/ledger"
@@ -1076,6 +1078,7 @@ type findingRow struct {
 	Colour     string // tgt-yellow, tgt-red, tgt-green
 	Overdue    bool
 	CanRecheck bool
+	Photos     []int64 // taken of the item at the check
 }
 
 type progressRow struct {
@@ -1191,6 +1194,13 @@ func (h *Handler) findingRows(ctx context.Context, p *page, a org.Actor, b *api.
 		row := findingRow{Finding: f, Unit: u.Name, Item: items[f.Item], Status: "open", StatusText: p.T("整改中", "rectifying"), Colour: "tgt-yellow"}
 		if row.Item == "" {
 			row.Item = f.Item
+		}
+		if u.Result != nil {
+			for _, it := range u.Result.Items {
+				if it.Key == f.Item {
+					row.Photos = it.Photos
+				}
+			}
 		}
 		switch f.Recheck {
 		case campaign.RecheckPass:
@@ -1357,7 +1367,7 @@ func (h *Handler) CampaignUnits(w http.ResponseWriter, r *http.Request) {
 // item_<key> pass|fail, remark_<key>, rectify_<key>.
 func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 	b, a, ok := h.books(w, r)
-	if !ok || !h.postForm(w, r, 0) {
+	if !ok || !h.postForm(w, r, casework.MaxPhotosPerAdd*maxUpload+maxForm) {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -1393,6 +1403,42 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Items = append(in.Items, campaign.ItemResult{Key: it.Key, Pass: v == "pass", Remark: r.PostForm.Get("remark_" + it.Key),
 			Rectify: v == "fail" && r.PostForm.Get("rectify_"+it.Key) != ""})
+		// photo_<key>: photos of the item, made small and stripped of
+		// EXIF as the case pages do; the service attaches them to the
+		// finding's case (or refuses them on an item that opens none).
+		if r.MultipartForm == nil {
+			continue
+		}
+		var files []*multipart.FileHeader
+		for _, fh := range r.MultipartForm.File["photo_"+it.Key] {
+			if fh.Size > 0 || fh.Filename != "" { // a form sends an empty part when no file is chosen
+				files = append(files, fh)
+			}
+		}
+		if len(files) > casework.MaxPhotosPerAdd {
+			h.fail(w, r, jiedao.Invalid("photo_"+it.Key, fmt.Sprintf("检查项“%s”最多上传6张照片", it.Name), "at most 6 photos an item"))
+			return
+		}
+		for _, fh := range files {
+			if h.Photos == nil {
+				h.fail(w, r, jiedao.Errorf(jiedao.EUNAVAILABLE, "照片服务未启用", "photos are not enabled"))
+				return
+			}
+			pp, err := processUpload(fh)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			claim, err := h.Photos.Upload(r.Context(), a, &pp.photo)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			if in.PhotoClaims == nil {
+				in.PhotoClaims = map[string][]string{}
+			}
+			in.PhotoClaims[it.Key] = append(in.PhotoClaims[it.Key], claim)
+		}
 	}
 	if _, _, err := b.Campaigns.Check(r.Context(), a, id, in); err != nil {
 		h.fail(w, r, err)

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -39,11 +41,11 @@ func newCampaignEnv(t *testing.T, db *store.DB) (*env, *campaign.Service) {
 	auth := &org.Auth{Store: db.Org(), Policy: policy, Now: clock.Now}
 	cases := fx.Service(clock.Now)
 	dir := &org.Directory{Store: db.Org()}
-	camps := &campaign.Service{Store: db.Campaigns(), Cases: cases, Now: clock.Now}
+	photos := &casework.Photos{Store: db.Photos(), Cases: cases}
+	camps := &campaign.Service{Store: db.Campaigns(), Cases: cases, Photos: photos, Now: clock.Now}
 	books := &api.Books{Campaigns: camps}
 	srv := server.New(&api.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log, Books: books}, auth, db, log)
-	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
-		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, Books: books})
+	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log, Photos: photos, Books: books})
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -174,6 +176,104 @@ func TestCampaignRecheckPage(t *testing.T) {
 		}
 		if st, _, _ := b.post(action, b.token(page), url.Values{"result": {"pass"}}); st != http.StatusConflict {
 			t.Errorf("second re-check: %d", st)
+		}
+	})
+}
+
+// postFiles sends a multipart form with files by field name.
+func (b *browser) postFiles(path, token string, form url.Values, files map[string][]byte) (int, string, string) {
+	b.e.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	form.Set("csrf_token", token)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for k, data := range files {
+		fw, _ := mw.CreateFormFile(k, k+".jpg")
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", b.e.url+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(body)
+}
+
+// A photo on the check form: refused on an item that opens no case (the
+// unit stays unchecked); on a failed item to rectify it is made small,
+// stripped of its EXIF, kept as the finding's case's photo, recorded with
+// the result and shown labelled in the finding's row.
+func TestCampaignCheckPhoto(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e, svc := newCampaignEnv(t, db)
+		admin := e.fx.Actor(org.RoleAdmin)
+		c := &campaign.Campaign{Code: "photo-2024", Name: "消防检查", Kind: campaign.Safety, Year: 2024, Category: fixture.CatExposedTrash,
+			Checklist: []campaign.Item{{Key: "exits", Name: "安全出口畅通"}, {Key: "extinguisher", Name: "灭火器有效"}}}
+		if err := svc.Create(ctx, admin, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddUnits(ctx, admin, c.Code, []campaign.UnitInput{{Key: "u-1", Name: "丙商店", CommunityID: e.fx.Yile.ID}}, 2, false); err != nil {
+			t.Fatal(err)
+		}
+		us, _, err := svc.Units(ctx, admin, campaign.UnitFilter{CampaignID: c.ID}, 10, 0)
+		if err != nil || len(us) != 1 {
+			t.Fatalf("units: %v", err)
+		}
+		if _, err := svc.Assign(ctx, admin, c.Code, []int64{us[0].ID}, e.fx.UnitHandler.ID); err != nil {
+			t.Fatal(err)
+		}
+		page, action := "/campaigns/"+c.Code, "/campaign-units/"+strconv.FormatInt(us[0].ID, 10)+"/check"
+		b := e.browser()
+		b.login(e.fx.UnitHandler)
+		_, body := b.get(page)
+		if !strings.Contains(body, `enctype="multipart/form-data"`) || !strings.Contains(body, `name="photo_extinguisher"`) {
+			t.Fatal("the check form takes no photo")
+		}
+		jpg := testJPEG(t, &[2]float64{30.27, 120.15})
+		st, _, body := b.postFiles(action, b.token(page), url.Values{"item_exits": {"pass"}, "item_extinguisher": {"pass"}}, map[string][]byte{"photo_exits": jpg})
+		if st != http.StatusBadRequest || !strings.Contains(body, "照片只能附在需整改的不合格项上") {
+			t.Fatalf("photo on a passed item: %d", st)
+		}
+		if u, _ := db.Campaigns().GetUnit(ctx, us[0].ID); u.Status != campaign.Pending {
+			t.Fatalf("a refused check changed the unit: %+v", u)
+		}
+		st, _, _ = b.postFiles(action, b.token(page), url.Values{"item_exits": {"pass"}, "item_extinguisher": {"fail"}, "remark_extinguisher": {"灭火器过期"},
+			"rectify_extinguisher": {"1"}}, map[string][]byte{"photo_extinguisher": jpg})
+		if st != http.StatusSeeOther {
+			t.Fatalf("check with a photo: %d", st)
+		}
+		u, err := db.Campaigns().GetUnit(ctx, us[0].ID)
+		if err != nil || u.Result == nil || len(u.Result.Items) != 2 || len(u.Result.Items[1].Photos) != 1 || len(u.Result.Items[0].Photos) != 0 {
+			t.Fatalf("result: %+v %v", u, err)
+		}
+		pid := u.Result.Items[1].Photos[0]
+		fs, err := db.Campaigns().ListFindings(ctx, c.ID)
+		if err != nil || len(fs) != 1 {
+			t.Fatalf("findings %v", err)
+		}
+		ph, err := db.Photos().GetPhoto(ctx, pid)
+		if err != nil || ph.CaseID != fs[0].CaseID || bytes.Contains(ph.Data, []byte("Exif")) || ph.Width > 1600 || len(ph.Data) == 0 {
+			t.Fatalf("stored photo: case %d (finding's %d) %v", ph.CaseID, fs[0].CaseID, err)
+		}
+		_, body = b.get(page)
+		pidS := strconv.FormatInt(pid, 10)
+		if !strings.Contains(body, `src="/photos/`+pidS+`?thumb=1"`) || !strings.Contains(body, "检查照片：灭火器有效") {
+			t.Error("the finding's row does not show the photo labelled")
+		}
+		// The photo is the case's: who may see the case sees it.
+		ab := e.browser()
+		ab.login(e.fx.Admin)
+		if st, _ := ab.get("/photos/" + pidS); st != http.StatusOK {
+			t.Errorf("photo: %d", st)
 		}
 	})
 }
