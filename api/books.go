@@ -277,3 +277,30 @@ func (h *Handler) CheckCampaignUnit(w http.ResponseWriter, r *http.Request) {
 		return map[string]any{"unit": u, "findings": fs}, nil
 	})
 }
+
+// RecheckCampaignFinding records a finding's 复查 after rectification:
+// POST /api/v1/campaign-findings/{id}/recheck {"pass": bool, "note": "…"}.
+// A failed re-check opens a new case (its id in the finding's case_id).
+func (h *Handler) RecheckCampaignFinding(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		b, err := h.books()
+		if err != nil {
+			return nil, err
+		}
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		var in struct {
+			Pass *bool  `json:"pass"`
+			Note string `json:"note"`
+		}
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		if in.Pass == nil {
+			return nil, jiedao.Invalid("pass", "请给出复查结果（pass: true 或 false）", "give the re-check's result (pass: true or false)")
+		}
+		return b.Campaigns.Recheck(r.Context(), a, id, *in.Pass, in.Note)
+	})
+}

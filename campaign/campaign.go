@@ -148,6 +148,9 @@ type ItemResult struct {
 	// a failed item; RectifyDays is its deadline in days (default 15).
 	Rectify     bool `json:"rectify,omitempty"`
 	RectifyDays int  `json:"rectify_days,omitempty"`
+	// Photos are the ids of the photos taken of a failed item on the
+	// check form: photos of the finding's case (see CheckInput.PhotoClaims).
+	Photos []int64 `json:"photos,omitempty"`
 }
 
 // Finding is a failed item that opened a case.
@@ -210,6 +213,9 @@ type Store interface {
 	// transaction, if the unit is still pending (a conflict otherwise).
 	SaveCheck(ctx context.Context, u *Unit, findings []*Finding) error
 	SetFindingCase(ctx context.Context, findingID, caseID int64) error
+	// SaveResult replaces a checked unit's result (the ids of its photos,
+	// known once the findings' cases are open).
+	SaveResult(ctx context.Context, unitID int64, r *Result) error
 	GetFinding(ctx context.Context, id int64) (*Finding, error)
 	ListFindings(ctx context.Context, campaignID int64) ([]*Finding, error)
 	SaveRecheck(ctx context.Context, f *Finding) error
@@ -226,9 +232,10 @@ type Reporter interface {
 
 // Service applies the campaigns' rules.
 type Service struct {
-	Store Store
-	Cases Reporter
-	Now   func() time.Time
+	Store  Store
+	Cases  Reporter
+	Photos PhotoAttacher // the check form's photos; nil: none taken
+	Now    func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -392,6 +399,16 @@ type CheckInput struct {
 	Day   string       `json:"day,omitempty"` // default today
 	Items []ItemResult `json:"items"`
 	Note  string       `json:"note,omitempty"`
+	// PhotoClaims are photos uploaded with the check form
+	// (casework.Photos.Upload), by item key. The photo store keeps a case's
+	// photos, so only a failed item marked for rectification takes photos:
+	// they become its finding's case's photos.
+	PhotoClaims map[string][]string `json:"-"`
+}
+
+// PhotoAttacher attaches uploaded photos to a case: casework.Photos.
+type PhotoAttacher interface {
+	Attach(ctx context.Context, a org.Actor, caseID int64, claims []string) ([]int64, error)
 }
 
 // Check records a unit's check. Every item of the checklist must be
@@ -448,10 +465,26 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 	for k := range answers {
 		return nil, nil, jiedao.Invalid(k, fmt.Sprintf("检查表中没有“%s”这一项", k), fmt.Sprintf("the checklist has no item %s", k))
 	}
+	photoItem := map[int]string{} // index in res.Items → item key with photos
+	for i, it := range c.Checklist {
+		claims := in.PhotoClaims[it.Key]
+		if len(claims) == 0 {
+			continue
+		}
+		if r := res.Items[i]; r.Pass || !r.Rectify {
+			return nil, nil, jiedao.Invalid("photo_"+it.Key, fmt.Sprintf("检查项“%s”：照片只能附在需整改的不合格项上（照片随整改案件保存）", it.Name),
+				fmt.Sprintf("item %s: photos go with a failed item marked for rectification (they are its case's photos)", it.Key))
+		}
+		if s.Photos == nil {
+			return nil, nil, jiedao.Errorf(jiedao.EUNAVAILABLE, "照片服务未启用", "photos are not enabled")
+		}
+		photoItem[i] = it.Key
+	}
 	// Each failed item to rectify becomes a case: checked first (category,
 	// place) without storing, so that a wrong one refuses the whole check.
 	var findings []*Finding
 	var reports []casework.ReportInput
+	var findingItem []int // index in res.Items of each finding
 	for i, r := range res.Items {
 		if r.Pass || !r.Rectify {
 			continue
@@ -473,6 +506,7 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 			return nil, nil, err
 		}
 		reports = append(reports, in)
+		findingItem = append(findingItem, i)
 		findings = append(findings, &Finding{CampaignID: c.ID, UnitID: u.ID, Item: item.Key, Remark: r.Remark,
 			RectifyBy: by, CreatedAt: now, CreatedBy: a.Name})
 	}
@@ -489,6 +523,20 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 		}
 		f.CaseID = kase.ID
 		if err := s.Store.SetFindingCase(ctx, f.ID, kase.ID); err != nil {
+			return nil, nil, err
+		}
+		if key, ok := photoItem[findingItem[i]]; ok {
+			// The service opened the case for this check: it attaches the
+			// photos itself (the inspector may not see the case yet).
+			ids, err := s.Photos.Attach(ctx, org.SystemActor(), kase.ID, in.PhotoClaims[key])
+			if err != nil {
+				return nil, nil, err
+			}
+			res.Items[findingItem[i]].Photos = ids
+		}
+	}
+	if len(photoItem) > 0 {
+		if err := s.Store.SaveResult(ctx, u.ID, res); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -539,6 +587,11 @@ func (s *Service) Recheck(ctx context.Context, a org.Actor, findingID int64, pas
 		f.CaseID = kase.ID
 	}
 	return f, s.Store.SaveRecheck(ctx, f)
+}
+
+// CampaignOf is the campaign of the given id.
+func (s *Service) CampaignOf(ctx context.Context, id int64) (*Campaign, error) {
+	return s.campaignByID(ctx, id)
 }
 
 func (s *Service) campaignByID(ctx context.Context, id int64) (*Campaign, error) {

@@ -212,6 +212,7 @@ POST /api/v1/indicators/values              401      200      403      403      
 GET /api/v1/targets                         401      200      200      200      200      200      200      200      403
 GET /api/v1/campaigns/{code}/progress       401      200      200      200      200      200      200      200      403
 POST /api/v1/campaign-units/{id}/check      401      200      200      403      200      200      403      403      403
+POST /api/v1/campaign-findings/{id}/recheck 401      200      200      403      200      200      403      403      403
 GET /ledgers                                login    200      200      200      200      200      200      200      403
 GET /ledgers/{code}                         login    200      200      200      403      403      403      200      403
 POST /ledgers/{code}                        login    303/303  403/403  403/403  403/403  403/403  403/403  303/403  403/403
@@ -231,6 +232,7 @@ GET /campaigns/{code}/units.json            login    200      200      200      
 POST /campaigns/{code}/units                login    303      303      403      303      403      403      403      403
 GET /campaign-units                         login    200      200      200      200      200      200      200      403
 POST /campaign-units/{id}/check             login    303      303      403      303      303      403      403      403
+POST /campaign-findings/{id}/recheck        login    303      303      403      303      303      403      403      403
 # the work report (docs/report.md)
 GET /report/export.md                       login    200      403      200      403      403      403      403      403
 GET /report/export.xlsx                     login    200      403      200      403      403      403      403      403
@@ -1048,6 +1050,9 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		return mreq{path: "/api/v1/campaign-units/" + pathID(m.campaignUnit()) + "/check",
 			json: `{"items":[{"key":"exits","pass":true}]}`}
 	},
+	"POST /api/v1/campaign-findings/{id}/recheck": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/api/v1/campaign-findings/" + pathID(m.campaignFinding()) + "/recheck", json: `{"pass":true}`}
+	},
 	"GET /ledgers/{code}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		m.ledgerEntry(true)
 		return mreq{path: "/ledgers/volunteer?year=2024"}
@@ -1095,6 +1100,9 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	},
 	"POST /campaign-units/{id}/check": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		return mreq{path: "/campaign-units/" + pathID(m.campaignUnit()) + "/check", form: url.Values{"item_exits": {"pass"}}}
+	},
+	"POST /campaign-findings/{id}/recheck": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/campaign-findings/" + pathID(m.campaignFinding()) + "/recheck", form: url.Values{"result": {"pass"}}}
 	},
 	// The work report.
 	"POST /report/template": func(*matrixEnv, *matrixCaller, bool) mreq {
@@ -1206,6 +1214,18 @@ func (m *matrixEnv) campaignUnit() int64 {
 	}
 	m.t.Fatal("matrix: the new unit is not listed")
 	return 0
+}
+
+// campaignFinding checks a new unit of the campaign "matrix" as its
+// assignee, the one item failed for rectification, and returns the finding.
+func (m *matrixEnv) campaignFinding() int64 {
+	m.t.Helper()
+	_, fs, err := m.books.Campaigns.Check(m.ctx, m.fx.Actor(org.RoleUnitHandler), m.campaignUnit(), campaign.CheckInput{
+		Items: []campaign.ItemResult{{Key: "exits", Pass: false, Remark: "通道堵塞", Rectify: true}}})
+	if err != nil || len(fs) != 1 {
+		m.t.Fatalf("matrix finding: %v %d", err, len(fs))
+	}
+	return fs[0].ID
 }
 
 // farSquare is a small square far east of the fixture's grids, one per n,

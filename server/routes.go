@@ -203,6 +203,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/targets", signedIn, a.Targets, noLimit},
 		{"GET /api/v1/campaigns/{code}/progress", signedIn, a.CampaignProgress, noLimit},
 		{"POST /api/v1/campaign-units/{id}/check", signedIn, a.CheckCampaignUnit, noLimit},
+		{"POST /api/v1/campaign-findings/{id}/recheck", signedIn, a.RecheckCampaignFinding, noLimit},
 		{"GET /ledgers", page, w.Ledgers, noLimit},
 		{"GET /ledgers/{code}", page, w.Ledger, noLimit},
 		{"POST /ledgers/{code}", page, w.LedgerPost, noLimit},
@@ -222,6 +223,7 @@ func (s *Server) routes() []route {
 		{"POST /campaigns/{code}/units", page, w.CampaignUnitsImport, noLimit},
 		{"GET /campaign-units", page, w.CampaignUnits, noLimit},
 		{"POST /campaign-units/{id}/check", page, w.CampaignCheck, noLimit},
+		{"POST /campaign-findings/{id}/recheck", page, w.CampaignRecheck, noLimit},
 		// The work report (package report, docs/report.md). Its page is
 		// GET /report?year= (the staff report form's route, which hands a
 		// request with ?year= to web.WorkReport); leaders and admins read,

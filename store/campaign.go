@@ -239,6 +239,15 @@ func (s *Campaigns) SetFindingCase(ctx context.Context, findingID, caseID int64)
 	return err
 }
 
+func (s *Campaigns) SaveResult(ctx context.Context, unitID int64, r *campaign.Result) error {
+	result, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.writer().exec(ctx, `UPDATE campaign_units SET result = ? WHERE id = ?`, string(result), unitID)
+	return err
+}
+
 const findingSelect = `SELECT id, campaign_id, unit_id, item, remark, case_id, rectify_by, recheck, recheck_note, rechecked_at, rechecked_by, created_at, created_by FROM campaign_findings`
 
 func scanFinding(sc interface{ Scan(...any) error }) (*campaign.Finding, error) {

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"sort"
@@ -17,7 +18,9 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
+	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/ledger"
@@ -1060,8 +1063,22 @@ type campaignPage struct {
 	Units       []unitRow
 	Total       int
 	Status      string
-	Findings    []*campaign.Finding
+	Findings    []findingRow
 	CanManage   bool
+}
+
+// findingRow is a finding on its campaign's page: what was wrong, the case
+// it opened, the 整改 deadline (overdue while not re-checked as passed) and,
+// for the inspector, the 复查 form.
+type findingRow struct {
+	*campaign.Finding
+	Unit, Item string
+	Status     string // open, failed (复查未通过), passed
+	StatusText string
+	Colour     string // tgt-yellow, tgt-red, tgt-green
+	Overdue    bool
+	CanRecheck bool
+	Photos     []int64 // taken of the item at the check
 }
 
 type progressRow struct {
@@ -1144,7 +1161,7 @@ func (h *Handler) Campaign(w http.ResponseWriter, r *http.Request) {
 	for _, u := range units {
 		d.Units = append(d.Units, h.unitRow(p, a, u, names))
 	}
-	if d.Findings, err = b.Campaigns.Store.ListFindings(ctx, c.ID); err != nil {
+	if d.Findings, err = h.findingRows(ctx, p, a, b, c); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -1152,6 +1169,84 @@ func (h *Handler) Campaign(w http.ResponseWriter, r *http.Request) {
 	p.Styles = []string{"vendor/leaflet.css"}
 	p.Scripts = []string{"vendor/leaflet.js", "campaignmap.js"}
 	h.render(w, r, http.StatusOK, "campaign", p)
+}
+
+func (h *Handler) findingRows(ctx context.Context, p *page, a org.Actor, b *api.Books, c *campaign.Campaign) ([]findingRow, error) {
+	fs, err := b.Campaigns.Store.ListFindings(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	items := map[string]string{}
+	for _, it := range c.Checklist {
+		items[it.Key] = it.Name
+	}
+	today := h.Cases.Now().In(calendar.Zone()).Format("2006-01-02")
+	units := map[int64]*campaign.Unit{}
+	var rows []findingRow
+	for _, f := range fs {
+		u, ok := units[f.UnitID]
+		if !ok {
+			if u, err = b.Campaigns.Store.GetUnit(ctx, f.UnitID); err != nil {
+				return nil, err
+			}
+			units[f.UnitID] = u
+		}
+		row := findingRow{Finding: f, Unit: u.Name, Item: items[f.Item], Status: "open", StatusText: p.T("整改中", "rectifying"), Colour: "tgt-yellow"}
+		if row.Item == "" {
+			row.Item = f.Item
+		}
+		if u.Result != nil {
+			for _, it := range u.Result.Items {
+				if it.Key == f.Item {
+					row.Photos = it.Photos
+				}
+			}
+		}
+		switch f.Recheck {
+		case campaign.RecheckPass:
+			row.Status, row.StatusText, row.Colour = "passed", p.T("复查通过", "re-check passed"), "tgt-green"
+		case campaign.RecheckFail:
+			row.Status, row.StatusText, row.Colour = "failed", p.T("复查未通过", "re-check failed"), "tgt-red"
+		}
+		row.Overdue = f.Recheck != campaign.RecheckPass && f.RectifyBy < today
+		row.CanRecheck = f.Recheck != campaign.RecheckPass && campaign.CanCheck(a, u)
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// CampaignRecheck records a finding's 复查 from the campaign page's form:
+// result pass|fail, note (required when it fails: a new case is opened).
+func (h *Handler) CampaignRecheck(w http.ResponseWriter, r *http.Request) {
+	b, a, ok := h.books(w, r)
+	if !ok || !h.postForm(w, r, 0) {
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.fail(w, r, jiedao.NotFound("检查发现的问题", "finding"))
+		return
+	}
+	var pass bool
+	switch r.PostForm.Get("result") {
+	case "pass":
+		pass = true
+	case "fail":
+	default:
+		h.fail(w, r, jiedao.Invalid("result", "请选择复查结果：通过或未通过", "choose the re-check's result: pass or fail"))
+		return
+	}
+	f, err := b.Campaigns.Recheck(r.Context(), a, id, pass, r.PostForm.Get("note"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	c, err := b.Campaigns.CampaignOf(r.Context(), f.CampaignID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/campaigns/"+url.PathEscape(c.Code)+"#finding-"+strconv.FormatInt(f.ID, 10), http.StatusSeeOther)
 }
 
 func (h *Handler) unitRow(p *page, a org.Actor, u *campaign.Unit, names map[int64]string) unitRow {
@@ -1272,7 +1367,7 @@ func (h *Handler) CampaignUnits(w http.ResponseWriter, r *http.Request) {
 // item_<key> pass|fail, remark_<key>, rectify_<key>.
 func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 	b, a, ok := h.books(w, r)
-	if !ok || !h.postForm(w, r, 0) {
+	if !ok || !h.postForm(w, r, casework.MaxPhotosPerAdd*maxUpload+maxForm) {
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -1308,6 +1403,42 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Items = append(in.Items, campaign.ItemResult{Key: it.Key, Pass: v == "pass", Remark: r.PostForm.Get("remark_" + it.Key),
 			Rectify: v == "fail" && r.PostForm.Get("rectify_"+it.Key) != ""})
+		// photo_<key>: photos of the item, made small and stripped of
+		// EXIF as the case pages do; the service attaches them to the
+		// finding's case (or refuses them on an item that opens none).
+		if r.MultipartForm == nil {
+			continue
+		}
+		var files []*multipart.FileHeader
+		for _, fh := range r.MultipartForm.File["photo_"+it.Key] {
+			if fh.Size > 0 || fh.Filename != "" { // a form sends an empty part when no file is chosen
+				files = append(files, fh)
+			}
+		}
+		if len(files) > casework.MaxPhotosPerAdd {
+			h.fail(w, r, jiedao.Invalid("photo_"+it.Key, fmt.Sprintf("检查项“%s”最多上传6张照片", it.Name), "at most 6 photos an item"))
+			return
+		}
+		for _, fh := range files {
+			if h.Photos == nil {
+				h.fail(w, r, jiedao.Errorf(jiedao.EUNAVAILABLE, "照片服务未启用", "photos are not enabled"))
+				return
+			}
+			pp, err := processUpload(fh)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			claim, err := h.Photos.Upload(r.Context(), a, &pp.photo)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			if in.PhotoClaims == nil {
+				in.PhotoClaims = map[string][]string{}
+			}
+			in.PhotoClaims[it.Key] = append(in.PhotoClaims[it.Key], claim)
+		}
 	}
 	if _, _, err := b.Campaigns.Check(r.Context(), a, id, in); err != nil {
 		h.fail(w, r, err)

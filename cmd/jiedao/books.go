@@ -6,6 +6,7 @@ import (
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/campaign"
+	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/org"
@@ -37,7 +38,7 @@ func (a *app) wireBooks(ctx context.Context) error {
 				_, ok := report.Lookup(key, a.figures...)
 				return ok
 			}},
-		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Now: time.Now},
+		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Now: time.Now},
 	}
 	if err := b.ledgers.EnsureBuiltin(ctx); err != nil {
 		return err

@@ -126,3 +126,40 @@ test("no books page loaded anything from outside, and no script failed", () => {
   assert.deepEqual(env.outside, []);
   assert.deepEqual(env.errors, []);
 });
+
+test("an inspector checks a unit, a failed item opening a finding, and re-checks the finding on a phone", async () => {
+  const ctx = await env.context("phone");
+  const page = await ctx.newPage();
+  await login(page, env.url, "admin"); // who manages campaigns checks and re-checks any unit
+  await page.goto(env.url + "/campaigns/safety-2023?status=pending&all=1");
+  const unit = page.locator("ul.cases > li").first();
+  const name = (await unit.locator("b").first().textContent()).trim();
+  await unit.locator("summary").click();
+  await unit.locator('input[name="item_extinguisher"][value="fail"]').check();
+  await unit.locator('input[name="remark_extinguisher"]').fill("灭火器缺失（浏览器）");
+  await unit.locator('input[name="rectify_extinguisher"]').check();
+  await Promise.all([page.waitForURL((u) => u.pathname === "/campaigns/safety-2023"), unit.locator("button[type=submit]").click()]);
+  const row = page.locator("table.findings tbody tr", { hasText: "灭火器缺失（浏览器）" });
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(name));
+  assert.match(await row.textContent(), /整改中/);
+  const firstCase = await row.locator('a[href^="/cases/"]').getAttribute("href");
+  // A failed re-check needs a note, and opens a new case.
+  await row.locator("summary").click();
+  await row.locator('input[name="result"][value="fail"]').check();
+  await row.locator('input[name="note"]').fill("仍未配置灭火器");
+  await Promise.all([page.waitForURL((u) => u.hash.startsWith("#finding-")), row.locator("button[type=submit]").click()]);
+  const after = page.locator("table.findings tbody tr", { hasText: "灭火器缺失（浏览器）" });
+  assert.match(await after.textContent(), /复查未通过/);
+  assert.notEqual(await after.locator('a[href^="/cases/"]').getAttribute("href"), firstCase);
+  await after.scrollIntoViewIfNeeded();
+  await noOverflow(page, "the campaign page with its findings");
+  await page.screenshot({ path: path.join(shots, "books-recheck-phone.png") });
+  // A passed re-check closes it: no more form.
+  await after.locator("summary").click();
+  await Promise.all([page.waitForURL((u) => u.hash.startsWith("#finding-")), after.locator("button[type=submit]").click()]);
+  const closed = page.locator("table.findings tbody tr", { hasText: "灭火器缺失（浏览器）" });
+  assert.match(await closed.textContent(), /复查通过/);
+  assert.equal(await closed.locator("form").count(), 0);
+  await ctx.close();
+});
