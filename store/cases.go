@@ -533,6 +533,29 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64
 	return ids, rows.Err()
 }
 
+// openKind selects the open cases of the kinds with legal clocks: the
+// predicate of the partial index cases_kind_open (migration 0032), written
+// out the same here so that SQLite uses the index.
+const openKind = `c.kind <> '' AND c.status NOT IN ('rejected', 'closed', 'voided', 'merged')`
+
+// OpenKindCases returns the open kind cases after afterID, by id.
+func (s *Cases) OpenKindCases(ctx context.Context, afterID int64, limit int) ([]*casework.Case, error) {
+	rows, err := s.db.reader().query(ctx, caseSelect+` WHERE `+openKind+` AND c.id > ? ORDER BY c.id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*casework.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // Evaluate counts the evaluation figures; the formulas are stated in
 // casework/evaluation.go. Periods of whole days (China Standard Time) are
 // summed from the aggregates (aggregates.go); others are counted from the
