@@ -62,6 +62,24 @@ func none(t *testing.T, at string, got []*casework.Event) {
 	}
 }
 
+// onBoard checks which of the board's 预警 and 超期 sections list the case.
+func (w *world) onBoard(t *testing.T, id int64, want casework.DueState) {
+	t.Helper()
+	for _, d := range []casework.DueState{casework.DueWarning, casework.DueOverdue} {
+		list, _, err := w.svc.List(bg, w.officer(casework.KindPetition), casework.Filter{Due: d, Now: w.clock.Now(), Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range list {
+			found = found || c.ID == id
+		}
+		if found != (d == want) {
+			t.Errorf("at %s the board's %s section lists the case: %v; want the case under %q", w.clock.Now().Format("2006-01-02 15:04"), d, found, want)
+		}
+	}
+}
+
 // The deadline job raises a petition's acceptance clock's warning and its
 // overdue mark once each, at the moments the official calendar gives: 15
 // days from Saturday 7 January 2023 end on Saturday 28 January (a make-up
@@ -79,9 +97,11 @@ func TestKindClockDeadlineJobPetition(t *testing.T) {
 		none(t, "2023-01-20 09:00", w.runJob(t, "2023-01-20 09:00", c, &seq))
 		none(t, "2023-01-25 23:59", w.runJob(t, "2023-01-25 23:59", c, &seq))
 		checkMark(t, "2023-01-26 00:00", w.runJob(t, "2023-01-26 00:00", c, &seq), casework.ActWarn, "petition.accept", art)
+		w.onBoard(t, c.ID, casework.DueWarning)
 		none(t, "2023-01-26 00:00 again", w.runJob(t, "2023-01-26 00:00", c, &seq))
 		none(t, "2023-01-28 23:59", w.runJob(t, "2023-01-28 23:59", c, &seq))
 		checkMark(t, "2023-01-29 00:00", w.runJob(t, "2023-01-29 00:00", c, &seq), casework.ActOverdue, "petition.accept", art)
+		w.onBoard(t, c.ID, casework.DueOverdue)
 		none(t, "2023-01-29 00:00 again", w.runJob(t, "2023-01-29 00:00", c, &seq))
 		none(t, "2023-02-15 09:00", w.runJob(t, "2023-02-15 09:00", c, &seq))
 
@@ -113,6 +133,7 @@ func TestKindClockDeadlineJobPetition(t *testing.T) {
 		po := w.officer(casework.KindPetition)
 		w.step(t, po, c.ID, "2023-02-16 09:00", casework.ActAccept, "", "")
 		c = w.step(t, po, c.ID, "2023-02-16 10:00", casework.ActPetitionAccept, "", "")
+		w.onBoard(t, c.ID, casework.DueNone)
 		if st := clockState(t, w, c, "petition.accept"); st.Status != calendar.ClockLate {
 			t.Errorf("acceptance clock %s after acceptance, want late", st.Status)
 		}
