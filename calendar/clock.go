@@ -101,6 +101,11 @@ type Clock struct {
 	Extensions []ClockExtension `json:"extensions,omitempty"`
 	// Met is when the act the clock waits for was done; nil while it runs.
 	Met *time.Time `json:"met,omitempty"`
+	// Warned and Overdue record that the deadline job raised the clock's
+	// warning and its overdue mark (Raise): once each. An approved
+	// extension clears them: the new end is warned of anew.
+	Warned  bool `json:"warned,omitempty"`
+	Overdue bool `json:"overdue,omitempty"`
 }
 
 // NewClock starts a clock of definition d at the event's time.
@@ -181,7 +186,39 @@ func (c *Clock) Extend(days int, reason, approvedBy string, at time.Time) error 
 		return clockErr("at", "延期时间早于起算时间", "an extension cannot come before the clock started")
 	}
 	c.Extensions = append(c.Extensions, ClockExtension{Days: days, Reason: strings.TrimSpace(reason), ApprovedBy: strings.TrimSpace(approvedBy), At: at.In(zone)})
+	c.Warned, c.Overdue = false, false
 	return nil
+}
+
+// Raise is the mark the deadline job raises on the clock at now, if any:
+// ClockOverdue once its end has passed, else ClockWarning once its
+// warning time has, each only if not raised before (an overdue mark
+// stands for the warning too). A met clock, a paused one, and a party's
+// window (which runs out, ClockExpired, and is never overdue) raise
+// nothing. The caller records the mark with Mark.
+func (c *Clock) Raise(cal *Calendar, now time.Time) ClockStatus {
+	if c.Met != nil || c.Paused() || c.Def.Window || c.Overdue {
+		return ""
+	}
+	switch c.State(cal, now).Status {
+	case ClockOverdue:
+		return ClockOverdue
+	case ClockWarning:
+		if !c.Warned {
+			return ClockWarning
+		}
+	}
+	return ""
+}
+
+// Mark records that the mark s (ClockWarning or ClockOverdue) was raised.
+func (c *Clock) Mark(s ClockStatus) {
+	switch s {
+	case ClockOverdue:
+		c.Warned, c.Overdue = true, true
+	case ClockWarning:
+		c.Warned = true
+	}
 }
 
 func (d ClockDef) extArticle() string {

@@ -107,11 +107,16 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		c.MergedInto = p.MergedInto
 		c.Extension = nil // nothing is pending on a case merged away
 	case ActWarn:
-		st, d := c.Running()
-		c.Deadlines.mark(st, d, false)
+		// A statutory clock's mark is in the kind state it carries.
+		if p.Clock == "" {
+			st, d := c.Running()
+			c.Deadlines.mark(st, d, false)
+		}
 	case ActOverdue:
-		st, d := c.Running()
-		c.Deadlines.mark(st, d, true)
+		if p.Clock == "" {
+			st, d := c.Running()
+			c.Deadlines.mark(st, d, true)
+		}
 		c.EverOverdue = true
 	case ActAlarmRepeat:
 		c.AlarmCount = p.Count

@@ -386,6 +386,11 @@ type Payload struct {
 	// KindInput the step's kind input as given, for the record.
 	KindState *KindState      `json:"kind_state,omitempty"`
 	KindInput json.RawMessage `json:"kind_input,omitempty"`
+	// Clock and Article name the statutory clock a warning or overdue
+	// mark of the deadline job is about, and the provision it comes from
+	// (its notice is the event's reason); empty for the loop's deadlines.
+	Clock   string `json:"clock,omitempty"`
+	Article string `json:"article,omitempty"`
 
 	// ReporterDigest stands for the report's contact in the stored event
 	// (report only): see ContactDigest and MarshalPayload.

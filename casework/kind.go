@@ -107,6 +107,28 @@ func (s *KindState) Clock(name string) *calendar.Clock {
 	return nil
 }
 
+// Mark is the deadline job's mark on the state's running clocks, for the
+// board: DueOverdue when a clock that is neither met nor a party's window
+// was marked overdue, else DueWarning when one that is also not paused
+// was warned, else DueNone.
+func (s *KindState) Mark() DueState {
+	if s == nil {
+		return DueNone
+	}
+	m := DueNone
+	for i := range s.Clocks {
+		c := &s.Clocks[i]
+		switch {
+		case c.Met != nil || c.Def.Window:
+		case c.Overdue:
+			return DueOverdue
+		case c.Warned && !c.Paused():
+			m = DueWarning
+		}
+	}
+	return m
+}
+
 // HasTag reports whether the state carries the tag.
 func (s *KindState) HasTag(tag string) bool { return s != nil && slices.Contains(s.Tags, tag) }
 

@@ -819,13 +819,19 @@ func (s *Service) Events(ctx context.Context, a org.Actor, id int64) ([]*Event, 
 
 // RunDeadlines raises a warning on each case whose running deadline is
 // near, and marks overdue and opens a supervision (督办) on each case whose
-// deadline has newly passed. It is safe to run in several processes at
-// once: each mark is written at most once per deadline.
+// deadline has newly passed; and raises the statutory clocks' warnings
+// and overdue marks on the open kind cases (clockjob.go), counted in the
+// same totals. It is safe to run in several processes at once: each mark
+// is written at most once per deadline or clock.
 func (s *Service) RunDeadlines(ctx context.Context) (warned, overdue int, err error) {
 	now := s.now()
+	warned, overdue, err = s.runClocks(ctx, now)
+	if err != nil {
+		return warned, overdue, err
+	}
 	ids, err := s.Store.DueCases(ctx, now, 1000)
 	if err != nil {
-		return 0, 0, err
+		return warned, overdue, err
 	}
 	sys := org.SystemActor()
 	for _, id := range ids {

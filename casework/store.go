@@ -38,6 +38,10 @@ type Store interface {
 	// DueCases returns open cases whose running deadline has reached its
 	// warning or due time without the matching mark, oldest first.
 	DueCases(ctx context.Context, now time.Time, limit int) ([]int64, error)
+	// OpenKindCases returns the open cases of the kinds with legal clocks
+	// whose id is above afterID, by id, at most limit: the deadline job
+	// checks their clocks (an indexed query of the open kind cases only).
+	OpenKindCases(ctx context.Context, afterID int64, limit int) ([]*Case, error)
 	Evaluate(ctx context.Context, q EvalQuery) ([]EvalCounts, error)
 
 	ListCategories(ctx context.Context) ([]*Category, error)

@@ -89,12 +89,12 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 		address = ?, lat = ?, lon = ?, grid_id = ?, community_id = ?, reporter_staff_id = ?, status = ?, unit_id = ?,
 		reported_at = ?, accepted_at = ?, closed_at = ?, rating = ?, due_stage = ?, due_at = ?, warn_at = ?, warned_due = ?, overdue_due = ?,
 		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ?,
-		kind = ?, kind_tags = ?, kind_amount = ? WHERE id = ?`,
+		kind = ?, kind_tags = ?, kind_amount = ?, clock_mark = ? WHERE id = ?`,
 		string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
 		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
 		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
 		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data),
-		string(c.Kind), kindTags(c), kindAmount(c), c.ID)
+		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c), c.ID)
 	if err != nil {
 		return err
 	}
@@ -311,9 +311,10 @@ func where(f casework.Filter) (string, []any) {
 	}
 	switch f.Due {
 	case casework.DueOverdue:
-		add("c.due_at <= ?", f.Now)
+		// A kind case is late on a statutory clock too (clockMark).
+		add("(c.due_at <= ? OR c.clock_mark = 'overdue')", f.Now)
 	case casework.DueWarning:
-		add("c.warn_at <= ? AND c.due_at > ?", f.Now, f.Now)
+		add("((c.warn_at <= ? AND c.due_at > ?) OR c.clock_mark = 'warning')", f.Now, f.Now)
 	case casework.DueOK:
 		add("c.warn_at > ?", f.Now)
 	}
@@ -531,6 +532,38 @@ func (s *Cases) DueCases(ctx context.Context, now time.Time, limit int) ([]int64
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// clockMark is the query column clock_mark: the deadline job's mark on
+// the running clocks of an open kind case.
+func clockMark(c *casework.Case) string {
+	if c.Kind == casework.KindOrdinary || !c.Status.Open() {
+		return ""
+	}
+	return string(c.KindState.Mark())
+}
+
+// openKind selects the open cases of the kinds with legal clocks: the
+// predicate of the partial index cases_kind_open (migration 0032), written
+// out the same here so that SQLite uses the index.
+const openKind = `c.kind <> '' AND c.status NOT IN ('rejected', 'closed', 'voided', 'merged')`
+
+// OpenKindCases returns the open kind cases after afterID, by id.
+func (s *Cases) OpenKindCases(ctx context.Context, afterID int64, limit int) ([]*casework.Case, error) {
+	rows, err := s.db.reader().query(ctx, caseSelect+` WHERE `+openKind+` AND c.id > ? ORDER BY c.id LIMIT ?`, afterID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*casework.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // Evaluate counts the evaluation figures; the formulas are stated in
