@@ -57,12 +57,21 @@ func TestCurrentYearHasEveryState(t *testing.T) {
 		if n := count(casework.Filter{From: now}); n != 0 {
 			t.Errorf("%d cases reported after now", n)
 		}
-		// The seed year is whole: no case of 2023 is left open but the hung.
+		// The seed year is whole: no ordinary case of 2023 is left open but
+		// the hung. (The case kinds' year is calibrated on its own: 1,088
+		// enforcement cases filed and 968 closed within 2023 leave some
+		// open, as the work report says; demo/kinds.go.)
 		y23 := casework.Filter{From: time.Date(2023, 1, 1, 0, 0, 0, 0, z), To: time.Date(2024, 1, 1, 0, 0, 0, 0, z)}
 		total23 := count(y23)
 		y23.Statuses = openStatuses(casework.StatusHung)
-		if n := count(y23); total23 == 0 || n != 0 {
-			t.Errorf("2023: %d cases, %d open", total23, n)
+		open23 := count(y23)
+		for _, k := range casework.Kinds() {
+			kf := y23
+			kf.Kind = k
+			open23 -= count(kf)
+		}
+		if total23 == 0 || open23 != 0 {
+			t.Errorf("2023: %d cases, %d ordinary ones open", total23, open23)
 		}
 		// Realistic proportions: of the cases of the last day most are
 		// open; of those older than a month almost none are.

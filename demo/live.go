@@ -403,7 +403,12 @@ func (l *Live) pick(ctx context.Context, f casework.Filter, ok func(*casework.Ca
 	if err != nil {
 		return nil, err
 	}
-	cases = slices.DeleteFunc(cases, func(c *casework.Case) bool { return ok != nil && !ok(c) })
+	// The driver works the ordinary loop; the case kinds (disputes,
+	// petitions, enforcement, duty) are their officers' work, on their
+	// own steps and clocks.
+	cases = slices.DeleteFunc(cases, func(c *casework.Case) bool {
+		return c.Kind != casework.KindOrdinary || (ok != nil && !ok(c))
+	})
 	if len(cases) == 0 {
 		return nil, nil
 	}
