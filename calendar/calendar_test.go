@@ -6,36 +6,21 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jiedao/jiedao"
 )
 
-const tsvPath = "../../shared/calendar/cn-2023-2026.tsv"
-
-var (
-	realOnce sync.Once
-	realDays []Day
-	realErr  error
-)
+// sharedPath is the project's reference copy of the schedule. The tests
+// below test the copy that ships (the embedded cn-2023-2026.tsv behind
+// Official), and TestShippedScheduleIsTheSharedOne holds the two equal, so
+// a day changed in either fails a test.
+const sharedPath = "../../shared/calendar/cn-2023-2026.tsv"
 
 func loadReal(t testing.TB) []Day {
 	t.Helper()
-	realOnce.Do(func() {
-		f, err := os.Open(tsvPath)
-		if err != nil {
-			realErr = err
-			return
-		}
-		defer f.Close()
-		realDays, realErr = ParseTSV(f)
-	})
-	if realErr != nil {
-		t.Fatalf("load %s: %v", tsvPath, realErr)
-	}
-	return realDays
+	return Official()
 }
 
 func realCal(t testing.TB) *Calendar { return New(loadReal(t), DefaultWorkingHours()) }
@@ -73,12 +58,8 @@ func TestParseRealFile(t *testing.T) {
 	if err := WriteTSV(&buf, days); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(tsvPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), raw) {
-		t.Errorf("WriteTSV does not reproduce the file byte for byte")
+	if !bytes.Equal(buf.Bytes(), []byte(officialTSV)) {
+		t.Errorf("WriteTSV does not reproduce the shipped file byte for byte")
 	}
 	again, err := ParseTSV(&buf)
 	if err != nil {
@@ -89,6 +70,18 @@ func TestParseRealFile(t *testing.T) {
 	}
 	if got := New(days, nil).Days(); !reflect.DeepEqual(got, days) {
 		t.Errorf("Days() differs from the sorted input")
+	}
+}
+
+// TestShippedScheduleIsTheSharedOne: the schedule compiled into the binary
+// is the reference schedule, byte for byte.
+func TestShippedScheduleIsTheSharedOne(t *testing.T) {
+	shared, err := os.ReadFile(sharedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(shared, []byte(officialTSV)) {
+		t.Fatalf("calendar/cn-2023-2026.tsv (compiled into the binary) differs from %s", sharedPath)
 	}
 }
 
