@@ -30,6 +30,14 @@ import (
 // installed in e2e/open311-client by `npm ci` (scripts/test runs it), runs
 // against the real jiedao binary serving a database with the fixture
 // organisation, on each engine.
+//
+// Its XML half: open311@0.0.12 reads XML through two helpers whose
+// originals no longer install (sparkxml by a dead git URL, xml2json through
+// node-expat 1.x), so e2e/open311-client/shims stand in for them. The XML
+// is parsed there by @xmldom/xmldom, a published parser from the npm
+// registry; the shims only map its DOM to the shapes the client expects,
+// and shims/conventions.test.js holds that mapping to the conventions'
+// own examples (scripts/test runs it). No code of jiedao's reads the XML.
 
 // clientDir is the npm project of the client, relative to this package.
 var clientDir = filepath.Join("..", "e2e", "open311-client")
