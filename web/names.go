@@ -37,7 +37,14 @@ var funcs = template.FuncMap{
 	// The case kinds' forms and clocks (web/kinds.go).
 	"kfield": func(p *page, f kindField) kindFieldData { return kindFieldData{P: p, F: f} },
 	"neg":    func(n int) int { return -n },
+	// money prints tax and other sums as the work report does (万元, 亿元).
+	"money": moneyZh,
 }
+
+// moneyZh prints an amount the way the office reads it: "3.39 亿元",
+// "338.98 万元", "950.00 元"; the exact amount in yuan stays in the
+// element's title where the template puts it.
+func moneyZh(m enterprise.Money) string { return amount(m.Yuan(), "元") + "元" }
 
 // evalTable is an evaluation table for the "evaltable" template.
 type evalTable struct {
