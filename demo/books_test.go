@@ -1,15 +1,14 @@
 package demo_test
 
 import (
-	"bufio"
 	"context"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiedao/jiedao/internal/seedfile"
 
 	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
@@ -22,28 +21,13 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
-// seedFigures reads every row of shared/seed/figures.tsv: key → value, kind.
+// seedFigures are every row of figures.tsv: key → value as written, kind.
 func seedFigures(t *testing.T) map[string][2]string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		f, err := os.Open(filepath.Join(dir, "shared", "seed", "figures.tsv"))
-		if err != nil {
-			continue
-		}
-		defer f.Close()
-		out := map[string][2]string{}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			cols := strings.Split(sc.Text(), "\t")
-			if len(cols) >= 6 && cols[0] != "key" {
-				out[cols[0]] = [2]string{cols[2], cols[5]}
-			}
-		}
-		return out
+	out := map[string][2]string{}
+	for _, f := range seedfile.MustFigures(t) {
+		out[f.Key] = [2]string{f.Text, f.Kind}
 	}
-	t.Fatal("no shared/seed/figures.tsv above the package")
-	return nil
+	return out
 }
 
 // booksKeys are the figure keys the books report.

@@ -1,14 +1,12 @@
 package demo_test
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiedao/jiedao/internal/seedfile"
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/demo"
@@ -18,34 +16,9 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
-// workReportFigures reads the case figures of the Gudang work report from
-// shared/seed/figures.tsv beside the repository.
+// workReportFigures are the case figures of the Gudang work report.
 func workReportFigures(t *testing.T) map[string]float64 {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		f, err := os.Open(filepath.Join(dir, "shared", "seed", "figures.tsv"))
-		if err != nil {
-			continue
-		}
-		defer f.Close()
-		out := map[string]float64{}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			cols := strings.Split(sc.Text(), "\t")
-			if len(cols) < 3 || !strings.HasPrefix(cols[0], "cases.") {
-				continue
-			}
-			v, err := strconv.ParseFloat(cols[2], 64)
-			if err != nil {
-				t.Fatalf("figures.tsv: %s: %v", cols[0], err)
-			}
-			out[cols[0]] = v
-		}
-		return out
-	}
-	t.Fatal("no shared/seed/figures.tsv in any folder above the package: shared/ lives beside the repository")
-	return nil
+	return seedfile.Values(t, func(f seedfile.Figure) bool { return strings.HasPrefix(f.Key, "cases.") })
 }
 
 // TestCalibratedYearMatchesWorkReport: `jiedao demo --year 2023 --scale 1`

@@ -1,14 +1,12 @@
 package demo_test
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiedao/jiedao/internal/seedfile"
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/demo"
@@ -19,34 +17,11 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
-// economyFigures reads the enterprise.* and buildings.* keys of
-// shared/seed/figures.tsv.
+// economyFigures are the enterprise.* and buildings.* derived figures.
 func economyFigures(t *testing.T) map[string]float64 {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		f, err := os.Open(filepath.Join(dir, "shared", "seed", "figures.tsv"))
-		if err != nil {
-			continue
-		}
-		defer f.Close()
-		out := map[string]float64{}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			cols := strings.Split(sc.Text(), "\t")
-			if len(cols) < 6 || !(strings.HasPrefix(cols[0], "enterprise.") || strings.HasPrefix(cols[0], "buildings.")) || cols[5] != "derived" {
-				continue
-			}
-			v, err := strconv.ParseFloat(cols[2], 64)
-			if err != nil {
-				t.Fatalf("figures.tsv: %s: %v", cols[0], err)
-			}
-			out[cols[0]] = v
-		}
-		return out
-	}
-	t.Fatal("no shared/seed/figures.tsv in any folder above the package")
-	return nil
+	return seedfile.Values(t, func(f seedfile.Figure) bool {
+		return f.Kind == "derived" && (strings.HasPrefix(f.Key, "enterprise.") || strings.HasPrefix(f.Key, "buildings."))
+	})
 }
 
 // TestDemoEconomyMatchesWorkReport builds the demo year with the

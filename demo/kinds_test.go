@@ -1,14 +1,12 @@
 package demo_test
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jiedao/jiedao/internal/seedfile"
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
@@ -22,38 +20,13 @@ import (
 	"net/url"
 )
 
-// kindFigures reads the figures.tsv keys of the case kinds.
+// kindFigures are the derived figures of the case kinds.
 func kindFigures(t *testing.T) map[string]float64 {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		f, err := os.Open(filepath.Join(dir, "shared", "seed", "figures.tsv"))
-		if err != nil {
-			continue
-		}
-		defer f.Close()
-		out := map[string]float64{}
-		sc := bufio.NewScanner(f)
-		for sc.Scan() {
-			cols := strings.Split(sc.Text(), "\t")
-			if len(cols) < 6 || cols[5] != "derived" {
-				continue
-			}
-			k := cols[0]
-			if !(strings.HasPrefix(k, "disputes.") || strings.HasPrefix(k, "petitions.") || strings.HasPrefix(k, "enforcement.") ||
-				strings.HasPrefix(k, "bikes.") || k == "emergency.fire_alarm" || k == "emergency.rescue" || k == "emergency.social_aid") {
-				continue
-			}
-			v, err := strconv.ParseFloat(cols[2], 64)
-			if err != nil {
-				t.Fatalf("figures.tsv: %s: %v", k, err)
-			}
-			out[k] = v
-		}
-		return out
-	}
-	t.Fatal("no shared/seed/figures.tsv above the package")
-	return nil
+	return seedfile.Values(t, func(f seedfile.Figure) bool {
+		k := f.Key
+		return f.Kind == "derived" && (strings.HasPrefix(k, "disputes.") || strings.HasPrefix(k, "petitions.") || strings.HasPrefix(k, "enforcement.") ||
+			strings.HasPrefix(k, "bikes.") || k == "emergency.fire_alarm" || k == "emergency.rescue" || k == "emergency.social_aid")
+	})
 }
 
 // TestKindsMatchWorkReport: the demo year (few ordinary cases, the case

@@ -1,27 +1,16 @@
 package report
 
 import (
-	"bufio"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/jiedao/jiedao/internal/seedfile"
 )
 
 // seedFile reads a file of shared/seed, beside the repository.
-func seedFile(t testing.TB, name string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for ; dir != "/"; dir = filepath.Dir(dir) {
-		if b, err := os.ReadFile(filepath.Join(dir, "shared", "seed", name)); err == nil {
-			return string(b)
-		}
-	}
-	t.Fatalf("no shared/seed/%s in any folder above the package", name)
-	return ""
-}
+func seedFile(t testing.TB, name string) string { return seedfile.Read(t, name) }
 
 const seedReport = "000_c350e6e318b4c32f.txt"
 
@@ -32,19 +21,9 @@ type tsvRow struct {
 }
 
 func figuresTSV(t testing.TB) []tsvRow {
-	t.Helper()
 	var out []tsvRow
-	sc := bufio.NewScanner(strings.NewReader(seedFile(t, "figures.tsv")))
-	for sc.Scan() {
-		c := strings.Split(sc.Text(), "\t")
-		if len(c) < 6 || c[0] == "key" {
-			continue
-		}
-		v, err := strconv.ParseFloat(c[2], 64)
-		if err != nil {
-			t.Fatalf("figures.tsv %s: %v", c[0], err)
-		}
-		out = append(out, tsvRow{key: c[0], zh: c[1], unit: c[3], kind: c[5], value: v})
+	for _, f := range seedfile.MustFigures(t) {
+		out = append(out, tsvRow{key: f.Key, zh: f.Zh, unit: f.Unit, kind: f.Kind, value: f.Value})
 	}
 	return out
 }

@@ -2,25 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
-)
 
-// seedFile finds a file of ../shared beside the checkout.
-func seedFile(t *testing.T, name string) string {
-	t.Helper()
-	for d, _ := os.Getwd(); d != "/"; d = filepath.Dir(d) {
-		p := filepath.Join(d, "shared", "seed", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("no shared/seed/%s above the package", name)
-	return ""
-}
+	"github.com/jiedao/jiedao/internal/seedfile"
+)
 
 // seedRow is a row of shared/seed/figures.tsv.
 type seedRow struct {
@@ -28,23 +14,20 @@ type seedRow struct {
 	value     float64
 }
 
-func seedRows(t *testing.T) []seedRow {
+// seedPath is a file of the seed, for the CLI to read.
+func seedPath(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(seedFile(t, "figures.tsv"))
+	p, err := seedfile.Path(name)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p
+}
+
+func seedRows(t *testing.T) []seedRow {
 	var rows []seedRow
-	for i, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		f := strings.Split(line, "\t")
-		if i == 0 || len(f) < 6 {
-			continue
-		}
-		v, err := strconv.ParseFloat(f[2], 64)
-		if err != nil {
-			t.Fatalf("figures.tsv line %d: %v", i+1, err)
-		}
-		rows = append(rows, seedRow{key: f[0], kind: f[5], value: v})
+	for _, f := range seedfile.MustFigures(t) {
+		rows = append(rows, seedRow{key: f.Key, kind: f.Kind, value: f.Value})
 	}
 	return rows
 }
@@ -91,7 +74,7 @@ func TestDemoYearWritesTheWorkReport(t *testing.T) {
 		Found              float64
 		Value              *float64
 	}
-	out := cli(t, "report", "check", "--db", db, "--year", "2023", "--text", seedFile(t, "000_c350e6e318b4c32f.txt"), "--format", "json")
+	out := cli(t, "report", "check", "--db", db, "--year", "2023", "--text", seedPath(t, "000_c350e6e318b4c32f.txt"), "--format", "json")
 	if err := json.Unmarshal([]byte(out), &checked); err != nil {
 		t.Fatal(err)
 	}
