@@ -51,7 +51,7 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 	for _, x := range []struct {
 		name string
 		dst  *bool
-	}{{"dispatched", &f.Dispatched}, {"signed", &f.Signed}, {"handled", &f.Handled}, {"rated", &f.Rated}, {"self_handled", &f.SelfHandled}} {
+	}{{"dispatched", &f.Dispatched}, {"signed", &f.Signed}, {"handled", &f.Handled}, {"rated", &f.Rated}, {"self_handled", &f.SelfHandled}, {"ordinary", &f.Ordinary}} {
 		*x.dst = q.Get(x.name) == "1" || q.Get(x.name) == "true"
 	}
 	if f.From, err = ParseDate(q.Get("from"), "from"); err != nil {
@@ -130,7 +130,7 @@ func FilterQuery(f casework.Filter) url.Values {
 			q.Set(k, strconv.FormatInt(v, 10))
 		}
 	}
-	for k, v := range map[string]bool{"dispatched": f.Dispatched, "signed": f.Signed, "handled": f.Handled, "rated": f.Rated, "self_handled": f.SelfHandled} {
+	for k, v := range map[string]bool{"dispatched": f.Dispatched, "signed": f.Signed, "handled": f.Handled, "rated": f.Rated, "self_handled": f.SelfHandled, "ordinary": f.Ordinary} {
 		if v {
 			q.Set(k, "1")
 		}

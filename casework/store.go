@@ -108,10 +108,12 @@ type Filter struct {
 	SelfHandled bool
 	Ratings     []Rating
 	Now         time.Time // for Due
-	// Kind keeps the cases of one kind (KindAny: any but ordinary);
-	// KindTags those whose kind state carries every tag.
+	// Kind keeps the cases of one kind; KindTags those whose kind state
+	// carries every tag. Ordinary keeps ordinary cases only: the dispatch
+	// queues, where a kind's cases (its officers' work) do not wait.
 	Kind     Kind
 	KindTags []string
+	Ordinary bool
 	Limit    int
 	Offset   int
 	// Sort orders the list (SortReported, newest first, when empty); Asc

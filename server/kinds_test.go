@@ -98,3 +98,51 @@ func TestKindsJSONAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestDispatchQueuesHoldOrdinaryCases: an enforcement case accepted (立案)
+// is its officer's, so the dispatch queue (ordinary=1, what the board's
+// "待派遣" section lists) leaves it out while the plain list keeps it.
+func TestDispatchQueuesHoldOrdinaryCases(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.cases.Kinds = kinds.Models([]byte("api test key"))
+		officer, disp := e.login(e.fx.EnforcementOfficer), e.login(e.fx.Dispatcher)
+		var kc, oc struct {
+			ID int64 `json:"id"`
+		}
+		if st := e.call(officer, "POST", "/api/v1/cases", map[string]any{"kind": "enforcement", "details": "巡查发现店外经营",
+			"kind_data": map[string]any{"subtype": "penalty", "party": "某商店", "party_org": true, "violation": "店外经营"}}, &kc); st != 201 {
+			t.Fatalf("enforcement case: %d", st)
+		}
+		if st := e.call(officer, "POST", "/api/v1/cases/"+pathID(kc.ID)+"/steps", map[string]any{"action": "accept"}, nil); st != 200 {
+			t.Fatalf("立案: %d", st)
+		}
+		if st := e.call(disp, "POST", "/api/v1/cases", map[string]any{"category": "0101", "details": "楼下垃圾堆积"}, &oc); st != 201 {
+			t.Fatalf("ordinary case: %d", st)
+		}
+		if st := e.call(disp, "POST", "/api/v1/cases/"+pathID(oc.ID)+"/steps", map[string]any{"action": "accept"}, nil); st != 200 {
+			t.Fatalf("accept: %d", st)
+		}
+		ids := func(query string) []int64 {
+			var out struct {
+				Cases []struct {
+					ID int64 `json:"id"`
+				} `json:"cases"`
+			}
+			if st := e.call(disp, "GET", "/api/v1/cases?"+query, nil, &out); st != 200 {
+				t.Fatalf("%s: %d", query, st)
+			}
+			var got []int64
+			for _, c := range out.Cases {
+				got = append(got, c.ID)
+			}
+			return got
+		}
+		if got := ids("status=accepted"); len(got) != 2 {
+			t.Errorf("status=accepted lists %v, want both cases", got)
+		}
+		if got := ids("status=accepted&ordinary=1"); len(got) != 1 || got[0] != oc.ID {
+			t.Errorf("status=accepted&ordinary=1 lists %v, want only the ordinary case %d", got, oc.ID)
+		}
+	})
+}

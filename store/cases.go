@@ -279,6 +279,9 @@ func where(f casework.Filter) (string, []any) {
 	if f.Kind != "" {
 		add("c.kind = ?", string(f.Kind))
 	}
+	if f.Ordinary {
+		add("c.kind = ''")
+	}
 	for _, t := range f.KindTags {
 		add(`c.kind_tags LIKE ? ESCAPE '\'`, "% "+likeEscape(t)+" %")
 	}

@@ -33,9 +33,14 @@ func boardSections(base casework.Filter, now time.Time) []boardSection {
 		return x
 	}
 	return []boardSection{
-		{Key: "new", Zh: "新上报待受理", En: "New, to accept", Filter: with(func(f *casework.Filter) { f.Statuses = []casework.Status{casework.StatusReported} })},
+		// The dispatch queues hold ordinary cases: a dispute, petition or
+		// enforcement case "accepted" (立案) is its officer's, not waiting
+		// for dispatch.
+		{Key: "new", Zh: "新上报待受理", En: "New, to accept", Filter: with(func(f *casework.Filter) {
+			f.Statuses, f.Ordinary = []casework.Status{casework.StatusReported}, true
+		})},
 		{Key: "returned", Zh: "待派遣（已立案、退回）", En: "To dispatch (accepted, returned)", Filter: with(func(f *casework.Filter) {
-			f.Statuses = []casework.Status{casework.StatusReturned, casework.StatusAccepted}
+			f.Statuses, f.Ordinary = []casework.Status{casework.StatusReturned, casework.StatusAccepted}, true
 		})},
 		{Key: "unsigned", Zh: "已派遣未签收", En: "Dispatched, not signed for", Filter: with(func(f *casework.Filter) { f.Statuses = []casework.Status{casework.StatusDispatched} })},
 		{Key: "warning", Zh: "预警", En: "Warning", Filter: with(func(f *casework.Filter) { f.Due = casework.DueWarning })},

@@ -39,6 +39,11 @@ func groupCategories(cats []*casework.Category) []catGroup {
 func (p *page) CatName(cats map[string]*casework.Category, code string) string {
 	c := cats[code]
 	if c == nil {
+		// A kind's cases (dispute, petition, …) are filed under the kind's
+		// code rather than a category of the catalogue.
+		if k := casework.Kind(code); k != casework.KindOrdinary && k.Valid() {
+			return p.T(k.Zh(), string(k))
+		}
 		return code
 	}
 	if p.Lang == "en" && c.NameEn != "" {
