@@ -38,6 +38,9 @@ type PhotoStore interface {
 	// ListPhotos returns a case's photos with their thumbnails but not
 	// their data, oldest first.
 	ListPhotos(ctx context.Context, caseID int64) ([]*Photo, error)
+	// FirstPhotoIDs returns each case's first photo (its oldest) by case
+	// id, for the cases that have one.
+	FirstPhotoIDs(ctx context.Context, caseIDs []int64) (map[int64]int64, error)
 	// ClaimPhotos attaches to the case the photos whose claim hashes are
 	// given and that are unclaimed or the case's already, and returns
 	// their ids in the order given.
@@ -145,6 +148,21 @@ func (p *Photos) List(ctx context.Context, a org.Actor, caseID int64) ([]*Photo,
 		return nil, err
 	}
 	return p.labelled(ctx, caseID)
+}
+
+// FirstOf returns the first photo of each of the cases, by case id, in
+// one query: the board's stream shows one thumbnail a case. The cases are
+// ones the actor was given by a list, so each is checked against the
+// actor's scope without reading it again.
+func (p *Photos) FirstOf(ctx context.Context, a org.Actor, cases []*Case) (map[int64]int64, error) {
+	if err := staffOrClient(a); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, 0, len(cases))
+	for _, c := range cases {
+		ids = append(ids, c.ID)
+	}
+	return p.Store.FirstPhotoIDs(ctx, ids)
 }
 
 // labelled lists a case's photos with their stages.

@@ -76,6 +76,30 @@ func (s *Photos) ListPhotos(ctx context.Context, caseID int64) ([]*casework.Phot
 	return out, rows.Err()
 }
 
+func (s *Photos) FirstPhotoIDs(ctx context.Context, caseIDs []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(caseIDs))
+	if len(caseIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(caseIDs))
+	for i, id := range caseIDs {
+		args[i] = id
+	}
+	rows, err := s.db.reader().query(ctx, `SELECT case_id, MIN(id) FROM photos WHERE case_id IN (`+placeholders(len(args))+`) GROUP BY case_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var caseID, id int64
+		if err := rows.Scan(&caseID, &id); err != nil {
+			return nil, err
+		}
+		out[caseID] = id
+	}
+	return out, rows.Err()
+}
+
 func (s *Photos) ClaimPhotos(ctx context.Context, caseID int64, hashes []string) ([]int64, error) {
 	var ids []int64
 	err := s.db.inTx(ctx, func(tx conn) error {

@@ -126,14 +126,16 @@ func (h *Handler) boardData(r *http.Request, a org.Actor) (*boardData, error) {
 		return nil, err
 	}
 	now := h.Cases.Now()
+	firstPhoto, err := h.Photos.FirstOf(r.Context(), a, waiting)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range waiting {
 		it := streamItem{caseView: h.view(c), Waiting: now.Sub(c.ReportedAt), Outside: c.Unplaced || c.GridID == 0}
 		if c.SuggestedUnit != 0 {
 			it.Suggested = d.N.Unit[c.SuggestedUnit]
 		}
-		if photos, err := h.Photos.List(r.Context(), a, c.ID); err == nil && len(photos) > 0 {
-			it.Photo = photos[0].ID
-		}
+		it.Photo = firstPhoto[c.ID]
 		d.Stream = append(d.Stream, it)
 	}
 	cats, err := h.Cases.Categories(r.Context())
