@@ -162,6 +162,41 @@ func init() {
 	}
 }
 
+// Zh names what a file of the kind holds.
+func (k ImportKind) Zh() string {
+	switch k {
+	case ImportEnterprises:
+		return "企业名录"
+	case ImportBuildings:
+		return "楼宇与房间"
+	case ImportTenancies:
+		return "租赁（入驻）"
+	case ImportTax:
+		return "月度税收"
+	case ImportMoves:
+		return "迁入迁出"
+	}
+	return string(k)
+}
+
+// Column is a column of an import file as the office sees it: its header
+// (or any of its other names), and whether every row needs it.
+type Column struct {
+	Zh, En   string
+	Aliases  []string
+	Required bool
+}
+
+// Layout lists the columns of a file of the kind, for the import page and
+// its template sheet; nil for an unknown kind.
+func Layout(kind ImportKind) []Column {
+	var out []Column
+	for _, c := range layoutOf(kind) {
+		out = append(out, Column{Zh: c.zh, En: c.en, Aliases: c.aliases, Required: c.required})
+	}
+	return out
+}
+
 func layoutOf(kind ImportKind) []column {
 	switch kind {
 	case ImportEnterprises:

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -201,6 +202,10 @@ GET /enterprises/plan                       login    200      200      200      
 POST /enterprises/plan/visit                login    303      403      403      403      403      403      403      403
 GET /buildings/economy                      login    200      200      200      403      403      403      403      403
 GET /buildings/{id}                         login    200      200      200      403      403      403      403      403
+GET /enterprises/import                     login    200      403      403      403      403      403      403      403
+POST /enterprises/import                    login    422      403      403      403      403      403      403      403
+POST /enterprises/{id}/move                 login    303      403      403      403      403      403      403      403
+POST /buildings/{id}/rooms                  login    303      403      403      403      403      403      403      403
 # The office's books (issue 13)
 GET /api/v1/ledgers/{code}/entries          401      200      200      200      403      403      403      200      403
 POST /api/v1/ledgers/{code}/entries         401      201/201  403/403  403/403  403/403  403/403  403/403  201/403  403/403
@@ -1014,6 +1019,25 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	"GET /buildings/{id}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
 		m.enterprise()
 		return mreq{path: fmt.Sprintf("/buildings/%d", m.building)}
+	},
+	// The enterprise service's edits: a file without its file (refused
+	// after the permission check), a move into a new room on a later day,
+	// a new room.
+	"POST /enterprises/import": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/enterprises/import", form: url.Values{"kind": {"enterprises"}}}
+	},
+	"POST /enterprises/{id}/move": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		id, n := m.enterprise(), m.next()
+		room := &enterprise.Room{BuildingID: m.building, Floor: 4, Number: fmt.Sprintf("4-%d", n)}
+		if err := m.db.Enterprises().SaveRoom(m.ctx, room); err != nil {
+			m.t.Fatal(err)
+		}
+		on := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format("2006-01-02")
+		return mreq{path: fmt.Sprintf("/enterprises/%d/move", id), form: url.Values{"room_id": {fmt.Sprint(room.ID)}, "on": {on}}}
+	},
+	"POST /buildings/{id}/rooms": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.enterprise()
+		return mreq{path: fmt.Sprintf("/buildings/%d/rooms", m.building), form: url.Values{"floor": {"5"}, "number": {fmt.Sprintf("5-%d", m.next())}, "area": {"80"}}}
 	},
 	// The office's books (issue 13): own is 文华's, other 益乐's (whose
 	// entries carry scope B's marker name); writes work on fresh entries.

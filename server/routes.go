@@ -191,6 +191,10 @@ func (s *Server) routes() []route {
 		{"POST /enterprises/plan/visit", page, w.PostVisit, noLimit},
 		{"GET /buildings/economy", page, w.Economy, noLimit},
 		{"GET /buildings/{id}", page, w.BuildingPage, noLimit},
+		{"GET /enterprises/import", page, w.EnterpriseImport, noLimit},
+		{"POST /enterprises/import", page, w.PostEnterpriseImport, noLimit},
+		{"POST /enterprises/{id}/move", page, w.PostEnterpriseMove, noLimit},
+		{"POST /buildings/{id}/rooms", page, w.PostBuildingRoom, noLimit},
 		// The office's books (issue 13, docs/books.md): ledgers, indicators,
 		// targets, campaigns. The services decide who may read and write.
 		{"GET /api/v1/ledgers/{code}/entries", signedIn, a.LedgerEntries, noLimit},

@@ -41,6 +41,7 @@ type entTable struct {
 	Next     string
 	Export   string // the list's XLSX address
 	Filters  bool   // show the enterprise filter form
+	Import   bool   // link the import page (the enterprise service)
 	Tags     []enterprise.Tag
 	CertKind []enterprise.CertKind
 }
@@ -159,7 +160,7 @@ func (h *Handler) EnterpriseList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := &entTable{Heading: p.T("企业名录", "Enterprises"), Filters: true, Tags: enterprise.Tags(),
+	d := &entTable{Heading: p.T("企业名录", "Enterprises"), Filters: true, Tags: enterprise.Tags(), Import: enterprise.CanWrite(a),
 		Headers: []string{"统一社会信用代码", "企业名称", "行业", "成立日期", "状态", "标签", "企服平台入驻", "联系人", "联系电话"}}
 	for _, e := range list {
 		d.Rows = append(d.Rows, enterpriseRow(e))
@@ -286,10 +287,17 @@ type entProfile struct {
 	Rate     string
 	Statuses map[int64]string
 	CanWrite bool
+	// The move form (writers only): the buildings, the one chosen and its
+	// rooms.
+	MoveBuildings []enterprise.Building
+	MoveBuilding  int64
+	MoveRooms     []enterprise.Room
+	Today         enterprise.Date
 }
 
 // EnterprisePage shows an enterprise: tenancy history, tax by year,
-// visits, demands (cases), certifications, moves.
+// visits, demands (cases), certifications, moves; for the enterprise
+// service, the form that moves it into another room.
 func (h *Handler) EnterprisePage(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.entActor(w, r)
 	if !ok {
@@ -300,12 +308,20 @@ func (h *Handler) EnterprisePage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, jiedao.NotFound("企业", "enterprise"))
 		return
 	}
+	p := h.newPage(w, r, "企业|Enterprise")
+	if r.URL.Query().Get("moved") != "" {
+		p.Notice = p.T("已记录搬迁，租赁历史已保留", "Move recorded; the tenancy history is kept")
+	}
+	h.renderEnterprise(w, r, a, p, id, http.StatusOK)
+}
+
+func (h *Handler) renderEnterprise(w http.ResponseWriter, r *http.Request, a org.Actor, p *page, id int64, status int) {
 	prof, err := api.Profile(r, h.Enterprises, a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := h.newPage(w, r, prof.Name+"|"+prof.Name)
+	p.Title = prof.Name
 	p.Active = "/enterprises"
 	d := &entProfile{EnterpriseProfile: prof, CanWrite: enterprise.CanWrite(a), Statuses: map[int64]string{}}
 	for y := range prof.TaxByYear {
@@ -318,8 +334,26 @@ func (h *Handler) EnterprisePage(w http.ResponseWriter, r *http.Request) {
 	if rate, ok := enterprise.ResolutionRate(prof.Demands); ok {
 		d.Rate = fmt.Sprintf("%.2f%%", rate)
 	}
+	if d.CanWrite {
+		// The move form: the building first, then its rooms.
+		if d.MoveBuildings, err = h.Enterprises.Buildings(r.Context(), a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		pick := r.URL.Query().Get("move_building")
+		if v := p.Form.Get("building_id"); v != "" {
+			pick = v
+		}
+		if d.MoveBuilding, _ = strconv.ParseInt(pick, 10, 64); d.MoveBuilding != 0 {
+			if d.MoveRooms, err = h.Enterprises.Rooms(r.Context(), a, d.MoveBuilding); err != nil {
+				h.fail(w, r, err)
+				return
+			}
+		}
+		d.Today = enterprise.DateOf(p.Now)
+	}
 	p.Data = d
-	h.render(w, r, http.StatusOK, "enterprise", p)
+	h.render(w, r, status, "enterprise", p)
 }
 
 // economyData is the building-economy dashboard's data.
@@ -449,6 +483,9 @@ type buildingData struct {
 	Floors   []floorTenants
 	Current  int
 	Upcoming []enterprise.Tenancy
+	// For the enterprise service: every room, and the form to add one.
+	CanWrite bool
+	Rooms    []enterprise.Room
 }
 
 type floorTenants struct {
@@ -468,12 +505,20 @@ func (h *Handler) BuildingPage(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, jiedao.NotFound("楼宇", "building"))
 		return
 	}
+	p := h.newPage(w, r, "楼宇|Building")
+	if room := r.URL.Query().Get("room"); room != "" {
+		p.Notice = p.T("已添加房间 "+room, "Room "+room+" added")
+	}
+	h.renderBuilding(w, r, a, p, id, http.StatusOK)
+}
+
+func (h *Handler) renderBuilding(w http.ResponseWriter, r *http.Request, a org.Actor, p *page, id int64, status int) {
 	b, err := h.Enterprises.Building(r.Context(), a, id)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	p := h.newPage(w, r, b.Name+"|"+b.Name)
+	p.Title = b.Name
 	p.Active = "/buildings/economy"
 	year := yearOf(r, p)
 	d := &buildingData{Year: year, B: b}
@@ -510,8 +555,14 @@ func (h *Handler) BuildingPage(w http.ResponseWriter, r *http.Request) {
 		d.Floors = append(d.Floors, floorTenants{Floor: f, Tenants: list})
 	}
 	sort.Slice(d.Floors, func(i, j int) bool { return d.Floors[i].Floor > d.Floors[j].Floor })
+	if d.CanWrite = enterprise.CanWrite(a); d.CanWrite {
+		if d.Rooms, err = h.Enterprises.Rooms(r.Context(), a, id); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	p.Data = d
-	h.render(w, r, http.StatusOK, "building", p)
+	h.render(w, r, status, "building", p)
 }
 
 // planData is the visit plan's data.

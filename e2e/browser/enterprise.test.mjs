@@ -86,6 +86,26 @@ test("the enterprise service's visit plan on a phone, with a visit recorded", as
   await ctx.close();
 });
 
+test("the enterprise service imports a file with a dry run first, on a phone and a desktop", async () => {
+  for (const size of ["phone", "desktop"]) {
+    const ctx = await env.context(size);
+    const page = await ctx.newPage();
+    await login(page, env.url, "qf.1");
+    await page.goto(env.url + "/enterprises/import?kind=tax");
+    await noOverflow(page, "/enterprises/import");
+    const csv = "统一社会信用代码,所属期,税额\n91350100M000100Y43,2023-13,12.5\n";
+    await page.setInputFiles("#file", { name: "tax.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await Promise.all([page.waitForLoadState("load"), page.click("#import-form button[type=submit]")]);
+    await page.locator("#import-errors").waitFor();
+    const rows = await page.locator("#import-errors tbody tr").count();
+    assert.ok(rows >= 1, "the bad row is listed");
+    assert.equal(await page.locator("#import-errors tbody tr td").first().textContent(), "2", "row 2 named");
+    await noOverflow(page, "the import errors");
+    await page.screenshot({ path: path.join(shots, `enterprise-import-${size}.png`), fullPage: size === "desktop" });
+    await ctx.close();
+  }
+});
+
 test("no page loaded anything from outside, and no script failed", () => {
   assert.deepEqual(env.outside, []);
   assert.deepEqual(env.errors, []);
