@@ -157,6 +157,8 @@ type Store interface {
 	CreateTarget(ctx context.Context, t *Target) error
 	ListTargets(ctx context.Context, year int) ([]*Target, error)
 	DeleteTarget(ctx context.Context, id int64) error
+	// Atomic runs fn in one transaction (a removal with its audit entry).
+	Atomic(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Service applies the rules of indicators and targets.
@@ -173,6 +175,9 @@ type Service struct {
 	// (besides the catalogue and the work report's keys, which the
 	// service knows itself).
 	Known func(key string) bool
+	// Audit records the removal of a target (nil: not audited, for tests
+	// and the demo).
+	Audit org.Auditor
 }
 
 func (s *Service) now() time.Time {

@@ -175,6 +175,34 @@ func (s *Service) SetTarget(ctx context.Context, a org.Actor, t *Target) error {
 	return err
 }
 
+// DeleteTarget removes a year's target set by mistake (a wrong value or
+// level cannot be set again while it stands), with the reason, audited
+// with what it was.
+func (s *Service) DeleteTarget(ctx context.Context, a org.Actor, year int, id int64, reason string) error {
+	if !CanEnter(a) {
+		return jiedao.Forbidden("无权删除目标", "you may not remove targets")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return jiedao.Invalid("reason", "请说明删除目标的原因", "say why the target is removed")
+	}
+	list, err := s.Store.ListTargets(ctx, year)
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		if t.ID != id {
+			continue
+		}
+		return s.Store.Atomic(ctx, func(ctx context.Context) error {
+			if err := s.Store.DeleteTarget(ctx, id); err != nil {
+				return err
+			}
+			return org.AuditRecord(ctx, s.Audit, a, "target.delete", "target", id, t, nil, reason)
+		})
+	}
+	return jiedao.NotFound("目标", "target")
+}
+
 // Targets lists a year's targets with their progress at this moment.
 func (s *Service) Targets(ctx context.Context, a org.Actor, year int) ([]Progress, error) {
 	if !CanRead(a) {

@@ -228,6 +228,10 @@ func (s *Indicators) ListTargets(ctx context.Context, year int) ([]*indicator.Ta
 	return out, rows.Err()
 }
 
+func (s *Indicators) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	return s.db.Atomic(ctx, fn)
+}
+
 func (s *Indicators) DeleteTarget(ctx context.Context, id int64) error {
 	res, err := s.db.writer().exec(ctx, `DELETE FROM targets WHERE id = ?`, id)
 	if err != nil {

@@ -159,3 +159,44 @@ func TestTargetsProgress(t *testing.T) {
 		}
 	})
 }
+
+// TestTargetRemoval: a target set by mistake can be removed by whoever
+// sets targets, with a reason, audited with what it was; without a reason,
+// by a leader, or for an id of another year, nothing changes.
+func TestTargetRemoval(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		o, err := fixture.Build(ctx, db)
+		must(t, err)
+		svc := indicatorService(db, cst(2024, 3, 1, 10, 0))
+		svc.Audit = db.Audit()
+		must(t, svc.EnsureBuiltin(ctx))
+		admin, leader := o.Actor(org.RoleAdmin), o.Actor(org.RoleLeader)
+		tg := &indicator.Target{Year: 2024, Level: indicator.Subdistrict, Key: "fiscal.general_budget", Name: "一般公共预算收入", Comparison: indicator.AtLeast, Value: 51}
+		must(t, svc.SetTarget(ctx, admin, tg))
+		count := func() int {
+			list, err := db.Indicators().ListTargets(ctx, 2024)
+			must(t, err)
+			return len(list)
+		}
+		wantCode(t, svc.DeleteTarget(ctx, admin, 2024, tg.ID, " "), jiedao.EINVALID, "no reason")
+		wantCode(t, svc.DeleteTarget(ctx, leader, 2024, tg.ID, "录错"), jiedao.EFORBIDDEN, "a leader")
+		wantCode(t, svc.DeleteTarget(ctx, admin, 2023, tg.ID, "录错"), jiedao.ENOTFOUND, "another year's id")
+		if n := count(); n != 1 {
+			t.Fatalf("%d targets after the refusals", n)
+		}
+		must(t, svc.DeleteTarget(ctx, admin, 2024, tg.ID, "目标值录错（应为51亿）"))
+		if n := count(); n != 0 {
+			t.Fatalf("%d targets after the removal", n)
+		}
+		if got := scalar[string](t, db, `SELECT reason FROM audit_log WHERE action = 'target.delete'`); got != "目标值录错（应为51亿）" {
+			t.Errorf("audited reason %q", got)
+		}
+		if before := scalar[string](t, db, `SELECT before_json FROM audit_log WHERE action = 'target.delete'`); !strings.Contains(before, "fiscal.general_budget") {
+			t.Errorf("audited before: %s", before)
+		}
+		// Set again, right this time.
+		tg.ID, tg.Value = 0, 5.1e9
+		must(t, svc.SetTarget(ctx, admin, tg))
+	})
+}

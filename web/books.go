@@ -913,6 +913,7 @@ func (h *Handler) IndicatorPage(w http.ResponseWriter, r *http.Request) {
 // ---- Targets ----
 
 type targetRow struct {
+	ID                                                      int64
 	Level, Scope, Name, Key, Comparison, Value, Unit, Owner string
 	Live, Projection, Method, Status, StatusZh, Colour      string
 	Share                                                   string
@@ -952,7 +953,7 @@ func (h *Handler) targetsPage(w http.ResponseWriter, r *http.Request, p *page, s
 		Levels:      []indicator.Level{indicator.District, indicator.Subdistrict, indicator.CommunityLv}}
 	for _, pr := range ps {
 		t := pr.Target
-		row := targetRow{Level: p.T(t.Level.Zh(), string(t.Level)), Scope: t.Scope, Name: t.Name, Key: t.Key, Comparison: p.T(t.Comparison.Zh(), string(t.Comparison)),
+		row := targetRow{ID: t.ID, Level: p.T(t.Level.Zh(), string(t.Level)), Scope: t.Scope, Name: t.Name, Key: t.Key, Comparison: p.T(t.Comparison.Zh(), string(t.Comparison)),
 			Value: num(t.Value), Unit: t.Unit, Owner: t.Owner, Method: pr.Method, Status: string(pr.Status), StatusZh: p.T(pr.Status.Zh(), string(pr.Status)), Colour: pr.Status.Colour()}
 		if pr.Live != nil {
 			row.Live = num(*pr.Live)
@@ -991,9 +992,21 @@ func (h *Handler) TargetsPost(w http.ResponseWriter, r *http.Request) {
 	t := &indicator.Target{Year: year, Level: indicator.Level(f.Get("level")), Scope: strings.TrimSpace(f.Get("scope")), Key: strings.TrimSpace(f.Get("key")),
 		Key2: strings.TrimSpace(f.Get("key2")), Name: strings.TrimSpace(f.Get("name")), Unit: strings.TrimSpace(f.Get("unit")),
 		Comparison: indicator.Comparison(f.Get("comparison")), Value: v, Owner: strings.TrimSpace(f.Get("owner"))}
-	err := b.Indicators.SetTarget(r.Context(), a, t)
-	if verr != nil && err == nil {
-		err = jiedao.Invalid("value", "请填写目标值", "enter the target's value")
+	var err error
+	switch {
+	case f.Get("action") == "delete":
+		id, _ := strconv.ParseInt(f.Get("id"), 10, 64)
+		err = b.Indicators.DeleteTarget(r.Context(), a, year, id, f.Get("reason"))
+	case verr != nil:
+		// Checked before anything is stored: a value that is not a number
+		// must not become a target of 0.
+		if !indicator.CanEnter(a) {
+			err = jiedao.Forbidden("无权设定目标", "you may not set targets")
+		} else {
+			err = jiedao.Invalid("value", "请填写目标值（数字）", "enter the target's value, a number")
+		}
+	default:
+		err = b.Indicators.SetTarget(r.Context(), a, t)
 	}
 	if err != nil {
 		if jiedao.ErrorCode(err) == jiedao.EFORBIDDEN {
