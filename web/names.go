@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 )
@@ -37,6 +38,10 @@ var funcs = template.FuncMap{
 	// The case kinds' forms and clocks (web/kinds.go).
 	"kfield": func(p *page, f kindField) kindFieldData { return kindFieldData{P: p, F: f} },
 	"neg":    func(n int) int { return -n },
+	// the duty roster page (web/roster.go)
+	"list":    func(v ...string) []string { return v },
+	"seq":     func(n int) []int { return make([]int, max(n, 0)) },
+	"rpeople": func(p *page, m *duty.Month, field string) rosterPeople { return rosterPeople{P: p, M: m, F: field} },
 }
 
 // evalTable is an evaluation table for the "evaltable" template.
