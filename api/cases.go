@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -25,6 +26,8 @@ type Handler struct {
 	Books       *Books // ledgers, indicators, targets, campaigns (books.go); nil: not served
 	// ReportDocs is the work report's document service (report.go).
 	ReportDocs *report.Docs
+	// DutyRosters reads and edits the duty roster (roster.go); nil: 503.
+	DutyRosters *duty.RosterService
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {

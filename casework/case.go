@@ -283,6 +283,11 @@ type Case struct {
 	Attributes map[string]any `json:"attributes,omitempty"`
 	Reporter   Contact        `json:"reporter"`
 	ReporterID int64          `json:"reporter_staff_id,omitempty"`
+	// Person is the digest of a 12345 caller's phone (PersonDigest), set
+	// when the work order is reported and kept by the store beside the
+	// case (case_persons), never in its events or JSON: one identity with
+	// the petitions and disputes of the same person.
+	Person string `json:"-"`
 	// SuggestedUnit is the unit routing picked when the case came in; the
 	// dispatcher may choose another.
 	SuggestedUnit int64 `json:"suggested_unit_id,omitempty"`

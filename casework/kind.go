@@ -177,7 +177,17 @@ func (s *Service) kindModel(k Kind) (KindModel, error) {
 
 func (s *Service) kindEnv(cal *calendar.Calendar) KindEnv {
 	return KindEnv{Calendar: cal, Count: func(ctx context.Context, k Kind, tags ...string) (int, error) {
-		return s.Store.CountCases(ctx, Filter{Kind: k, KindTags: tags, Scope: Scope{All: true}})
+		f := Filter{Kind: k, Scope: Scope{All: true}}
+		for _, t := range tags {
+			// A person is looked up by the index of identities
+			// (case_persons), which holds 12345 callers too.
+			if p, ok := strings.CutPrefix(t, "person:"); ok && f.Person == "" {
+				f.Person = p
+			} else {
+				f.KindTags = append(f.KindTags, t)
+			}
+		}
+		return s.Store.CountCases(ctx, f)
 	}}
 }
 
@@ -327,6 +337,45 @@ func (a Action) ForKinds() bool { return rules[a].kinds != nil }
 // without the key.
 func PersonDigest(key []byte, identity string) string {
 	h := hmac.New(sha256.New, key)
-	h.Write([]byte(strings.ToUpper(strings.Join(strings.Fields(identity), ""))))
+	h.Write([]byte(NormalIdentity(identity)))
 	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// NormalIdentity is an identity as digested: an ID number without spaces,
+// in upper case; a phone number as its digits, without +86 or 0086, so
+// that "138-0000-1234" given to a petition officer and "+86 138 0000 1234"
+// in a 12345 file are one person.
+func NormalIdentity(identity string) string {
+	s := strings.ToUpper(strings.Join(strings.Fields(identity), ""))
+	phone := s != ""
+	var digits strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case r == '-' || r == '+' || r == '(' || r == ')' || r == '（' || r == '）':
+		default:
+			phone = false
+		}
+	}
+	if !phone {
+		return s
+	}
+	d := digits.String()
+	for _, p := range []string{"0086", "86"} {
+		if rest, ok := strings.CutPrefix(d, p); ok && len(rest) == 11 && rest[0] == '1' {
+			return rest
+		}
+	}
+	return d
+}
+
+// HotlinePerson is the digest of a 12345 caller's phone, or "" when the
+// phone is missing or masked (a "138****1234" says who it is not).
+func HotlinePerson(key []byte, phone string) string {
+	phone = strings.TrimSpace(phone)
+	if len(key) == 0 || phone == "" || strings.ContainsAny(phone, "*＊") {
+		return ""
+	}
+	return PersonDigest(key, phone)
 }

@@ -40,6 +40,10 @@ type Service struct {
 	// Kinds are the packages of the case kinds with legal clocks
 	// (kind.go); a kind without one is refused.
 	Kinds map[Kind]KindModel
+	// PersonKey keys the digest of a person's identity (PersonDigest): a
+	// 12345 work order records its caller's, so that a petitioner who also
+	// called 12345 is one identity (docs/kinds.md). Nil records none.
+	PersonKey []byte
 }
 
 func (s *Service) now() time.Time {
@@ -323,6 +327,9 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	nc, err := Apply(nil, e)
 	if err != nil {
 		return nil, nil, err
+	}
+	if c.Channel == ChannelHotline {
+		nc.Person = HotlinePerson(s.PersonKey, c.Reporter.Phone) // docs/kinds.md, "One petitioner"
 	}
 	return nc, e, nil
 }

@@ -114,8 +114,12 @@ type Filter struct {
 	Kind     Kind
 	KindTags []string
 	Ordinary bool
-	Limit    int
-	Offset   int
+	// Person keeps the cases of one identity (PersonDigest: petitions,
+	// disputes' parties, 12345 callers), by the store's person index. Set
+	// by Go callers only, never from a request.
+	Person string
+	Limit  int
+	Offset int
 	// Sort orders the list (SortReported, newest first, when empty); Asc
 	// turns it. Ties are broken by the case's id in the same direction,
 	// so that offset paging is stable.

@@ -1,5 +1,7 @@
 package intake
 
+import "github.com/jiedao/jiedao/internal/sheet"
+
 // What the fuzz targets of package intake_test (which needs package store,
 // and store imports intake) reach of this package's unexported parsers.
 
@@ -15,7 +17,7 @@ func ReadTableCells(data []byte) ([][]string, error) {
 
 // ReadCSVCells reads a CSV file as an import does.
 func ReadCSVCells(data []byte) ([][]string, error) {
-	t, err := readCSV(data)
+	t, err := sheet.ReadCSV(data)
 	if err != nil {
 		return nil, err
 	}
@@ -23,9 +25,9 @@ func ReadCSVCells(data []byte) ([][]string, error) {
 }
 
 func cellsOf(t *table) [][]string {
-	out := make([][]string, len(t.rows))
-	for i, r := range t.rows {
-		out[i] = r.cells
+	out := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		out[i] = r.Cells
 	}
 	return out
 }

@@ -148,7 +148,7 @@ func (s *Service) importFile(ctx context.Context, a org.Actor, l layout, f File,
 	if err != nil {
 		return nil, err
 	}
-	data := t.rows[hi+1:]
+	data := t.Rows[hi+1:]
 	if len(data) > MaxFileRows {
 		return nil, tooManyRows()
 	}
@@ -163,7 +163,7 @@ func (s *Service) importFile(ctx context.Context, a org.Actor, l layout, f File,
 			return nil, jiedao.Invalid("default_category", "默认问题分类不存在："+opts.DefaultCategory, "unknown default category: "+opts.DefaultCategory)
 		}
 	}
-	res := &ImportResult{Channel: l.channel, FileName: f.Name, Format: t.format, DryRun: opts.DryRun, Columns: map[string]string{}, Rows: len(data)}
+	res := &ImportResult{Channel: l.channel, FileName: f.Name, Format: t.Format, DryRun: opts.DryRun, Columns: map[string]string{}, Rows: len(data)}
 	for fld, i := range m.index {
 		res.Columns[string(fld)] = m.headers[i]
 	}
@@ -171,7 +171,7 @@ func (s *Service) importFile(ctx context.Context, a org.Actor, l layout, f File,
 	rows := make([]*pending, len(data))
 	seen := map[string]int{}
 	for i, r := range data {
-		p := &pending{res: &RowResult{Row: r.num, Action: RowCreate}}
+		p := &pending{res: &RowResult{Row: r.Num, Action: RowCreate}}
 		rows[i] = p
 		s.readRow(p, l, m, r, ix, def, opts, now)
 		p.in.ViaClient = via
@@ -180,7 +180,7 @@ func (s *Service) importFile(ctx context.Context, a org.Actor, l layout, f File,
 				col := m.headers[m.index[fExternalID]]
 				p.refuse(string(fExternalID), fmt.Sprintf("%s %s 与第%d行重复", col, id, first), fmt.Sprintf("%s %s repeats row %d", col, id, first))
 			} else {
-				seen[id] = r.num
+				seen[id] = r.Num
 			}
 		}
 	}
@@ -271,8 +271,8 @@ func (s *Service) readRow(p *pending, l layout, m mapping, r tableRow, ix *categ
 	// The row's cells as stored for the export: aligned with the header.
 	p.cells = make([]string, len(m.headers))
 	for i := range p.cells {
-		if i < len(r.cells) {
-			p.cells[i] = strings.TrimSpace(r.cells[i])
+		if i < len(r.Cells) {
+			p.cells[i] = strings.TrimSpace(r.Cells[i])
 		}
 	}
 	get := func(f field) string { return m.cell(r, f) }

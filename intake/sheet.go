@@ -1,35 +1,23 @@
 package intake
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
-	"io"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/jiedao/jiedao"
-	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/internal/sheet"
 )
 
 // Limits of one imported file: a day's or a month's work orders fit well
 // within them, and the whole file is validated in memory before anything
 // is stored.
 const (
-	MaxFileBytes = 20 << 20
-	MaxFileRows  = 20000
-	// headerScan is how many non-blank rows at the top may come before the
-	// header row: exports often start with a title line or two.
-	headerScan = 10
+	MaxFileBytes = sheet.MaxFileBytes
+	MaxFileRows  = sheet.MaxFileRows
+	headerScan   = sheet.HeaderScan
 )
 
 // field is what a column means to jiedao.
@@ -106,154 +94,18 @@ func (l layout) column(f field) column {
 	panic("intake: no column " + string(f))
 }
 
-// table is a file's rows as read, each with its row number in the file.
-type table struct {
-	format string // xlsx or csv
-	rows   []tableRow
-}
-
-type tableRow struct {
-	num   int // 1-based: the row Excel shows, the line of a CSV record
-	cells []string
-}
-
-func (r tableRow) blank() bool {
-	for _, c := range r.cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
-
-var (
-	zipMagic = []byte("PK\x03\x04")
-	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+// The reading of XLSX and CSV files is package internal/sheet's, shared
+// with the other imports; intake keeps its names for it.
+type (
+	table    = sheet.Table
+	tableRow = sheet.Row
 )
 
-// readTable reads an XLSX or CSV file, told apart by their content (a file
-// name can lie; an .xlsx is a zip archive). An old .xls (an OLE file) is
-// refused with a hint.
-func readTable(data []byte) (*table, error) {
-	switch {
-	case len(data) == 0:
-		return nil, jiedao.Errorf(jiedao.EINVALID, "文件为空", "the file is empty")
-	case len(data) > MaxFileBytes:
-		return nil, jiedao.Errorf(jiedao.ETOOLARGE, "文件超过%d MB", "the file is larger than %d MB", MaxFileBytes>>20)
-	case bytes.HasPrefix(data, oleMagic):
-		return nil, jiedao.Errorf(jiedao.EUNSUPPORTED, "不支持旧版 .xls 文件或加密的表格，请另存为 .xlsx 或 CSV", "old .xls files and encrypted workbooks are not supported: save as .xlsx or CSV")
-	case bytes.HasPrefix(data, zipMagic):
-		return readXLSX(data)
-	}
-	return readCSV(data)
-}
-
-// readXLSX reads the first sheet. Cells are read raw, without their number
-// format, so that a phone number stays its digits and a date is Excel's
-// serial number, which parseTime understands, not a display form that
-// depends on the sheet's locale.
-func readXLSX(data []byte) (*table, error) {
-	bad := jiedao.Errorf(jiedao.EINVALID, "无法读取 XLSX 文件，请确认文件未损坏", "cannot read the XLSX file: is it damaged?")
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 512 << 20})
-	if err != nil {
-		return nil, bad
-	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, bad
-	}
-	rows, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, bad
-	}
-	defer rows.Close()
-	t := &table{format: "xlsx"}
-	n := 0
-	for rows.Next() {
-		n++
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, bad
-		}
-		r := tableRow{num: n, cells: cells}
-		if r.blank() {
-			continue
-		}
-		if len(t.rows) > MaxFileRows+headerScan {
-			return nil, tooManyRows()
-		}
-		t.rows = append(t.rows, r)
-	}
-	if err := rows.Error(); err != nil {
-		return nil, bad
-	}
-	return t, nil
-}
-
-func tooManyRows() error {
-	return jiedao.Errorf(jiedao.ETOOLARGE, "一次最多导入%d行，请拆分文件", "at most %d rows per import: split the file", MaxFileRows)
-}
-
-// readCSV reads a CSV file in UTF-8 (with or without a byte order mark) or,
-// when it is not valid UTF-8, in GB18030: what Excel on a Chinese Windows
-// saves as "CSV".
-func readCSV(data []byte) (*table, error) {
-	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
-	if !utf8.Valid(data) {
-		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil, jiedao.Errorf(jiedao.EINVALID, "无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV", "unknown text encoding: save the CSV as UTF-8 or GBK")
-		}
-		data = dec
-	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	t := &table{format: "csv"}
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, jiedao.Errorf(jiedao.EINVALID, "CSV 格式错误（第%d行）", "malformed CSV at line %d", pe.Line)
-			}
-			return nil, jiedao.Errorf(jiedao.EINVALID, "CSV 格式错误", "malformed CSV")
-		}
-		line, _ := r.FieldPos(0)
-		row := tableRow{num: line, cells: rec}
-		if row.blank() {
-			continue
-		}
-		if len(t.rows) > MaxFileRows+headerScan {
-			return nil, tooManyRows()
-		}
-		t.rows = append(t.rows, row)
-	}
-	return t, nil
-}
-
-// normalizeHeader reduces a header to what identifies it: no spaces (ASCII
-// or full-width), no required-field stars, no trailing colon, no remark in
-// brackets ("联系电话（必填）"), Latin letters in lower case.
-func normalizeHeader(h string) string {
-	h = strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '\uFEFF' || r == '*' || r == '＊' {
-			return -1
-		}
-		return r
-	}, h)
-	for _, br := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
-		if i := strings.Index(h, br[0]); i > 0 && strings.HasSuffix(h, br[1]) {
-			h = h[:i]
-		}
-	}
-	h = strings.TrimRight(h, ":：")
-	return strings.ToLower(h)
-}
+func readTable(data []byte) (*table, error) { return sheet.Read(data) }
+func tooManyRows() error                    { return sheet.TooManyRows() }
+func normalizeHeader(h string) string       { return sheet.NormalizeHeader(h) }
+func parseTime(v string) (time.Time, bool)  { return sheet.ParseTime(v) }
+func formatTime(t time.Time) string         { return sheet.FormatTime(t) }
 
 // mapping is where each field's column is in a file.
 type mapping struct {
@@ -263,10 +115,10 @@ type mapping struct {
 
 func (m mapping) cell(r tableRow, f field) string {
 	i, ok := m.index[f]
-	if !ok || i >= len(r.cells) {
+	if !ok || i >= len(r.Cells) {
 		return ""
 	}
-	return strings.TrimSpace(r.cells[i])
+	return strings.TrimSpace(r.Cells[i])
 }
 
 // mapColumns finds the layout's columns in a header row. For each field
@@ -303,8 +155,8 @@ func (l layout) mapColumns(header []string) mapping {
 // first that names the number and text columns. It returns the mapping and
 // the index of the header row.
 func (l layout) findHeader(t *table) (mapping, int, error) {
-	for i := 0; i < len(t.rows) && i < headerScan; i++ {
-		m := l.mapColumns(t.rows[i].cells)
+	for i := 0; i < len(t.Rows) && i < headerScan; i++ {
+		m := l.mapColumns(t.Rows[i].Cells)
 		_, hasID := m.index[fExternalID]
 		_, hasText := m.index[fDetails]
 		if hasID && hasText {
@@ -315,47 +167,6 @@ func (l layout) findHeader(t *table) (mapping, int, error) {
 	return mapping{}, 0, jiedao.Errorf(jiedao.EINVALID, "找不到表头：文件前%d行中没有同时含“%s”和“%s”两列的一行", "no header row: none of the first %d rows has both a %q and a %q column",
 		headerScan, id.header, text.header)
 }
-
-// timeLayouts are the forms a time takes in the files seen: with dashes,
-// slashes or dots, with or without seconds, with 年月日, or compact.
-var timeLayouts = []string{
-	"2006-1-2 15:04:05", "2006-1-2 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04", "2006.1.2 15:04:05", "2006.1.2 15:04",
-	"2006-1-2T15:04:05", "2006-1-2T15:04", "2006年1月2日 15:04:05", "2006年1月2日 15:04", "2006年1月2日15:04:05", "2006年1月2日15:04",
-	"2006年1月2日 15时04分05秒", "2006年1月2日 15时04分", "20060102150405", "2006-1-2", "2006/1/2", "2006.1.2", "2006年1月2日", "20060102",
-}
-
-// excelSerialRE is a date serial of this century: five digits of days.
-var excelSerialRE = regexp.MustCompile(`^[0-9]{5}(\.[0-9]+)?$`)
-
-// parseTime reads a time as files give it, in China time unless it names
-// its zone; an Excel date serial number (days since 1899-12-30) as well.
-func parseTime(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return t.In(calendar.Zone()), true
-	}
-	if excelSerialRE.MatchString(v) {
-		f, err := strconv.ParseFloat(v, 64)
-		if err == nil && f >= 36526 && f < 73051 { // 2000-01-01 to 2099-12-31
-			t, err := excelize.ExcelDateToTime(f, false)
-			if err == nil {
-				// The serial counts wall-clock time: read it in China time,
-				// to the second (a float serial is off by microseconds).
-				t = t.Round(time.Second)
-				return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, calendar.Zone()), true
-			}
-		}
-	}
-	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, v, calendar.Zone()); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// formatTime is how a time goes back into a file.
-func formatTime(t time.Time) string { return t.In(calendar.Zone()).Format("2006-01-02 15:04:05") }
 
 // validPhone accepts what phone numbers look like in these files: digits
 // with spaces, dashes, brackets or a +86, and the * of a masked number.

@@ -48,6 +48,9 @@ type figure struct {
 	filter func(year int) casework.Filter
 	sum    bool // add up the amounts instead of counting
 	yoy    bool // the change in percent on the year before
+	// noteYoY counts, and says the change on the year before in the
+	// measurement's note (a figure a target's change is set on).
+	noteYoY bool
 }
 
 func tag(k string, year int) string { return fmt.Sprintf("%s:%d", k, year) }
@@ -133,6 +136,15 @@ func defs() []figure {
 			filter: func(y int) casework.Filter {
 				return reported(casework.Filter{Kind: casework.KindPetition}, y)
 			}, yoy: true},
+		// The 2024 plan's 涉法涉诉 target (figures.tsv target.petitions.
+		// litigation_yoy, −10 %) is measured on this figure by package
+		// indicator's change_by comparison.
+		{Figure: report.Figure{Key: "petitions.litigation", Zh: "涉法涉诉信访量", En: "Litigation-related petitions", Unit: "件", Section: safety,
+			Counts:  "当年收到、经访诉分离导入法律程序（涉法涉诉）的信访件；附注为同比变化 / petitions received in the year and routed to the legal channel (涉法涉诉); the note gives the change on the year before",
+			Pattern: "涉法涉诉信访%s件"},
+			filter: func(y int) casework.Filter {
+				return reported(casework.Filter{Kind: casework.KindPetition, KindTags: []string{"litigation"}}, y)
+			}, noteYoY: true},
 	}
 }
 
@@ -188,6 +200,18 @@ func (s Source) Measure(ctx context.Context, a org.Actor, key string, year int) 
 			}
 			v := math.Round((float64(n)-float64(prev))/float64(prev)*10000) / 100
 			return report.Measurement{Value: v, OK: true, Records: n}, nil
+		case d.noteYoY:
+			n, err := s.Cases.Count(ctx, a, f)
+			if err != nil {
+				return report.Measurement{}, err
+			}
+			m := report.Measurement{Value: float64(n), OK: true, Records: n}
+			prev, err := s.Cases.Count(ctx, a, d.filter(year-1))
+			if err == nil && prev > 0 {
+				v := math.Round((float64(n)-float64(prev))/float64(prev)*10000) / 100
+				m.Note = fmt.Sprintf("上年%d件，同比%+.2f%% / %d the year before, %+.2f%%", prev, v, prev, v)
+			}
+			return m, err
 		default:
 			n, err := s.Cases.Count(ctx, a, f)
 			return report.Measurement{Value: float64(n), OK: true, Records: n}, err

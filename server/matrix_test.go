@@ -22,6 +22,7 @@ import (
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/intake"
 	"github.com/jiedao/jiedao/internal/fixture"
@@ -260,6 +261,14 @@ POST /desk/{kind}                           login    303      303      303      
 GET /desk/{kind}/{id}                       login    200      200      200      404      404      404      404      403
 POST /desk/{kind}/{id}/steps                login    403      303      403      404      404      404      404      403
 GET /desk/{kind}/{id}/documents/{n}         login    200      200      200      404      404      404      404      403
+# The duty roster (issue 12): the duty officers and leaders read, the admin
+# and the command center edit (duty.CanManageRoster).
+GET /api/v1/duty/roster                     401      200      200      200      403      403      403      403      403
+POST /api/v1/duty/roster/assign             401      200      200      403      403      403      403      403      403
+POST /api/v1/duty/roster/exchange           401      200      200      403      403      403      403      403      403
+POST /api/v1/duty/roster/generate           401      200      200      403      403      403      403      403      403
+GET /duty/roster                            login    200      200      200      403      403      403      403      403
+POST /duty/roster/{op}                      login    303      303      403      403      403      403      403      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -668,6 +677,19 @@ func (m *matrixEnv) step(a org.Actor, c *casework.Case, in casework.StepInput) *
 	return out
 }
 
+// rosterDays sets 2 and 3 July 2024 afresh: the duty officer on the 2nd,
+// the dispatcher on the 3rd, so that an exchange of the two stands alone.
+func (m *matrixEnv) rosterDays() {
+	m.t.Helper()
+	svc := &duty.RosterService{Store: m.db.Roster(), Staff: m.db.Org()}
+	admin := m.fx.Actor(org.RoleAdmin)
+	for date, officer := range map[string]int64{"2024-07-02": m.fx.DutyOfficer.ID, "2024-07-03": m.fx.Dispatcher.ID} {
+		if _, err := svc.Assign(m.ctx, admin, duty.AssignInput{Date: date, Leader: m.fx.Leader.ID, Officers: []int64{officer}}); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+}
+
 // target picks the own or the other scope's value.
 func target[T any](other bool, own, theirs T) T {
 	if other {
@@ -710,6 +732,20 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		c := m.kindCase(casework.KindEnforcement)
 		m.step(m.fx.Actor(org.RoleDispatcher), c, casework.StepInput{Action: casework.ActAccept})
 		return mreq{path: "/desk/enforcement/" + pathID(c.ID) + "/documents/1"}
+	},
+	// The duty roster (issue 12): each change stands alone on the same days.
+	"POST /api/v1/duty/roster/assign": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{json: fmt.Sprintf(`{"date":"2024-07-01","leader":%d,"officers":[%d]}`, m.fx.Leader.ID, m.fx.DutyOfficer.ID)}
+	},
+	"POST /api/v1/duty/roster/exchange": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		m.rosterDays()
+		return mreq{json: fmt.Sprintf(`{"date_a":"2024-07-02","a":%d,"date_b":"2024-07-03","b":%d,"reason":"调休"}`, m.fx.DutyOfficer.ID, m.fx.Dispatcher.ID)}
+	},
+	"POST /api/v1/duty/roster/generate": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{json: fmt.Sprintf(`{"from":"2024-07-08","to":"2024-07-14","leaders":[%d],"officers":[%d,%d],"per_shift":1}`, m.fx.Leader.ID, m.fx.DutyOfficer.ID, m.fx.Dispatcher.ID)}
+	},
+	"POST /duty/roster/{op}": func(m *matrixEnv, _ *matrixCaller, _ bool) mreq {
+		return mreq{path: "/duty/roster/assign", form: url.Values{"date": {"2024-07-01"}, "leader": {pathID(m.fx.Leader.ID)}, "officers": {pathID(m.fx.DutyOfficer.ID)}}}
 	},
 
 	"POST /api/v1/login": func(m *matrixEnv, c *matrixCaller, _ bool) mreq {

@@ -252,6 +252,13 @@ func (s *Server) routes() []route {
 		{"GET /desk/{kind}/{id}", page, w.KindCase, noLimit},
 		{"POST /desk/{kind}/{id}/steps", page, w.KindStep, noLimit},
 		{"GET /desk/{kind}/{id}/documents/{n}", page, w.KindDocument, noLimit},
+		// the duty roster (issue 12, docs/kinds.md)
+		{"GET /api/v1/duty/roster", signedIn, a.DutyRoster, noLimit},
+		{"POST /api/v1/duty/roster/assign", signedIn, a.DutyRosterAssign, noLimit},
+		{"POST /api/v1/duty/roster/exchange", signedIn, a.DutyRosterExchange, noLimit},
+		{"POST /api/v1/duty/roster/generate", signedIn, a.DutyRosterGenerate, noLimit},
+		{"GET /duty/roster", page, w.DutyRoster, noLimit},
+		{"POST /duty/roster/{op}", page, w.DutyRosterPost, noLimit},
 	}
 }
 

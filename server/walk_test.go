@@ -16,6 +16,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/intake"
@@ -78,6 +79,8 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: h.Cases, Directory: h.Directory, Log: log,
 		Photos: &casework.Photos{Store: db.Photos(), Cases: h.Cases}, Enterprises: h.Enterprises, Books: h.Books})
 	srv.Web.ReportDocs = h.ReportDocs
+	h.DutyRosters = &duty.RosterService{Store: db.Roster(), Calendars: h.Cases.Calendars, Staff: db.Org(), Audit: db.Audit(), Now: clock.Now} // the duty roster
+	srv.Web.DutyRosters = h.DutyRosters
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

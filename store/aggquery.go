@@ -248,7 +248,7 @@ func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourS
 func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
 	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || f.SelfHandled || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
 		!f.UpdatedSince.IsZero() || f.GridID != 0 || (f.Category != "" && utf8.RuneCountInString(f.Category) != 2) ||
-		f.Kind != "" || len(f.KindTags) > 0 || f.Scope.Kind != "" {
+		f.Kind != "" || len(f.KindTags) > 0 || f.Person != "" || f.Scope.Kind != "" {
 		return "", nil, false
 	}
 	ranges, ok := aggPeriod(f.From, f.To)

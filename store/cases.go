@@ -98,6 +98,9 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	if err != nil {
 		return err
 	}
+	if err := insertPersons(ctx, tx, c); err != nil {
+		return err
+	}
 	if row := assignmentRow(c); row != nil {
 		return upsertAssignment(ctx, tx, row)
 	}
@@ -281,6 +284,9 @@ func where(f casework.Filter) (string, []any) {
 	}
 	if f.Ordinary {
 		add("c.kind = ''")
+	}
+	if f.Person != "" {
+		add("c.id IN (SELECT p.case_id FROM case_persons p WHERE p.person = ?)", f.Person)
 	}
 	for _, t := range f.KindTags {
 		add(`c.kind_tags LIKE ? ESCAPE '\'`, "% "+likeEscape(t)+" %")

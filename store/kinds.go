@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strings"
 
 	"github.com/jiedao/jiedao/casework"
@@ -18,6 +19,35 @@ func kindTags(c *casework.Case) string {
 		return ""
 	}
 	return " " + strings.Join(c.KindState.Tags, " ") + " "
+}
+
+// casePersons are the identities of the case (case_persons, migration
+// 0070): a 12345 caller's (Case.Person) and the "person:" tags of its kind
+// state (a petitioner, a dispute's parties).
+func casePersons(c *casework.Case) []string {
+	var out []string
+	if c.Person != "" {
+		out = append(out, c.Person)
+	}
+	if c.KindState != nil {
+		for _, t := range c.KindState.Tags {
+			if p, ok := strings.CutPrefix(t, "person:"); ok && p != "" && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// insertPersons adds the case's identities to case_persons; an identity is
+// never taken off a case.
+func insertPersons(ctx context.Context, tx conn, c *casework.Case) error {
+	for _, p := range casePersons(c) {
+		if _, err := tx.exec(ctx, `INSERT INTO case_persons (person, case_id) VALUES (?, ?) ON CONFLICT (person, case_id) DO NOTHING`, p, c.ID); err != nil {
+			return mapError(err)
+		}
+	}
+	return nil
 }
 
 func kindAmount(c *casework.Case) float64 {

@@ -172,6 +172,9 @@ type kindCase struct {
 	Steps  []kindStepForm
 	Events []*casework.Event
 	Docs   []kindDoc
+	// Same are the other cases of the same person (a petitioner, a
+	// party) the viewer may see: petitions, disputes, 12345 work orders.
+	Same []*casework.Case
 }
 
 func (h *Handler) deskKind(w http.ResponseWriter, r *http.Request) (casework.Kind, bool) {
@@ -358,6 +361,24 @@ func (h *Handler) showKindCase(w http.ResponseWriter, r *http.Request, a org.Act
 		return
 	}
 	d := kindCase{kindRow: row, Events: events}
+	if c.KindState != nil {
+		for _, t := range c.KindState.Tags {
+			p, ok := strings.CutPrefix(t, "person:")
+			if !ok {
+				continue
+			}
+			same, _, err := h.Cases.List(r.Context(), a, casework.Filter{Person: p, Limit: 50})
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			for _, s := range same {
+				if s.ID != c.ID && !slices.ContainsFunc(d.Same, func(x *casework.Case) bool { return x.ID == s.ID }) {
+					d.Same = append(d.Same, s)
+				}
+			}
+		}
+	}
 	for _, act := range append([]casework.Action{casework.ActAccept}, casework.Actions()...) {
 		if !act.ForKinds() && (act != casework.ActAccept || len(d.Steps) > 0) {
 			continue // accept once, first

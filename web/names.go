@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/org"
 )
@@ -39,6 +40,10 @@ var funcs = template.FuncMap{
 	"neg":    func(n int) int { return -n },
 	// money prints tax and other sums as the work report does (万元, 亿元).
 	"money": moneyZh,
+	// the duty roster page (web/roster.go)
+	"list":    func(v ...string) []string { return v },
+	"seq":     func(n int) []int { return make([]int, max(n, 0)) },
+	"rpeople": func(p *page, m *duty.Month, field string) rosterPeople { return rosterPeople{P: p, M: m, F: field} },
 }
 
 // moneyZh prints an amount the way the office reads it: "3.39 亿元",

@@ -71,6 +71,9 @@ type Handler struct {
 	ReportDocs *report.Docs
 	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.
 	Roster duty.RosterStore
+	// DutyRosters edits the roster (web/roster.go); nil: its page answers
+	// unavailable.
+	DutyRosters *duty.RosterService
 
 	pages map[string]*template.Template
 }
@@ -211,6 +214,9 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, title string) 
 	}
 	if p.Staff {
 		p.Nav = navFor(a)
+		if duty.CanReadRoster(a) && !a.Is(org.RoleLeader) { // the duty roster (web/roster.go)
+			p.Nav = append(p.Nav, navItem{"/duty/roster", "值班表", "Duty roster"})
+		}
 		if h.Books != nil {
 			p.Nav = append(p.Nav, booksNav(a)...)
 		}

@@ -23,6 +23,7 @@ import (
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
@@ -63,6 +64,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	srv.Web = web.New(web.Handler{Auth: auth, Cases: cases, Directory: dir, Log: log,
 		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, Enterprises: ent})
 	srv.Web.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: cases, Now: clock.Now} // the work report
+	srv.Web.DutyRosters = &duty.RosterService{Store: db.Roster(), Calendars: cases.Calendars, Staff: db.Org(), Audit: db.Audit(), Now: clock.Now}
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

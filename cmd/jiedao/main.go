@@ -38,7 +38,7 @@ func commands() []command {
 		{"restore", "replace the database with a backup: restore --from PATH [--force]", runRestore},
 		{"user", "manage staff accounts: user create|list|passwd", runUser},
 		{"apikey", "manage machine clients' API keys: apikey create|list|revoke", runAPIKey},
-		{"import", "import the enterprise registry from XLSX or CSV: import enterprises|buildings|tenancies|tax|moves --file F [--dry-run]", runImport},
+		{"import", "import the enterprise registry from XLSX or CSV: import enterprises|buildings|tenancies|tax|moves --file F [--dry-run]; shared-bike clearances: import bikes FILE [--as USER] [--dry-run]", runImport},
 		{"bench", "measure intake, dashboards, memory and start-up on a database (docs/benchmarks.md)", runBench},
 		{"audit", "the tamper-evident audit trail: audit verify|seal|head (docs/audit.md)", runAudit},
 		{"retention", "erase residents' contacts of cases ended longer ago than the retention period: retention run [--dry-run]", runRetention},

@@ -33,6 +33,7 @@ func (a *app) web() *web.Handler {
 		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api(),
 		PublicURL: strings.TrimRight(a.pages.publicURL, "/")}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
+	h.DutyRosters = a.dutyRosters()
 	if a.pages.demoLogins {
 		for _, l := range demo.Logins() {
 			h.DemoLogins = append(h.DemoLogins, web.DemoLogin{Username: l.Username, Role: l.Role})

@@ -19,6 +19,7 @@ import (
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/intake"
@@ -92,6 +93,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		return nil, err
 	}
 	cases.Kinds = kinds.Models(petitionKey)
+	cases.PersonKey = petitionKey // 12345 callers: one identity with petitioners (docs/kinds.md)
 	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
 		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
 	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
@@ -104,6 +106,11 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	a.figures = append(a.figures, campaign.Figures{Service: a.books.campaigns})
 	a.figures = append(a.figures, kinds.Source{Cases: cases}) // disputes, petitions, enforcement, duty (docs/kinds.md)
 	return a, nil
+}
+
+// dutyRosters is the duty roster's service (docs/kinds.md "The roster").
+func (a *app) dutyRosters() *duty.RosterService {
+	return &duty.RosterService{Store: a.db.Roster(), Calendars: a.cases.Calendars, Staff: a.db.Org(), Audit: a.db.Audit(), Now: a.cases.Now}
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
@@ -162,6 +169,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func (a *app) server() *server.Server {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, Enterprises: a.ent, Books: a.books.api()}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
+	h.DutyRosters = a.dutyRosters()
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
