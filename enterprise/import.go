@@ -306,7 +306,7 @@ func (e *rowErrs) result() error {
 func codeCell(t *table, r sheetRow, errs *rowErrs, allowOverride bool) (string, string) {
 	code := NormalizeCode(t.get(r, colCode.field))
 	if code == "" {
-		errs.add(r.num, colCode, "不能为空", "is required")
+		errs.add(r.Num, colCode, "不能为空", "is required")
 		return "", ""
 	}
 	reason, err := CheckCode(code)
@@ -315,7 +315,7 @@ func codeCell(t *table, r sheetRow, errs *rowErrs, allowOverride bool) (string, 
 	}
 	if err != nil {
 		zh, en := jiedao.ErrorMessages(err)
-		errs.add(r.num, colCode, zh, en)
+		errs.add(r.Num, colCode, zh, en)
 		return "", reason
 	}
 	return code, ""
@@ -334,16 +334,16 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 		code, _ := codeCell(t, r, &errs, true)
 		if code != "" {
 			if first, dup := seen[code]; dup {
-				errs.add(r.num, colCode, fmt.Sprintf("与第%d行重复：%s", first, code), fmt.Sprintf("duplicates row %d: %s", first, code))
+				errs.add(r.Num, colCode, fmt.Sprintf("与第%d行重复：%s", first, code), fmt.Sprintf("duplicates row %d: %s", first, code))
 				continue
 			}
-			seen[code] = r.num
+			seen[code] = r.Num
 		}
 		e := Enterprise{CreditCode: code, Name: t.get(r, colName.field), Industry: t.get(r, colIndustry.field),
 			Size: t.get(r, colSize.field), ContactName: t.get(r, colContact.field), ContactPhone: t.get(r, colPhone.field),
 			CodeOverride: t.get(r, colOverride.field), Status: Status(t.get(r, colStatus.field))}
 		if e.Name == "" {
-			errs.add(r.num, colName, "不能为空", "is required")
+			errs.add(r.Num, colName, "不能为空", "is required")
 		}
 		if f := t.get(r, colFormer.field); f != "" {
 			for _, n := range strings.FieldsFunc(f, func(r rune) bool { return r == ';' || r == '；' || r == '、' || r == '\n' }) {
@@ -356,7 +356,7 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 			for _, x := range strings.FieldsFunc(tags, func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == ';' || r == '；' }) {
 				tag, ok := ParseTag(x)
 				if !ok {
-					errs.add(r.num, colTags, "未知标签："+x, "unknown tag: "+x)
+					errs.add(r.Num, colTags, "未知标签："+x, "unknown tag: "+x)
 					continue
 				}
 				if !e.HasTag(tag) {
@@ -371,7 +371,7 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 			if v := t.get(r, dc.col.field); v != "" {
 				d, ok := cellDate(v)
 				if !ok {
-					errs.add(r.num, dc.col, "日期无效："+v, "not a date: "+v)
+					errs.add(r.Num, dc.col, "日期无效："+v, "not a date: "+v)
 				}
 				*dc.dst = d
 			}
@@ -387,18 +387,18 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 			c := Certification{Kind: k}
 			var ok bool
 			if c.AwardedOn, ok = cellDate(strings.TrimSpace(award)); !ok {
-				errs.add(r.num, col, "认定日期无效："+v, "not a date of award: "+v)
+				errs.add(r.Num, col, "认定日期无效："+v, "not a date of award: "+v)
 				continue
 			}
 			if expiry = strings.TrimSpace(expiry); expiry != "" {
 				if c.ExpiresOn, ok = cellDate(expiry); !ok {
-					errs.add(r.num, col, "有效期截止日无效："+v, "not an expiry date: "+v)
+					errs.add(r.Num, col, "有效期截止日无效："+v, "not an expiry date: "+v)
 					continue
 				}
 			}
 			if err := c.Validate(); err != nil {
 				zh, en := jiedao.ErrorMessages(err)
-				errs.add(r.num, col, zh, en)
+				errs.add(r.Num, col, zh, en)
 				continue
 			}
 			certs = append(certs, c)
@@ -412,11 +412,11 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 						col = c
 					}
 				}
-				errs.add(r.num, col, zh, en)
+				errs.add(r.Num, col, zh, en)
 				continue
 			}
 		}
-		items = append(items, item{row: r.num, e: e, certs: certs})
+		items = append(items, item{row: r.Num, e: e, certs: certs})
 	}
 	if err := errs.result(); err != nil {
 		return nil, err
@@ -529,11 +529,11 @@ func floatCell(t *table, r sheetRow, col column, errs *rowErrs, nonNegative bool
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		errs.add(r.num, col, "应为数字："+v, "not a number: "+v)
+		errs.add(r.Num, col, "应为数字："+v, "not a number: "+v)
 		return 0
 	}
 	if nonNegative && f < 0 {
-		errs.add(r.num, col, "不能为负数："+v, "cannot be negative: "+v)
+		errs.add(r.Num, col, "不能为负数："+v, "cannot be negative: "+v)
 	}
 	return f
 }
@@ -549,7 +549,7 @@ func intCell(t *table, r sheetRow, col column, errs *rowErrs) (int, bool) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		errs.add(r.num, col, "应为整数："+t.get(r, col.field), "not an integer: "+t.get(r, col.field))
+		errs.add(r.Num, col, "应为整数："+t.get(r, col.field), "not an integer: "+t.get(r, col.field))
 		return 0, false
 	}
 	return n, true
@@ -575,18 +575,18 @@ func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult
 		grid, _ := intCell(t, r, colGrid, &errs)
 		b.GridID = int64(grid)
 		if b.Name == "" {
-			errs.add(r.num, colBuilding, "不能为空", "is required")
+			errs.add(r.Num, colBuilding, "不能为空", "is required")
 			continue
 		}
 		if err := b.Validate(); err != nil && b.FloorArea >= 0 {
 			zh, en := jiedao.ErrorMessages(err)
-			errs.add(r.num, colBuilding, zh, en)
+			errs.add(r.Num, colBuilding, zh, en)
 			continue
 		}
 		// Building columns repeated on each room's row must agree.
 		if prev, ok := seenBuilding[b.Name]; ok {
 			if t.has(colArea.field) && t.get(r, colArea.field) != "" && prev.FloorArea != b.FloorArea {
-				errs.add(r.num, colArea, "同一楼宇的建筑面积前后不一致", "the building's floor area differs from an earlier row")
+				errs.add(r.Num, colArea, "同一楼宇的建筑面积前后不一致", "the building's floor area differs from an earlier row")
 			}
 			if t.get(r, colArea.field) == "" {
 				b = prev
@@ -594,22 +594,22 @@ func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult
 		} else {
 			seenBuilding[b.Name] = b
 		}
-		it := item{row: r.num, b: b}
+		it := item{row: r.Num, b: b}
 		if number := t.get(r, colRoom.field); number != "" {
 			floor, ok := intCell(t, r, colFloor, &errs)
 			if !ok && t.get(r, colFloor.field) == "" {
-				errs.add(r.num, colFloor, "有房间号时楼层不能为空", "a room needs its floor")
+				errs.add(r.Num, colFloor, "有房间号时楼层不能为空", "a room needs its floor")
 			}
 			room := &Room{Floor: floor, Number: number, Area: floatCell(t, r, colRoomArea, &errs, true)}
 			if err := room.Validate(); err != nil && room.Area >= 0 {
 				zh, en := jiedao.ErrorMessages(err)
-				errs.add(r.num, colRoom, zh, en)
+				errs.add(r.Num, colRoom, zh, en)
 			}
 			key := fmt.Sprintf("%s/%d/%s", b.Name, floor, number)
 			if first, dup := seenRoom[key]; dup {
-				errs.add(r.num, colRoom, fmt.Sprintf("与第%d行重复：%s", first, key), fmt.Sprintf("duplicates row %d: %s", first, key))
+				errs.add(r.Num, colRoom, fmt.Sprintf("与第%d行重复：%s", first, key), fmt.Sprintf("duplicates row %d: %s", first, key))
 			}
-			seenRoom[key] = r.num
+			seenRoom[key] = r.Num
 			it.room = room
 		}
 		items = append(items, it)
@@ -698,7 +698,7 @@ func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[
 		if code == "" {
 			continue
 		}
-		codes[r.num] = code
+		codes[r.Num] = code
 		if !seen[code] {
 			seen[code] = true
 			list = append(list, code)
@@ -710,7 +710,7 @@ func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[
 	}
 	// A pilot code registered with an override is known as it is.
 	for _, r := range t.rows {
-		if _, ok := codes[r.num]; ok {
+		if _, ok := codes[r.Num]; ok {
 			continue
 		}
 		code := NormalizeCode(t.get(r, colCode.field))
@@ -721,16 +721,16 @@ func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[
 			}
 			if id, ok := more[code]; ok {
 				ids[code] = id
-				codes[r.num] = code
+				codes[r.Num] = code
 				// Undo the error codeCell recorded for this row.
-				errs.drop(r.num, colCode)
+				errs.drop(r.Num, colCode)
 			}
 		}
 	}
 	for _, r := range t.rows {
-		if code, ok := codes[r.num]; ok {
+		if code, ok := codes[r.Num]; ok {
 			if _, known := ids[code]; !known {
-				errs.add(r.num, colCode, "企业不存在，请先导入企业名录："+code, "unknown enterprise, import it first: "+code)
+				errs.add(r.Num, colCode, "企业不存在，请先导入企业名录："+code, "unknown enterprise, import it first: "+code)
 			}
 		}
 	}
@@ -788,24 +788,24 @@ func (s *Service) planTenancies(ctx context.Context, t *table, res *ImportResult
 		key := fmt.Sprintf("%s/%d/%s", t.get(r, colBuilding.field), floor, t.get(r, colRoom.field))
 		room, ok := roomIDs[key]
 		if !ok {
-			errs.add(r.num, colRoom, "楼宇房间不存在，请先导入楼宇："+key, "no such room, import the building first: "+key)
+			errs.add(r.Num, colRoom, "楼宇房间不存在，请先导入楼宇："+key, "no such room, import the building first: "+key)
 		}
 		ten := Tenancy{RoomID: room}
 		var good bool
 		if ten.Start, good = cellDate(t.get(r, colStart.field)); !good {
-			errs.add(r.num, colStart, "日期无效："+t.get(r, colStart.field), "not a date: "+t.get(r, colStart.field))
+			errs.add(r.Num, colStart, "日期无效："+t.get(r, colStart.field), "not a date: "+t.get(r, colStart.field))
 		}
 		if v := t.get(r, colEnd.field); v != "" {
 			if ten.End, good = cellDate(v); !good {
-				errs.add(r.num, colEnd, "日期无效："+v, "not a date: "+v)
+				errs.add(r.Num, colEnd, "日期无效："+v, "not a date: "+v)
 			} else if ten.End <= ten.Start {
-				errs.add(r.num, colEnd, "退租日期应晚于入驻日期", "the end must be after the start")
+				errs.add(r.Num, colEnd, "退租日期应晚于入驻日期", "the end must be after the start")
 			}
 		}
 		if !ok || ten.Start == "" {
 			continue
 		}
-		ten.EnterpriseID = ids[codes[r.num]]
+		ten.EnterpriseID = ids[codes[r.Num]]
 		dup := false
 		for _, x := range byRoom[room] {
 			if x.EnterpriseID == ten.EnterpriseID && x.Start == ten.Start && x.End == ten.End {
@@ -817,21 +817,21 @@ func (s *Service) planTenancies(ctx context.Context, t *table, res *ImportResult
 				if end == "" {
 					end = "至今"
 				}
-				errs.add(r.num, colStart, fmt.Sprintf("与该房间已有租约重叠（%s，%s 至 %s）", x.Enterprise, x.Start, end),
+				errs.add(r.Num, colStart, fmt.Sprintf("与该房间已有租约重叠（%s，%s 至 %s）", x.Enterprise, x.Start, end),
 					fmt.Sprintf("overlaps a tenancy of the room (%s, %s to %s)", x.Enterprise, x.Start, end))
 			}
 		}
 		for _, i := range fileRows[room] {
 			if items[i].t.Overlaps(ten) {
-				errs.add(r.num, colStart, fmt.Sprintf("与第%d行的租约在同一房间重叠", items[i].row), fmt.Sprintf("overlaps the tenancy of row %d in the same room", items[i].row))
+				errs.add(r.Num, colStart, fmt.Sprintf("与第%d行的租约在同一房间重叠", items[i].row), fmt.Sprintf("overlaps the tenancy of row %d in the same room", items[i].row))
 			}
 		}
-		c := RowChange{Row: r.num, Key: codes[r.num] + " " + key, Action: ActionCreate}
+		c := RowChange{Row: r.Num, Key: codes[r.Num] + " " + key, Action: ActionCreate}
 		if dup {
 			c.Action = ActionUnchanged
 		} else {
 			fileRows[room] = append(fileRows[room], len(items))
-			items = append(items, item{row: r.num, t: ten, key: key})
+			items = append(items, item{row: r.Num, t: ten, key: key})
 		}
 		res.add(c)
 	}
@@ -862,26 +862,26 @@ func (s *Service) planTax(ctx context.Context, t *table, res *ImportResult) (fun
 	for _, r := range t.rows {
 		month, ok := cellMonth(t.get(r, colMonth.field))
 		if !ok {
-			errs.add(r.num, colMonth, "所属期无效（如 2023-05）："+t.get(r, colMonth.field), "not a month (2023-05): "+t.get(r, colMonth.field))
+			errs.add(r.Num, colMonth, "所属期无效（如 2023-05）："+t.get(r, colMonth.field), "not a month (2023-05): "+t.get(r, colMonth.field))
 		}
 		amount, err := ParseMoney(t.get(r, colAmount.field))
 		if err != nil {
-			errs.add(r.num, colAmount, "税额应为数字："+t.get(r, colAmount.field), "the amount is not a number: "+t.get(r, colAmount.field))
+			errs.add(r.Num, colAmount, "税额应为数字："+t.get(r, colAmount.field), "the amount is not a number: "+t.get(r, colAmount.field))
 		}
-		code := codes[r.num]
+		code := codes[r.Num]
 		if code == "" || !ok || err != nil {
 			continue
 		}
 		key := code + " " + month
 		if first, dup := seen[key]; dup {
-			errs.add(r.num, colMonth, fmt.Sprintf("与第%d行重复（同一企业同一所属期）：%s", first, key), fmt.Sprintf("duplicates row %d (same enterprise and month): %s", first, key))
+			errs.add(r.Num, colMonth, fmt.Sprintf("与第%d行重复（同一企业同一所属期）：%s", first, key), fmt.Sprintf("duplicates row %d (same enterprise and month): %s", first, key))
 			continue
 		}
-		seen[key] = r.num
+		seen[key] = r.Num
 		minMonth, maxMonth = min(minMonth, month), max(maxMonth, month)
 		if id, known := ids[code]; known {
 			rows = append(rows, MonthTax{EnterpriseID: id, Month: month, Amount: amount})
-			rowNums = append(rowNums, r.num)
+			rowNums = append(rowNums, r.Num)
 		}
 	}
 	if err := errs.result(); err != nil {
@@ -935,30 +935,30 @@ func (s *Service) planMoves(ctx context.Context, t *table, res *ImportResult) (f
 		m := Move{From: t.get(r, colFrom.field), To: t.get(r, colTo.field)}
 		var ok bool
 		if m.Direction, ok = ParseDirection(t.get(r, colDirection.field)); !ok {
-			errs.add(r.num, colDirection, "应为迁入或迁出："+t.get(r, colDirection.field), "must be 迁入 or 迁出: "+t.get(r, colDirection.field))
+			errs.add(r.Num, colDirection, "应为迁入或迁出："+t.get(r, colDirection.field), "must be 迁入 or 迁出: "+t.get(r, colDirection.field))
 		}
 		if m.On, ok = cellDate(t.get(r, colMovedOn.field)); !ok {
-			errs.add(r.num, colMovedOn, "日期无效："+t.get(r, colMovedOn.field), "not a date: "+t.get(r, colMovedOn.field))
+			errs.add(r.Num, colMovedOn, "日期无效："+t.get(r, colMovedOn.field), "not a date: "+t.get(r, colMovedOn.field))
 		}
 		if v := t.get(r, colAnnualTax.field); v != "" {
 			if m.AnnualTax, err = ParseMoney(v); err != nil {
-				errs.add(r.num, colAnnualTax, "应为数字："+v, "not a number: "+v)
+				errs.add(r.Num, colAnnualTax, "应为数字："+v, "not a number: "+v)
 			} else if m.AnnualTax < 0 {
-				errs.add(r.num, colAnnualTax, "不能为负数："+v, "cannot be negative: "+v)
+				errs.add(r.Num, colAnnualTax, "不能为负数："+v, "cannot be negative: "+v)
 			}
 		}
-		code := codes[r.num]
+		code := codes[r.Num]
 		if code == "" || m.Direction == "" || m.On == "" {
 			continue
 		}
 		key := fmt.Sprintf("%s %s %s", code, m.Direction.Zh(), m.On)
 		if first, dup := seen[key]; dup {
-			errs.add(r.num, colMovedOn, fmt.Sprintf("与第%d行重复：%s", first, key), fmt.Sprintf("duplicates row %d: %s", first, key))
+			errs.add(r.Num, colMovedOn, fmt.Sprintf("与第%d行重复：%s", first, key), fmt.Sprintf("duplicates row %d: %s", first, key))
 			continue
 		}
-		seen[key] = r.num
+		seen[key] = r.Num
 		m.EnterpriseID = ids[code]
-		items = append(items, item{row: r.num, m: m})
+		items = append(items, item{row: r.Num, m: m})
 	}
 	if err := errs.result(); err != nil {
 		return nil, err

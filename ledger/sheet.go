@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/internal/sheet"
 	"github.com/jiedao/jiedao/internal/table"
 	"github.com/jiedao/jiedao/org"
 )
@@ -93,7 +91,7 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 	}
 	// Map the header.
 	col := map[string]int{}
-	for i, h := range rows[0].cells {
+	for i, h := range rows[0].Cells {
 		h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), "*"))
 		switch h {
 		case colDay, "day":
@@ -112,20 +110,20 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 	}
 	res := &ImportResult{DryRun: dryRun}
 	if _, ok := col["day"]; !ok {
-		res.Errors = append(res.Errors, RowError{Row: rows[0].num, Field: "day", Zh: "第" + strconv.Itoa(rows[0].num) + "行（表头）缺少“日期”列", En: "the header has no 日期 (day) column"})
+		res.Errors = append(res.Errors, RowError{Row: rows[0].Num, Field: "day", Zh: "第" + strconv.Itoa(rows[0].Num) + "行（表头）缺少“日期”列", En: "the header has no 日期 (day) column"})
 	}
 	for _, f := range t.Fields {
 		if _, ok := col[f.Key]; f.Required && !ok {
-			res.Errors = append(res.Errors, RowError{Row: rows[0].num, Field: f.Key,
-				Zh: fmt.Sprintf("第%d行（表头）缺少必填列“%s”", rows[0].num, f.Name), En: fmt.Sprintf("the header has no column for the required field %s", nameEn(f))})
+			res.Errors = append(res.Errors, RowError{Row: rows[0].Num, Field: f.Key,
+				Zh: fmt.Sprintf("第%d行（表头）缺少必填列“%s”", rows[0].Num, f.Name), En: fmt.Sprintf("the header has no column for the required field %s", nameEn(f))})
 		}
 	}
 	if len(res.Errors) > 0 {
 		return res, nil
 	}
 	cell := func(r sheetRow, key string) string {
-		if i, ok := col[key]; ok && i < len(r.cells) {
-			return strings.TrimSpace(r.cells[i])
+		if i, ok := col[key]; ok && i < len(r.Cells) {
+			return strings.TrimSpace(r.Cells[i])
 		}
 		return ""
 	}
@@ -136,8 +134,8 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 		if name := cell(r, "community"); name != "" {
 			id, ok := communities[name]
 			if !ok {
-				res.Errors = append(res.Errors, RowError{Row: r.num, Field: "community",
-					Zh: fmt.Sprintf("第%d行“社区”：没有名为“%s”的社区", r.num, name), En: fmt.Sprintf("row %d, community: no community named %q", r.num, name)})
+				res.Errors = append(res.Errors, RowError{Row: r.Num, Field: "community",
+					Zh: fmt.Sprintf("第%d行“社区”：没有名为“%s”的社区", r.Num, name), En: fmt.Sprintf("row %d, community: no community named %q", r.Num, name)})
 				continue
 			}
 			in.CommunityID = id
@@ -158,7 +156,7 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 			err = s.checkRefs(ctx, t, e)
 		}
 		if err != nil {
-			res.Errors = append(res.Errors, rowError(r.num, t, err))
+			res.Errors = append(res.Errors, rowError(r.Num, t, err))
 			continue
 		}
 		entries = append(entries, &e)
@@ -200,49 +198,17 @@ func excelDay(s string) string {
 	return s
 }
 
-type sheetRow struct {
-	num   int
-	cells []string
-}
+type sheetRow = sheet.Row
 
-// readSheet reads the first sheet of an XLSX file, raw values, skipping
-// blank rows.
+// readSheet reads an XLSX or CSV file (internal/sheet: the first sheet,
+// raw cells, blank rows skipped, UTF-8 or GB18030 CSV) within the
+// ledger's limits.
 func readSheet(data []byte) ([]sheetRow, error) {
-	bad := jiedao.Errorf(jiedao.EINVALID, "无法读取 XLSX 文件，请确认是 .xlsx 格式且未损坏", "cannot read the XLSX file: is it an undamaged .xlsx?")
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 512 << 20})
+	t, err := sheet.ReadWithin(data, sheet.Limits{Bytes: MaxImportBytes, Rows: MaxImportRows})
 	if err != nil {
-		return nil, bad
+		return nil, err
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
-		return nil, bad
-	}
-	rs, err := f.Rows(sheets[0])
-	if err != nil {
-		return nil, bad
-	}
-	defer rs.Close()
-	var out []sheetRow
-	n := 0
-	for rs.Next() {
-		n++
-		cells, err := rs.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, bad
-		}
-		blank := true
-		for _, c := range cells {
-			blank = blank && strings.TrimSpace(c) == ""
-		}
-		if !blank {
-			out = append(out, sheetRow{num: n, cells: cells})
-		}
-		if len(out) > MaxImportRows+1 {
-			break
-		}
-	}
-	return out, nil
+	return t.Rows, nil
 }
 
 // Export writes the entries of q as a table in the layout Import reads,

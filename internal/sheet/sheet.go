@@ -60,30 +60,50 @@ var (
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
-// Read reads an XLSX or CSV file, told apart by their content (a file
-// name can lie; an .xlsx is a zip archive). An old .xls (an OLE file) is
-// refused with a hint.
-func Read(data []byte) (*Table, error) {
+// Limits bound one file: its bytes and its non-blank rows (the header
+// and up to HeaderScan title rows come on top).
+type Limits struct {
+	Bytes, Rows int
+}
+
+// Default are the limits of a file of work orders: an import's whole file
+// is validated in memory before anything is stored.
+func Default() Limits { return Limits{Bytes: MaxFileBytes, Rows: MaxFileRows} }
+
+// TooMany is the error of a file longer than the limits.
+func (l Limits) TooMany() error {
+	return jiedao.Errorf(jiedao.ETOOLARGE, "一次最多导入%d行，请拆分文件", "at most %d rows per import: split the file", l.Rows)
+}
+
+// Read reads an XLSX or CSV file within the default limits.
+func Read(data []byte) (*Table, error) { return ReadWithin(data, Default()) }
+
+// ReadWithin reads an XLSX or CSV file, told apart by their content (a
+// file name can lie; an .xlsx is a zip archive), refusing one beyond the
+// limits. An old .xls (an OLE file) is refused with a hint.
+func ReadWithin(data []byte, lim Limits) (*Table, error) {
 	switch {
 	case len(data) == 0:
 		return nil, jiedao.Errorf(jiedao.EINVALID, "文件为空", "the file is empty")
-	case len(data) > MaxFileBytes:
-		return nil, jiedao.Errorf(jiedao.ETOOLARGE, "文件超过%d MB", "the file is larger than %d MB", MaxFileBytes>>20)
+	case len(data) > lim.Bytes:
+		return nil, jiedao.Errorf(jiedao.ETOOLARGE, "文件超过%d MB", "the file is larger than %d MB", lim.Bytes>>20)
 	case bytes.HasPrefix(data, oleMagic):
 		return nil, jiedao.Errorf(jiedao.EUNSUPPORTED, "不支持旧版 .xls 文件或加密的表格，请另存为 .xlsx 或 CSV", "old .xls files and encrypted workbooks are not supported: save as .xlsx or CSV")
 	case bytes.HasPrefix(data, zipMagic):
-		return readXLSX(data)
+		return readXLSX(data, lim)
 	}
-	return readCSV(data)
+	return readCSV(data, lim)
 }
 
 // readXLSX reads the first sheet. Cells are read raw, without their number
 // format, so that a phone number stays its digits and a date is Excel's
 // serial number, which ParseTime understands, not a display form that
 // depends on the sheet's locale.
-func readXLSX(data []byte) (*Table, error) {
+func readXLSX(data []byte, lim Limits) (*Table, error) {
 	bad := jiedao.Errorf(jiedao.EINVALID, "无法读取 XLSX 文件，请确认文件未损坏", "cannot read the XLSX file: is it damaged?")
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 512 << 20})
+	// An XLSX unzips to several times its size; the bound keeps a zip bomb
+	// out while letting the largest file allowed open.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: max(512<<20, 4*int64(lim.Bytes))})
 	if err != nil {
 		return nil, bad
 	}
@@ -109,8 +129,8 @@ func readXLSX(data []byte) (*Table, error) {
 		if r.Blank() {
 			continue
 		}
-		if len(t.Rows) > MaxFileRows+HeaderScan {
-			return nil, TooManyRows()
+		if len(t.Rows) > lim.Rows+HeaderScan {
+			return nil, lim.TooMany()
 		}
 		t.Rows = append(t.Rows, r)
 	}
@@ -120,15 +140,13 @@ func readXLSX(data []byte) (*Table, error) {
 	return t, nil
 }
 
-// TooManyRows is the error of a file longer than MaxFileRows.
-func TooManyRows() error {
-	return jiedao.Errorf(jiedao.ETOOLARGE, "一次最多导入%d行，请拆分文件", "at most %d rows per import: split the file", MaxFileRows)
-}
+// TooManyRows is the error of a file longer than the default limits.
+func TooManyRows() error { return Default().TooMany() }
 
 // readCSV reads a CSV file in UTF-8 (with or without a byte order mark) or,
 // when it is not valid UTF-8, in GB18030: what Excel on a Chinese Windows
 // saves as "CSV".
-func readCSV(data []byte) (*Table, error) {
+func readCSV(data []byte, lim Limits) (*Table, error) {
 	data = bytes.TrimPrefix(data, []byte("\xEF\xBB\xBF"))
 	if !utf8.Valid(data) {
 		dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
@@ -158,8 +176,8 @@ func readCSV(data []byte) (*Table, error) {
 		if row.Blank() {
 			continue
 		}
-		if len(t.Rows) > MaxFileRows+HeaderScan {
-			return nil, TooManyRows()
+		if len(t.Rows) > lim.Rows+HeaderScan {
+			return nil, lim.TooMany()
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -176,6 +194,7 @@ func NormalizeHeader(h string) string {
 		}
 		return r
 	}, h)
+	h = strings.TrimRight(h, ":：") // "联系电话（必填）：": the colon after the remark
 	for _, br := range [][2]string{{"(", ")"}, {"（", "）"}, {"[", "]"}, {"【", "】"}} {
 		if i := strings.Index(h, br[0]); i > 0 && strings.HasSuffix(h, br[1]) {
 			h = h[:i]
@@ -227,4 +246,4 @@ func ParseTime(v string) (time.Time, bool) {
 func FormatTime(t time.Time) string { return t.In(calendar.Zone()).Format("2006-01-02 15:04:05") }
 
 // ReadCSV reads a CSV file as Read does, whatever its first bytes.
-func ReadCSV(data []byte) (*Table, error) { return readCSV(data) }
+func ReadCSV(data []byte) (*Table, error) { return readCSV(data, Default()) }
