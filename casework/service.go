@@ -567,7 +567,14 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 		d.Start, d.Finish = newDeadline(cal, now, p.Start), newDeadline(cal, now, p.Finish)
 		e.Payload.Deadlines = &d
 	case ActReturn:
-		d.Sign, d.Start, d.Finish = nil, nil, nil
+		// A dispatch returned unsigned after its sign-for deadline was
+		// signed late: its deadline stays on the dispatch, so that the
+		// figures count it as a dispatch not signed in time. Returned in
+		// time, it never counts.
+		if c.SignedAt != nil || d.Sign == nil || !now.After(d.Sign.Due) {
+			d.Sign = nil
+		}
+		d.Start, d.Finish = nil, nil
 		e.Payload.Deadlines = &d
 	case ActRework:
 		p, err := policy(c.Category, c.Urgency)
