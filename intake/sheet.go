@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/geo"
 )
 
 // Limits of one imported file: a day's or a month's work orders fit well
@@ -390,6 +390,5 @@ func parseUrgency(v string) (casework.Urgency, bool) {
 
 // parseCoord reads a coordinate cell.
 func parseCoord(v string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	return geo.ParseDegrees(strings.TrimSpace(v))
 }
