@@ -47,7 +47,9 @@ func Status(code string) int {
 		return http.StatusUnauthorized
 	case jiedao.ETOOMANY:
 		return http.StatusTooManyRequests
-	case jiedao.EUNAVAILABLE:
+	case jiedao.EUNAVAILABLE, jiedao.EINTERNAL:
+		// A failure of the server: 503 with Retry-After (WriteError), so
+		// that clients retry rather than give up.
 		return http.StatusServiceUnavailable
 	case jiedao.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
@@ -68,6 +70,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// SetRetryAfter sets Retry-After on the answer to a failure of the server
+// (jiedao.Retryable): every interface calls it before writing a 503.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	if jiedao.Retryable(err) {
+		w.Header().Set("Retry-After", strconv.Itoa(jiedao.RetryAfterSeconds))
+	}
+}
+
 // WriteError writes err as an ErrorBody; internal errors are logged with
 // the request and shown only as a generic message.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -76,6 +86,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	zh, en := jiedao.ErrorMessages(err)
+	SetRetryAfter(w, err)
 	WriteJSON(w, Status(code), ErrorBody{Error: ErrorDetail{Code: code, Message: zh, MessageEn: en, Field: jiedao.ErrorField(err)}})
 }
 
