@@ -109,6 +109,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return jiedao.Errorf(jiedao.EINVALID, "请求内容为空", "empty request body")
 		case errors.As(err, &syntax):
 			return jiedao.Errorf(jiedao.EINVALID, "JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typ) && typ.Field == "":
+			return jiedao.Invalid("body", "请求内容应为一个 JSON 对象，而不是"+typ.Value, "the body must be one JSON object, not "+typ.Value)
 		case errors.As(err, &typ):
 			return jiedao.Invalid(typ.Field, "字段类型错误："+typ.Field, "wrong type for field "+typ.Field)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -50,8 +50,12 @@ func (s *Service) now() time.Time {
 
 // ReportInput is a new report from any channel.
 type ReportInput struct {
-	Channel    Channel             `json:"channel"`
-	ExternalID string              `json:"external_id,omitempty"`
+	Channel    Channel `json:"channel"`
+	ExternalID string  `json:"external_id,omitempty"`
+	// SourceAt is the sender's own time of a machine channel's case: a
+	// police transfer's 移交时间, a 12345 work order's 来电时间. Set by
+	// package intake only, never read from a request body.
+	SourceAt   *time.Time          `json:"-"`
 	Category   string              `json:"category"`
 	Urgency    Urgency             `json:"urgency,omitempty"`
 	Title      string              `json:"title"`
@@ -265,7 +269,7 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 		}
 	}
 	c := &Case{
-		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
+		Channel: in.Channel, ExternalID: in.ExternalID, SourceAt: in.SourceAt, Category: cat.Code, Urgency: in.Urgency,
 		Title: in.Title, Details: in.Details, Address: strings.TrimSpace(in.Address), Attributes: attrs,
 		Reporter:   Contact{Name: strings.TrimSpace(in.Reporter.Name), Phone: strings.TrimSpace(in.Reporter.Phone)},
 		AlarmCount: in.Alarms,

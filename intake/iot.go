@@ -718,9 +718,15 @@ func alarmReason(what string, al *Alarm) string {
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var je *jiedao.Error
 	switch {
+	case errors.As(err, &je):
+		return je // a field's own reading (transferred_at)
 	case errors.Is(err, io.EOF):
 		return jiedao.Errorf(jiedao.EINVALID, "请求内容为空", "empty request body")
+	case errors.As(err, &typ) && typ.Field == "":
+		// The whole body has the wrong type: an array, a string.
+		return jiedao.Invalid("body", "请求内容应为一个 JSON 对象，而不是"+typ.Value, "the body must be one JSON object, not "+typ.Value)
 	case errors.As(err, &syntax):
 		return jiedao.Errorf(jiedao.EINVALID, "JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syntax.Offset)
 	case errors.As(err, &typ):

@@ -1,8 +1,11 @@
 package intake_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,6 +91,101 @@ func TestMachineChannelChangesAreAudited(t *testing.T) {
 			if strings.Contains(text, sec.Secret) || strings.Contains(text, e.secret) || strings.Contains(text, "13900001111") {
 				t.Errorf("%s keeps a secret or a full phone number: %s", w.action, text)
 			}
+		}
+	})
+}
+
+// TestWebhookChecksTypeThenSizeThenSignature: the webhook takes JSON only
+// (415 for a body declared text/plain, signed or not), reads at most 64 KiB
+// (413 before any signature is looked at), then checks the signature.
+func TestWebhookChecksTypeThenSizeThenSignature(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.setupIoT()
+		send := func(ctype string, body []byte, signed bool) (int, string) {
+			req, _ := http.NewRequest("POST", e.url+"/api/v1/intake/iot/alarms", bytes.NewReader(body))
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			if signed {
+				ts := e.clock.Now().Unix()
+				req.Header.Set(intake.HeaderClient, strconv.FormatInt(e.iot.ID, 10))
+				req.Header.Set(intake.HeaderTimestamp, strconv.FormatInt(ts, 10))
+				req.Header.Set(intake.HeaderSignature, intake.Sign(e.secret, ts, body))
+			}
+			st, b := e.do(req)
+			return st, string(b)
+		}
+		body := []byte(`{"alarm_id":"A-T1","device_id":"SD-0001","message":"烟雾浓度超标"}`)
+		if st, b := send("text/plain", body, true); st != http.StatusUnsupportedMediaType || !strings.Contains(b, "not_supported") {
+			t.Errorf("signed text/plain: %d %s", st, b)
+		}
+		if st, _ := send("text/plain", body, false); st != http.StatusUnsupportedMediaType {
+			t.Errorf("unsigned text/plain: %d, want 415 before the signature", st)
+		}
+		big := []byte(`{"alarm_id":"A-T2","device_id":"SD-0001","message":"` + strings.Repeat("x", 70<<10) + `"}`)
+		if st, _ := send("application/json", big, false); st != http.StatusRequestEntityTooLarge {
+			t.Errorf("unsigned 70 KiB: %d, want 413 before the signature", st)
+		}
+		if st, _ := send("application/json", body, false); st != http.StatusUnauthorized {
+			t.Errorf("unsigned: %d", st)
+		}
+		if st, b := send("application/json; charset=utf-8", body, true); st != http.StatusCreated {
+			t.Errorf("signed JSON: %d %s", st, b)
+		}
+		if n := e.count("iot_alarms"); n != 1 {
+			t.Errorf("%d alarms stored, want 1", n)
+		}
+	})
+}
+
+// TestPoliceTransferErrorsNameTheField: a JSON array body and a malformed
+// transferred_at each answer 400 naming what is wrong.
+func TestPoliceTransferErrorsNameTheField(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for _, c := range []struct {
+			name  string
+			body  any
+			field string
+		}{
+			{"array", []any{policeEvent("JJ1")}, "body"},
+			{"bad time", func() any { m := policeEvent("JJ2"); m["transferred_at"] = "2024-06-11 08:00"; return m }(), "transferred_at"},
+			{"number time", func() any { m := policeEvent("JJ3"); m["transferred_at"] = 1718067600; return m }(), "transferred_at"},
+		} {
+			var out struct {
+				Error struct{ Code, Field, Message string }
+			}
+			if st := e.call(e.policeKey, "POST", "/api/v1/intake/police/events", c.body, &out); st != 400 || out.Error.Field != c.field {
+				t.Errorf("%s: %d %+v, want 400 naming %s", c.name, st, out.Error, c.field)
+			}
+		}
+	})
+}
+
+// TestPoliceTransferTimeIsKeptOnTheCase: the transfer time (移交时间) is on
+// the case as staff read it (source_at), and in the case export.
+func TestPoliceTransferTimeIsKeptOnTheCase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		in := policeEvent("JJ20240611009")
+		in["transferred_at"] = "2024-06-11T08:12:34+08:00"
+		var res intake.PoliceResult
+		if st := e.call(e.policeKey, "POST", "/api/v1/intake/police/events", in, &res); st != 201 {
+			t.Fatalf("transfer: %d", st)
+		}
+		var got map[string]any
+		if st := e.call(e.disp, "GET", fmt.Sprintf("/api/v1/cases/%d", res.Case.ID), nil, &got); st != 200 {
+			t.Fatalf("case: %d", st)
+		}
+		if got["source_at"] != "2024-06-11T08:12:34+08:00" {
+			t.Errorf("the case's source_at: %v", got["source_at"])
+		}
+		req, _ := http.NewRequest("GET", e.url+"/api/v1/cases/export?format=csv", nil)
+		req.Header.Set("Authorization", "Bearer "+e.disp)
+		st, b := e.do(req)
+		if st != 200 || !strings.Contains(string(b), "移交") || !strings.Contains(string(b), "2024-06-11 08:12") {
+			t.Errorf("export: %d, no transfer time in:\n%.600s", st, b)
 		}
 	})
 }
