@@ -70,6 +70,20 @@ func Forbidden(zh, en string) *Error {
 	return &Error{Code: EFORBIDDEN, Zh: zh, En: en}
 }
 
+// RetryAfterSeconds is what a failure of the server (EINTERNAL: its
+// database gone, a fault of ours) and EUNAVAILABLE tell a client to wait
+// before trying again: every interface answers them 503 with a
+// Retry-After header of this many seconds, so that clients retry what
+// was not done (nothing is ever half-written) rather than give up.
+const RetryAfterSeconds = 5
+
+// Retryable reports whether err is a failure of the server that a client
+// should retry after RetryAfterSeconds (EINTERNAL or EUNAVAILABLE).
+func Retryable(err error) bool {
+	c := ErrorCode(err)
+	return c == EINTERNAL || c == EUNAVAILABLE
+}
+
 // ErrorCode returns the code of err, EINTERNAL for errors that are not *Error
 // and "" for nil.
 func ErrorCode(err error) string {

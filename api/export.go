@@ -107,7 +107,8 @@ func (t CaseTable) Header() []any {
 	return []any{l.T("编号", "Number"), l.T("上报时间", "Reported"), l.T("渠道", "Channel"), l.T("类型", "Kind"),
 		l.T("标题", "Title"), l.T("状态", "Status"), l.T("社区", "Community"), l.T("网格", "Grid"), l.T("承办单位", "Unit"),
 		l.T("地址", "Address"), l.T("报告人", "Reporter"), l.T("联系电话", "Phone"), l.T("结案时间", "Closed"),
-		l.T("按期结案", "Closed on time"), l.T("评价", "Rating"), l.T("时限状态", "Deadline")}
+		l.T("按期结案", "Closed on time"), l.T("评价", "Rating"), l.T("时限状态", "Deadline"),
+		l.T("移交/来电时间", "Transferred / called at")}
 }
 
 // Row is one case's row, its contact as the export was granted.
@@ -122,7 +123,7 @@ func (t CaseTable) Row(c *casework.Case) []any {
 	}
 	return []any{c.Number, c.ReportedAt, l.ChannelName(c.Channel), l.CatName(n.Cats, c.Category), c.Title,
 		l.StatusName(c.Status), n.Community[c.Community], n.Grid[c.GridID], n.Unit[c.UnitID], c.Address,
-		c.Reporter.Name, c.Reporter.Phone, c.ClosedAt, onTime, l.RatingName(c.Rating), l.DueName(c.DueStateAt(t.Now))}
+		c.Reporter.Name, c.Reporter.Phone, c.ClosedAt, onTime, l.RatingName(c.Rating), l.DueName(c.DueStateAt(t.Now)), c.SourceAt}
 }
 
 // ExportRequest reads what an export asks besides its filter:

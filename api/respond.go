@@ -47,7 +47,9 @@ func Status(code string) int {
 		return http.StatusUnauthorized
 	case jiedao.ETOOMANY:
 		return http.StatusTooManyRequests
-	case jiedao.EUNAVAILABLE:
+	case jiedao.EUNAVAILABLE, jiedao.EINTERNAL:
+		// A failure of the server: 503 with Retry-After (WriteError), so
+		// that clients retry rather than give up.
 		return http.StatusServiceUnavailable
 	case jiedao.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
@@ -68,6 +70,14 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// SetRetryAfter sets Retry-After on the answer to a failure of the server
+// (jiedao.Retryable): every interface calls it before writing a 503.
+func SetRetryAfter(w http.ResponseWriter, err error) {
+	if jiedao.Retryable(err) {
+		w.Header().Set("Retry-After", strconv.Itoa(jiedao.RetryAfterSeconds))
+	}
+}
+
 // WriteError writes err as an ErrorBody; internal errors are logged with
 // the request and shown only as a generic message.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
@@ -76,6 +86,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	zh, en := jiedao.ErrorMessages(err)
+	SetRetryAfter(w, err)
 	WriteJSON(w, Status(code), ErrorBody{Error: ErrorDetail{Code: code, Message: zh, MessageEn: en, Field: jiedao.ErrorField(err)}})
 }
 
@@ -98,6 +109,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return jiedao.Errorf(jiedao.EINVALID, "请求内容为空", "empty request body")
 		case errors.As(err, &syntax):
 			return jiedao.Errorf(jiedao.EINVALID, "JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syntax.Offset)
+		case errors.As(err, &typ) && typ.Field == "":
+			return jiedao.Invalid("body", "请求内容应为一个 JSON 对象，而不是"+typ.Value, "the body must be one JSON object, not "+typ.Value)
 		case errors.As(err, &typ):
 			return jiedao.Invalid(typ.Field, "字段类型错误："+typ.Field, "wrong type for field "+typ.Field)
 		case strings.HasPrefix(err.Error(), "json: unknown field "):

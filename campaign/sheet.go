@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -72,9 +73,9 @@ func (s *Service) ImportUnits(ctx context.Context, a org.Actor, code string, dat
 			}
 			in.CommunityID = id
 		}
-		lat, err1 := strconv.ParseFloat(cell("纬度"), 64)
-		lon, err2 := strconv.ParseFloat(cell("经度"), 64)
-		if err1 == nil && err2 == nil {
+		lat, ok1 := geo.ParseDegrees(strings.TrimSpace(cell("纬度")))
+		lon, ok2 := geo.ParseDegrees(strings.TrimSpace(cell("经度")))
+		if ok1 && ok2 {
 			in.Lat, in.Lon = &lat, &lon
 		}
 		ins = append(ins, in)

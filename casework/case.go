@@ -266,12 +266,15 @@ type Extension struct {
 // Case is one report and everything done about it. Its fields are a
 // projection of its events: Replay(events) gives the same Case.
 type Case struct {
-	ID         int64          `json:"id"`
-	Number     string         `json:"number"` // readable over the phone: 20240612-0042
-	Channel    Channel        `json:"channel"`
-	ClientID   int64          `json:"client_id,omitempty"`   // the machine client it came from
-	ExternalID string         `json:"external_id,omitempty"` // the sender's own number, unique per channel
-	Category   string         `json:"category"`              // category code
+	ID         int64   `json:"id"`
+	Number     string  `json:"number"` // readable over the phone: 20240612-0042
+	Channel    Channel `json:"channel"`
+	ClientID   int64   `json:"client_id,omitempty"`   // the machine client it came from
+	ExternalID string  `json:"external_id,omitempty"` // the sender's own number, unique per channel
+	// SourceAt is the sender's own time: a police transfer's 移交时间, a
+	// 12345 work order's 来电时间 (the arrival figure counts from it).
+	SourceAt   *time.Time     `json:"source_at,omitempty"`
+	Category   string         `json:"category"` // category code
 	Urgency    Urgency        `json:"urgency"`
 	Title      string         `json:"title"`
 	Details    string         `json:"details"`

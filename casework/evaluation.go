@@ -25,7 +25,8 @@ import (
 //	                        filed cases that were reported handled at least once.
 //	签收及时率 sign rate     dispatches in the period signed by their sign
 //	                        deadline / dispatches in the period that were signed
-//	                        or whose deadline has passed.
+//	                        or whose deadline has passed; a dispatch returned
+//	                        unsigned after its deadline counts, as late.
 //	满意率 satisfaction      filed cases rated 满意 or 基本满意 / filed cases rated.
 //	平均处置时长 avg hours   mean clock hours from sign-for to report back, over
 //	                        dispatches in the period that were handled.

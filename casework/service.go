@@ -54,8 +54,12 @@ func (s *Service) now() time.Time {
 
 // ReportInput is a new report from any channel.
 type ReportInput struct {
-	Channel    Channel             `json:"channel"`
-	ExternalID string              `json:"external_id,omitempty"`
+	Channel    Channel `json:"channel"`
+	ExternalID string  `json:"external_id,omitempty"`
+	// SourceAt is the sender's own time of a machine channel's case: a
+	// police transfer's 移交时间, a 12345 work order's 来电时间. Set by
+	// package intake only, never read from a request body.
+	SourceAt   *time.Time          `json:"-"`
 	Category   string              `json:"category"`
 	Urgency    Urgency             `json:"urgency,omitempty"`
 	Title      string              `json:"title"`
@@ -269,7 +273,7 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 		}
 	}
 	c := &Case{
-		Channel: in.Channel, ExternalID: in.ExternalID, Category: cat.Code, Urgency: in.Urgency,
+		Channel: in.Channel, ExternalID: in.ExternalID, SourceAt: in.SourceAt, Category: cat.Code, Urgency: in.Urgency,
 		Title: in.Title, Details: in.Details, Address: strings.TrimSpace(in.Address), Attributes: attrs,
 		Reporter:   Contact{Name: strings.TrimSpace(in.Reporter.Name), Phone: strings.TrimSpace(in.Reporter.Phone)},
 		AlarmCount: in.Alarms,
@@ -574,7 +578,14 @@ func (s *Service) buildEvent(ctx context.Context, cal *calendar.Calendar, catego
 		d.Start, d.Finish = newDeadline(cal, now, p.Start), newDeadline(cal, now, p.Finish)
 		e.Payload.Deadlines = &d
 	case ActReturn:
-		d.Sign, d.Start, d.Finish = nil, nil, nil
+		// A dispatch returned unsigned after its sign-for deadline was
+		// signed late: its deadline stays on the dispatch, so that the
+		// figures count it as a dispatch not signed in time. Returned in
+		// time, it never counts.
+		if c.SignedAt != nil || d.Sign == nil || !now.After(d.Sign.Due) {
+			d.Sign = nil
+		}
+		d.Start, d.Finish = nil, nil
 		e.Payload.Deadlines = &d
 	case ActRework:
 		p, err := policy(c.Category, c.Urgency)

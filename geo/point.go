@@ -10,7 +10,10 @@
 // has none).
 package geo
 
-import "math"
+import (
+	"math"
+	"strconv"
+)
 
 // Point is a position in degrees, longitude first as in GeoJSON.
 type Point struct {
@@ -125,4 +128,35 @@ func Distance(a, b Point) float64 {
 	dLon := (b.Lon - a.Lon) * math.Pi / 180
 	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1)*math.Cos(lat2)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// ParseDegrees reads a latitude or longitude written as a plain decimal
+// number: an optional sign, digits, and an optional fraction ("30.27",
+// "-120", "+0.5"). strconv.ParseFloat also reads "0x1p-2", "1e3", "Inf"
+// and "NaN", which are not coordinates anyone writes: they are refused
+// here, on every channel that reads a coordinate as text.
+func ParseDegrees(s string) (float64, bool) {
+	if len(s) == 0 || len(s) > 32 {
+		return 0, false
+	}
+	i := 0
+	if s[0] == '+' || s[0] == '-' {
+		i = 1
+	}
+	digits, dot := 0, false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot && digits > 0:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || s[len(s)-1] == '.' {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }

@@ -151,3 +151,16 @@ func TestDistance(t *testing.T) {
 		t.Errorf("distance to itself = %g", d)
 	}
 }
+
+func TestParseDegreesReadsPlainDecimalsOnly(t *testing.T) {
+	for s, want := range map[string]float64{"30.27": 30.27, "-120": -120, "+0.5": 0.5, "0": 0, "120.123456789": 120.123456789} {
+		if got, ok := ParseDegrees(s); !ok || got != want {
+			t.Errorf("ParseDegrees(%q) = %v, %v; want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "0x1p-2", "1e3", "1E-3", "Inf", "-Inf", "NaN", "infinity", ".5", "5.", "1.2.3", "--1", " 30", "30 ", "1_000", "３０", "30,2"} {
+		if got, ok := ParseDegrees(s); ok {
+			t.Errorf("ParseDegrees(%q) = %v, accepted", s, got)
+		}
+	}
+}

@@ -58,6 +58,7 @@ type env struct {
 	iot, police, hotline          *org.APIClient
 	iotKey, policeKey, hotlineKey string
 	secret                        string // the alarm platform's
+	audit                         *recordingAuditor
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -85,11 +86,12 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	cases.Audit = db.Audit() // exports are made only when they can be recorded
 	h := &api.Handler{Auth: auth, Cases: cases, Directory: &org.Directory{Store: db.Org()}, Log: log}
 	srv := server.New(h, auth, db, log)
-	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: cases, Now: clock.Now}, Log: log}
+	au := &recordingAuditor{AuditLog: db.Audit()}
+	srv.Intake = &intake.Handler{Service: &intake.Service{Store: db.Intake(), Cases: cases, Now: clock.Now, Audit: au}, Log: log}
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	e := &env{t: t, url: ts.URL, db: db, fx: fx, clock: clock, cases: cases, auth: auth}
+	e := &env{t: t, url: ts.URL, db: db, fx: fx, clock: clock, cases: cases, auth: auth, audit: au}
 	e.admin, e.disp, e.leader, e.handler = e.login(fx.Admin), e.login(fx.Dispatcher), e.login(fx.Leader), e.login(fx.UnitHandler)
 	e.iotKey, e.iot = e.client("智慧三件套告警平台", casework.ChannelIoT)
 	e.policeKey, e.police = e.client("公安警网协同系统", casework.ChannelPolice)

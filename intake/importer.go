@@ -1,6 +1,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -204,6 +205,7 @@ func (s *Service) importFile(ctx context.Context, a org.Actor, l layout, f File,
 		}
 		// The case service's own checks: lengths, the category's
 		// attributes, the place; a dry run reports what they say.
+		p.in.SourceAt = cmp.Or(p.sourceAt, &now) // 移交时间, 来电时间: on the case too
 		p.c, p.e, err = s.Cases.NewReport(ctx, a, p.in, now)
 		if err != nil {
 			if jiedao.ErrorCode(err) == jiedao.EINTERNAL {

@@ -33,6 +33,32 @@ type Service struct {
 	Store Store
 	Cases *casework.Service
 	Now   func() time.Time
+	// Audit records the admins' changes to the machine channels (a
+	// signing secret rotated, an alarm kind set, a device registered,
+	// changed, deactivated or deleted), each with its change in one
+	// transaction (docs/audit.md); nil records nothing.
+	Audit org.Auditor
+}
+
+// Audit actions of the machine channels.
+const (
+	AuditSecretRotate     = "api_client.secret_rotate"
+	AuditKindPut          = "iot_kind.put"
+	AuditDeviceCreate     = "iot_device.create"
+	AuditDeviceUpdate     = "iot_device.update"
+	AuditDeviceDeactivate = "iot_device.deactivate"
+	AuditDeviceDelete     = "iot_device.delete"
+)
+
+// auditDevice is a device as the trail keeps it: the owner's phone
+// masked, as staff who do not call back see it.
+func auditDevice(d *Device) any {
+	if d == nil {
+		return nil
+	}
+	v := *d
+	v.OwnerPhone = org.MaskPhone(d.OwnerPhone)
+	return &v
 }
 
 func (s *Service) now() time.Time {

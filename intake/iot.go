@@ -162,7 +162,21 @@ func (s *Service) PutKind(ctx context.Context, a org.Actor, k KindConfig) (*Kind
 	} else if err != nil {
 		return nil, err
 	}
-	if err := s.Store.PutKind(ctx, &k); err != nil {
+	var before any
+	if ks, err := s.Store.ListKinds(ctx); err == nil {
+		for _, old := range ks {
+			if old.Kind == k.Kind {
+				before = old
+			}
+		}
+	}
+	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.PutKind(ctx, &k); err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, s.Audit, a, AuditKindPut, "iot_kind", string(k.Kind), before, &k, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &k, nil
@@ -197,7 +211,13 @@ func (s *Service) CreateDevice(ctx context.Context, a org.Actor, in DeviceInput)
 	if err := s.fillDevice(ctx, d, in, now); err != nil {
 		return nil, err
 	}
-	if err := s.Store.CreateDevice(ctx, d); err != nil {
+	err := org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.CreateDevice(ctx, d); err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, s.Audit, a, AuditDeviceCreate, "iot_device", d.ID, nil, auditDevice(d), "")
+	})
+	if err != nil {
 		if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
 			return nil, &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "该客户端已登记设备编号 " + d.Code, En: "the client has a device " + d.Code + " already", Field: "code"}
 		}
@@ -215,11 +235,23 @@ func (s *Service) UpdateDevice(ctx context.Context, a org.Actor, id int64, in De
 	if err != nil {
 		return nil, err
 	}
+	before := auditDevice(d)
+	wasActive := d.Active
 	now := s.now()
 	if err := s.fillDevice(ctx, d, in, now); err != nil {
 		return nil, err
 	}
-	if err := s.Store.UpdateDevice(ctx, d); err != nil {
+	action := AuditDeviceUpdate
+	if wasActive && !d.Active {
+		action = AuditDeviceDeactivate
+	}
+	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.UpdateDevice(ctx, d); err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, s.Audit, a, action, "iot_device", d.ID, before, auditDevice(d), "")
+	})
+	if err != nil {
 		if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
 			return nil, &jiedao.Error{Code: jiedao.ECONFLICT, Zh: "该客户端已登记设备编号 " + d.Code, En: "the client has a device " + d.Code + " already", Field: "code"}
 		}
@@ -326,7 +358,16 @@ func (s *Service) DeleteDevice(ctx context.Context, a org.Actor, id int64) error
 	if err := manageDevices(a); err != nil {
 		return err
 	}
-	return s.Store.DeleteDevice(ctx, id)
+	d, err := s.Store.GetDevice(ctx, id)
+	if err != nil {
+		return err
+	}
+	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.DeleteDevice(ctx, id); err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, s.Audit, a, AuditDeviceDelete, "iot_device", id, auditDevice(d), nil, "")
+	})
 }
 
 // SecretOut is a new secret, shown once.
@@ -354,7 +395,14 @@ func (s *Service) RotateSecret(ctx context.Context, a org.Actor, clientID int64)
 		return nil, err
 	}
 	out := &SecretOut{ClientID: c.ID, Secret: hex.EncodeToString(b), CreatedAt: s.now()}
-	if err := s.Store.PutSecret(ctx, c.ID, out.Secret, out.CreatedAt); err != nil {
+	// The trail says that and when the secret changed, never the secret.
+	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
+		if err := s.Store.PutSecret(ctx, c.ID, out.Secret, out.CreatedAt); err != nil {
+			return err
+		}
+		return org.AuditRecord(ctx, s.Audit, a, AuditSecretRotate, "api_client", c.ID, nil, map[string]any{"secret_created_at": out.CreatedAt}, "")
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -670,9 +718,15 @@ func alarmReason(what string, al *Alarm) string {
 func jsonError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	var je *jiedao.Error
 	switch {
+	case errors.As(err, &je):
+		return je // a field's own reading (transferred_at)
 	case errors.Is(err, io.EOF):
 		return jiedao.Errorf(jiedao.EINVALID, "请求内容为空", "empty request body")
+	case errors.As(err, &typ) && typ.Field == "":
+		// The whole body has the wrong type: an array, a string.
+		return jiedao.Invalid("body", "请求内容应为一个 JSON 对象，而不是"+typ.Value, "the body must be one JSON object, not "+typ.Value)
 	case errors.As(err, &syntax):
 		return jiedao.Errorf(jiedao.EINVALID, "JSON 格式错误（第%d字节）", "malformed JSON at byte %d", syntax.Offset)
 	case errors.As(err, &typ):

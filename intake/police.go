@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -31,6 +33,35 @@ type PoliceEventInput struct {
 	// ClientID names, for a dispatcher keying in a transfer, the police
 	// system it came through; a client posts for itself.
 	ClientID int64 `json:"client_id,omitempty"`
+}
+
+// UnmarshalJSON reads a transfer strictly (unknown fields refused), with
+// transferred_at read here so that a malformed time names its field.
+func (in *PoliceEventInput) UnmarshalJSON(b []byte) error {
+	type plain PoliceEventInput
+	var x struct {
+		plain
+		TransferredAt json.RawMessage `json:"transferred_at,omitempty"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&x); err != nil {
+		return err
+	}
+	*in = PoliceEventInput(x.plain)
+	if raw := x.TransferredAt; len(raw) > 0 && string(raw) != "null" {
+		var s string
+		t, err := time.Time{}, json.Unmarshal(raw, &s)
+		if err == nil {
+			t, err = time.Parse(time.RFC3339, s)
+		}
+		if err != nil {
+			return jiedao.Invalid("transferred_at", "移交时间应为 RFC 3339 时间，如 2024-06-11T09:00:00+08:00",
+				"transferred_at must be an RFC 3339 time such as 2024-06-11T09:00:00+08:00")
+		}
+		in.TransferredAt = &t
+	}
+	return nil
 }
 
 // PoliceResult answers a transfer.
@@ -67,7 +98,8 @@ func (s *Service) PoliceEvent(ctx context.Context, a org.Actor, in PoliceEventIn
 		return &PoliceResult{Case: old}, nil
 	}
 	rin := casework.ReportInput{Channel: casework.ChannelPolice, ExternalID: in.EventNo, Category: in.Category, Urgency: in.Urgency,
-		Title: in.Title, Details: in.Details, Address: in.Address, Lat: in.Lat, Lon: in.Lon, GCJ02: in.GCJ02, Reporter: in.Reporter, ViaClient: via}
+		Title: in.Title, Details: in.Details, Address: in.Address, Lat: in.Lat, Lon: in.Lon, GCJ02: in.GCJ02, Reporter: in.Reporter, ViaClient: via,
+		SourceAt: &source}
 	c, e, err := s.Cases.NewReport(ctx, a, rin, now)
 	if err != nil {
 		return nil, err

@@ -1,13 +1,12 @@
 package intake
 
 import (
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/internal/sheet"
 )
 
@@ -201,6 +200,5 @@ func parseUrgency(v string) (casework.Urgency, bool) {
 
 // parseCoord reads a coordinate cell.
 func parseCoord(v string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
+	return geo.ParseDegrees(strings.TrimSpace(v))
 }

@@ -7,7 +7,8 @@
 // Resources (each in JSON and XML, chosen by the .json or .xml suffix; an
 // item path without a suffix answers JSON):
 //
-//	GET  discovery             where the endpoint is, what it speaks
+//	GET  discovery             where the endpoint is (under serve --public-url,
+//	                           never the request's Host header), what it speaks
 //	GET  services              one service per active minor category (小类):
 //	                           group = its major category's name, keywords =
 //	                           its keywords joined by commas, metadata = it

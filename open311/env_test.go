@@ -81,6 +81,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	srv.Open311.PublicURL = ts.URL // serve --public-url
 
 	e := &env{t: t, url: ts.URL, db: db, fx: fx, clock: clock, svc: svc, v: newValidator(t)}
 	if e.key, e.client, err = auth.CreateAPIClient(ctx, "随手拍小程序", "xihu_code"); err != nil {
@@ -131,6 +132,9 @@ func (e *env) do(method, path string, form url.Values, header map[string]string)
 	}
 	for k, v := range header {
 		req.Header.Set(k, v)
+		if k == "Host" {
+			req.Host = v // the client sends req.Host, not the header
+		}
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -12,8 +12,10 @@ import (
 // problem is one error as the spec lists it: a code and a description for
 // the user. The spec asks for 404 for what does not exist, 403 for a wrong
 // or missing api_key and 400 for everything else a request cannot do, a
-// failure of the server included ("eg CRM is down"); the code in the body
-// is the HTTP status.
+// failure of the server included ("eg CRM is down"); jiedao answers a
+// failure of the server 503 with Retry-After instead, as on every other
+// interface, since clients read 400 as "do not retry". The code in the
+// body is the HTTP status.
 type problem struct {
 	status int
 	zh, en string
@@ -41,7 +43,11 @@ func toProblem(err error) (p *problem, internal bool) {
 	case jiedao.ETOOMANY:
 		return &problem{http.StatusTooManyRequests, zh, en}, false
 	case jiedao.EINTERNAL:
-		return badRequest("系统内部错误，请稍后再试", "internal error, please try again later"), true
+		// A failure of ours (the database gone): 503 with Retry-After, not
+		// the spec's 400, which clients read as "do not retry".
+		return &problem{http.StatusServiceUnavailable, "系统暂时无法处理，请稍后重试", "the service is unavailable, please try again later"}, true
+	case jiedao.EUNAVAILABLE:
+		return &problem{http.StatusServiceUnavailable, zh, en}, false
 	}
 	return &problem{http.StatusBadRequest, zh, en}, false
 }
@@ -60,6 +66,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, f format, err err
 	p, internal := toProblem(err)
 	if internal {
 		h.Log.ErrorContext(r.Context(), "open311 request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	if p.status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", strconv.Itoa(jiedao.RetryAfterSeconds))
 	}
 	write(w, f, p.status, errorsDoc(p))
 }

@@ -29,6 +29,12 @@ type Handler struct {
 	Auth  *org.Auth
 	Org   Directory
 	Log   *slog.Logger
+	// PublicURL is the address clients reach jiedao at (serve
+	// --public-url, no trailing slash): discovery names the endpoint
+	// under it. Empty: discovery gives the endpoint's path only, never an
+	// address taken from the request's Host header, which the client
+	// chooses.
+	PublicURL string
 }
 
 // maxForm bounds a POST body: the spec's longest field is a 4,000
@@ -206,13 +212,9 @@ func (c *call) ok(d doc) { write(c.w, c.f, http.StatusOK, d) }
 // fail writes an error.
 func (c *call) fail(err error) { c.h.fail(c.w, c.r, c.f, err) }
 
-// baseURL is the endpoint's URL as the client reached it.
+// baseURL is the endpoint's URL under the configured public address.
 func (c *call) baseURL() string {
-	scheme := "http"
-	if c.r.TLS != nil || strings.EqualFold(c.r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + c.r.Host + "/open311/v2/"
+	return strings.TrimRight(c.h.PublicURL, "/") + "/open311/v2/"
 }
 
 // NotFound answers any other path under /open311/v2/ with the spec's 404.

@@ -16,6 +16,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -103,12 +104,12 @@ func (c *call) reportInput() (casework.ReportInput, string, error) {
 		if lat == "" || long == "" {
 			return in, "", badRequest("lat 和 long 须同时提供", "lat and long must be given together")
 		}
-		la, err1 := strconv.ParseFloat(lat, 64)
-		lo, err2 := strconv.ParseFloat(long, 64)
-		if err1 != nil {
+		la, ok1 := geo.ParseDegrees(lat)
+		lo, ok2 := geo.ParseDegrees(long)
+		if !ok1 {
 			return in, "", invalid("lat", lat)
 		}
-		if err2 != nil {
+		if !ok2 {
 			return in, "", invalid("long", long)
 		}
 		in.Lat, in.Lon = &la, &lo // WGS-84, as the spec says

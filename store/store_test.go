@@ -1180,3 +1180,51 @@ func TestConcurrentWrites(t *testing.T) {
 		}
 	})
 }
+
+// TestEvaluateCountsAReturnUnsignedAfterTheSignDeadlineAsLate: a unit that
+// lets the sign-for deadline pass and then returns the case has signed
+// late; one that returns it before the deadline has not been late.
+func TestEvaluateCountsAReturnUnsignedAfterTheSignDeadlineAsLate(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db, cst(2024, 6, 3, 9, 0))
+		o := w.o
+		disp, cg := o.Actor(org.RoleDispatcher), o.Actor(org.RoleUnitHandler)
+		S := func(a casework.Action) casework.StepInput { return casework.StepInput{Action: a} }
+		D := casework.StepInput{Action: casework.ActDispatch, UnitID: o.Chengguan.ID}
+		ret := casework.StepInput{Action: casework.ActReturn, Reason: "非本单位职责"}
+
+		// Late: dispatched 09:00 (sign-for due 11:00), returned 14:00 unsigned.
+		late := w.report(t, cst(2024, 6, 3, 9, 0), disp, o.GridW1.ID, fixture.CatExposedTrash)
+		w.step(t, cst(2024, 6, 3, 9, 0), disp, late.ID, S(casework.ActAccept))
+		w.step(t, cst(2024, 6, 3, 9, 0), disp, late.ID, D)
+		w.step(t, cst(2024, 6, 3, 14, 0), cg, late.ID, ret)
+		// In time: returned at 09:30, before its deadline.
+		early := w.report(t, cst(2024, 6, 3, 9, 0), disp, o.GridW1.ID, fixture.CatExposedTrash)
+		w.step(t, cst(2024, 6, 3, 9, 0), disp, early.ID, S(casework.ActAccept))
+		w.step(t, cst(2024, 6, 3, 9, 0), disp, early.ID, D)
+		w.step(t, cst(2024, 6, 3, 9, 30), cg, early.ID, ret)
+		for _, c := range []*casework.Case{late, early} {
+			checkReplay(t, db.Cases(), c.ID)
+		}
+		for _, now := range []time.Time{cst(2024, 6, 3, 14, 30), cst(2024, 6, 30, 12, 0)} {
+			rows, err := db.Cases().Evaluate(bg, casework.EvalQuery{From: cst(2024, 6, 1, 0, 0), To: cst(2024, 7, 1, 0, 0), Now: now, GroupBy: casework.ByUnit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got *casework.EvalCounts
+			for i := range rows {
+				if rows[i].Key == o.Chengguan.ID {
+					got = &rows[i]
+				}
+			}
+			if got == nil || got.Dispatches != 1 || got.SignedOnTime != 0 {
+				t.Errorf("at %v: 城管科 %+v, want 1 dispatch counted, 0 signed on time", now, got)
+			}
+			if got != nil {
+				if r := got.Rates(); r.SignTimelyRate == nil || *r.SignTimelyRate != 0 {
+					t.Errorf("at %v: sign timely rate %v, want 0", now, r.SignTimelyRate)
+				}
+			}
+		}
+	})
+}

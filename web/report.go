@@ -8,6 +8,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -144,9 +145,9 @@ func readReport(r *http.Request) (casework.ReportInput, error) {
 	}
 	latS, lonS := strings.TrimSpace(f.Get("lat")), strings.TrimSpace(f.Get("lon"))
 	if latS != "" || lonS != "" {
-		lat, err1 := strconv.ParseFloat(latS, 64)
-		lon, err2 := strconv.ParseFloat(lonS, 64)
-		if err1 != nil || err2 != nil {
+		lat, ok1 := geo.ParseDegrees(latS)
+		lon, ok2 := geo.ParseDegrees(lonS)
+		if !ok1 || !ok2 {
 			return in, jiedao.Invalid("lat", "经纬度应为数字", "latitude and longitude must be numbers")
 		}
 		// Browsers' geolocation gives WGS-84 (not the GCJ-02 of Chinese

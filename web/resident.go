@@ -119,9 +119,9 @@ func (h *Handler) extra(r *http.Request, p *page, code string) *extraData {
 	x := &extraData{Category: cat}
 	gridID, _ := strconv.ParseInt(p.V("grid_id"), 10, 64)
 	if gridID == 0 {
-		lat, err1 := strconv.ParseFloat(p.V("lat"), 64)
-		lon, err2 := strconv.ParseFloat(p.V("lon"), 64)
-		if err1 == nil && err2 == nil {
+		lat, ok1 := geo.ParseDegrees(p.V("lat"))
+		lon, ok2 := geo.ParseDegrees(p.V("lon"))
+		if ok1 && ok2 {
 			if g, _, found, err := h.Cases.Places.Place(r.Context(), geo.Point{Lat: lat, Lon: lon}); err == nil && found {
 				gridID = g
 			}

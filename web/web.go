@@ -268,6 +268,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if p.Staff {
 		p.Data = errorPage{Status: api.Status(code), Home: homeOf(p.Actor), Back: sameSiteReferer(r)}
 	}
+	api.SetRetryAfter(w, err)
 	h.render(w, r, api.Status(code), "error", p)
 }
 

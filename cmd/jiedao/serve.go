@@ -171,8 +171,8 @@ func (a *app) server() *server.Server {
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
 	h.DutyRosters = a.dutyRosters()
 	srv := server.New(h, a.auth, a.db, a.log)
-	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
-	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
+	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log, PublicURL: a.pages.publicURL}
+	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now, Audit: a.db.Audit()}, Log: a.log}
 	srv.Web = a.web()
 	return srv
 }
