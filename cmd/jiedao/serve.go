@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"sync"
@@ -189,6 +190,17 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	ln, scheme, err := listen(addr, a.tls)
 	if err != nil {
 		return err
+	}
+	if srv.Open311 != nil && srv.Open311.PublicURL == "" {
+		// Without --public-url, discovery names the endpoint at the address
+		// served, when that is one address a client can reach (never the
+		// request's Host header, which a client chooses); on a wildcard
+		// address it gives the path only.
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() {
+			srv.Open311.PublicURL = scheme + "://" + tcp.String()
+		} else {
+			a.log.Warn("Open311 discovery gives the endpoint's path only: set --public-url to the address clients use")
+		}
 	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
