@@ -208,8 +208,8 @@ func newRecoveryCodes() (codes, hashes []string) {
 type TwoFactorState struct {
 	Enabled   bool       `json:"enabled"`
 	EnabledAt *time.Time `json:"enabled_at,omitempty"`
-	Required  bool       `json:"required"`           // the policy requires it of his role
-	Pending   string     `json:"-"`                  // the secret of an enrolment waiting for its first code
+	Required  bool       `json:"required"`            // the policy requires it of his role
+	Pending   string     `json:"-"`                   // the secret of an enrolment waiting for its first code
 	Recovery  int        `json:"recovery_codes_left"` // unused recovery codes
 }
 
