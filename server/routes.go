@@ -248,6 +248,16 @@ func (s *Server) routes() []route {
 		{"GET /desk/{kind}/{id}", page, w.KindCase, noLimit},
 		{"POST /desk/{kind}/{id}/steps", page, w.KindStep, noLimit},
 		{"GET /desk/{kind}/{id}/documents/{n}", page, w.KindDocument, noLimit},
+		// Sign-in, second round (issue 18, docs/dengbao.md): the second
+		// step of a sign-in with two factors, the enrolment, and the
+		// security administrator's reset. fence.go keeps the security
+		// and audit administrators, and anyone with something to do
+		// first, to their own routes.
+		{"POST /api/v1/login/code", public, a.LoginCode, limitLogin},
+		{"POST /login/code", public, w.LoginCode, limitLogin},
+		{"GET /account/2fa", page, w.TwoFactor, noLimit},
+		{"POST /account/2fa/{op}", page, w.TwoFactorPost, limitLogin},
+		{"POST /api/v1/staff/{id}/two-factor/reset", signedIn, a.ResetTwoFactor, noLimit},
 	}
 }
 

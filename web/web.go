@@ -357,6 +357,14 @@ type navItem struct {
 // homeOf is the main page of each role.
 func homeOf(a org.Actor) string {
 	switch {
+	case a.Pending == org.PendingEnrol:
+		return "/account/2fa"
+	case a.Pending == org.PendingPassword:
+		return "/account#change-password"
+	case a.Is(org.RoleSecurityAdmin):
+		return "/admin/staff"
+	case a.Is(org.RoleAuditAdmin):
+		return "/audit"
 	case a.Is(org.RoleDispatcher):
 		return "/board"
 	case a.Role.IsUnitRole():
@@ -380,6 +388,12 @@ func navFor(a org.Actor) []navItem {
 	cases := navItem{"/cases", "案件", "Cases"}
 	mapn := navItem{"/map", "地图", "Map"}
 	switch {
+	case a.Pending != "":
+		return nil // nothing but what he must do first
+	case a.Is(org.RoleSecurityAdmin):
+		return []navItem{{"/admin/staff", "人员与角色", "Staff and roles"}}
+	case a.Is(org.RoleAuditAdmin):
+		return []navItem{{"/audit", "审计记录", "Audit trail"}}
 	case a.Is(org.RoleDispatcher):
 		return []navItem{{"/board", "指挥台", "Board"}, mapn, cases, {"/report", "代录上报", "New report"}, {"/dashboard", "考核", "Dashboard"}, {"/qr", "西湖码", "QR codes"}}
 	case a.Role.IsUnitRole():
