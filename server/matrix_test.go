@@ -182,7 +182,7 @@ GET /cases/export.xlsx                      login    200      200      200      
 GET /cases/export.csv                       login    200      200      200      200      200      200      200      403      403      403
 GET /admin                                  login    200      403      403      403      403      403      403      403      403      403
 GET /admin/calendar.tsv                     login    200      200      200      200      200      200      200      403      403      403
-GET  /admin/{section}                       login    403      403      403      403      403      403      403      403      200      403
+GET /admin/{section}                        login    403      403      403      403      403      403      403      403      200      403
 POST /admin/{section}/{op}                  login    303      403      403      403      403      403      403      403      403      403
 # pages for the work of the day (issue 15)
 POST /cases/batch                           login    200/200  200/200  200/200  200/200  200/200  200/200  200/200  403      403      403

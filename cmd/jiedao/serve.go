@@ -81,7 +81,12 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		log.Info("calendar seeded with the official 2023-2026 schedule")
 	}
 	orgStore := db.Org()
-	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now, Audit: db.Audit()}
+	policy, err := authPolicy(os.Getenv)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	auth := &org.Auth{Store: orgStore, Policy: policy, Now: time.Now, Audit: db.Audit()}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
