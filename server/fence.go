@@ -32,7 +32,7 @@ var adminRoutes = map[org.Role][]string{
 	org.RoleSecurityAdmin: {"GET /admin/{section}", "POST /admin/{section}/{op}", "GET /api/v1/staff", "POST /api/v1/staff",
 		"PUT /api/v1/staff/{id}", "GET /api/v1/staff/{id}/logins", "GET /api/v1/staff/{id}/sessions",
 		"POST /api/v1/staff/{id}/sessions/revoke", "POST /api/v1/staff/{id}/two-factor/reset"},
-	org.RoleAuditAdmin: {},
+	org.RoleAuditAdmin: {"GET /audit", "POST /audit/verify", "GET /audit/export.csv", "GET /api/v1/audit", "POST /api/v1/audit/verify"},
 }
 
 // fenced answers a request the fences refuse, and reports whether it did.

@@ -264,6 +264,12 @@ POST /login/code                            401      401      401      401      
 GET /account/2fa                            login    200      200      200      200      200      200      200      403      200      200
 POST /account/2fa/{op}                      login    303      303      303      303      303      303      303      403      303      303
 POST /api/v1/staff/{id}/two-factor/reset    401      403/403  403/403  403/403  403/403  403/403  403/403  403/403  403/403  204/204  403/403
+# The audit administrator's trail (issue 18): his alone, every read recorded.
+GET /audit                                  login    403      403      403      403      403      403      403      403      403      200
+POST /audit/verify                          login    403      403      403      403      403      403      403      403      403      200
+GET /audit/export.csv                       login    403      403      403      403      403      403      403      403      403      200
+GET /api/v1/audit                           401      403      403      403      403      403      403      403      403      403      200
+POST /api/v1/audit/verify                   401      403      403      403      403      403      403      403      403      403      200
 `
 
 // matrixCallers are the table's columns, in order.
@@ -1002,6 +1008,14 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	// Sign-in, second round (issue 18): a challenge that does not exist,
 	// an enrolment started, a reset of the caller's own authenticator or
 	// a member of scope B's.
+	// The trail names the cases of every scope (a reveal names its case):
+	// the audit administrator reads it all, but never a resident's
+	// contact, which is never written there.
+	"GET /audit":                func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"GET /audit/export.csv":     func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"GET /api/v1/audit":         func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"POST /audit/verify":        func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{form: url.Values{}, public: true} },
+	"POST /api/v1/audit/verify": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{json: `{}`} },
 	"POST /api/v1/login/code": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{json: `{"challenge":"c_none","code":"123456"}`}
 	},

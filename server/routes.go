@@ -258,6 +258,11 @@ func (s *Server) routes() []route {
 		{"GET /account/2fa", page, w.TwoFactor, noLimit},
 		{"POST /account/2fa/{op}", page, w.TwoFactorPost, limitLogin},
 		{"POST /api/v1/staff/{id}/two-factor/reset", signedIn, a.ResetTwoFactor, noLimit},
+		{"GET /audit", page, w.AuditPage, noLimit},
+		{"POST /audit/verify", page, w.AuditVerify, noLimit},
+		{"GET /audit/export.csv", page, w.AuditExport, noLimit},
+		{"GET /api/v1/audit", signedIn, a.AuditEntries, noLimit},
+		{"POST /api/v1/audit/verify", signedIn, a.VerifyAudit, noLimit},
 	}
 }
 

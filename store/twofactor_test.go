@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -172,6 +173,56 @@ func TestTwoFactorSignIn(t *testing.T) {
 		}
 		if n := scalar[int64](t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ?`, org.AuditTwoFactorEnable); n != 1 {
 			t.Errorf("the enrolment on the audit trail: %d", n)
+		}
+	})
+}
+
+// TestAuditTrailReadsAudited: only the audit administrator reads and
+// verifies the trail, and his reads, exports and verifications are
+// entries of it.
+func TestAuditTrailReadsAudited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		o := build(t, db)
+		trail := &org.AuditTrail{Store: db.Audit(), Audit: db.Audit(), Verify: func(ctx context.Context) (*org.AuditCheck, error) {
+			rep, err := db.VerifyAudit(ctx, nil)
+			if err != nil {
+				return nil, err
+			}
+			return &org.AuditCheck{OK: rep.Problem == nil, Verified: rep.Verified}, nil
+		}}
+		sec := org.StaffActor(o.SecurityAdmin)
+		dir := &org.Directory{Store: db.Org(), Audit: db.Audit()}
+		_, err := dir.SaveStaff(bg, sec, org.StaffInput{Staff: org.Staff{Username: "new_one", Name: "新人", Role: org.RoleLeader, Active: true}, Password: "Neues-Passwort-2026"})
+		must(t, err)
+		for _, a := range []org.Actor{org.StaffActor(o.Admin), sec, org.StaffActor(o.Leader)} {
+			_, err := trail.List(bg, a, org.AuditQuery{}, false)
+			wantCode(t, err, jiedao.EFORBIDDEN, string(a.Role)+" reads the trail")
+			_, err = trail.Check(bg, a)
+			wantCode(t, err, jiedao.EFORBIDDEN, string(a.Role)+" verifies the trail")
+		}
+		aud := org.StaffActor(o.AuditAdmin)
+		got, err := trail.List(bg, aud, org.AuditQuery{Action: "staff."}, false)
+		must(t, err)
+		if len(got) != 1 || got[0].Action != org.AuditStaffCreate || got[0].Actor.ID != o.SecurityAdmin.ID {
+			t.Fatalf("staff actions on the trail: %+v", got)
+		}
+		_, err = trail.List(bg, aud, org.AuditQuery{}, true)
+		must(t, err)
+		c, err := trail.Check(bg, aud)
+		must(t, err)
+		if !c.OK {
+			t.Errorf("verification: %+v", c)
+		}
+		for _, action := range []string{org.AuditTrailRead, org.AuditTrailExport, org.AuditTrailVerify} {
+			if n := scalar[int64](t, db, `SELECT COUNT(*) FROM audit_log WHERE action = ? AND actor_id = ?`, action, o.AuditAdmin.ID); n != 1 {
+				t.Errorf("%s by the audit administrator on the trail: %d, want 1", action, n)
+			}
+		}
+		// A password set by the security administrator must be changed.
+		s, err := db.Org().GetStaffByUsername(bg, "new_one")
+		must(t, err)
+		if !s.MustChangePassword || s.PasswordChangedAt == nil {
+			t.Errorf("a password set by an administrator: must change %v, set at %v", s.MustChangePassword, s.PasswordChangedAt)
 		}
 	})
 }

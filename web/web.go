@@ -67,6 +67,9 @@ type Handler struct {
 	// Books are the ledgers, indicators, targets and campaigns (books.go);
 	// nil: their pages answer unavailable.
 	Books *api.Books
+	// AuditTrail is the audit administrator's reading and verifying of
+	// the audit trail (issue 18); nil answers 404.
+	AuditTrail *org.AuditTrail
 	// ReportDocs is the work report's document service (workreport.go).
 	ReportDocs *report.Docs
 	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.

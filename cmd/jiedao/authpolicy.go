@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -40,4 +42,20 @@ func authPolicy(getenv func(string) string) (org.AuthPolicy, error) {
 	}
 	p.PasswordMaxAge = time.Duration(days) * 24 * time.Hour
 	return p, nil
+}
+
+// auditTrail is the audit administrator's service over the database's
+// trail (issue 18).
+func (a *app) auditTrail() *org.AuditTrail {
+	return &org.AuditTrail{Store: a.db.Audit(), Audit: a.db.Audit(), Verify: func(ctx context.Context) (*org.AuditCheck, error) {
+		rep, err := a.db.VerifyAudit(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		c := &org.AuditCheck{OK: rep.Problem == nil, Verified: rep.Verified, Unsealed: rep.Unsealed, Head: rep.Head.String()}
+		if p := rep.Problem; p != nil {
+			c.Problem = fmt.Sprintf("%s %s (seq %d): %s %s", p.KindZh(), p.Kind, p.Seq, p.Name, p.Detail)
+		}
+		return c, nil
+	}}
 }

@@ -33,6 +33,7 @@ func (a *app) web() *web.Handler {
 		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api(),
 		PublicURL: strings.TrimRight(a.pages.publicURL, "/")}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
+	h.AuditTrail = a.auditTrail() // the audit administrator's (authpolicy.go)
 	if a.pages.demoLogins {
 		// A demo prints its passwords on the login page: forcing two
 		// factors or a password change there would protect nothing and

@@ -167,6 +167,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func (a *app) server() *server.Server {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, Enterprises: a.ent, Books: a.books.api()}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
+	h.AuditTrail = a.auditTrail() // the audit administrator's (authpolicy.go)
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now}, Log: a.log}
