@@ -262,3 +262,44 @@ func (h *Handler) ResetTwoFactor(w http.ResponseWriter, r *http.Request) {
 		return nil, h.Auth.ResetTwoFactor(r.Context(), a, id, in.Reason)
 	})
 }
+
+// twoFactorStart is the answer to an API enrolment's start: the secret
+// and the otpauth:// address, shown this once.
+type twoFactorStart struct {
+	Secret     string `json:"secret"`
+	OTPAuthURI string `json:"otpauth_uri"`
+}
+
+// StartTwoFactor begins the caller's enrolment through the API (clients
+// without a browser): the secret to put into an authenticator.
+func (h *Handler) StartTwoFactor(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusCreated, func(a org.Actor) (any, error) {
+		secret, err := h.Auth.StartTwoFactor(r.Context(), a)
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return twoFactorStart{Secret: secret, OTPAuthURI: org.TOTPURI("jiedao", a.Name, secret)}, nil
+	})
+}
+
+type twoFactorCode struct {
+	Code string `json:"code"`
+}
+
+// ConfirmTwoFactor ends the caller's enrolment with the authenticator's
+// first code and answers the recovery codes, shown this once.
+func (h *Handler) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		var in twoFactorCode
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		codes, err := h.Auth.ConfirmTwoFactor(r.Context(), a, in.Code)
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return map[string][]string{"recovery_codes": codes}, nil
+	})
+}

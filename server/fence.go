@@ -21,7 +21,7 @@ import (
 var ownRoutes = []string{
 	"GET /account", "POST /account/password", "POST /account/sessions/revoke", "GET /account/2fa", "POST /account/2fa/{op}",
 	"POST /logout", "POST /api/v1/logout", "GET /api/v1/me", "GET /api/v1/me/logins", "GET /api/v1/me/sessions",
-	"POST /api/v1/me/sessions/revoke", "GET /static/", "GET /lang/{lang}", "GET /login", "POST /login", "POST /login/code",
+	"POST /api/v1/me/sessions/revoke", "POST /api/v1/me/two-factor", "POST /api/v1/me/two-factor/confirm", "GET /static/", "GET /lang/{lang}", "GET /login", "POST /login", "POST /login/code",
 	"POST /api/v1/login", "POST /api/v1/login/code", "GET /{$}", "GET /healthz", "GET /api/v1/openapi.yaml",
 }
 

@@ -270,6 +270,10 @@ POST /audit/verify                          login    403      403      403      
 GET /audit/export.csv                       login    403      403      403      403      403      403      403      403      403      200
 GET /api/v1/audit                           401      403      403      403      403      403      403      403      403      403      200
 POST /api/v1/audit/verify                   401      403      403      403      403      403      403      403      403      403      200
+# Enrolment through the API: the start answers a secret (201) to staff;
+# a code that is not the authenticator's is refused at its field (400).
+POST /api/v1/me/two-factor                  401      201      201      201      201      201      201      201      403      201      201
+POST /api/v1/me/two-factor/confirm          401      400      400      400      400      400      400      400      403      400      400
 `
 
 // matrixCallers are the table's columns, in order.
@@ -1011,11 +1015,13 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 	// The trail names the cases of every scope (a reveal names its case):
 	// the audit administrator reads it all, but never a resident's
 	// contact, which is never written there.
-	"GET /audit":                func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
-	"GET /audit/export.csv":     func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
-	"GET /api/v1/audit":         func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
-	"POST /audit/verify":        func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{form: url.Values{}, public: true} },
-	"POST /api/v1/audit/verify": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{json: `{}`} },
+	"GET /audit":                         func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"GET /audit/export.csv":              func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"GET /api/v1/audit":                  func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{public: true} },
+	"POST /audit/verify":                 func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{form: url.Values{}, public: true} },
+	"POST /api/v1/audit/verify":          func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{json: `{}`} },
+	"POST /api/v1/me/two-factor":         func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{json: `{}`} },
+	"POST /api/v1/me/two-factor/confirm": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{json: `{"code":"000000"}`} },
 	"POST /api/v1/login/code": func(*matrixEnv, *matrixCaller, bool) mreq {
 		return mreq{json: `{"challenge":"c_none","code":"123456"}`}
 	},

@@ -263,6 +263,8 @@ func (s *Server) routes() []route {
 		{"GET /audit/export.csv", page, w.AuditExport, noLimit},
 		{"GET /api/v1/audit", signedIn, a.AuditEntries, noLimit},
 		{"POST /api/v1/audit/verify", signedIn, a.VerifyAudit, noLimit},
+		{"POST /api/v1/me/two-factor", signedIn, a.StartTwoFactor, limitLogin},
+		{"POST /api/v1/me/two-factor/confirm", signedIn, a.ConfirmTwoFactor, limitLogin},
 	}
 }
 
