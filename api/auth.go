@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -103,10 +104,52 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token, staff, err := h.Auth.Login(r.Context(), req.Username, req.Password, ClientOf(r))
+	var step *org.SecondStep
+	if errors.As(err, &step) {
+		// Two factors: no token yet. The code goes with the challenge to
+		// POST /api/v1/login/code.
+		WriteJSON(w, http.StatusAccepted, secondStepResponse{SecondStep: "totp", Challenge: step.Challenge, ExpiresAt: step.ExpiresAt})
+		return
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	h.session(w, r, token, staff)
+}
+
+// secondStepResponse is POST /api/v1/login's answer for an account with
+// two factors: 202, and no token.
+type secondStepResponse struct {
+	SecondStep string    `json:"second_step"` // "totp"
+	Challenge  string    `json:"challenge"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+type loginCodeRequest struct {
+	Challenge string `json:"challenge"`
+	Code      string `json:"code"`
+}
+
+// LoginCode is the second step of a sign-in with two factors: the
+// challenge and a code (or a recovery code) open the session.
+func (h *Handler) LoginCode(w http.ResponseWriter, r *http.Request) {
+	var req loginCodeRequest
+	if err := decode(w, r, &req); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	token, staff, err := h.Auth.LoginCode(r.Context(), req.Challenge, req.Code, ClientOf(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.session(w, r, token, staff)
+}
+
+// session answers a sign-in with its token, also set as an HttpOnly
+// cookie for browsers.
+func (h *Handler) session(w http.ResponseWriter, r *http.Request, token string, staff *org.Staff) {
 	exp := h.Auth.Now().Add(h.Auth.Policy.SessionLimit)
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, Expires: exp})
@@ -197,5 +240,66 @@ func (h *Handler) RevokeStaffSessions(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return nil, h.Auth.RevokeSessions(r.Context(), a, id)
+	})
+}
+
+type resetTwoFactorRequest struct {
+	Reason string `json:"reason"`
+}
+
+// ResetTwoFactor removes a staff member's authenticator (a lost phone):
+// the security administrator only, with a reason, on the audit trail.
+func (h *Handler) ResetTwoFactor(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusNoContent, func(a org.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		var in resetTwoFactorRequest
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		return nil, h.Auth.ResetTwoFactor(r.Context(), a, id, in.Reason)
+	})
+}
+
+// twoFactorStart is the answer to an API enrolment's start: the secret
+// and the otpauth:// address, shown this once.
+type twoFactorStart struct {
+	Secret     string `json:"secret"`
+	OTPAuthURI string `json:"otpauth_uri"`
+}
+
+// StartTwoFactor begins the caller's enrolment through the API (clients
+// without a browser): the secret to put into an authenticator.
+func (h *Handler) StartTwoFactor(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusCreated, func(a org.Actor) (any, error) {
+		secret, err := h.Auth.StartTwoFactor(r.Context(), a)
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return twoFactorStart{Secret: secret, OTPAuthURI: org.TOTPURI("jiedao", a.Name, secret)}, nil
+	})
+}
+
+type twoFactorCode struct {
+	Code string `json:"code"`
+}
+
+// ConfirmTwoFactor ends the caller's enrolment with the authenticator's
+// first code and answers the recovery codes, shown this once.
+func (h *Handler) ConfirmTwoFactor(w http.ResponseWriter, r *http.Request) {
+	h.do(w, r, http.StatusOK, func(a org.Actor) (any, error) {
+		var in twoFactorCode
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		codes, err := h.Auth.ConfirmTwoFactor(r.Context(), a, in.Code)
+		if err != nil {
+			return nil, err
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		return map[string][]string{"recovery_codes": codes}, nil
 	})
 }

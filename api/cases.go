@@ -24,6 +24,9 @@ type Handler struct {
 	// answers its routes 501.
 	Enterprises *enterprise.Service
 	Books       *Books // ledgers, indicators, targets, campaigns (books.go); nil: not served
+	// AuditTrail is the audit administrator's reading and verifying of
+	// the audit trail (issue 18); nil answers 404.
+	AuditTrail *org.AuditTrail
 	// ReportDocs is the work report's document service (report.go).
 	ReportDocs *report.Docs
 	// DutyRosters reads and edits the duty roster (roster.go); nil: 503.

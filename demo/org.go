@@ -373,6 +373,17 @@ func (g *Gudang) createStaff(ctx context.Context, os *store.Org, rng *rand.Rand)
 		}
 		g.GridWorker[gr.ID] = w
 	}
+	// The security and the audit administrator (三权分立, issue 18),
+	// last and with fixed names and numbers, so that the random draws of
+	// everything before are unchanged.
+	for _, s := range []org.Staff{
+		{Username: "security", Name: "安全管理员", Role: org.RoleSecurityAdmin, Phone: "13900000001"},
+		{Username: "audit", Name: "审计管理员", Role: org.RoleAuditAdmin, Phone: "13900000002"},
+	} {
+		if _, err := add(s); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -383,5 +394,6 @@ func Logins() []struct{ Username, Role string } {
 		{"chengguan.1", "单位经办人 unit handler（城市管理科）"}, {"grid.wenhua-01", "网格员 grid worker（文华第1网格）"},
 		{"community", "社区工作人员 community staff（文华社区）"}, {"leader", "领导 leader"},
 		{"qf.1", "企服专员 enterprise service"},
+		{"security", "安全管理员 security admin"}, {"audit", "审计管理员 audit admin"},
 	}
 }

@@ -18,6 +18,11 @@ const (
 	LoginUnknownUser   LoginOutcome = "unknown_user"
 	LoginLocked        LoginOutcome = "locked"   // refused: the account was locked after failures
 	LoginDisabled      LoginOutcome = "disabled" // refused: the account is inactive
+	// Issue 18: addresses lock too, and accounts with two factors sign in
+	// in two steps.
+	LoginAddressLocked LoginOutcome = "address_locked" // refused unchecked: too many failures from the address
+	LoginCodeRequired  LoginOutcome = "code_required"  // the password was right; the code is awaited
+	LoginWrongCode     LoginOutcome = "wrong_code"     // the second step's code was wrong
 )
 
 // Zh is the outcome's Chinese name.
@@ -33,6 +38,12 @@ func (o LoginOutcome) Zh() string {
 		return "账号已锁定"
 	case LoginDisabled:
 		return "账号已停用"
+	case LoginAddressLocked:
+		return "来源地址已锁定"
+	case LoginCodeRequired:
+		return "密码正确，待验证码"
+	case LoginWrongCode:
+		return "验证码错误"
 	}
 	return string(o)
 }
@@ -68,9 +79,10 @@ func (a *Auth) record(ctx context.Context, at time.Time, username string, staffI
 		IP: clip(from.IP, 64), UserAgent: clip(from.UserAgent, maxUserAgent), Outcome: outcome})
 }
 
-// mayManage checks that the actor is the staff member himself or an admin.
+// mayManage checks that the actor is the staff member himself or the
+// security administrator (sessions and sign-ins are his, issue 18).
 func mayManage(a Actor, staffID int64) error {
-	if (a.Kind == ActorStaff && a.ID == staffID) || a.Is(RoleAdmin) {
+	if (a.Kind == ActorStaff && a.ID == staffID) || a.Is(RoleSecurityAdmin) {
 		return nil
 	}
 	if a.Kind != ActorStaff {

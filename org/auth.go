@@ -127,6 +127,16 @@ type AuthPolicy struct {
 	IdleTimeout  time.Duration // a session unused this long ends
 	SessionLimit time.Duration // a session ends this long after sign-in whatever happens
 	HistoryFor   time.Duration // login attempts are kept this long; 0 keeps them for ever
+	// AddressFailures is how many failed sign-ins one client address may
+	// make within LockFor before its attempts are refused unchecked, so
+	// that a stranger cannot cheaply lock many accounts; 0 does not count.
+	AddressFailures int
+	// TwoFactorRoles must sign in with two factors (serve: the three
+	// administrators, and the roles of JIEDAO_TWO_FACTOR_ROLES).
+	TwoFactorRoles []Role
+	// PasswordMaxAge forces a change of a password older than this; 0 never
+	// does (serve: JIEDAO_PASSWORD_MAX_AGE_DAYS, 90 days by default).
+	PasswordMaxAge time.Duration
 }
 
 // DefaultHistoryFor keeps the login history 180 days: 等保 asks that audit
@@ -137,7 +147,7 @@ const DefaultHistoryFor = 180 * 24 * time.Hour
 // hours at most; login history kept 180 days.
 func DefaultAuthPolicy() AuthPolicy {
 	return AuthPolicy{MaxFailures: 5, LockFor: 15 * time.Minute, IdleTimeout: 30 * time.Minute, SessionLimit: 12 * time.Hour,
-		HistoryFor: DefaultHistoryFor}
+		HistoryFor: DefaultHistoryFor, AddressFailures: 20}
 }
 
 // Auth signs people and machines in.
@@ -157,12 +167,28 @@ var errBadLogin = jiedao.Errorf(jiedao.EUNAUTHORIZED, "用户名或密码错误"
 
 // Login checks a username and password and opens a session, returning its
 // token. Every attempt goes into the login history with where it came
-// from. Repeated failures lock the account; the answer for an unknown user,
-// a wrong password and an inactive account is the same, so names cannot
-// be probed.
+// from. Repeated failures lock the account, and many from one address lock
+// the address. The answer for an unknown user, a wrong password, an
+// inactive account, a locked account and a locked address is the same —
+// the same error, after the same work (a password hash) — so that names
+// cannot be probed. An account with two factors gets no session here: the
+// error is a *SecondStep with the challenge its code must come with.
 func (a *Auth) Login(ctx context.Context, username, password string, from ClientInfo) (string, *Staff, error) {
 	now := a.Now()
 	username = strings.ToLower(strings.TrimSpace(username))
+	if a.Policy.AddressFailures > 0 && from.IP != "" {
+		n, err := a.Store.CountAddressFailures(ctx, clip(from.IP, 64), now.Add(-a.Policy.LockFor))
+		if err != nil {
+			return "", nil, err
+		}
+		if n >= a.Policy.AddressFailures {
+			CheckPassword(timingHash, password)
+			if err := a.record(ctx, now, username, 0, from, LoginAddressLocked); err != nil {
+				return "", nil, err
+			}
+			return "", nil, errBadLogin
+		}
+	}
 	s, err := a.Store.GetStaffByUsername(ctx, username)
 	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
 		// Spend the time a wrong password costs, so that the answer's
@@ -176,11 +202,13 @@ func (a *Auth) Login(ctx context.Context, username, password string, from Client
 		return "", nil, err
 	}
 	if s.LockedUntil != nil && now.Before(*s.LockedUntil) {
+		// The same work and the same answer as a wrong password: a locked
+		// account must not tell that it exists. The history says why.
+		CheckPassword(s.PasswordHash, password)
 		if err := a.record(ctx, now, username, s.ID, from, LoginLocked); err != nil {
 			return "", nil, err
 		}
-		return "", nil, jiedao.Errorf(jiedao.ETOOMANY, "登录失败次数过多，账号已锁定至 %s", "too many failed logins: account locked until %s",
-			s.LockedUntil.In(time.FixedZone("CST", 8*3600)).Format("15:04"))
+		return "", nil, errBadLogin
 	}
 	// The password is checked for inactive accounts too, so that the
 	// answer takes as long.
@@ -209,16 +237,49 @@ func (a *Auth) Login(ctx context.Context, username, password string, from Client
 			return "", nil, err
 		}
 	}
+	if s.PasswordChangedAt == nil {
+		// A password from before jiedao kept its age: its clock starts now.
+		if err := a.Store.SetPasswordChangedAt(ctx, s.ID, now); err != nil {
+			return "", nil, err
+		}
+		s.PasswordChangedAt = &now
+	}
+	t, err := a.Store.GetTOTP(ctx, s.ID)
+	if err != nil && jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
+		return "", nil, err
+	}
+	if t != nil && t.EnabledAt != nil {
+		token, hash := NewToken("c_")
+		c := &Challenge{TokenHash: hash, StaffID: s.ID, CreatedAt: now, ExpiresAt: now.Add(ChallengeFor),
+			IP: clip(from.IP, 64), UserAgent: clip(from.UserAgent, maxUserAgent)}
+		if err := a.Store.CreateChallenge(ctx, c); err != nil {
+			return "", nil, err
+		}
+		if err := a.record(ctx, now, username, s.ID, from, LoginCodeRequired); err != nil {
+			return "", nil, err
+		}
+		return "", s, &SecondStep{Challenge: token, ExpiresAt: c.ExpiresAt}
+	}
+	token, err := a.openSession(ctx, s, now, from)
+	if err != nil {
+		return "", nil, err
+	}
+	return token, s, nil
+}
+
+// openSession opens a session for a staff member whose credentials were
+// all checked, and records the successful sign-in.
+func (a *Auth) openSession(ctx context.Context, s *Staff, now time.Time, from ClientInfo) (string, error) {
 	token, hash := NewToken("s_")
 	sess := &Session{TokenHash: hash, StaffID: s.ID, CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(a.Policy.SessionLimit),
 		IP: clip(from.IP, 64), UserAgent: clip(from.UserAgent, maxUserAgent)}
 	if err := a.Store.CreateSession(ctx, sess); err != nil {
-		return "", nil, err
+		return "", err
 	}
-	if err := a.record(ctx, now, username, s.ID, from, LoginSuccess); err != nil {
-		return "", nil, err
+	if err := a.record(ctx, now, s.Username, s.ID, from, LoginSuccess); err != nil {
+		return "", err
 	}
-	return token, s, nil
+	return token, nil
 }
 
 var errNoSession = jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
@@ -246,6 +307,9 @@ func (a *Auth) Authenticate(ctx context.Context, token string) (*Staff, error) {
 	}
 	if !s.Active {
 		return nil, errNoSession
+	}
+	if s.Pending, err = a.pending(ctx, s, now); err != nil {
+		return nil, err
 	}
 	// Touch at most once a minute: a page view should not be a write.
 	if now.Sub(sess.LastSeen) > time.Minute {

@@ -26,6 +26,16 @@ func requireAdmin(a Actor) error {
 	return nil
 }
 
+// requireSecurityAdmin admits the security administrator only: accounts,
+// roles and passwords are his (三权分立, issue 18). The command line (an
+// actor of the system) owns the database and may too.
+func requireSecurityAdmin(a Actor) error {
+	if !a.Is(RoleSecurityAdmin) && a.Kind != ActorSystem {
+		return Forbidden()
+	}
+	return nil
+}
+
 func requireStaff(a Actor) error {
 	if a.Kind != ActorStaff && a.Kind != ActorSystem {
 		return jiedao.Errorf(jiedao.EUNAUTHORIZED, "请先登录", "please sign in")
@@ -143,9 +153,10 @@ func (d *Directory) SaveUnit(ctx context.Context, a Actor, u *Unit) error {
 	})
 }
 
-// Staff lists the staff; only admins see everyone's account details.
+// Staff lists the staff; only the security administrator sees everyone's
+// account details.
 func (d *Directory) Staff(ctx context.Context, a Actor) ([]*Staff, error) {
-	if err := requireAdmin(a); err != nil {
+	if err := requireSecurityAdmin(a); err != nil {
 		return nil, err
 	}
 	return d.Store.ListStaff(ctx)
@@ -161,7 +172,7 @@ type StaffInput struct {
 // meet the policy; changing it, the role or disabling the account signs
 // the person out everywhere.
 func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Staff, error) {
-	if err := requireAdmin(a); err != nil {
+	if err := requireSecurityAdmin(a); err != nil {
 		return nil, err
 	}
 	s := in.Staff
@@ -175,6 +186,12 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 		}
 		before = staffAudit{Staff: old}
 		s.PasswordHash, s.CreatedAt = old.PasswordHash, old.CreatedAt
+		s.PasswordChangedAt, s.MustChangePassword = old.PasswordChangedAt, old.MustChangePassword
+		// None of the administrators can make himself another: the
+		// security administrator's own role is changed by another.
+		if a.Kind == ActorStaff && a.ID == s.ID && s.Role != old.Role {
+			return nil, jiedao.Forbidden("不能修改自己的角色", "you may not change your own role")
+		}
 	} else if in.Password == "" {
 		return nil, jiedao.Invalid("password", "请设置密码", "a password is required")
 	}
@@ -187,6 +204,10 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 			return nil, err
 		}
 		s.PasswordHash = h
+		// A password set by an administrator is known to him: its owner
+		// changes it at his first sign-in.
+		now := time.Now()
+		s.PasswordChangedAt, s.MustChangePassword = &now, a.Kind == ActorStaff
 	}
 	if err := s.Validate(); err != nil {
 		return nil, err
@@ -438,7 +459,8 @@ func (d *Directory) ChangeOwnPassword(ctx context.Context, a Actor, current, nex
 	}
 	before := staffAudit{Staff: s}
 	changed := *s
-	changed.PasswordHash = h
+	now := time.Now()
+	changed.PasswordHash, changed.PasswordChangedAt, changed.MustChangePassword = h, &now, false
 	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
 		if err := d.Store.UpdateStaff(ctx, &changed); err != nil {
 			return err
@@ -446,6 +468,6 @@ func (d *Directory) ChangeOwnPassword(ctx context.Context, a Actor, current, nex
 		if err := d.Store.DeleteStaffSessions(ctx, s.ID); err != nil {
 			return err
 		}
-		return d.audit(ctx, a, AuditStaffUpdate, "staff", s.ID, before, staffAudit{Staff: &changed, PasswordChanged: true})
+		return d.audit(ctx, a, AuditPasswordChange, "staff", s.ID, before, staffAudit{Staff: &changed, PasswordChanged: true})
 	})
 }

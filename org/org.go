@@ -216,4 +216,27 @@ type Store interface {
 	GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*APIClient, error)
 	ListAPIClients(ctx context.Context) ([]*APIClient, error)
 	RevokeAPIClient(ctx context.Context, id int64, at time.Time) error
+
+	// Issue 18: failures by address, the password's clock, two factors.
+	// CountAddressFailures counts the failed sign-ins from an address since a time.
+	CountAddressFailures(ctx context.Context, ip string, since time.Time) (int, error)
+	SetPasswordChangedAt(ctx context.Context, staffID int64, at time.Time) error
+	GetTOTP(ctx context.Context, staffID int64) (*TOTP, error)
+	// SaveTOTP replaces a staff member's authenticator (and recovery codes)
+	// with a new enrolment waiting for its first code.
+	SaveTOTP(ctx context.Context, t *TOTP) error
+	// EnableTOTP ends the enrolment: enabled, its first step used, the
+	// recovery codes (hashed) replacing any before.
+	EnableTOTP(ctx context.Context, staffID int64, at time.Time, step int64, recoveryHashes []string) error
+	// UseTOTPStep takes a step if it is after the last one taken; false
+	// when it is not (the code was used).
+	UseTOTPStep(ctx context.Context, staffID int64, step int64) (bool, error)
+	// UseRecoveryCode uses an unused recovery code; false when there is none.
+	UseRecoveryCode(ctx context.Context, staffID int64, hash string, at time.Time) (bool, error)
+	CountRecoveryCodes(ctx context.Context, staffID int64) (int, error)
+	DeleteTOTP(ctx context.Context, staffID int64) error
+	CreateChallenge(ctx context.Context, c *Challenge) error
+	GetChallenge(ctx context.Context, tokenHash string) (*Challenge, error)
+	FailChallenge(ctx context.Context, tokenHash string) error
+	DeleteChallenge(ctx context.Context, tokenHash string) error
 }

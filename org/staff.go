@@ -31,9 +31,26 @@ const (
 	RoleEnterpriseService Role = "enterprise_service"
 )
 
+// The three administrators (三权分立, issue 18; docs/dengbao.md): the
+// system administrator is RoleAdmin (organisation and configuration, as
+// before); accounts and the audit trail have administrators of their own,
+// and none can act as another.
+const (
+	// RoleSecurityAdmin is the 安全管理员: accounts, roles, two-factor
+	// sign-in, sessions and API keys, nothing else.
+	RoleSecurityAdmin Role = "security_admin"
+	// RoleAuditAdmin is the 审计管理员: reads and verifies the audit trail,
+	// nothing else; his reads are on the trail too.
+	RoleAuditAdmin Role = "audit_admin"
+)
+
+// AdminRoles are the three administrators.
+func AdminRoles() []Role { return []Role{RoleAdmin, RoleSecurityAdmin, RoleAuditAdmin} }
+
 // Roles lists every role in a stable order, for forms and tests.
 func Roles() []Role {
-	return append([]Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader, RoleEnterpriseService}, LegalRoles()...)
+	return append(append([]Role{RoleAdmin, RoleDispatcher, RoleUnitLead, RoleUnitHandler, RoleGridWorker, RoleCommunityStaff, RoleLeader, RoleEnterpriseService}, LegalRoles()...),
+		RoleSecurityAdmin, RoleAuditAdmin)
 }
 
 // The officers of the case kinds with legal clocks (disputes, petitions,
@@ -87,6 +104,10 @@ func (r Role) Zh() string {
 		return "领导"
 	case RoleEnterpriseService:
 		return "企服专员"
+	case RoleSecurityAdmin:
+		return "安全管理员"
+	case RoleAuditAdmin:
+		return "审计管理员"
 	}
 	return legalRoleZh(r)
 }
@@ -109,6 +130,14 @@ type Staff struct {
 	FailedLogins int        `json:"-"`
 	LockedUntil  *time.Time `json:"-"`
 	CreatedAt    time.Time  `json:"created_at"`
+	// PasswordChangedAt is when the password was last set (nil: before
+	// jiedao kept it); MustChangePassword is set when an administrator set
+	// it, so that only its owner knows the password he signs in with.
+	PasswordChangedAt  *time.Time `json:"-"`
+	MustChangePassword bool       `json:"must_change_password,omitempty"`
+	// Pending is what the person must do before anything else (Pending*
+	// constants), worked out at each request; not stored.
+	Pending string `json:"pending,omitempty"`
 }
 
 var usernameRE = regexp.MustCompile(`^[a-z0-9_.-]{2,40}$`)
@@ -157,12 +186,16 @@ type Actor struct {
 	CommunityID int64     `json:"community_id,omitempty"`
 	GridIDs     []int64   `json:"grid_ids,omitempty"`
 	Channel     string    `json:"channel,omitempty"` // for clients
+	// Pending is what a staff member must do before anything else (enrol
+	// two factors, change his password); the server lets him reach only
+	// that.
+	Pending string `json:"pending,omitempty"`
 }
 
 // StaffActor builds the actor for a signed-in staff member.
 func StaffActor(s *Staff) Actor {
 	return Actor{Kind: ActorStaff, ID: s.ID, Name: s.Name, Role: s.Role, UnitID: s.UnitID,
-		CommunityID: s.CommunityID, GridIDs: s.GridIDs}
+		CommunityID: s.CommunityID, GridIDs: s.GridIDs, Pending: s.Pending}
 }
 
 // ClientActor builds the actor for a machine client.

@@ -259,6 +259,23 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/duty/roster/generate", signedIn, a.DutyRosterGenerate, noLimit},
 		{"GET /duty/roster", page, w.DutyRoster, noLimit},
 		{"POST /duty/roster/{op}", page, w.DutyRosterPost, noLimit},
+		// Sign-in, second round (issue 18, docs/dengbao.md): the second
+		// step of a sign-in with two factors, the enrolment, and the
+		// security administrator's reset. fence.go keeps the security
+		// and audit administrators, and anyone with something to do
+		// first, to their own routes.
+		{"POST /api/v1/login/code", public, a.LoginCode, limitLogin},
+		{"POST /login/code", public, w.LoginCode, limitLogin},
+		{"GET /account/2fa", page, w.TwoFactor, noLimit},
+		{"POST /account/2fa/{op}", page, w.TwoFactorPost, limitLogin},
+		{"POST /api/v1/staff/{id}/two-factor/reset", signedIn, a.ResetTwoFactor, noLimit},
+		{"GET /audit", page, w.AuditPage, noLimit},
+		{"POST /audit/verify", page, w.AuditVerify, noLimit},
+		{"GET /audit/export.csv", page, w.AuditExport, noLimit},
+		{"GET /api/v1/audit", signedIn, a.AuditEntries, noLimit},
+		{"POST /api/v1/audit/verify", signedIn, a.VerifyAudit, noLimit},
+		{"POST /api/v1/me/two-factor", signedIn, a.StartTwoFactor, limitLogin},
+		{"POST /api/v1/me/two-factor/confirm", signedIn, a.ConfirmTwoFactor, limitLogin},
 	}
 }
 

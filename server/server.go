@@ -280,6 +280,15 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 			return
 		}
 		if ok {
+			// Issue 18 (fence.go): a cookie-authenticated API write from
+			// another site, and routes beyond a fenced actor's.
+			if actor.Kind == org.ActorStaff && s.crossSiteAPIWrite(r) {
+				api.WriteError(sw, r, s.log, errCrossSite)
+				return
+			}
+			if s.fenced(sw, r, rt, actor) {
+				return
+			}
 			r = r.WithContext(api.WithActor(r.Context(), actor))
 		}
 		rt.handler(sw, r)

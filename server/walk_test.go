@@ -81,6 +81,15 @@ func newEnvPolicy(t *testing.T, db *store.DB, policy org.AuthPolicy, configure .
 	srv.Web.ReportDocs = h.ReportDocs
 	h.DutyRosters = &duty.RosterService{Store: db.Roster(), Calendars: h.Cases.Calendars, Staff: db.Org(), Audit: db.Audit(), Now: clock.Now} // the duty roster
 	srv.Web.DutyRosters = h.DutyRosters
+	// The audit administrator's trail (issue 18), verified as serve does.
+	h.AuditTrail = &org.AuditTrail{Store: db.Audit(), Audit: db.Audit(), Verify: func(ctx context.Context) (*org.AuditCheck, error) {
+		rep, err := db.VerifyAudit(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &org.AuditCheck{OK: rep.Problem == nil, Verified: rep.Verified, Head: rep.Head.String()}, nil
+	}}
+	srv.Web.AuditTrail = h.AuditTrail
 	srv.Clock = clock.Now
 	for _, c := range configure {
 		c(srv)

@@ -213,18 +213,18 @@ func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
 	return out, rows.Err()
 }
 
-const staffColumns = `id, username, name, phone, role, COALESCE(unit_id, 0), COALESCE(community_id, 0), grid_ids, active, password_hash, failed_logins, locked_until, created_at`
+const staffColumns = `id, username, name, phone, role, COALESCE(unit_id, 0), COALESCE(community_id, 0), grid_ids, active, password_hash, failed_logins, locked_until, created_at, password_changed_at, must_change_password`
 
 func scanStaff(sc interface{ Scan(...any) error }) (*org.Staff, error) {
 	s := &org.Staff{}
 	var role, grids string
-	var locked, created nullTime
+	var locked, created, changed nullTime
 	if err := sc.Scan(&s.ID, &s.Username, &s.Name, &s.Phone, &role, &s.UnitID, &s.CommunityID, &grids, &s.Active,
-		&s.PasswordHash, &s.FailedLogins, &locked, &created); err != nil {
+		&s.PasswordHash, &s.FailedLogins, &locked, &created, &changed, &s.MustChangePassword); err != nil {
 		return nil, mapError(err)
 	}
 	s.Role = org.Role(role)
-	s.LockedUntil, s.CreatedAt = locked.ptr(), created.Time
+	s.LockedUntil, s.CreatedAt, s.PasswordChangedAt = locked.ptr(), created.Time, changed.ptr()
 	if err := json.Unmarshal([]byte(grids), &s.GridIDs); err != nil {
 		return nil, err
 	}
@@ -246,9 +246,11 @@ func (s *Org) CreateStaff(ctx context.Context, st *org.Staff) error {
 	if st.CreatedAt.IsZero() {
 		st.CreatedAt = time.Now()
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO staff (username, name, phone, role, unit_id, community_id, grid_ids, active, password_hash, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash, st.CreatedAt)
+	id, err := s.db.writer().insert(ctx, `INSERT INTO staff (username, name, phone, role, unit_id, community_id, grid_ids, active, password_hash, created_at,
+		password_changed_at, must_change_password)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash, st.CreatedAt,
+		st.PasswordChangedAt, st.MustChangePassword)
 	st.ID = id
 	return err
 }
@@ -257,8 +259,10 @@ func (s *Org) UpdateStaff(ctx context.Context, st *org.Staff) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
-	res, err := s.db.writer().exec(ctx, `UPDATE staff SET username = ?, name = ?, phone = ?, role = ?, unit_id = ?, community_id = ?, grid_ids = ?, active = ?, password_hash = ? WHERE id = ?`,
-		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash, st.ID)
+	res, err := s.db.writer().exec(ctx, `UPDATE staff SET username = ?, name = ?, phone = ?, role = ?, unit_id = ?, community_id = ?, grid_ids = ?, active = ?, password_hash = ?,
+		password_changed_at = ?, must_change_password = ? WHERE id = ?`,
+		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash,
+		st.PasswordChangedAt, st.MustChangePassword, st.ID)
 	return affectedOne(res, err, "人员", "staff member")
 }
 

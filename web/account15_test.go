@@ -66,7 +66,7 @@ func TestNewAccountLeastPrivilege(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		b := e.browser()
-		b.login(e.fx.Staff(org.RoleAdmin))
+		b.login(e.fx.Staff(org.RoleSecurityAdmin)) // accounts are the security administrator's (issue 18)
 		_, body := b.get("/admin/staff")
 		i := strings.Index(body, `id="s-role"`)
 		if i < 0 {

@@ -43,7 +43,7 @@ func TestAccountPage(t *testing.T) {
 		// The admin's view of a staff member.
 		desk.login(e.fx.Dispatcher)
 		admin := e.browser()
-		admin.login(e.fx.Admin)
+		admin.login(e.fx.SecurityAdmin) // accounts are the security administrator's (issue 18)
 		edit := "/admin/staff?edit=" + itoa(e.fx.Dispatcher.ID)
 		st, body = admin.get(edit)
 		if st != 200 || !strings.Contains(body, "登录记录") || !strings.Contains(body, "结束全部会话") || strings.Count(body, "<code>127.0.0.1</code>") != 5 {

@@ -138,12 +138,20 @@ func (h *Handler) Admin(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, section string, status int, extra func(*adminData)) {
-	if !a.Is(org.RoleAdmin) {
+	// 三权分立 (issue 18): staff and roles are the security
+	// administrator's only section; the system administrator has the rest.
+	sections := adminSections
+	switch {
+	case a.Is(org.RoleSecurityAdmin) && section == "staff":
+		sections = sections[2:3]
+	case a.Is(org.RoleAdmin) && section != "staff":
+		sections = append(append([]struct{ Key, Zh, En string }{}, adminSections[:2]...), adminSections[3:]...)
+	default:
 		h.fail(w, r, org.Forbidden())
 		return
 	}
 	ctx := r.Context()
-	d := &adminData{Section: section, Sections: adminSections, Roles: rolesLeastFirst, Channels: casework.Channels(),
+	d := &adminData{Section: section, Sections: sections, Roles: rolesLeastFirst, Channels: casework.Channels(),
 		UnitKinds: []org.UnitKind{org.UnitDepartment, org.UnitStation, org.UnitCommunity, org.UnitExternal, org.UnitCommand}}
 	var err error
 	if d.N, err = h.names(ctx, a); err != nil {
@@ -292,7 +300,7 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 		if in.Role == org.RoleGridWorker && len(in.GridIDs) == 0 {
 			missing = append(missing, jiedao.Invalid("grid_ids", "网格员须选择负责网格", "a grid worker needs a grid"))
 		}
-		if len(missing) > 0 && a.Is(org.RoleAdmin) { // others are refused by the directory
+		if len(missing) > 0 && a.Is(org.RoleSecurityAdmin) { // others are refused by the directory
 			err = errors.Join(missing...)
 			break
 		}
@@ -402,4 +410,4 @@ func (h *Handler) CalendarTSV(w http.ResponseWriter, r *http.Request) {
 // privileged first, and chosen for a new account, so that a slip gives
 // too little, never the keys (admin last).
 var rolesLeastFirst = []org.Role{org.RoleCommunityStaff, org.RoleGridWorker, org.RoleUnitHandler, org.RoleUnitLead,
-	org.RoleLeader, org.RoleDispatcher, org.RoleAdmin}
+	org.RoleLeader, org.RoleDispatcher, org.RoleAdmin, org.RoleSecurityAdmin, org.RoleAuditAdmin}

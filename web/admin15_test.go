@@ -19,12 +19,14 @@ func TestAdminLists(t *testing.T) {
 		e := newEnv(t, db)
 		b := e.browser()
 		b.login(e.fx.Staff(org.RoleAdmin))
-		_, body := b.get("/admin/staff?q=" + url.QueryEscape(e.fx.GridWorker.Username))
+		sb := e.browser() // staff and roles are the security administrator's (issue 18)
+		sb.login(e.fx.SecurityAdmin)
+		_, body := sb.get("/admin/staff?q=" + url.QueryEscape(e.fx.GridWorker.Username))
 		if !strings.Contains(body, `id="staff-table"`) || !strings.Contains(body, "<code>"+e.fx.GridWorker.Username+"</code>") ||
 			strings.Contains(body, "<code>"+e.fx.Dispatcher.Username+"</code>") || !strings.Contains(body, "<b data-total>1</b>") {
 			t.Error("staff search does not find exactly the one")
 		}
-		_, body = b.get("/admin/staff?sort=name&dir=desc")
+		_, body = sb.get("/admin/staff?sort=name&dir=desc")
 		if !strings.Contains(body, `aria-sort="descending"`) {
 			t.Error("staff not sortable by name")
 		}
@@ -36,11 +38,11 @@ func TestAdminLists(t *testing.T) {
 		if st, body := b.get("/admin/calendar?q=2024-10"); st != http.StatusOK || !strings.Contains(body, `id="day-table"`) {
 			t.Errorf("calendar list: %d", st)
 		}
-		_, form := b.get("/admin/staff")
+		_, form := sb.get("/admin/staff")
 		if strings.Contains(form, `name="grid_ids" multiple`) || !strings.Contains(form, `data-chooser-filter`) {
 			t.Error("the grids are still a multi-select")
 		}
-		st, _, body := b.post("/admin/staff/save", b.token("/admin/staff"), url.Values{"role": {"grid_worker"}})
+		st, _, body := sb.post("/admin/staff/save", sb.token("/admin/staff"), url.Values{"role": {"grid_worker"}})
 		if st != http.StatusUnprocessableEntity {
 			t.Fatalf("empty staff form: %d", st)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/jiedao/jiedao/api"
@@ -37,6 +38,12 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 	}
 	user, pass := r.PostFormValue("username"), r.PostFormValue("password")
 	token, staff, err := h.Auth.Login(r.Context(), user, pass, api.ClientOf(r))
+	var step *org.SecondStep
+	if errors.As(err, &step) {
+		// Two factors: the password opened no session, only the code form.
+		h.secondStep(w, r, step, r.PostFormValue("next"), nil)
+		return
+	}
 	if err != nil {
 		p := h.newPage(w, r, "登录|Sign in")
 		p.Form.Set("username", user)
@@ -51,9 +58,7 @@ func (h *Handler) Login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, http.StatusUnauthorized, p)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: api.SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		// MaxAge, not Expires: a browser's clock need not agree with ours.
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil, MaxAge: int(h.Auth.Policy.SessionLimit.Seconds())})
+	h.setSession(w, r, token)
 	http.Redirect(w, r, localPath(r.PostFormValue("next"), homeOf(org.StaffActor(staff))), http.StatusSeeOther)
 }
 

@@ -67,6 +67,9 @@ type Handler struct {
 	// Books are the ledgers, indicators, targets and campaigns (books.go);
 	// nil: their pages answer unavailable.
 	Books *api.Books
+	// AuditTrail is the audit administrator's reading and verifying of
+	// the audit trail (issue 18); nil answers 404.
+	AuditTrail *org.AuditTrail
 	// ReportDocs is the work report's document service (workreport.go).
 	ReportDocs *report.Docs
 	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.
@@ -364,6 +367,14 @@ type navItem struct {
 // homeOf is the main page of each role.
 func homeOf(a org.Actor) string {
 	switch {
+	case a.Pending == org.PendingEnrol:
+		return "/account/2fa"
+	case a.Pending == org.PendingPassword:
+		return "/account#change-password"
+	case a.Is(org.RoleSecurityAdmin):
+		return "/admin/staff"
+	case a.Is(org.RoleAuditAdmin):
+		return "/audit"
 	case a.Is(org.RoleDispatcher):
 		return "/board"
 	case a.Role.IsUnitRole():
@@ -387,6 +398,12 @@ func navFor(a org.Actor) []navItem {
 	cases := navItem{"/cases", "案件", "Cases"}
 	mapn := navItem{"/map", "地图", "Map"}
 	switch {
+	case a.Pending != "":
+		return nil // nothing but what he must do first
+	case a.Is(org.RoleSecurityAdmin):
+		return []navItem{{"/admin/staff", "人员与角色", "Staff and roles"}}
+	case a.Is(org.RoleAuditAdmin):
+		return []navItem{{"/audit", "审计记录", "Audit trail"}}
 	case a.Is(org.RoleDispatcher):
 		return []navItem{{"/board", "指挥台", "Board"}, mapn, cases, {"/report", "代录上报", "New report"}, {"/dashboard", "考核", "Dashboard"}, {"/qr", "西湖码", "QR codes"}}
 	case a.Role.IsUnitRole():

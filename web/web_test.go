@@ -65,6 +65,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		Photos: &casework.Photos{Store: db.Photos(), Cases: cases}, Enterprises: ent})
 	srv.Web.ReportDocs = &report.Docs{Store: db.ReportDocs(), Cases: cases, Now: clock.Now} // the work report
 	srv.Web.DutyRosters = &duty.RosterService{Store: db.Roster(), Calendars: cases.Calendars, Staff: db.Org(), Audit: db.Audit(), Now: clock.Now}
+	srv.Web.AuditTrail = &org.AuditTrail{Store: db.Audit(), Audit: db.Audit()} // the audit administrator's (issue 18)
 	srv.SetReady(true)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -535,8 +536,12 @@ func TestPagesRender(t *testing.T) {
 				t.Errorf("%s: home %s: %d %.300s", r, loc, st, body)
 			}
 			for _, path := range []string{"/cases", "/report"} {
-				if st, _ := b.get(path); st != http.StatusOK {
-					t.Errorf("%s: %s: %d", r, path, st)
+				want := http.StatusOK
+				if r == org.RoleSecurityAdmin || r == org.RoleAuditAdmin {
+					want = http.StatusForbidden // 三权分立: their own pages only (issue 18)
+				}
+				if st, _ := b.get(path); st != want {
+					t.Errorf("%s: %s: %d, want %d", r, path, st, want)
 				}
 			}
 		}
@@ -617,18 +622,24 @@ func TestAdmin(t *testing.T) {
 		e := newEnv(t, db)
 		b := e.browser()
 		b.login(e.fx.Admin)
-		for _, s := range []string{"grids", "places", "staff", "categories", "routing", "calendar", "keys"} {
+		for _, s := range []string{"grids", "places", "categories", "routing", "calendar", "keys"} {
 			if st, _ := b.get("/admin/" + s); st != http.StatusOK {
 				t.Errorf("/admin/%s: %d", s, st)
 			}
 		}
-		tok := b.token("/admin/staff")
-		st, _, body := b.post("/admin/staff/save", tok, url.Values{"username": {"new.worker"}, "name": {"新网格员"}, "role": {"grid_worker"},
+		// Staff and roles are the security administrator's (issue 18).
+		if st, _ := b.get("/admin/staff"); st != http.StatusForbidden {
+			t.Errorf("the system administrator's /admin/staff: %d, want 403", st)
+		}
+		sb := e.browser()
+		sb.login(e.fx.SecurityAdmin)
+		tok := sb.token("/admin/staff")
+		st, _, body := sb.post("/admin/staff/save", tok, url.Values{"username": {"new.worker"}, "name": {"新网格员"}, "role": {"grid_worker"},
 			"grid_ids": {itoa(e.fx.GridW2.ID)}, "password": {"short"}})
 		if st != http.StatusUnprocessableEntity || !strings.Contains(body, "密码至少10位") || !strings.Contains(body, `value="new.worker"`) {
 			t.Fatalf("weak password: %d", st)
 		}
-		st, loc, _ := b.post("/admin/staff/save", tok, url.Values{"username": {"new.worker"}, "name": {"新网格员"}, "role": {"grid_worker"},
+		st, loc, _ := sb.post("/admin/staff/save", tok, url.Values{"username": {"new.worker"}, "name": {"新网格员"}, "role": {"grid_worker"},
 			"grid_ids": {itoa(e.fx.GridW2.ID)}, "password": {"Grid-Worker-2024"}})
 		if st != http.StatusSeeOther || loc != "/admin/staff?ok=1" {
 			t.Fatalf("new staff: %d %s", st, loc)

@@ -67,6 +67,14 @@ func system() org.Actor {
 	return org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "命令行"}
 }
 
+// accountsActor is the command line acting on accounts, which are the
+// security administrator's (issue 18): an actor of the system, so that
+// the first accounts of a database (the three administrators) can be
+// made, and so that a password set here is not forced to change.
+func accountsActor() org.Actor {
+	return org.Actor{Kind: org.ActorSystem, Name: "命令行"}
+}
+
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return jiedao.Invalid("", "用法：jiedao user create|list|passwd", "usage: jiedao user create|list|passwd")
@@ -91,7 +99,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer a.db.Close()
 	switch sub {
 	case "list":
-		staff, err := a.dir.Staff(ctx, system())
+		staff, err := a.dir.Staff(ctx, accountsActor())
 		if err != nil {
 			return err
 		}
@@ -106,7 +114,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := resolveScope(ctx, a, &in.Staff, *unit, *community, *grids); err != nil {
 			return err
 		}
-		s, err := a.dir.SaveStaff(ctx, system(), in)
+		s, err := a.dir.SaveStaff(ctx, accountsActor(), in)
 		if err != nil {
 			return err
 		}
@@ -117,7 +125,7 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		if _, err := a.dir.SaveStaff(ctx, system(), org.StaffInput{Staff: *old, Password: *password}); err != nil {
+		if _, err := a.dir.SaveStaff(ctx, accountsActor(), org.StaffInput{Staff: *old, Password: *password}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "已修改密码 / password changed for %s\n", old.Username)

@@ -83,7 +83,12 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 		log.Info("calendar seeded with the official 2023-2026 schedule")
 	}
 	orgStore := db.Org()
-	auth := &org.Auth{Store: orgStore, Policy: org.DefaultAuthPolicy(), Now: time.Now, Audit: db.Audit()}
+	policy, err := authPolicy(os.Getenv)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	auth := &org.Auth{Store: orgStore, Policy: policy, Now: time.Now, Audit: db.Audit()}
 	cases := &casework.Service{
 		Store: db.Cases(), Units: orgStore, Calendars: cal, CalendarEdit: cal,
 		Places: org.NewPlaces(orgStore), Now: time.Now, Log: log, Audit: db.Audit(), Contacts: db.Cases(),
@@ -171,6 +176,7 @@ func (a *app) server() *server.Server {
 	h := &api.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, Enterprises: a.ent, Books: a.books.api()}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
 	h.DutyRosters = a.dutyRosters()
+	h.AuditTrail = a.auditTrail() // the audit administrator's (authpolicy.go)
 	srv := server.New(h, a.auth, a.db, a.log)
 	srv.Open311 = &open311.Handler{Cases: a.cases, Auth: a.auth, Org: a.db.Org(), Log: a.log, PublicURL: a.pages.publicURL}
 	srv.Intake = &intake.Handler{Service: &intake.Service{Store: a.db.Intake(), Cases: a.cases, Now: time.Now, Audit: a.db.Audit()}, Log: a.log}
