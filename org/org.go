@@ -165,6 +165,9 @@ type APIClient struct {
 	KeyHash   string     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// RateLimit is the client's own rate limit, N/DURATION (6000/1m),
+	// counted per key across every process; empty: its routes' default.
+	RateLimit string `json:"rate_limit,omitempty"`
 }
 
 // Store keeps the organisation. Methods return *jiedao.Error values with
@@ -216,4 +219,6 @@ type Store interface {
 	GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*APIClient, error)
 	ListAPIClients(ctx context.Context) ([]*APIClient, error)
 	RevokeAPIClient(ctx context.Context, id int64, at time.Time) error
+	// SetAPIClientRate sets a client's own rate limit ("" for the default).
+	SetAPIClientRate(ctx context.Context, id int64, rate string) error
 }

@@ -57,8 +57,14 @@ type Server struct {
 	// MetricsToken, when set, lets a scraper from another machine read
 	// /metrics with "Authorization: Bearer TOKEN".
 	MetricsToken string
+	// Shared, when set, counts the rate limits across every process that
+	// shares the database (ratelimit.go); nil counts in this process only.
+	Shared SharedCounter
 	// Clock is the rate limiters' clock; nil is time.Now.
 	Clock func() time.Time
+
+	// sharedWarned is when the shared counter's failure was last logged.
+	sharedWarned atomic.Int64
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -249,7 +255,7 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 		}
 		// Before identity: a flood must not cost a session lookup each.
 		if lim != nil {
-			if ok, wait := lim.allow(limitKey(addr)); !ok {
+			if ok, wait := s.limit(r, rt, lim, addr); !ok {
 				s.limited.WithLabelValues(string(rt.limit)).Inc()
 				s.tooMany(sw, r, wait)
 				return

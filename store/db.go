@@ -57,6 +57,8 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	// configCache holds the categories and routing rules (configcache.go).
 	configCache configCache
+	// events hands change notices to subscribers (events.go).
+	events hub
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -145,6 +147,7 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeEvents()
 	for _, c := range []*stmtCache{&db.readStmts, &db.writeStmts} {
 		c.mu.Lock()
 		for _, st := range c.m {

@@ -71,6 +71,10 @@ type Handler struct {
 	ReportDocs *report.Docs
 	// Roster is the duty desk's 24-hour roster (web/kinds.go); nil shows none.
 	Roster duty.RosterStore
+	// CaseEvents, when set, wakes the board's stream as soon as a case
+	// changes on any node (a subscription to the database's change
+	// notices, store/events.go); nil: the stream polls.
+	CaseEvents func() (<-chan string, func())
 
 	pages map[string]*template.Template
 }

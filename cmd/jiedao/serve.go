@@ -175,7 +175,7 @@ func (a *app) server() *server.Server {
 // closes.
 func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
 	srv := a.server()
-	if err := a.guards.apply(srv, a.auth); err != nil {
+	if err := a.guards.apply(srv, a.auth, a.db); err != nil {
 		return err
 	}
 	ln, scheme, err := listen(addr, a.tls)
@@ -185,6 +185,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 
+	a.db.Listen() // other nodes' notices: boards, configuration (store/events.go)
 	jobCtx, stopJob := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { a.deadlineJob(jobCtx, every, srv.Registry()) })
@@ -232,12 +233,23 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		warned, overdue, err := a.cases.RunDeadlines(ctx)
-		a.pruneAccounts(ctx)
-		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
+		// One node runs each tick's turn (store.RunJob): the others skip it.
+		var warned, overdue int
+		ran, err := a.db.RunJob(ctx, "deadlines", every, func(ctx context.Context) error {
+			var err error
+			warned, overdue, err = a.cases.RunDeadlines(ctx)
+			a.pruneAccounts(ctx)
+			a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
+			if _, perr := a.db.PruneRateCounts(ctx, time.Now().Add(-25*time.Hour)); perr != nil && ctx.Err() == nil {
+				a.log.Warn("pruning rate counts", "err", perr)
+			}
+			return err
+		})
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
-		job.ran(err)
+		if ran || err != nil {
+			job.ran(err)
+		}
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("deadline job", "err", err)
 		} else if warned+overdue > 0 {
