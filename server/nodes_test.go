@@ -2,14 +2,21 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jiedao/jiedao/api"
+	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/open311"
 	"github.com/jiedao/jiedao/org"
@@ -96,6 +103,95 @@ func TestRateLimitsPerKey(t *testing.T) {
 		}
 		if st := post(nodes[len(nodes)-1], "jd_invented2"); st != http.StatusTooManyRequests {
 			t.Fatalf("another wrong key from the same address: %d, want 429", st)
+		}
+	})
+}
+
+// fakeReplica records what the server asks of the replica.
+type fakeReplica struct {
+	mu     sync.Mutex
+	lsn    int
+	lagged []string // the after of each MayLag, by path
+}
+
+func (f *fakeReplica) MayLag(ctx context.Context, after string) context.Context {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lagged = append(f.lagged, after)
+	return ctx
+}
+
+func (f *fakeReplica) WriteLSN(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lsn++
+	return fmt.Sprintf("0/%X", f.lsn), nil
+}
+
+// TestReplicaRouting: with a replica, a write's answer carries the
+// primary's WAL position in a cookie; a dashboard, report or export asks
+// the replica with that position (so that the session reads its own
+// writes); other reads never go to the replica, and a refused write sets
+// no cookie.
+func TestReplicaRouting(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		rp := &fakeReplica{}
+		e := newEnvPolicy(t, db, longSessions(), func(s *server.Server) { s.Replica = rp })
+		jar, _ := cookiejar.New(nil)
+		hc := &http.Client{Jar: jar}
+		var login struct {
+			Token string `json:"token"`
+		}
+		post := func(path, body string) *http.Response {
+			resp, err := hc.Post(e.url+path, "application/json", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = json.NewDecoder(resp.Body).Decode(&login)
+			resp.Body.Close()
+			return resp
+		}
+		token := ""
+		get := func(path string) int {
+			req, _ := http.NewRequest("GET", e.url+path, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		walOf := func(resp *http.Response) string {
+			for _, c := range resp.Cookies() {
+				if c.Name == "jiedao_wal" {
+					return c.Value
+				}
+			}
+			return ""
+		}
+		if resp := post("/api/v1/login", `{"username":"dispatcher","password":"wrong"}`); walOf(resp) != "" {
+			t.Fatal("a refused sign-in set the WAL cookie")
+		}
+		resp := post("/api/v1/login", fmt.Sprintf(`{"username":%q,"password":%q}`, e.fx.Leader.Username, fixture.Password))
+		if resp.StatusCode != http.StatusOK || walOf(resp) != "0/1" {
+			t.Fatalf("sign-in: %d, WAL cookie %q, want 0/1", resp.StatusCode, walOf(resp))
+		}
+		token = login.Token
+		if st := get("/api/v1/cases"); st != http.StatusOK {
+			t.Fatalf("case list: %d", st)
+		}
+		if len(rp.lagged) != 0 {
+			t.Fatalf("the case list (not a lagging read) asked the replica: %v", rp.lagged)
+		}
+		if st := get("/api/v1/report?year=2024"); st != http.StatusOK {
+			t.Fatalf("report: %d", st)
+		}
+		if st := get("/dashboard"); st != http.StatusOK {
+			t.Fatalf("dashboard: %d", st)
+		}
+		if want := []string{"0/1", "0/1"}; !slices.Equal(rp.lagged, want) {
+			t.Fatalf("the replica was asked %v, want %v (the session's last write)", rp.lagged, want)
 		}
 	})
 }

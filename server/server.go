@@ -60,6 +60,9 @@ type Server struct {
 	// Shared, when set, counts the rate limits across every process that
 	// shares the database (ratelimit.go); nil counts in this process only.
 	Shared SharedCounter
+	// Replica, when set, serves the reads that may lag from a streaming
+	// replica, each session reading its own writes (replica.go).
+	Replica Replica
 	// Clock is the rate limiters' clock; nil is time.Now.
 	Clock func() time.Time
 
@@ -287,6 +290,11 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 		}
 		if ok {
 			r = r.WithContext(api.WithActor(r.Context(), actor))
+		}
+		if s.Replica != nil {
+			w, r := s.routeReads(rt, sw, r) // replica.go
+			rt.handler(w, r)
+			return
 		}
 		rt.handler(sw, r)
 	})

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -199,6 +200,23 @@ func TestRateCounter(t *testing.T) {
 		must(t, err)
 		if gone != 2 {
 			t.Fatalf("pruned %d windows, want 2", gone)
+		}
+	})
+}
+
+// TestReplicaRefused: a replica must be a PostgreSQL standby: a primary
+// given as the replica is refused (reads from it would not lag, but a
+// misconfiguration it is), and SQLite has none. Without a replica every
+// read stays on the primary. scripts/test-nodes reads from a real one.
+func TestReplicaRefused(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		target := os.Getenv("JIEDAO_TEST_POSTGRES")
+		if err := db.OpenReplica(ctx, target); err == nil || db.HasReplica() {
+			t.Fatalf("%s: a primary was taken for a replica", db.Engine())
+		}
+		if got := db.MayLag(ctx, "0/1"); got != ctx {
+			t.Fatal("without a replica a read was marked for it")
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -123,6 +124,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	retention := contactRetentionFlag(fs)
+	replicaURL := fs.String("replica-url", "", "a streaming replica of the PostgreSQL database (postgres://…): dashboards, reports and exports read from it, each session its own writes (docs/deploy.md); empty: every read from --db")
 	var live paceFlag
 	fs.Var(&live, "live", "on a demo database, keep the demo alive: a step every interval (5s), a rate (12/min), on, or off")
 	var pages pageOptions
@@ -131,7 +133,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	guards.flags(fs)
 	var tlsOpts tlsOptions
 	tlsOpts.flags(fs)
-	if err := parseFlags(fs, args, "db", "metrics-token"); err != nil {
+	if err := parseFlags(fs, args, "db", "metrics-token", "replica-url"); err != nil {
 		return err
 	}
 	tlsConfig, err := tlsOpts.config()
@@ -150,6 +152,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
+	if *replicaURL != "" {
+		if err := a.db.OpenReplica(ctx, *replicaURL); err != nil {
+			return err
+		}
+		log.Info("reads that may lag go to the replica", "replica", redactDSN(*replicaURL))
+	}
 	a.pages, a.guards, a.tls = pages, guards, tlsConfig
 	a.retention = time.Duration(*retention)
 	a.livePace = live.d
@@ -177,6 +185,9 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	srv := a.server()
 	if err := a.guards.apply(srv, a.auth, a.db); err != nil {
 		return err
+	}
+	if a.db.HasReplica() {
+		srv.Replica = a.db
 	}
 	ln, scheme, err := listen(addr, a.tls)
 	if err != nil {
@@ -272,4 +283,13 @@ func (a *app) pruneAccounts(ctx context.Context) {
 	} else if attempts+sessions > 0 {
 		a.log.Info("login history and sessions pruned", "attempts", attempts, "sessions", sessions)
 	}
+}
+
+// redactDSN hides a DSN's password for the log.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unreadable)"
+	}
+	return u.Redacted()
 }
