@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -603,6 +604,9 @@ func run() error {
 	}
 	fig, _ := figure(ctx, dbp, figureQueries[0])
 	say("check: the replica's figures equal the primary's (%d queries; cases by status %s)", len(figureQueries), fig)
+	if err := readsFromReplica(ctx, dbp, dbr, disp, w, ch); err != nil {
+		return err
+	}
 	say("done in %s", time.Since(started).Round(time.Second))
 	return nil
 }
@@ -721,4 +725,81 @@ func advance(ctx context.Context, disp, unit *client, w *world, id int64, until 
 		ch.mark(id)
 	}
 	return fmt.Errorf("case %d: %w", id, lastErr)
+}
+
+// readsFromReplica checks where the nodes read an export from: with the
+// replica's replay paused, a case reported now is in the export of the
+// session that reported it (its WAL cookie sends it to the primary) and
+// not in an export without the cookie (read from the replica); once the
+// replay resumes, it is in both.
+func readsFromReplica(ctx context.Context, dbp, dbr *sql.DB, disp *client, w *world, ch *changes) error {
+	if _, err := dbr.ExecContext(ctx, `SELECT pg_wal_replay_pause()`); err != nil {
+		return err
+	}
+	resumed := false
+	defer func() {
+		if !resumed {
+			_, _ = dbr.ExecContext(context.WithoutCancel(ctx), `SELECT pg_wal_replay_resume()`)
+		}
+	}()
+	jar, _ := cookiejar.New(nil)
+	writer := &client{base: *balancer, token: disp.token, hc: &http.Client{Timeout: 15 * time.Second, Jar: jar}}
+	id, err := report(ctx, writer, w, "0101", "副本暂停时上报", ch)
+	if err != nil {
+		return err
+	}
+	var number string
+	if err := dbp.QueryRowContext(ctx, `SELECT number FROM cases WHERE id = $1`, id).Scan(&number); err != nil {
+		return err
+	}
+	u, _ := url.Parse(*balancer)
+	hasWAL := false
+	for _, c := range jar.Cookies(u) {
+		hasWAL = hasWAL || c.Name == "jiedao_wal"
+	}
+	if !hasWAL {
+		return errors.New("the report's answer carried no jiedao_wal cookie")
+	}
+	export := func(c *client) (bool, error) {
+		req, _ := http.NewRequestWithContext(ctx, "GET", *balancer+"/api/v1/cases/export?format=csv", nil)
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := c.hc.Do(req)
+		if err != nil {
+			return false, err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			return false, fmt.Errorf("export: %d %.200s", resp.StatusCode, b)
+		}
+		return bytes.Contains(b, []byte(number)), nil
+	}
+	reader := &client{base: *balancer, token: disp.token, hc: &http.Client{Timeout: 15 * time.Second}}
+	// Three times each, so that every node answers at least once.
+	for range 3 {
+		if in, err := export(writer); err != nil || !in {
+			return fmt.Errorf("the session that reported %s does not read its own write (in export: %v, %v)", number, in, err)
+		}
+		if in, err := export(reader); err != nil || in {
+			return fmt.Errorf("an export without the WAL cookie shows %s while the replica's replay is paused: not read from the replica (%v)", number, err)
+		}
+	}
+	if _, err := dbr.ExecContext(ctx, `SELECT pg_wal_replay_resume()`); err != nil {
+		return err
+	}
+	resumed = true
+	for start := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		in, err := export(reader)
+		if err != nil {
+			return err
+		}
+		if in {
+			break
+		}
+		if time.Since(start) > 30*time.Second {
+			return fmt.Errorf("%s not in the replica's export 30 s after the replay resumed", number)
+		}
+	}
+	say("check: with the replica's replay paused, case %s is in its reporter's export (primary) and not in one without the WAL cookie (replica); once resumed, in both", number)
+	return nil
 }
