@@ -231,6 +231,7 @@ type board struct {
 	name   string
 	mu     sync.Mutex
 	seen   map[int64]bool
+	heard  map[int64]time.Time // when it first heard of each case
 	nodes  []string  // the node of each connection, in order
 	since  time.Time // when its current connection opened
 	breaks int
@@ -276,6 +277,9 @@ func (b *board) run(ctx context.Context, base, token string, ready chan<- string
 					b.mu.Lock()
 					for _, c := range changed {
 						b.seen[c.ID] = true
+						if _, ok := b.heard[c.ID]; !ok {
+							b.heard[c.ID] = time.Now()
+						}
 					}
 					b.mu.Unlock()
 				}
@@ -293,13 +297,18 @@ func (b *board) run(ctx context.Context, base, token string, ready chan<- string
 
 // changes records when each case last changed through the driver.
 type changes struct {
-	mu sync.Mutex
-	at map[int64]time.Time
+	mu    sync.Mutex
+	at    map[int64]time.Time
+	first map[int64]time.Time // when its first change was acknowledged
 }
 
 func (c *changes) mark(id int64) {
 	c.mu.Lock()
-	c.at[id] = time.Now()
+	now := time.Now()
+	c.at[id] = now
+	if _, ok := c.first[id]; !ok {
+		c.first[id] = now
+	}
 	c.mu.Unlock()
 }
 
@@ -353,7 +362,7 @@ func run() error {
 	ready := make(chan string)
 	servedBy := map[string]bool{}
 	for i := 0; len(servedBy) < len(nodes) && i < 3*len(nodes); i++ {
-		b := &board{name: fmt.Sprintf("board%d", i+1), seen: map[int64]bool{}}
+		b := &board{name: fmt.Sprintf("board%d", i+1), seen: map[int64]bool{}, heard: map[int64]time.Time{}}
 		boards = append(boards, b)
 		go b.run(bctx, *balancer, disp.token, ready)
 		select {
@@ -369,7 +378,7 @@ func run() error {
 	boardsFrom := time.Now()
 	say("%d board clients streaming, served by %v", len(boards), keys(servedBy))
 
-	ch := &changes{at: map[int64]time.Time{}}
+	ch := &changes{at: map[int64]time.Time{}, first: map[int64]time.Time{}}
 	dbp, err := sql.Open("pgx", *primary)
 	if err != nil {
 		return err
@@ -556,7 +565,20 @@ func run() error {
 			}
 		}
 		nodesOf, breaks, seen := b.nodes, b.breaks, len(b.seen)
+		// How long after a case's first acknowledged change the board
+		// heard of it (a figure, not a check).
+		var delays []time.Duration
+		for id, at := range b.heard {
+			if f, ok := ch.first[id]; ok && at.After(f) && f.After(boardsFrom) {
+				delays = append(delays, at.Sub(f))
+			}
+		}
 		b.mu.Unlock()
+		if len(delays) > 0 {
+			slices.Sort(delays)
+			say("%s: first heard of a change %s after its acknowledgement (median of %d), %s at most",
+				b.name, delays[len(delays)/2].Round(time.Millisecond), len(delays), delays[len(delays)-1].Round(time.Millisecond))
+		}
 		if len(missed) > 0 {
 			slices.Sort(missed)
 			return fmt.Errorf("%s (connections to %v) missed cases %v", b.name, nodesOf, missed)
