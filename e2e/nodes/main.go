@@ -232,8 +232,8 @@ type board struct {
 	mu     sync.Mutex
 	seen   map[int64]bool
 	heard  map[int64]time.Time // when it first heard of each case
-	nodes  []string  // the node of each connection, in order
-	since  time.Time // when its current connection opened
+	nodes  []string            // the node of each connection, in order
+	since  time.Time           // when its current connection opened
 	breaks int
 }
 
