@@ -80,6 +80,7 @@ const (
 	AuditStaffUpdate        = "staff.update"
 	AuditAPIClientCreate    = "api_client.create"
 	AuditAPIClientRevoke    = "api_client.revoke"
+	AuditAPIClientRate      = "api_client.rate" // a client's own rate limit (several nodes, issue 17)
 )
 
 func (d *Directory) audit(ctx context.Context, a Actor, action, kind string, id any, before, after any) error {

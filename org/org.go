@@ -165,6 +165,9 @@ type APIClient struct {
 	KeyHash   string     `json:"-"`
 	CreatedAt time.Time  `json:"created_at"`
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// RateLimit is the client's own rate limit, N/DURATION (6000/1m),
+	// counted per key across every process; empty: its routes' default.
+	RateLimit string `json:"rate_limit,omitempty"`
 }
 
 // Store keeps the organisation. Methods return *jiedao.Error values with
@@ -239,4 +242,6 @@ type Store interface {
 	GetChallenge(ctx context.Context, tokenHash string) (*Challenge, error)
 	FailChallenge(ctx context.Context, tokenHash string) error
 	DeleteChallenge(ctx context.Context, tokenHash string) error
+	// SetAPIClientRate sets a client's own rate limit ("" for the default).
+	SetAPIClientRate(ctx context.Context, id int64, rate string) error
 }

@@ -1,9 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"container/list"
+	"context"
 	"fmt"
+	"io"
 	"math"
+	"mime"
+	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,6 +116,7 @@ type limiter struct {
 
 type bucket struct {
 	key    string
+	rate   Rate
 	tokens float64
 	at     time.Time // when tokens was computed
 }
@@ -120,19 +128,27 @@ func newLimiter(rate Rate, now func() time.Time) *limiter {
 // allow takes a token from key's bucket. When there is none it returns
 // false and how long until there is one.
 func (l *limiter) allow(key string) (bool, time.Duration) {
+	return l.allowRate(key, l.rate)
+}
+
+// allowRate is allow with a rate of the key's own (a machine client's).
+func (l *limiter) allowRate(key string, rate Rate) (bool, time.Duration) {
 	now := l.now()
-	perToken := l.rate.Per.Seconds() / float64(l.rate.Burst)
+	perToken := rate.Per.Seconds() / float64(rate.Burst)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.evict(now)
 	var b *bucket
 	if e, ok := l.keys[key]; ok {
 		b = e.Value.(*bucket)
-		b.tokens = math.Min(float64(l.rate.Burst), b.tokens+now.Sub(b.at).Seconds()/perToken)
+		if b.rate != rate { // the client's limit changed: start afresh
+			b.rate, b.tokens = rate, float64(rate.Burst)
+		}
+		b.tokens = math.Min(float64(rate.Burst), b.tokens+now.Sub(b.at).Seconds()/perToken)
 		b.at = now
 		l.order.MoveToFront(e)
 	} else {
-		b = &bucket{key: key, tokens: float64(l.rate.Burst), at: now}
+		b = &bucket{key: key, rate: rate, tokens: float64(rate.Burst), at: now}
 		l.keys[key] = l.order.PushFront(b)
 	}
 	if b.tokens >= 1 {
@@ -148,7 +164,7 @@ func (l *limiter) allow(key string) (bool, time.Duration) {
 func (l *limiter) evict(now time.Time) {
 	for e := l.order.Back(); e != nil; e = l.order.Back() {
 		b := e.Value.(*bucket)
-		if l.order.Len() < l.maxKeys && now.Sub(b.at) < l.rate.Per {
+		if l.order.Len() < l.maxKeys && now.Sub(b.at) < max(b.rate.Per, l.rate.Per) {
 			return
 		}
 		l.order.Remove(e)
@@ -171,4 +187,109 @@ func (r *Rate) Set(s string) error {
 	}
 	*r = v
 	return nil
+}
+
+// Counting across nodes.
+//
+// Each process keeps its token buckets in memory, which is exact for one
+// process. When several serve processes share one PostgreSQL behind a
+// balancer, a client spread over n of them would get n times its limit;
+// so a request the local bucket allows is also counted in a shared counter
+// (SharedCounter: a row per key and fixed window in the database, one
+// upsert per limited request), and refused once the count of the current
+// window passes the burst. The bounds, stated honestly: a fixed window lets
+// a client make up to twice its burst around a window's edge (the end of
+// one window and the start of the next), and never more than its burst in
+// any one window across all nodes; the local bucket still bounds each node
+// alone as before. If the database cannot count (it is down), requests
+// are limited by the local buckets only: a limit must not turn a database
+// hiccup into refusals, and the writes those requests attempt fail anyway.
+
+// SharedCounter counts requests per key and fixed window across every
+// process that shares it.
+type SharedCounter interface {
+	// Hit adds one to key's count in the window beginning at start (unix
+	// seconds) and returns the count.
+	Hit(ctx context.Context, key string, start int64) (int64, error)
+}
+
+// window returns the fixed window of rate that now falls in: its start in
+// unix seconds and how long until its end.
+func window(rate Rate, now time.Time) (int64, time.Duration) {
+	per := int64(rate.Per / time.Second)
+	if per < 1 {
+		per = 1
+	}
+	start := now.Unix() / per * per
+	return start, time.Unix(start+per, 0).Sub(now)
+}
+
+// clientKey is the API key a request presents, as api.Identify and
+// Open311 read it: an X-API-Key header, a bearer token that is an API key,
+// or Open311's api_key parameter (query string, or a form-encoded body,
+// which is read here and put back for the handler). Empty: none.
+func clientKey(r *http.Request) string {
+	if k := strings.TrimSpace(r.Header.Get("X-API-Key")); strings.HasPrefix(k, "jd_") {
+		return k
+	}
+	if h := r.Header.Get("Authorization"); strings.HasPrefix(h, "Bearer jd_") {
+		return strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
+	}
+	if !strings.HasPrefix(r.URL.Path, "/open311/") {
+		return ""
+	}
+	if k := r.URL.Query().Get("api_key"); k != "" {
+		return strings.TrimSpace(k)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if r.Method != http.MethodPost || ct != "application/x-www-form-urlencoded" || r.Body == nil {
+		return ""
+	}
+	const maxPeek = 1 << 20 // Open311's own bound on a form (open311.maxForm)
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPeek+1))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
+	if err != nil || len(body) > maxPeek {
+		return "" // the handler answers the body's fault
+	}
+	q, err := url.ParseQuery(string(body))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(q.Get("api_key"))
+}
+
+// limit applies the route's limit to a request: per API key, with the
+// client's own rate when it has one, for a request that presents a valid
+// key; else per address. A wrong key is counted against its address, so
+// that inventing keys buys no more requests.
+func (s *Server) limit(r *http.Request, rt route, lim *limiter, addr netip.Addr) (bool, time.Duration) {
+	key, rate := limitKey(addr), lim.rate
+	if k := clientKey(r); k != "" && s.auth != nil {
+		if c, err := s.auth.AuthenticateClient(r.Context(), k); err == nil {
+			key = "client:" + strconv.FormatInt(c.ID, 10)
+			if own, err := ParseRate(c.RateLimit); err == nil && c.RateLimit != "" && !own.Off() {
+				rate = own
+			}
+		}
+	}
+	ok, wait := lim.allowRate(key, rate)
+	if !ok || s.Shared == nil {
+		return ok, wait
+	}
+	start, left := window(rate, lim.now())
+	n, err := s.Shared.Hit(r.Context(), string(rt.limit)+"|"+key, start)
+	if err != nil {
+		if last := s.sharedWarned.Load(); r.Context().Err() == nil && time.Since(time.Unix(0, last)) > time.Minute &&
+			s.sharedWarned.CompareAndSwap(last, time.Now().UnixNano()) {
+			s.log.Warn("rate limit: shared counter unavailable, counting on this node only", "err", err)
+		}
+		return true, 0
+	}
+	if n > int64(rate.Burst) {
+		return false, left
+	}
+	return true, 0
 }

@@ -57,8 +57,17 @@ type Server struct {
 	// MetricsToken, when set, lets a scraper from another machine read
 	// /metrics with "Authorization: Bearer TOKEN".
 	MetricsToken string
+	// Shared, when set, counts the rate limits across every process that
+	// shares the database (ratelimit.go); nil counts in this process only.
+	Shared SharedCounter
+	// Replica, when set, serves the reads that may lag from a streaming
+	// replica, each session reading its own writes (replica.go).
+	Replica Replica
 	// Clock is the rate limiters' clock; nil is time.Now.
 	Clock func() time.Time
+
+	// sharedWarned is when the shared counter's failure was last logged.
+	sharedWarned atomic.Int64
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
@@ -249,7 +258,7 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 		}
 		// Before identity: a flood must not cost a session lookup each.
 		if lim != nil {
-			if ok, wait := lim.allow(limitKey(addr)); !ok {
+			if ok, wait := s.limit(r, rt, lim, addr); !ok {
 				s.limited.WithLabelValues(string(rt.limit)).Inc()
 				s.tooMany(sw, r, wait)
 				return
@@ -290,6 +299,11 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 				return
 			}
 			r = r.WithContext(api.WithActor(r.Context(), actor))
+		}
+		if s.Replica != nil {
+			w, r := s.routeReads(rt, sw, r) // replica.go
+			rt.handler(w, r)
+			return
 		}
 		rt.handler(sw, r)
 	})

@@ -66,6 +66,9 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	if err := s.saveCase(ctx, tx, c); err != nil {
 		return err
 	}
+	if err := s.db.caseChanged(ctx, tx, c.ID); err != nil {
+		return err
+	}
 	return countNewCases(ctx, tx, []int64{c.ID})
 }
 
@@ -167,6 +170,9 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 			return err
 		}
 		ev = e
+		if err := s.db.caseChanged(ctx, tx, c.ID); err != nil {
+			return err
+		}
 		return keepAggregates(ctx, tx, c.ID, func() error { return s.saveCase(ctx, tx, c) })
 	})
 	if err == errNothing {

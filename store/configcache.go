@@ -102,5 +102,6 @@ func (db *DB) configChanged(ctx context.Context, tx conn) error {
 		return err
 	}
 	tx.afterCommit(db.configCache.drop)
-	return nil
+	// Other processes drop theirs when they hear of it (events.go).
+	return db.notify(ctx, tx, TopicConfig, "")
 }

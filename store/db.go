@@ -57,6 +57,10 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	// configCache holds the categories and routing rules (configcache.go).
 	configCache configCache
+	// events hands change notices to subscribers (events.go).
+	events hub
+	// replica, when set, serves the reads that may lag (replica.go).
+	replica *replica
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
@@ -145,6 +149,8 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.closeEvents()
+	db.closeReplica()
 	for _, c := range []*stmtCache{&db.readStmts, &db.writeStmts} {
 		c.mu.Lock()
 		for _, st := range c.m {
@@ -307,6 +313,9 @@ func (c conn) joined(ctx context.Context) conn {
 		if tx, ok := ctx.Value(txKey{c.db}).(*conn); ok {
 			return *tx
 		}
+	}
+	if c.q == c.db.read && c.db.onReplica(ctx) {
+		c.q = c.db.replica.pool // a read that may lag (replica.go)
 	}
 	return c
 }

@@ -46,6 +46,9 @@ type groupReq struct {
 	err  error
 	done bool      // err is final
 	wake chan bool // true: lead the next batch; false: done
+	// after is what the member asked to run once committed (afterCommit);
+	// reset each time the member runs, as a run rolled back never happened.
+	after []func()
 }
 
 type committer struct {
@@ -87,6 +90,7 @@ func (db *DB) inGroupTx(ctx context.Context, fn func(ctx context.Context, tx con
 	g.leading = true
 	g.mu.Unlock()
 	if !lead && !<-r.wake {
+		r.committed()
 		return r.err
 	}
 	// r leads: it is the first pending writer.
@@ -111,7 +115,18 @@ func (db *DB) inGroupTx(ctx context.Context, fn func(ctx context.Context, tx con
 			m.wake <- false
 		}
 	}
+	r.committed()
 	return r.err
+}
+
+// committed runs the member's afterCommit functions when it succeeded.
+func (r *groupReq) committed() {
+	if r.err != nil {
+		return
+	}
+	for _, f := range r.after {
+		f()
+	}
 }
 
 // call runs the member's function. A panic becomes the member's error:
@@ -178,9 +193,10 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 	// member succeeded, as its rows do.
 	batchAgg := newAggDelta()
 	for i, r := range live {
-		r.err = nil
+		r.err, r.after = nil, nil
 		mc := c
 		mc.aggregates = newAggDelta()
+		mc.committed = &r.after
 		if !savepoints {
 			if err := r.call(ctx, mc); err != nil {
 				_ = tx.Rollback()

@@ -251,6 +251,9 @@ func (s *Intake) IngestAlarm(ctx context.Context, a *intake.Alarm, decide intake
 			if err := keepAggregates(ctx, tx, storm.ID, func() error { return s.cases.saveCase(ctx, tx, storm) }); err != nil {
 				return err
 			}
+			if err := s.db.caseChanged(ctx, tx, storm.ID); err != nil {
+				return err
+			}
 			rec.CaseID = storm.ID
 		case storm != nil:
 			rec.CaseID = storm.ID

@@ -402,12 +402,12 @@ func (s *Org) CreateAPIClient(ctx context.Context, c *org.APIClient) error {
 	return err
 }
 
-const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at`
+const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at, rate_limit`
 
 func scanClient(sc interface{ Scan(...any) error }) (*org.APIClient, error) {
 	c := &org.APIClient{}
 	var created, revoked nullTime
-	if err := sc.Scan(&c.ID, &c.Name, &c.Channel, &c.KeyPrefix, &c.KeyHash, &created, &revoked); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &c.Channel, &c.KeyPrefix, &c.KeyHash, &created, &revoked, &c.RateLimit); err != nil {
 		return nil, mapError(err)
 	}
 	c.CreatedAt, c.RevokedAt = created.Time, revoked.ptr()
@@ -438,6 +438,11 @@ func (s *Org) ListAPIClients(ctx context.Context) ([]*org.APIClient, error) {
 
 func (s *Org) RevokeAPIClient(ctx context.Context, id int64, at time.Time) error {
 	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, at, id)
+	return affectedOne(res, err, "API 客户端", "API client")
+}
+
+func (s *Org) SetAPIClientRate(ctx context.Context, id int64, rate string) error {
+	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET rate_limit = ? WHERE id = ?`, rate, id)
 	return affectedOne(res, err, "API 客户端", "API client")
 }
 

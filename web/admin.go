@@ -351,6 +351,8 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 		if key, _, err = h.Directory.CreateAPIClient(ctx, a, h.Auth, f.Get("name"), f.Get("channel")); err == nil {
 			extra = func(d *adminData) { d.NewKey = key }
 		}
+	case "keys/rate":
+		err = h.Directory.SetAPIClientRate(ctx, a, formID(f, "id"), f.Get("rate_limit"))
 	case "keys/revoke":
 		err = h.Directory.RevokeAPIClient(ctx, a, formID(f, "id"), h.Cases.Now())
 	default:

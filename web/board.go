@@ -209,17 +209,24 @@ func (h *Handler) BoardDispatch(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/board?dispatched="+url.QueryEscape(c.Number), http.StatusSeeOther)
 }
 
-// streamEvery is how often the stream asks the database for changes; a
-// test may shorten it.
+// streamEvery is how often the stream asks the database for changes when
+// nothing wakes it; a test may shorten it. With change notices
+// (Handler.CaseEvents) it asks when woken, and every streamFallback in
+// case a notice was lost.
 var streamEvery = 2 * time.Second
 
+const streamFallback = 15 * time.Second
+
 // BoardStream sends the board a server-sent event whenever cases it may
-// see change. It polls the database (every streamEvery) for cases updated
-// since it last looked, rather than listening in memory, because several
-// serve processes may share one PostgreSQL and a step taken through any of
-// them must reach every board. Each query looks back a little past its
-// last cursor, so that a transaction that committed late is not missed;
-// the (case, event count) pairs already sent are skipped.
+// see change. It reads the cases updated since it last looked from the
+// database, because several serve processes may share one PostgreSQL and
+// a step taken through any of them must reach every board: it looks when a
+// change notice wakes it (NOTIFY on PostgreSQL, carrying the case's id
+// only; in process on SQLite), and every so often in any case (a notice
+// is a wake-up, never the record: what the board may see is read through
+// its actor's access). Each query looks back a little past its last
+// cursor, so that a transaction that committed late is not missed; the
+// (case, event count) pairs already sent are skipped.
 func (h *Handler) BoardStream(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.staff(w, r)
 	if !ok {
@@ -240,15 +247,29 @@ func (h *Handler) BoardStream(w http.ResponseWriter, r *http.Request) {
 	cursor := h.Cases.Now()
 	const lookBack = 10 * time.Second
 	sent := map[string]time.Time{}
-	tick := time.NewTicker(streamEvery)
+	every := streamEvery
+	var events <-chan string
+	if h.CaseEvents != nil {
+		ch, cancel := h.CaseEvents()
+		defer cancel()
+		events, every = ch, max(streamEvery, streamFallback)
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
-	idle := 0
+	wrote := time.Now()
 	checked := time.Now()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
 		case <-tick.C:
+		case <-events:
+			// A burst of steps is one look: wait a moment, take what
+			// else came.
+			time.Sleep(50 * time.Millisecond)
+			for len(events) > 0 {
+				<-events
+			}
 		}
 		// The session is checked again every minute, so that a stream
 		// ends when its session does (signed out elsewhere, account
@@ -295,10 +316,12 @@ func (h *Handler) BoardStream(w http.ResponseWriter, r *http.Request) {
 		if len(changed) > 0 {
 			b, _ := json.Marshal(changed)
 			fmt.Fprintf(w, "event: cases\ndata: %s\n\n", b)
-			idle = 0
-		} else if idle++; idle*int(streamEvery/time.Second) >= 15 {
+			wrote = time.Now()
+		} else if time.Since(wrote) >= 15*time.Second {
 			fmt.Fprint(w, ": keep-alive\n\n") // proxies close silent connections
-			idle = 0
+			wrote = time.Now()
+		} else {
+			continue
 		}
 		if rc.Flush() != nil {
 			return

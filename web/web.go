@@ -77,6 +77,10 @@ type Handler struct {
 	// DutyRosters edits the roster (web/roster.go); nil: its page answers
 	// unavailable.
 	DutyRosters *duty.RosterService
+	// CaseEvents, when set, wakes the board's stream as soon as a case
+	// changes on any node (a subscription to the database's change
+	// notices, store/events.go); nil: the stream polls.
+	CaseEvents func() (<-chan string, func())
 
 	pages map[string]*template.Template
 }

@@ -194,13 +194,14 @@ func resolveScope(ctx context.Context, a *app, s *org.Staff, unit, community, gr
 
 func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return jiedao.Invalid("", "用法：jiedao apikey create|list|revoke", "usage: jiedao apikey create|list|revoke")
+		return jiedao.Invalid("", "用法：jiedao apikey create|list|revoke|rate", "usage: jiedao apikey create|list|revoke|rate")
 	}
 	sub, args := args[0], args[1:]
 	fs, dsn := adminFlags("apikey "+sub, stderr)
 	name := fs.String("name", "", "the client's name, e.g. 西湖码小程序")
 	channel := fs.String("channel", "", "the channel its cases come by: xihu_code, pingan, grid, iot, police, hotline, enterprise, other")
-	id := fs.Int64("id", 0, "client id (revoke)")
+	id := fs.Int64("id", 0, "client id (revoke, rate)")
+	rate := fs.String("rate", "", "the client's own rate limit, N/DURATION such as 6000/1m, counted per key on every node; empty: the default (rate)")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
@@ -226,11 +227,21 @@ func runAPIKey(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\t名称 name\t渠道 channel\t密钥前缀 key\t吊销 revoked")
+		fmt.Fprintln(tw, "ID\t名称 name\t渠道 channel\t密钥前缀 key\t吊销 revoked\t限流 rate")
 		for _, c := range cs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%v\n", c.ID, c.Name, c.Channel, c.KeyPrefix, c.RevokedAt != nil)
+			r := c.RateLimit
+			if r == "" {
+				r = "-"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%v\t%s\n", c.ID, c.Name, c.Channel, c.KeyPrefix, c.RevokedAt != nil, r)
 		}
 		return tw.Flush()
+	case "rate":
+		if err := a.dir.SetAPIClientRate(ctx, system(), *id, *rate); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已设置限流 / rate limit of client %d: %q\n", *id, *rate)
+		return nil
 	case "revoke":
 		if err := a.dir.RevokeAPIClient(ctx, system(), *id, time.Now()); err != nil {
 			return err

@@ -24,7 +24,7 @@ func TestGuardFlags(t *testing.T) {
 			return nil, nil, err
 		}
 		srv, auth := &server.Server{}, &org.Auth{Policy: org.DefaultAuthPolicy()}
-		return srv, auth, g.apply(srv, auth)
+		return srv, auth, g.apply(srv, auth, nil)
 	}
 	srv, auth, err := parse()
 	if err != nil || srv.Limits != server.DefaultLimits() || len(srv.TrustedProxies) != 0 || srv.MetricsToken != "" ||

@@ -11,6 +11,7 @@ import (
 	"github.com/jiedao/jiedao/demo"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/server"
+	"github.com/jiedao/jiedao/store"
 	"github.com/jiedao/jiedao/web"
 )
 
@@ -31,7 +32,8 @@ func (o *pageOptions) flags(fs *flag.FlagSet) {
 func (a *app) web() *web.Handler {
 	h := web.Handler{Auth: a.auth, Cases: a.cases, Directory: a.dir, Log: a.log, TileURL: a.pages.tileURL, Figures: a.figures, Roster: a.db.Roster(),
 		Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Enterprises: a.ent, Books: a.books.api(),
-		PublicURL: strings.TrimRight(a.pages.publicURL, "/")}
+		PublicURL:  strings.TrimRight(a.pages.publicURL, "/"),
+		CaseEvents: func() (<-chan string, func()) { return a.db.Subscribe(store.TopicCases) }}
 	h.ReportDocs = a.reportDocs() // the work report (report.go)
 	h.DutyRosters = a.dutyRosters()
 	h.AuditTrail = a.auditTrail() // the audit administrator's (authpolicy.go)
@@ -70,7 +72,7 @@ func (o *guardOptions) flags(fs *flag.FlagSet) {
 }
 
 // apply sets the guards on the server and the login history's retention.
-func (o *guardOptions) apply(srv *server.Server, auth *org.Auth) error {
+func (o *guardOptions) apply(srv *server.Server, auth *org.Auth, db *store.DB) error {
 	proxies, err := server.ParseTrustedProxies(o.trustedProxy)
 	if err != nil {
 		return err
@@ -80,6 +82,12 @@ func (o *guardOptions) apply(srv *server.Server, auth *org.Auth) error {
 	}
 	srv.Limits, srv.TrustedProxies, srv.MetricsToken = o.limits, proxies, o.metricsToken
 	auth.Policy.HistoryFor = time.Duration(o.historyDays) * 24 * time.Hour
+	if db == nil {
+		return nil
+	}
+	if rc := db.RateCounter(); rc != nil { // several nodes on PostgreSQL count together
+		srv.Shared = rc
+	}
 	return nil
 }
 

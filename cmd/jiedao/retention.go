@@ -72,7 +72,12 @@ func (a *app) retentionJob(ctx context.Context, period time.Duration) {
 	t := time.NewTicker(retentionInterval)
 	defer t.Stop()
 	for {
-		res, err := a.cases.RunRetention(ctx, period, false)
+		var res casework.RetentionResult
+		_, err := a.db.RunJob(ctx, "retention", retentionInterval, func(ctx context.Context) error {
+			var err error
+			res, err = a.cases.RunRetention(ctx, period, false)
+			return err
+		})
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("retention job", "err", err)
 		} else if res.Anonymised > 0 {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"sync"
 	"time"
@@ -136,6 +137,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	every := fs.Duration("deadline-interval", time.Minute, "how often to check deadlines (warnings, overdue, supervision)")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
 	retention := contactRetentionFlag(fs)
+	replicaURL := fs.String("replica-url", "", "a streaming replica of the PostgreSQL database (postgres://…): dashboards, reports and exports read from it, each session its own writes (docs/deploy.md); empty: every read from --db")
 	var live paceFlag
 	fs.Var(&live, "live", "on a demo database, keep the demo alive: a step every interval (5s), a rate (12/min), on, or off")
 	var pages pageOptions
@@ -144,7 +146,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	guards.flags(fs)
 	var tlsOpts tlsOptions
 	tlsOpts.flags(fs)
-	if err := parseFlags(fs, args, "db", "metrics-token"); err != nil {
+	if err := parseFlags(fs, args, "db", "metrics-token", "replica-url"); err != nil {
 		return err
 	}
 	tlsConfig, err := tlsOpts.config()
@@ -163,6 +165,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer a.db.Close()
+	if *replicaURL != "" {
+		if err := a.db.OpenReplica(ctx, *replicaURL); err != nil {
+			return err
+		}
+		log.Info("reads that may lag go to the replica", "replica", redactDSN(*replicaURL))
+	}
 	a.pages, a.guards, a.tls = pages, guards, tlsConfig
 	a.retention = time.Duration(*retention)
 	a.livePace = live.d
@@ -190,8 +198,11 @@ func (a *app) server() *server.Server {
 // closes.
 func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
 	srv := a.server()
-	if err := a.guards.apply(srv, a.auth); err != nil {
+	if err := a.guards.apply(srv, a.auth, a.db); err != nil {
 		return err
+	}
+	if a.db.HasReplica() {
+		srv.Replica = a.db
 	}
 	ln, scheme, err := listen(addr, a.tls)
 	if err != nil {
@@ -211,6 +222,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 
+	a.db.Listen() // other nodes' notices: boards, configuration (store/events.go)
 	jobCtx, stopJob := context.WithCancel(context.WithoutCancel(ctx))
 	var jobs sync.WaitGroup
 	jobs.Go(func() { a.deadlineJob(jobCtx, every, srv.Registry()) })
@@ -258,12 +270,23 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		warned, overdue, err := a.cases.RunDeadlines(ctx)
-		a.pruneAccounts(ctx)
-		a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
+		// One node runs each tick's turn (store.RunJob): the others skip it.
+		var warned, overdue int
+		ran, err := a.db.RunJob(ctx, "deadlines", every, func(ctx context.Context) error {
+			var err error
+			warned, overdue, err = a.cases.RunDeadlines(ctx)
+			a.pruneAccounts(ctx)
+			a.sealAudit(ctx) // audit.go: seal the events and admin actions written since
+			if _, perr := a.db.PruneRateCounts(ctx, time.Now().Add(-25*time.Hour)); perr != nil && ctx.Err() == nil {
+				a.log.Warn("pruning rate counts", "err", perr)
+			}
+			return err
+		})
 		raised.WithLabelValues("warning").Add(float64(warned))
 		raised.WithLabelValues("overdue").Add(float64(overdue))
-		job.ran(err)
+		if ran || err != nil {
+			job.ran(err)
+		}
 		if err != nil && ctx.Err() == nil {
 			a.log.Error("deadline job", "err", err)
 		} else if warned+overdue > 0 {
@@ -286,4 +309,13 @@ func (a *app) pruneAccounts(ctx context.Context) {
 	} else if attempts+sessions > 0 {
 		a.log.Info("login history and sessions pruned", "attempts", attempts, "sessions", sessions)
 	}
+}
+
+// redactDSN hides a DSN's password for the log.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "(unreadable)"
+	}
+	return u.Redacted()
 }
