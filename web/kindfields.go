@@ -36,6 +36,9 @@ var kindValueZh = map[string]string{
 	"left": "留置送达", "notice": "公告送达", "electronic": "电子送达",
 }
 
+// kindUnits are the units of the kinds' amounts.
+var kindUnits = map[string]string{"amount": " 元", "fine": " 元", "proposed_fine": " 元", "late_fee": " 元", "bikes": " 辆"}
+
 // kindStageZh: "initial" is 办理 for a petition, 初报 for a call-out's report.
 var kindStageZh = map[string]string{"initial": "初报"}
 
@@ -91,7 +94,7 @@ func kindValue(key string, v any, petitionStage bool) string {
 		}
 		return "否"
 	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
+		return strconv.FormatFloat(x, 'f', -1, 64) + kindUnits[key]
 	case string:
 		if t, err := time.Parse(time.RFC3339Nano, x); err == nil {
 			return t.In(calendar.Zone()).Format("2006-01-02 15:04")
