@@ -14,24 +14,26 @@ import (
 // duty officers and leaders read; the administrator and the command center
 // edit (duty.CanManageRoster).
 
-func (h *Handler) rosters() (*duty.RosterService, error) {
-	if h.DutyRosters == nil {
-		return nil, jiedao.Errorf(jiedao.EUNAVAILABLE, "值班表未启用", "the duty roster is not enabled")
+// rosters is the roster service for a signed-in caller; on failure it has
+// answered the request.
+func (h *Handler) rosters(w http.ResponseWriter, r *http.Request) (*duty.RosterService, bool) {
+	err := RequireSignedIn(ActorFrom(r.Context()))
+	if err == nil && h.DutyRosters == nil {
+		err = jiedao.Errorf(jiedao.EUNAVAILABLE, "值班表未启用", "the duty roster is not enabled")
 	}
-	return h.DutyRosters, nil
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, false
+	}
+	return h.DutyRosters, true
 }
 
 // DutyRoster returns the shifts of from..to (YYYY-MM-DD; default the next
 // 30 days), or the month view of month=YYYY-MM.
 func (h *Handler) DutyRoster(w http.ResponseWriter, r *http.Request) {
 	a := ActorFrom(r.Context())
-	if err := RequireSignedIn(a); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s, err := h.rosters()
-	if err != nil {
-		h.fail(w, r, err)
+	s, ok := h.rosters(w, r)
+	if !ok {
 		return
 	}
 	q := r.URL.Query()
@@ -88,13 +90,8 @@ func (h *Handler) DutyRosterGenerate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) rosterChange(w http.ResponseWriter, r *http.Request, in any, do func(*duty.RosterService) (any, error)) {
-	if err := RequireSignedIn(ActorFrom(r.Context())); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	s, err := h.rosters()
-	if err != nil {
-		h.fail(w, r, err)
+	s, ok := h.rosters(w, r)
+	if !ok {
 		return
 	}
 	if err := decode(w, r, in); err != nil {

@@ -106,6 +106,16 @@ type Clock struct {
 	// extension clears them: the new end is warned of anew.
 	Warned  bool `json:"warned,omitempty"`
 	Overdue bool `json:"overdue,omitempty"`
+	// Supervised records that the deadline job opened the supervision
+	// (督办) of the overdue mark: once; an approved extension clears it
+	// with the mark, so that the new end, overdue, is supervised anew.
+	Supervised bool `json:"supervised,omitempty"`
+}
+
+// NeedsSupervision reports whether the clock bears an overdue mark whose
+// supervision (督办) is not opened yet, and still runs.
+func (c *Clock) NeedsSupervision() bool {
+	return c.Overdue && !c.Supervised && c.Met == nil && !c.Def.Window
 }
 
 // NewClock starts a clock of definition d at the event's time.
@@ -186,7 +196,7 @@ func (c *Clock) Extend(days int, reason, approvedBy string, at time.Time) error 
 		return clockErr("at", "延期时间早于起算时间", "an extension cannot come before the clock started")
 	}
 	c.Extensions = append(c.Extensions, ClockExtension{Days: days, Reason: strings.TrimSpace(reason), ApprovedBy: strings.TrimSpace(approvedBy), At: at.In(zone)})
-	c.Warned, c.Overdue = false, false
+	c.Warned, c.Overdue, c.Supervised = false, false, false
 	return nil
 }
 

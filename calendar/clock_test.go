@@ -159,9 +159,24 @@ func TestClockPauseAndExtension(t *testing.T) {
 	if len(c.Extensions) != 0 {
 		t.Fatal("a refused extension changed the clock")
 	}
+	// Say the job had marked it overdue and opened its supervision: the
+	// extension clears both, so that the new end is marked and supervised anew.
+	c.Mark(ClockOverdue)
+	c.Supervised = true
+	if c.NeedsSupervision() {
+		t.Fatal("a supervised clock needs supervision")
+	}
 	if err := c.Extend(30, "情况复杂", "李局长", cst("2023-09-20 09:00")); err != nil {
 		t.Fatal(err)
 	}
+	if c.Overdue || c.Warned || c.Supervised || c.NeedsSupervision() {
+		t.Fatalf("the extension left the marks: %+v", c)
+	}
+	c.Mark(ClockOverdue)
+	if !c.NeedsSupervision() {
+		t.Fatal("a newly overdue clock needs no supervision")
+	}
+	c.Overdue, c.Warned = false, false
 	// 98 days from 2 August: 8 November, a Wednesday.
 	st := c.State(cal, cst("2023-09-21 09:00"))
 	if st.DueDate != "2023-11-08" || !strings.Contains(st.Limit, "延长30日") {

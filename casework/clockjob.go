@@ -15,7 +15,10 @@ import (
 // clock and its article, with the clock's notice as the reason, and
 // carrying the kind state with the mark recorded, so that replay needs
 // nothing else. A paused clock, a met one and a party's window raise
-// nothing.
+// nothing. An overdue mark is followed by one supervision (督办, ActSupervise
+// by the system, Payload.Clock naming the clock), recorded on the clock
+// (Clock.Supervised), so that it is opened once however often the job
+// runs, and after a crash between the two by the next run.
 
 // clockPage is how many open kind cases the job reads at a time.
 const clockPage = 500
@@ -30,6 +33,17 @@ func ClockEvent(cal *calendar.Calendar, c *Case, now time.Time) *Event {
 	}
 	for i := range c.KindState.Clocks {
 		clk := &c.KindState.Clocks[i]
+		if clk.NeedsSupervision() {
+			// The overdue mark's supervision (督办), once: the clock
+			// records it in the kind state the event carries.
+			st := c.KindState.Clone()
+			st.Clocks[i].Supervised = true
+			e := &Event{CaseID: c.ID, Seq: c.EventCount + 1, At: maxTime(now, c.UpdatedAt), From: c.Status, To: c.Status, Action: ActSupervise,
+				Reason:  ClockSuperviseReason(clk.Def),
+				Payload: Payload{KindState: st, Clock: clk.Def.Name, Article: clk.Def.Article}}
+			setActor(e, org.SystemActor())
+			return e
+		}
 		mark := clk.Raise(cal, now)
 		if mark == "" {
 			continue
@@ -50,6 +64,12 @@ func ClockEvent(cal *calendar.Calendar, c *Case, now time.Time) *Event {
 		return e
 	}
 	return nil
+}
+
+// ClockSuperviseReason is the reason of the supervision the deadline job
+// opens on a statutory clock's overdue mark.
+func ClockSuperviseReason(d calendar.ClockDef) string {
+	return "“" + d.Zh + "”法定时限已过（依据" + d.Article + "），系统自动督办"
 }
 
 // runClocks raises the statutory clocks' marks of the open kind cases at
@@ -88,9 +108,10 @@ func (s *Service) runClocks(ctx context.Context, now time.Time) (warned, overdue
 				if e == nil {
 					break
 				}
-				if e.Action == ActOverdue {
+				switch e.Action {
+				case ActOverdue:
 					overdue++
-				} else {
+				case ActWarn:
 					warned++
 				}
 			}

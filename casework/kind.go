@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -378,4 +379,64 @@ func HotlinePerson(key []byte, phone string) string {
 		return ""
 	}
 	return PersonDigest(key, phone)
+}
+
+// The kinds' shared helpers (dispute, petition, enforcement, duty): a
+// kind's data is read from and written into its KindState the same way,
+// and each step begins the same way.
+
+// ReadKind decodes the kind state's data into a D (the zero D when there
+// is none).
+func ReadKind[D any](st *KindState) (D, error) {
+	var d D
+	if st == nil || len(st.Data) == 0 {
+		return d, nil
+	}
+	return d, json.Unmarshal(st.Data, &d)
+}
+
+// WriteKind returns a copy of st (a new state when nil) holding the data d
+// and the tags.
+func WriteKind(st *KindState, d any, tags []string) *KindState {
+	next := st.Clone()
+	next.Data, _ = json.Marshal(d)
+	next.Tags = tags
+	return next
+}
+
+// YearTag is the tag "name:YEAR" of a time's year in China time: the
+// figures count a kind's cases by such tags.
+func YearTag(name string, t time.Time) string {
+	return name + ":" + strconv.Itoa(t.In(calendar.Zone()).Year())
+}
+
+// BeginKindStep begins a step on a case of a kind: the case's kind data as
+// a D, the step's input decoded into in (unknown fields refused), and the
+// time of the act, the input's "at" (not after now; named zh in the
+// refusal) or else now.
+func BeginKindStep[D any](c *Case, raw json.RawMessage, in any, now time.Time, zh string) (D, time.Time, error) {
+	d, err := ReadKind[D](c.KindState)
+	if err != nil {
+		return d, now, err
+	}
+	if err := DecodeKind(raw, in); err != nil {
+		return d, now, err
+	}
+	var when struct {
+		At *KindDate `json:"at"`
+	}
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &when) // DecodeKind has read it already
+	}
+	at, err := ActAt(when.At, now, "at", zh)
+	return d, at, err
+}
+
+// MeetClock records that the act the clock of the name waits for was done
+// at at; a clock the state does not run, or met already, is left alone.
+func MeetClock(st *KindState, name string, at time.Time) error {
+	if c := st.Clock(name); c != nil && c.Met == nil {
+		return c.MeetAt(at)
+	}
+	return nil
 }

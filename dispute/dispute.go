@@ -86,17 +86,8 @@ func (Model) Kind() casework.Kind { return casework.KindDispute }
 // Clocks is the kind's table of clocks.
 func (Model) Clocks() []calendar.ClockDef { return []calendar.ClockDef{ClockMediate, ClockConfirm} }
 
-func read(st *casework.KindState) (Data, error) {
-	var d Data
-	if st == nil || len(st.Data) == 0 {
-		return d, nil
-	}
-	return d, json.Unmarshal(st.Data, &d)
-}
-
 func write(st *casework.KindState, d Data) *casework.KindState {
-	next := st.Clone()
-	next.Data, _ = json.Marshal(d)
+	next := casework.WriteKind(st, d, nil)
 	next.Amount = d.Amount
 	tags := []string{"type:" + d.Type, "level:" + d.Level}
 	for _, p := range d.Parties {
@@ -108,7 +99,7 @@ func write(st *casework.KindState, d Data) *casework.KindState {
 		tags = append(tags, "outcome:"+d.Outcome)
 	}
 	if d.ResultAt != nil {
-		tags = append(tags, fmt.Sprintf("mediated:%d", d.ResultAt.In(calendar.Zone()).Year()))
+		tags = append(tags, casework.YearTag("mediated", *d.ResultAt))
 	}
 	if d.Agreement != nil && d.Agreement.EffectiveAt != nil {
 		tags = append(tags, "agreement_effective")
@@ -171,15 +162,8 @@ type stepInput struct {
 
 // Step checks a step on a dispute.
 func (Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case, action casework.Action, reason string, raw json.RawMessage, now time.Time) (*casework.KindState, error) {
-	d, err := read(c.KindState)
-	if err != nil {
-		return nil, err
-	}
 	var in stepInput
-	if err := casework.DecodeKind(raw, &in); err != nil {
-		return nil, err
-	}
-	at, err := casework.ActAt(in.At, now, "at", "日期")
+	d, at, err := casework.BeginKindStep[Data](c, raw, &in, now, "日期")
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ package duty
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -81,18 +80,9 @@ func (m Model) timers() Timers {
 	return m.Timers
 }
 
-func read(st *casework.KindState) (Data, error) {
-	var d Data
-	if st == nil || len(st.Data) == 0 {
-		return d, nil
-	}
-	return d, json.Unmarshal(st.Data, &d)
-}
-
 func write(st *casework.KindState, d Data) *casework.KindState {
-	next := st.Clone()
-	next.Data, _ = json.Marshal(d)
-	next.Tags = []string{"type:" + d.Type, fmt.Sprintf("called:%d", d.CalledAt.In(calendar.Zone()).Year())}
+	next := casework.WriteKind(st, d, nil)
+	next.Tags = []string{"type:" + d.Type, casework.YearTag("called", d.CalledAt)}
 	if d.Serious {
 		next.Tags = append(next.Tags, "serious")
 	}
@@ -130,15 +120,8 @@ func (m Model) New(ctx context.Context, env casework.KindEnv, c *casework.Case, 
 
 // Step checks a step of a call-out: each time after the one before.
 func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case, action casework.Action, reason string, raw json.RawMessage, now time.Time) (*casework.KindState, error) {
-	d, err := read(c.KindState)
-	if err != nil {
-		return nil, err
-	}
 	var in input
-	if err := casework.DecodeKind(raw, &in); err != nil {
-		return nil, err
-	}
-	at, err := casework.ActAt(in.At, now, "at", "时间")
+	d, at, err := casework.BeginKindStep[Data](c, raw, &in, now, "时间")
 	if err != nil {
 		return nil, err
 	}

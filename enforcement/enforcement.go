@@ -37,7 +37,7 @@ type Document struct {
 
 // Documents returns the case's documents with their numbers.
 func (m Model) Documents(c *casework.Case) ([]Document, error) {
-	d, err := read(c.KindState)
+	d, err := casework.ReadKind[Data](c.KindState)
 	if err != nil {
 		return nil, err
 	}
@@ -129,35 +129,24 @@ func (m Model) DocNumber(doc string, c *casework.Case, at time.Time) string {
 	return fmt.Sprintf("%s%s〔%d〕%s号", p, letter, at.In(calendar.Zone()).Year(), c.Number)
 }
 
-func read(st *casework.KindState) (Data, error) {
-	var d Data
-	if st == nil || len(st.Data) == 0 {
-		return d, nil
-	}
-	return d, json.Unmarshal(st.Data, &d)
-}
-
-func year(t *time.Time) int { return t.In(calendar.Zone()).Year() }
-
 func write(st *casework.KindState, d Data) *casework.KindState {
-	next := st.Clone()
-	next.Data, _ = json.Marshal(d)
+	next := casework.WriteKind(st, d, nil)
 	tags := []string{"sub:" + d.Subtype}
 	switch d.Subtype {
 	case SubPenalty:
 		next.Amount = d.Fine
 		if d.FiledAt != nil {
-			tags = append(tags, fmt.Sprintf("filed:%d", year(d.FiledAt)))
+			tags = append(tags, casework.YearTag("filed", *d.FiledAt))
 		}
 		if d.HearingRequested != nil {
 			tags = append(tags, "hearing")
 		}
 	case SubInspection:
 		if d.ClaimedAt != nil {
-			tags = append(tags, fmt.Sprintf("claimed:%d", year(d.ClaimedAt)))
+			tags = append(tags, casework.YearTag("claimed", *d.ClaimedAt))
 		}
 		if d.DoneAt != nil {
-			tags = append(tags, fmt.Sprintf("inspected:%d", year(d.DoneAt)))
+			tags = append(tags, casework.YearTag("inspected", *d.DoneAt))
 		}
 	case SubBikes:
 		next.Amount = float64(d.Bikes)
@@ -232,15 +221,8 @@ func (m Model) doc(d *Data, typ string, c *casework.Case, at time.Time) {
 
 // Step checks a step on an enforcement case.
 func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case, action casework.Action, reason string, raw json.RawMessage, now time.Time) (*casework.KindState, error) {
-	d, err := read(c.KindState)
-	if err != nil {
-		return nil, err
-	}
 	var in stepInput
-	if err := casework.DecodeKind(raw, &in); err != nil {
-		return nil, err
-	}
-	at, err := casework.ActAt(in.At, now, "at", "日期")
+	d, at, err := casework.BeginKindStep[Data](c, raw, &in, now, "日期")
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func (w *world) runJob(t *testing.T, at string, c *casework.Case, since *int) []
 	}
 	var out []*casework.Event
 	for _, e := range evs {
-		if e.Seq > *since && e.Payload.Clock != "" {
+		if e.Seq > *since && e.Payload.Clock != "" && e.Action != casework.ActSupervise { // supervisions: TestKindClockSupervision
 			out = append(out, e)
 		}
 	}
@@ -198,6 +198,92 @@ func TestKindClockDeadlineJobWindow(t *testing.T) {
 		}
 		if c.EverOverdue {
 			t.Error("an expired window made the case overdue")
+		}
+	})
+}
+
+// A statutory clock gone overdue opens one supervision (督办), on both
+// engines: the deadline job run twice opens it once, naming the clock and
+// its article; the case counts it and replays to itself; a supervision
+// left unopened by a run that stopped after the overdue mark is opened by
+// the next run, once.
+func TestKindClockSupervision(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		supervisions := func(id int64) []*casework.Event {
+			t.Helper()
+			evs, err := db.Cases().ListEvents(bg, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []*casework.Event
+			for _, e := range evs {
+				if e.Action == casework.ActSupervise {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		run := func(at string) {
+			t.Helper()
+			w.clock.Set(cst(at))
+			if _, _, err := w.svc.RunDeadlines(bg); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := w.report(t, "2023-01-07 10:00", casework.KindPetition, `{"level":"city","channel":"visit","petitioner_name":"王小明","petitioner_id":"330106198001011234"}`)
+		run("2023-01-28 12:00") // warned, not overdue: no supervision
+		if n := len(supervisions(c.ID)); n != 0 {
+			t.Fatalf("%d supervisions before the end", n)
+		}
+		run("2023-01-29 00:00")
+		run("2023-01-29 00:00")
+		run("2023-02-03 09:00")
+		sv := supervisions(c.ID)
+		if len(sv) != 1 {
+			t.Fatalf("%d supervisions after three runs past the end, want 1", len(sv))
+		}
+		art := petition.ClockAccept.Article
+		if e := sv[0]; e.Payload.Clock != "petition.accept" || e.Payload.Article != art || !strings.Contains(e.Reason, art) || !strings.Contains(e.Reason, "督办") || e.ActorKind != "system" {
+			t.Errorf("the supervision: %s %s %q by %s", e.Payload.Clock, e.Payload.Article, e.Reason, e.ActorKind)
+		}
+		got, err := db.Cases().GetCase(bg, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.SupervisionCount != 1 || !got.KindState.Clock("petition.accept").Supervised {
+			t.Errorf("the case counts %d supervisions; clock %+v", got.SupervisionCount, got.KindState.Clock("petition.accept"))
+		}
+		evs, _ := db.Cases().ListEvents(bg, c.ID)
+		if r, err := casework.Replay(evs); err != nil || r.SupervisionCount != 1 || !r.KindState.Clock("petition.accept").Supervised {
+			t.Errorf("replay: %v", err)
+		}
+
+		// A run that stopped after the overdue mark: the next run opens the
+		// supervision, once.
+		d := w.report(t, "2023-01-07 11:00", casework.KindPetition, `{"level":"city","channel":"visit","petitioner_name":"李四","petitioner_id":"330106198001015678"}`)
+		cal, err := w.svc.Calendars.Calendar(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := cst("2023-01-30 09:00")
+		if _, _, err := db.Cases().UpdateCase(bg, d.ID, func(c *casework.Case) (*casework.Event, error) {
+			e := casework.ClockEvent(cal, c, now)
+			if e == nil || e.Action != casework.ActOverdue {
+				t.Fatalf("first event %v, want the overdue mark", e)
+			}
+			_, err := casework.Apply(c, e)
+			return e, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(supervisions(d.ID)); n != 0 {
+			t.Fatalf("%d supervisions after the mark alone", n)
+		}
+		run("2023-01-30 10:00")
+		run("2023-01-30 11:00")
+		if n := len(supervisions(d.ID)); n != 1 {
+			t.Fatalf("%d supervisions after the interrupted run, want 1", n)
 		}
 	})
 }

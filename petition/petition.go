@@ -94,17 +94,8 @@ func (Model) Clocks() []calendar.ClockDef {
 // PersonKey is the identity's digest: 16 hex digits of HMAC-SHA256.
 func (m Model) PersonKey(identity string) string { return casework.PersonDigest(m.Key, identity) }
 
-func read(st *casework.KindState) (Data, error) {
-	var d Data
-	if st == nil || len(st.Data) == 0 {
-		return d, nil
-	}
-	return d, json.Unmarshal(st.Data, &d)
-}
-
 func write(st *casework.KindState, d Data) *casework.KindState {
-	next := st.Clone()
-	next.Data, _ = json.Marshal(d)
+	next := casework.WriteKind(st, d, nil)
 	tags := []string{"level:" + d.Level, "channel:" + d.Channel, "person:" + d.Person, "stage:" + d.Stage}
 	for _, f := range []struct {
 		on  bool
@@ -115,7 +106,7 @@ func write(st *casework.KindState, d Data) *casework.KindState {
 		}
 	}
 	if d.ClearedAt != nil {
-		tags = append(tags, fmt.Sprintf("cleared:%d", d.ClearedAt.In(calendar.Zone()).Year()))
+		tags = append(tags, casework.YearTag("cleared", *d.ClearedAt))
 	}
 	for _, a := range d.Answers {
 		if a.Stage == StageRecheck {
@@ -177,24 +168,10 @@ type stepInput struct {
 	SameMatter bool               `json:"same_matter,omitempty"` // acceptance: the same facts and reasons as a petition re-examined before
 }
 
-func meet(st *casework.KindState, name string, at time.Time) error {
-	if c := st.Clock(name); c != nil && c.Met == nil {
-		return c.MeetAt(at)
-	}
-	return nil
-}
-
 // Step checks a step on a petition.
 func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case, action casework.Action, reason string, raw json.RawMessage, now time.Time) (*casework.KindState, error) {
-	d, err := read(c.KindState)
-	if err != nil {
-		return nil, err
-	}
 	var in stepInput
-	if err := casework.DecodeKind(raw, &in); err != nil {
-		return nil, err
-	}
-	at, err := casework.ActAt(in.At, now, "at", "日期")
+	d, at, err := casework.BeginKindStep[Data](c, raw, &in, now, "日期")
 	if err != nil {
 		return nil, err
 	}
@@ -216,14 +193,14 @@ func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case,
 		}
 		d.AcceptedAt = &at
 		next := write(st, d)
-		if err := meet(next, ClockAccept.Name, at); err != nil {
+		if err := casework.MeetClock(next, ClockAccept.Name, at); err != nil {
 			return nil, err
 		}
 		next.Clocks = append(next.Clocks, calendar.NewClock(ClockHandle, at))
 		return next, nil
 	case casework.ActPetitionDecline:
 		next := write(st, d)
-		return next, meet(next, ClockAccept.Name, at)
+		return next, casework.MeetClock(next, ClockAccept.Name, at)
 	case casework.ActPetitionAnswer:
 		if !slices.Contains([]string{"support", "explain", "reject"}, in.Opinion) {
 			return nil, casework.Refuse("opinion", "处理意见应为 support（支持）、explain（解释说明）或 reject（不予支持）", "opinion must be support, explain or reject")
@@ -239,7 +216,7 @@ func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case,
 		case StageRecheck:
 			done = ClockRecheck.Name
 		}
-		if err := meet(next, done, at); err != nil {
+		if err := casework.MeetClock(next, done, at); err != nil {
 			return nil, err
 		}
 		if window != "" {
@@ -276,7 +253,7 @@ func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case,
 			d.Stage = StageRecheck
 		}
 		next = write(next, d)
-		if err := meet(next, window.Name, at); err != nil {
+		if err := casework.MeetClock(next, window.Name, at); err != nil {
 			return nil, err
 		}
 		next.Clocks = append(next.Clocks, calendar.NewClock(answer, at))
@@ -284,7 +261,7 @@ func (m Model) Step(ctx context.Context, env casework.KindEnv, c *casework.Case,
 	case casework.ActLegalRoute:
 		d.Litigation, d.LegalReason = true, reason
 		next := write(st, d)
-		return next, meet(next, ClockAccept.Name, at)
+		return next, casework.MeetClock(next, ClockAccept.Name, at)
 	case casework.ActBacklogClear:
 		if !d.Backlog {
 			return nil, casework.Refuse("backlog", "该信访件不是积案", "the petition is not a backlog case")

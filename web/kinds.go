@@ -143,7 +143,11 @@ type kindRow struct {
 	Fields []kindKV
 }
 
-type kindKV struct{ K, V string }
+// kindKV is one labelled field: its value, or the lines of a list.
+type kindKV struct {
+	K, Key, V string
+	Items     []string
+}
 
 // kindDesk is the desk page's data.
 type kindDesk struct {
@@ -193,25 +197,7 @@ func (h *Handler) kindRow(r *http.Request, c *casework.Case) (kindRow, error) {
 	}
 	row := kindRow{Case: c, Clocks: clocks}
 	if c.KindState != nil && len(c.KindState.Data) > 0 {
-		var m map[string]any
-		if json.Unmarshal(c.KindState.Data, &m) == nil {
-			keys := make([]string, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
-				if k == "person" {
-					continue // the identity's digest says nothing to a reader
-				}
-				b, _ := json.Marshal(m[k])
-				label := k
-				if zh, ok := kindFieldZh[k]; ok {
-					label = zh + " " + k
-				}
-				row.Fields = append(row.Fields, kindKV{K: label, V: strings.Trim(string(b), `"`)})
-			}
-		}
+		row.Fields = kindFields(c.KindState.Data) // kindfields.go
 	}
 	return row, nil
 }
@@ -448,7 +434,9 @@ var kindFieldZh = map[string]string{
 	"decision_at": "决定日期", "fine": "罚款", "paid_at": "缴款日期", "late_fee": "加处罚款", "documents": "文书", "services": "送达记录",
 	"item": "检查事项", "claimed_at": "认领日期", "done_at": "完成日期", "operator": "运营企业", "bikes": "车辆数",
 	"serious": "较大以上", "linked": "关联告警", "called_at": "接警时间", "dispatched_at": "出动时间", "arrived_at": "到场时间",
-	"reports": "信息报送",
+	"reports": "信息报送", "other_cases": "同一人其他案件数", "stage_at": "阶段时间", "effective_at": "生效时间",
+	"follow_ups": "回访次数", "confirm_applied_at": "申请司法确认", "performed": "已履行", "written": "书面协议",
+	"petitioner_name": "信访人", "legal_route": "访诉分离",
 }
 
 // kindActionEn names the case kinds' steps in English.
