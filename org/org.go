@@ -239,4 +239,6 @@ type Store interface {
 	GetChallenge(ctx context.Context, tokenHash string) (*Challenge, error)
 	FailChallenge(ctx context.Context, tokenHash string) error
 	DeleteChallenge(ctx context.Context, tokenHash string) error
+	// PruneChallenges deletes the second steps that expired before now.
+	PruneChallenges(ctx context.Context, now time.Time) (int64, error)
 }
