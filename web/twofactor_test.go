@@ -71,8 +71,8 @@ func TestForcedPasswordChange(t *testing.T) {
 		}
 		b := e.browser()
 		st, loc, _ = b.post("/login", b.token("/login"), url.Values{"username": {"new.leader"}, "password": {"Initial-Pass-2024"}})
-		if st != http.StatusSeeOther {
-			t.Fatalf("sign-in: %d", st)
+		if st != http.StatusSeeOther || loc != "/account#change-password" {
+			t.Fatalf("sign-in: %d to %s, want the password's change", st, loc)
 		}
 		for _, p := range []string{"/dashboard", "/cases", "/"} {
 			st, _ := b.get(p)
