@@ -165,6 +165,10 @@ func (a *Auth) Prune(ctx context.Context) (attempts, sessions int64, err error) 
 			return 0, 0, err
 		}
 	}
-	sessions, err = a.Store.PruneSessions(ctx, now, now.Add(-a.Policy.IdleTimeout))
+	if sessions, err = a.Store.PruneSessions(ctx, now, now.Add(-a.Policy.IdleTimeout)); err != nil {
+		return attempts, sessions, err
+	}
+	// Second steps never completed (issue 18) go with them.
+	_, err = a.Store.PruneChallenges(ctx, now)
 	return attempts, sessions, err
 }

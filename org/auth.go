@@ -270,6 +270,11 @@ func (a *Auth) Login(ctx context.Context, username, password string, from Client
 // openSession opens a session for a staff member whose credentials were
 // all checked, and records the successful sign-in.
 func (a *Auth) openSession(ctx context.Context, s *Staff, now time.Time, from ClientInfo) (string, error) {
+	// What he must do first decides where the sign-in leads.
+	var err error
+	if s.Pending, err = a.pending(ctx, s, now); err != nil {
+		return "", err
+	}
 	token, hash := NewToken("s_")
 	sess := &Session{TokenHash: hash, StaffID: s.ID, CreatedAt: now, LastSeen: now, ExpiresAt: now.Add(a.Policy.SessionLimit),
 		IP: clip(from.IP, 64), UserAgent: clip(from.UserAgent, maxUserAgent)}

@@ -244,4 +244,6 @@ type Store interface {
 	DeleteChallenge(ctx context.Context, tokenHash string) error
 	// SetAPIClientRate sets a client's own rate limit ("" for the default).
 	SetAPIClientRate(ctx context.Context, id int64, rate string) error
+	// PruneChallenges deletes the second steps that expired before now.
+	PruneChallenges(ctx context.Context, now time.Time) (int64, error)
 }

@@ -107,7 +107,13 @@ func TestAdminConfiguration(t *testing.T) {
 			t.Fatalf("routed report: %d %+v", st, c)
 		}
 
-		// A staff account: weak password refused in Chinese; a good one signs in.
+		// A staff account, the security administrator's (issue 18): the
+		// system administrator is refused; a weak password is refused in
+		// Chinese; a good one signs in, and must be changed first.
+		if st, _ := e.send(admin, "POST", "/api/v1/staff", "application/json", `{"username":"x.y","name":"某","role":"leader","active":true,"password":"Market-Handler-2025"}`); st != http.StatusForbidden {
+			t.Fatalf("the system administrator creates an account: %d", st)
+		}
+		admin = e.login(e.fx.SecurityAdmin)
 		st, body = e.send(admin, "POST", "/api/v1/staff", "application/json", `{"username":"new.handler","name":"新经办","role":"unit_handler","unit_id":`+fmt.Sprint(e.fx.Market.ID)+`,"active":true,"password":"short"}`)
 		if st != 400 || !strings.Contains(body, "密码至少10位") {
 			t.Fatalf("weak password: %d %s", st, body)
@@ -116,9 +122,14 @@ func TestAdminConfiguration(t *testing.T) {
 		if st != 200 {
 			t.Fatalf("create staff: %d %s", st, body)
 		}
-		if st := e.call("", "POST", "/api/v1/login", map[string]string{"username": "new.handler", "password": "Market-Handler-2025"}, nil); st != 200 {
+		var signed struct{ Token string }
+		if st := e.call("", "POST", "/api/v1/login", map[string]string{"username": "new.handler", "password": "Market-Handler-2025"}, &signed); st != 200 {
 			t.Fatalf("new account sign-in: %d", st)
 		}
+		if st, body := e.send(signed.Token, "GET", "/api/v1/cases", "", ""); st != http.StatusForbidden || !strings.Contains(body, "请先修改密码") {
+			t.Fatalf("an account whose password the security administrator set, before changing it: %d %.200s", st, body)
+		}
+		admin = e.login(e.fx.Admin)
 
 		// Next year's schedule as a TSV file; a bad line refuses the whole file.
 		tsv := "date\tkind\tname\tschedule_year\n2027-01-01\toff\t元旦\t2027\n2027-02-06\toff\t春节\t2027\n"

@@ -121,3 +121,7 @@ func (s *Org) DeleteChallenge(ctx context.Context, tokenHash string) error {
 	_, err := s.db.writer().exec(ctx, `DELETE FROM login_challenges WHERE token_hash = ?`, tokenHash)
 	return err
 }
+
+func (s *Org) PruneChallenges(ctx context.Context, now time.Time) (int64, error) {
+	return rowsAffected(s.db.writer().exec(ctx, `DELETE FROM login_challenges WHERE expires_at < ?`, now))
+}

@@ -145,6 +145,9 @@ func TestTwoFactorSignIn(t *testing.T) {
 		wantCode(t, err, jiedao.EUNAUTHORIZED, "a used recovery code")
 		for range 3 {
 			_, _, err = a.LoginCode(bg, step.Challenge, "123456", from)
+			if zh, _ := jiedao.ErrorMessages(err); zh != "验证码错误或已过期，请重新输入" {
+				t.Fatalf("a wrong code before the fifth: %v", err)
+			}
 		}
 		_, _, err = a.LoginCode(bg, step.Challenge, "654321", from)
 		if zh, _ := jiedao.ErrorMessages(err); zh != "登录已过期，请重新输入用户名和密码" {

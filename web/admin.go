@@ -346,6 +346,12 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 		err = h.Cases.DeleteCalendarDay(ctx, a, f.Get("date"))
 	case "staff/revoke":
 		err = h.Auth.RevokeSessions(ctx, a, formID(f, "id"))
+	case "staff/reset2fa": // a lost authenticator (issue 18): the security administrator's, with a reason
+		if err = h.Auth.ResetTwoFactor(ctx, a, formID(f, "id"), f.Get("reason")); jiedao.ErrorField(err) == "reason" {
+			// The staff list comes back without the person's form: say it on top.
+			zh, en := jiedao.ErrorMessages(err)
+			err = &jiedao.Error{Code: jiedao.EINVALID, Zh: zh, En: en}
+		}
 	case "keys/create":
 		var key string
 		if key, _, err = h.Directory.CreateAPIClient(ctx, a, h.Auth, f.Get("name"), f.Get("channel")); err == nil {
