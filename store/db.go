@@ -57,6 +57,8 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	// configCache holds the categories and routing rules (configcache.go).
 	configCache configCache
+	// crypto is the algorithm suite and the SM4 keyring (crypto.go).
+	crypto cryptoConfig
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.
