@@ -293,6 +293,9 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 	if max <= 0 {
 		max = 5000
 	}
+	if err := db.markAlgorithm(ctx); err != nil {
+		return 0, err
+	}
 	var hEvent, hAdmin int64 = -1, -1
 	if db.engine == Postgres {
 		var err error
@@ -309,22 +312,9 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 			Scan(&seq, &hexHash, &evFront, &adFront, &headAlg); err != nil {
 			return mapError(err)
 		}
-		alg := db.CryptoSuite().Hash
-		if string(alg) != headAlg {
-			// The marked point of an algorithm change: a record saying so,
-			// and the head's algorithm, in this transaction. (On an empty
-			// chain there is nothing to mark.)
-			if seq > 0 {
-				if _, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor_kind, actor_name, action, target_kind, target_id, before_json, after_json, reason)
-					VALUES (?, 'system', 'jiedao', 'audit.algorithm', 'audit_chain', ?, ?, ?, ?)`,
-					time.Now(), strconv.FormatInt(seq, 10), `{"alg":"`+headAlg+`"}`, `{"alg":"`+string(alg)+`"}`,
-					"审计链哈希算法变更 / audit chain hash algorithm changed"); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.exec(ctx, `UPDATE audit_head SET alg = ? WHERE id = 1`, string(alg)); err != nil {
-				return err
-			}
+		alg := gmcrypto.Hash(headAlg) // markAlgorithm set it
+		if !alg.Valid() {
+			return fmt.Errorf("store: audit head algorithm %q", headAlg)
 		}
 		if hEvent < 0 {
 			// SQLite: this transaction holds the write lock; everything
@@ -411,6 +401,41 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// markAlgorithm switches the chain to the suite's hash when it differs
+// from the head's: the marked point is an audit.algorithm record, written
+// with the head's change in one transaction, before the sealing that uses
+// the new hash (so it is the first record sealed with it, unless older
+// records were waiting). On an empty chain there is nothing to mark.
+func (db *DB) markAlgorithm(ctx context.Context) error {
+	alg := db.CryptoSuite().Hash
+	var headAlg string
+	if err := db.reader().queryRow(ctx, `SELECT alg FROM audit_head WHERE id = 1`).Scan(&headAlg); err != nil {
+		return mapError(err)
+	}
+	if headAlg == string(alg) {
+		return nil
+	}
+	return db.inTx(ctx, func(tx conn) error {
+		var seq int64
+		if err := tx.queryRow(ctx, `SELECT seq, alg FROM audit_head WHERE id = 1`+db.forUpdate()).Scan(&seq, &headAlg); err != nil {
+			return mapError(err)
+		}
+		if headAlg == string(alg) {
+			return nil // another sealer did it
+		}
+		if seq > 0 {
+			if _, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor_kind, actor_name, action, target_kind, target_id, before_json, after_json, reason)
+				VALUES (?, 'system', 'jiedao', 'audit.algorithm', 'audit_chain', ?, ?, ?, ?)`,
+				time.Now(), strconv.FormatInt(seq, 10), `{"alg":"`+headAlg+`"}`, `{"alg":"`+string(alg)+`"}`,
+				"审计链哈希算法变更 / audit chain hash algorithm changed"); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE audit_head SET alg = ? WHERE id = 1`, string(alg))
+		return err
+	})
 }
 
 // auditHorizon returns, on PostgreSQL, the highest ids of case_events and

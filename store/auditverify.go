@@ -436,6 +436,23 @@ func (db *DB) verifyRange(ctx context.Context, rr *rangeResult, anchorSeq int64)
 			table, cols = `audit_log a`, adminCols
 		}
 		alias := table[len(table)-1:]
+		// On PostgreSQL the server builds each record's canonical bytes and,
+		// for a range all in SHA-256, their digests.
+		serverDigest := false
+		if db.engine == Postgres {
+			serverDigest = true
+			for _, i := range idx {
+				serverDigest = serverDigest && entries[i].alg == gmcrypto.SHA256
+			}
+			canon := pgCanon(src)
+			if serverDigest {
+				canon = `sha256(` + canon + `)`
+			}
+			cols = alias + `.id, ` + canon
+			if src == auditEvent {
+				cols = `e.id, ` + canon + `, e.case_id, e.seq`
+			}
+		}
 		rows, err := r.query(ctx, `SELECT `+cols+` FROM `+table+` WHERE `+alias+`.id >= ? AND `+alias+`.id <= ? ORDER BY `+alias+`.id`,
 			entries[idx[0]].ref, entries[idx[len(idx)-1]].ref)
 		if err != nil {
@@ -444,12 +461,32 @@ func (db *DB) verifyRange(ctx context.Context, rr *rangeResult, anchorSeq int64)
 		s := newAuditScanner(src, 0, "")
 		j := 0
 		b := [2]byte{'e', 'a'}[k]
+		var pg struct {
+			id, caseID, seq int64
+			bytes           []byte
+		}
+		pgDest := []any{&pg.id, &pg.bytes}
+		if src == auditEvent {
+			pgDest = append(pgDest, &pg.caseID, &pg.seq)
+		}
 		for rows.Next() {
-			if err := rows.Scan(s.dest...); err != nil {
-				rows.Close()
-				return err
+			var id int64
+			if db.engine == Postgres {
+				if err := rows.Scan(pgDest...); err != nil {
+					rows.Close()
+					return err
+				}
+				id = pg.id
+				s.fields[0].b = strconv.AppendInt(s.fields[0].b[:0], pg.id, 10)
+				s.fields[1].b = strconv.AppendInt(s.fields[1].b[:0], pg.caseID, 10)
+				s.fields[2].b = strconv.AppendInt(s.fields[2].b[:0], pg.seq, 10)
+			} else {
+				if err := rows.Scan(s.dest...); err != nil {
+					rows.Close()
+					return err
+				}
+				id = s.fields[0].int()
 			}
-			id := s.fields[0].int()
 			for j < len(idx) && entries[idx[j]].ref < id {
 				e := &entries[idx[j]]
 				fail("removed", e.seq, b, e.ref, nil, "")
@@ -467,8 +504,15 @@ func (db *DB) verifyRange(ctx context.Context, rr *rangeResult, anchorSeq int64)
 				fail("inserted", e.seq, b, id, rec, "a record older than sealed ones was never sealed")
 				continue
 			}
-			s.canon()
-			e.digest = e.alg.Sum(s.buf)
+			switch {
+			case db.engine != Postgres:
+				s.canon()
+				e.digest = e.alg.Sum(s.buf)
+			case serverDigest:
+				copy(e.digest[:], pg.bytes)
+			default:
+				e.digest = e.alg.Sum(pg.bytes)
+			}
 			j++
 		}
 		rows.Close()
@@ -511,6 +555,24 @@ func (db *DB) verifyRange(ctx context.Context, rr *rangeResult, anchorSeq int64)
 	}
 	rr.lastHash = prev
 	return nil
+}
+
+// pgCanon is the SQL expression of a record's canonical bytes on
+// PostgreSQL (migration 0085's functions): the same bytes as
+// auditScanner.canon, with times in UTC as timeLayout writes them.
+func pgCanon(source string) string {
+	f := func(col string) string { return `jiedao_audit_field(` + col + `)` }
+	t := func(col string) string {
+		return f(`to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`)
+	}
+	if source == auditAdmin {
+		return `'jiedao.audit.v1/admin'::bytea || '\x00'::bytea || ` + f(`a.id::text`) + ` || ` + t(`a.at`) + ` || ` + f(`a.actor_kind`) + ` || ` +
+			f(`a.actor_id::text`) + ` || ` + f(`a.actor_name`) + ` || ` + f(`a.actor_role`) + ` || ` + f(`a.action`) + ` || ` + f(`a.target_kind`) + ` || ` +
+			f(`a.target_id`) + ` || ` + f(`a.before_json`) + ` || ` + f(`a.after_json`) + ` || ` + f(`a.reason`)
+	}
+	return `'jiedao.audit.v1/event'::bytea || '\x00'::bytea || ` + f(`e.id::text`) + ` || ` + f(`e.case_id::text`) + ` || ` + f(`e.seq::text`) + ` || ` +
+		f(`e.action`) + ` || ` + f(`e.actor_kind`) + ` || ` + f(`e.actor_id::text`) + ` || ` + f(`e.actor_name`) + ` || ` + f(`e.actor_role`) + ` || ` +
+		t(`e.at`) + ` || ` + f(`e.from_status`) + ` || ` + f(`e.to_status`) + ` || ` + f(`e.reason`) + ` || ` + f(`e.payload`)
 }
 
 // checkpointMAC is the MAC (or, keyless, the hash) of a checkpoint.

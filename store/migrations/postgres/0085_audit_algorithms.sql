@@ -15,3 +15,22 @@ CREATE TABLE audit_checkpoints (
     key_id      TEXT NOT NULL DEFAULT '',
     mac         TEXT NOT NULL
 );
+
+-- A record's canonical bytes built by the server (store/auditverify.go):
+-- each field as the uvarint of its byte length + 1 and its bytes, NULL as
+-- one 0 byte, exactly as store/audit.go builds them in Go, so that
+-- verification can have the server compute SHA-256 digests (sha256()) over
+-- ranges of records and move 32 bytes a record instead of its columns.
+CREATE FUNCTION jiedao_uvarint(n bigint) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN n < 128 THEN set_byte('\x00'::bytea, 0, n::int)
+        WHEN n < 16384 THEN set_byte(set_byte('\x0000'::bytea, 0, ((n & 127) | 128)::int), 1, (n >> 7)::int)
+        WHEN n < 2097152 THEN set_byte(set_byte(set_byte('\x000000'::bytea, 0, ((n & 127) | 128)::int), 1, (((n >> 7) & 127) | 128)::int), 2, (n >> 14)::int)
+        ELSE set_byte(set_byte(set_byte(set_byte('\x00000000'::bytea, 0, ((n & 127) | 128)::int), 1, (((n >> 7) & 127) | 128)::int), 2, (((n >> 14) & 127) | 128)::int), 3, (n >> 21)::int)
+    END
+$$;
+
+CREATE FUNCTION jiedao_audit_field(t text) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN t IS NULL THEN '\x00'::bytea
+        ELSE jiedao_uvarint(octet_length(convert_to(t, 'UTF8')) + 1) || convert_to(t, 'UTF8') END
+$$;
