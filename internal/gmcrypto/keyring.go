@@ -14,9 +14,10 @@ import (
 	"github.com/jiedao/jiedao"
 )
 
-// Encryption at rest. A value is sealed with SM4 in GCM mode (GB/T
-// 17964-2021's GCM over the SM4 block cipher of GB/T 32907-2016, as RFC 8998
-// uses it in TLS): confidentiality and integrity in one pass, with a random
+// Encryption at rest. A value is sealed with SM4 in GCM mode (the SM4
+// block cipher of GB/T 32907-2016 in Galois/Counter mode, as the SM4-GCM
+// suites of GB/T 38636-2020 and RFC 8998 use it): confidentiality and
+// integrity in one pass, with a random
 // 96-bit nonce per value and additional data naming the row and column the
 // value belongs to, so that a ciphertext moved to another row does not
 // open. The stored text is
