@@ -179,9 +179,13 @@ func (db *DB) VerifyAuditWith(parent context.Context, o AuditVerifyOptions) (*Au
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			r, done, err := db.verifyConn(ctx)
+			defer done()
 			for rr := range work {
-				if ctx.Err() == nil {
-					rr.err = db.verifyRange(ctx, rr, anchorSeq)
+				if err != nil {
+					rr.err = err
+				} else if ctx.Err() == nil {
+					rr.err = db.verifyRange(ctx, r, rr, anchorSeq)
 				}
 			}
 		}()
@@ -324,6 +328,34 @@ func (db *DB) VerifyAuditWith(parent context.Context, o AuditVerifyOptions) (*Au
 	return rep, nil
 }
 
+// verifyConn is a worker's connection. On SQLite it is a read connection
+// of its own with the file memory-mapped (the pure-Go driver otherwise
+// reads every page with a system call) and a larger page cache, both set
+// back before the connection returns to the pool; on PostgreSQL the pool.
+func (db *DB) verifyConn(ctx context.Context) (conn, func(), error) {
+	if db.engine != SQLite {
+		return db.reader(), func() {}, nil
+	}
+	c, err := db.read.Conn(ctx)
+	if err != nil {
+		return conn{}, func() {}, err
+	}
+	done := func() {
+		_, _ = c.ExecContext(context.Background(), `PRAGMA mmap_size = 0`)
+		_, _ = c.ExecContext(context.Background(), `PRAGMA cache_size = -2000`)
+		c.Close()
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA mmap_size = 1073741824`); err != nil {
+		done()
+		return conn{}, func() {}, err
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+		done()
+		return conn{}, func() {}, err
+	}
+	return conn{db: db, q: c}, done, nil
+}
+
 // auditGap returns the first record of table with lo < id < hi, or nil.
 func (db *DB) auditGap(ctx context.Context, table string, lo, hi int64) (*auditRecord, error) {
 	q := `SELECT id, 0, 0 FROM audit_log WHERE id > ? AND id < ? ORDER BY id LIMIT 1`
@@ -343,8 +375,7 @@ func (db *DB) auditGap(ctx context.Context, table string, lo, hi int64) (*auditR
 
 // verifyRange verifies the entries [rr.a, rr.b] from the stored hash of
 // entry rr.a-1.
-func (db *DB) verifyRange(ctx context.Context, rr *rangeResult, anchorSeq int64) error {
-	r := db.reader()
+func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSeq int64) error {
 	fail := func(kind string, seq int64, src byte, ref int64, rec *auditRecord, detail string) {
 		if rr.problem == nil || seq < rr.problem.Seq {
 			rr.problem = &AuditProblem{Kind: kind, Seq: seq, Source: srcName(src), RefID: ref, Detail: detail}
