@@ -17,7 +17,8 @@ import (
 // generated case events (JIEDAO_BENCH_AUDIT_RECORDS, default 200,000) is
 // sealed, then verified in full (records/s) and, after a checkpoint, a
 // day's worth more (JIEDAO_BENCH_AUDIT_DAY, default 20,000) incrementally.
-// JIEDAO_BENCH_AUDIT_CRYPTO=gm seals with SM3. Nothing asserts a time.
+// JIEDAO_BENCH_AUDIT_CRYPTO=gm seals with SM3; JIEDAO_BENCH_AUDIT_CLIENT=1
+// has PostgreSQL's records hashed in the client. Nothing asserts a time.
 //
 //	JIEDAO_BENCH_AUDIT_RECORDS=1000000 go test ./store -run '^$' -bench BenchmarkAuditVerify -benchtime 3x -timeout 60m
 
@@ -102,7 +103,7 @@ func BenchmarkAuditVerify(b *testing.B) {
 				var took time.Duration
 				cpu := cpuTime()
 				for b.Loop() {
-					rep, err := db.VerifyAudit(bg, nil)
+					rep, err := db.VerifyAuditWith(bg, store.AuditVerifyOptions{ClientDigests: os.Getenv("JIEDAO_BENCH_AUDIT_CLIENT") != ""})
 					if err != nil || rep.Problem != nil || rep.Verified != total {
 						b.Fatalf("verify: %v %+v", err, rep)
 					}

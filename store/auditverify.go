@@ -47,6 +47,11 @@ type AuditVerifyOptions struct {
 	Workers int
 	// RangeSize is how many entries a range holds (0: 65,536).
 	RangeSize int64
+	// ClientDigests, on PostgreSQL, reads the records' columns and hashes
+	// them in the client, as on SQLite, instead of having the server build
+	// and digest the canonical bytes (to compare; and for a database whose
+	// encoding is not UTF8).
+	ClientDigests bool
 }
 
 // AuditCheckpoint is a head a verification found intact.
@@ -185,7 +190,7 @@ func (db *DB) VerifyAuditWith(parent context.Context, o AuditVerifyOptions) (*Au
 				if err != nil {
 					rr.err = err
 				} else if ctx.Err() == nil {
-					rr.err = db.verifyRange(ctx, r, rr, anchorSeq)
+					rr.err = db.verifyRange(ctx, r, rr, anchorSeq, db.engine == Postgres && !o.ClientDigests)
 				}
 			}
 		}()
@@ -375,7 +380,7 @@ func (db *DB) auditGap(ctx context.Context, table string, lo, hi int64) (*auditR
 
 // verifyRange verifies the entries [rr.a, rr.b] from the stored hash of
 // entry rr.a-1.
-func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSeq int64) error {
+func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSeq int64, inServer bool) error {
 	fail := func(kind string, seq int64, src byte, ref int64, rec *auditRecord, detail string) {
 		if rr.problem == nil || seq < rr.problem.Seq {
 			rr.problem = &AuditProblem{Kind: kind, Seq: seq, Source: srcName(src), RefID: ref, Detail: detail}
@@ -470,7 +475,7 @@ func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSe
 		// On PostgreSQL the server builds each record's canonical bytes and,
 		// for a range all in SHA-256, their digests.
 		serverDigest := false
-		if db.engine == Postgres {
+		if inServer {
 			serverDigest = true
 			for _, i := range idx {
 				serverDigest = serverDigest && entries[i].alg == gmcrypto.SHA256
@@ -502,7 +507,7 @@ func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSe
 		}
 		for rows.Next() {
 			var id int64
-			if db.engine == Postgres {
+			if inServer {
 				if err := rows.Scan(pgDest...); err != nil {
 					rows.Close()
 					return err
@@ -536,7 +541,7 @@ func (db *DB) verifyRange(ctx context.Context, r conn, rr *rangeResult, anchorSe
 				continue
 			}
 			switch {
-			case db.engine != Postgres:
+			case !inServer:
 				s.canon()
 				e.digest = e.alg.Sum(s.buf)
 			case serverDigest:

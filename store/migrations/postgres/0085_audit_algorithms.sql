@@ -21,7 +21,7 @@ CREATE TABLE audit_checkpoints (
 -- one 0 byte, exactly as store/audit.go builds them in Go, so that
 -- verification can have the server compute SHA-256 digests (sha256()) over
 -- ranges of records and move 32 bytes a record instead of its columns.
-CREATE FUNCTION jiedao_uvarint(n bigint) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+CREATE FUNCTION jiedao_uvarint(n bigint) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
         WHEN n < 128 THEN set_byte('\x00'::bytea, 0, n::int)
         WHEN n < 16384 THEN set_byte(set_byte('\x0000'::bytea, 0, ((n & 127) | 128)::int), 1, (n >> 7)::int)
@@ -30,7 +30,7 @@ CREATE FUNCTION jiedao_uvarint(n bigint) RETURNS bytea LANGUAGE sql IMMUTABLE PA
     END
 $$;
 
-CREATE FUNCTION jiedao_audit_field(t text) RETURNS bytea LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+CREATE FUNCTION jiedao_audit_field(t text) RETURNS bytea LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN t IS NULL THEN '\x00'::bytea
-        ELSE jiedao_uvarint(octet_length(convert_to(t, 'UTF8')) + 1) || convert_to(t, 'UTF8') END
+        ELSE jiedao_uvarint(octet_length(t) + 1) || convert_to(t, 'UTF8') END
 $$;
