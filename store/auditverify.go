@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
-	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -140,7 +139,14 @@ func (db *DB) VerifyAuditWith(parent context.Context, o AuditVerifyOptions) (*Au
 		if err != nil {
 			return nil, err
 		}
-		if cp != nil && cp.Seq <= n {
+		if cp != nil && cp.Seq > n {
+			rep.Problem = &AuditProblem{Kind: "anchor", Seq: cp.Seq,
+				Detail: fmt.Sprintf("the chain ends at %d, before the checkpoint verified at %s: entries were removed", n, cp.VerifiedAt.Format(time.RFC3339)),
+				Name:   fmt.Sprintf("审计链条目 / chain entry %d", cp.Seq)}
+			rep.Took = time.Since(start)
+			return rep, nil
+		}
+		if cp != nil {
 			var h string
 			err := r.queryRow(ctx, `SELECT hash FROM audit_chain WHERE seq = ?`, cp.Seq).Scan(&h)
 			if err != nil && err != sql.ErrNoRows {
@@ -706,6 +712,5 @@ func (db *DB) AuditCheckpoints(ctx context.Context, limit int) ([]AuditCheckpoin
 		}
 		out = append(out, cp)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].ID > out[j].ID })
 	return out, rows.Err()
 }
