@@ -2,18 +2,17 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/internal/gmcrypto"
 	"github.com/jiedao/jiedao/org"
 )
 
@@ -21,9 +20,13 @@ import (
 // (administrative actions, reveals of masked contacts) are chained by
 // hashes in audit_chain: entry n holds
 //
-//	hash(n) = SHA-256( hash(n-1) || SHA-256(canonical bytes of the record) )
+//	hash(n) = H( hash(n-1) || H(canonical bytes of the record) )
 //
-// with hash(0) 32 zero bytes. Writers never touch the chain: the sealer
+// with hash(0) 32 zero bytes and H the entry's algorithm (audit_chain.alg):
+// SHA-256, or SM3 under the commercial-cryptography suite (JIEDAO_CRYPTO=gm,
+// internal/gmcrypto). When the suite changes, the sealer first writes an
+// audit.algorithm record to audit_log, and entries sealed from then on use
+// the new algorithm; verification follows each entry's. Writers never touch the chain: the sealer
 // (SealAudit) appends what was committed since it last ran, so that intake
 // is not serialised on a chain head. Verification (VerifyAudit) streams
 // the chain and both sources in id order, merging them, and recomputes
@@ -166,10 +169,11 @@ type auditScanner struct {
 	dest   []any
 	timeAt int // index of the time column
 	buf    []byte
+	hash   gmcrypto.Hash // the digest's algorithm (sealing)
 }
 
-func newAuditScanner(source string, extra int) *auditScanner {
-	s := &auditScanner{source: source}
+func newAuditScanner(source string, extra int, h gmcrypto.Hash) *auditScanner {
+	s := &auditScanner{source: source, hash: h}
 	n, at := nEventCol, 8
 	if source == auditAdmin {
 		n, at = nAdminCol, 1
@@ -197,6 +201,16 @@ func (s *auditScanner) scan(rows *sql.Rows) (auditRecord, error) {
 	if err := rows.Scan(s.dest...); err != nil {
 		return auditRecord{}, err
 	}
+	s.canon()
+	r := auditRecord{id: s.fields[0].int(), digest: s.hash.Sum(s.buf)}
+	if s.source == auditEvent {
+		r.caseID, r.seq = s.fields[1].int(), s.fields[2].int()
+	}
+	return r, nil
+}
+
+// canon puts the canonical bytes of the row scanned into s.buf.
+func (s *auditScanner) canon() {
 	s.fields[s.timeAt].canonTime()
 	b := append(s.buf[:0], "jiedao.audit.v1/"...)
 	b = append(b, s.source...)
@@ -211,11 +225,6 @@ func (s *auditScanner) scan(rows *sql.Rows) (auditRecord, error) {
 		b = append(b, f.b...)
 	}
 	s.buf = b
-	r := auditRecord{id: s.fields[0].int(), digest: sha256.Sum256(b)}
-	if s.source == auditEvent {
-		r.caseID, r.seq = s.fields[1].int(), s.fields[2].int()
-	}
-	return r, nil
 }
 
 // label names a record as it is sealed.
@@ -226,12 +235,13 @@ func (s *auditScanner) label() string {
 	return fmt.Sprintf("%s %s:%s", s.fields[6].b, s.fields[7].b, s.fields[8].b)
 }
 
-// chainLink is hash(n) from hash(n-1) and the record's digest.
-func chainLink(prev, digest [32]byte) [32]byte {
+// chainLink is hash(n) from hash(n-1) and the record's digest, with the
+// entry's algorithm.
+func chainLink(h gmcrypto.Hash, prev, digest [32]byte) [32]byte {
 	var b [64]byte
 	copy(b[:32], prev[:])
 	copy(b[32:], digest[:])
-	return sha256.Sum256(b[:])
+	return h.Sum(b[:])
 }
 
 // AuditHead is the last sealed entry of the chain.
@@ -283,6 +293,9 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 	if max <= 0 {
 		max = 5000
 	}
+	if err := db.markAlgorithm(ctx); err != nil {
+		return 0, err
+	}
 	var hEvent, hAdmin int64 = -1, -1
 	if db.engine == Postgres {
 		var err error
@@ -294,10 +307,14 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 	err := db.inTx(ctx, func(tx conn) error {
 		n = 0
 		var seq, evFront, adFront int64
-		var hexHash string
-		if err := tx.queryRow(ctx, `SELECT seq, hash, event_id, admin_id FROM audit_head WHERE id = 1`+db.forUpdate()).
-			Scan(&seq, &hexHash, &evFront, &adFront); err != nil {
+		var hexHash, headAlg string
+		if err := tx.queryRow(ctx, `SELECT seq, hash, event_id, admin_id, alg FROM audit_head WHERE id = 1`+db.forUpdate()).
+			Scan(&seq, &hexHash, &evFront, &adFront, &headAlg); err != nil {
 			return mapError(err)
+		}
+		alg := gmcrypto.Hash(headAlg) // markAlgorithm set it
+		if !alg.Valid() {
+			return fmt.Errorf("store: audit head algorithm %q", headAlg)
 		}
 		if hEvent < 0 {
 			// SQLite: this transaction holds the write lock; everything
@@ -328,13 +345,13 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 				return from, err
 			}
 			defer rows.Close()
-			s := newAuditScanner(source, extra)
+			s := newAuditScanner(source, extra, alg)
 			for rows.Next() {
 				r, err := s.scan(rows)
 				if err != nil {
 					return from, err
 				}
-				prev = chainLink(prev, r.digest)
+				prev = chainLink(alg, prev, r.digest)
 				links = append(links, link{source, r.id, hex.EncodeToString(prev[:]), s.label()})
 				from = r.id
 			}
@@ -361,15 +378,15 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 		for i := 0; i < len(links); i += per {
 			j := min(i+per, len(links))
 			var q strings.Builder
-			q.WriteString(`INSERT INTO audit_chain (seq, source, ref_id, hash, label, sealed_at) VALUES `)
-			args := make([]any, 0, (j-i)*6)
+			q.WriteString(`INSERT INTO audit_chain (seq, source, ref_id, hash, label, sealed_at, alg) VALUES `)
+			args := make([]any, 0, (j-i)*7)
 			for k := i; k < j; k++ {
 				if k > i {
 					q.WriteString(", ")
 				}
-				q.WriteString("(?, ?, ?, ?, ?, ?)")
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?)")
 				l := links[k]
-				args = append(args, seq+int64(k)+1, l.source, l.ref, l.hash, l.label, now)
+				args = append(args, seq+int64(k)+1, l.source, l.ref, l.hash, l.label, now, string(alg))
 			}
 			if _, err := tx.q.ExecContext(ctx, db.rebind(q.String()), args...); err != nil {
 				return mapError(err)
@@ -384,6 +401,41 @@ func (db *DB) SealAudit(ctx context.Context, max int) (int, error) {
 		return nil
 	})
 	return n, err
+}
+
+// markAlgorithm switches the chain to the suite's hash when it differs
+// from the head's: the marked point is an audit.algorithm record, written
+// with the head's change in one transaction, before the sealing that uses
+// the new hash (so it is the first record sealed with it, unless older
+// records were waiting). On an empty chain there is nothing to mark.
+func (db *DB) markAlgorithm(ctx context.Context) error {
+	alg := db.CryptoSuite().Hash
+	var headAlg string
+	if err := db.reader().queryRow(ctx, `SELECT alg FROM audit_head WHERE id = 1`).Scan(&headAlg); err != nil {
+		return mapError(err)
+	}
+	if headAlg == string(alg) {
+		return nil
+	}
+	return db.inTx(ctx, func(tx conn) error {
+		var seq int64
+		if err := tx.queryRow(ctx, `SELECT seq, alg FROM audit_head WHERE id = 1`+db.forUpdate()).Scan(&seq, &headAlg); err != nil {
+			return mapError(err)
+		}
+		if headAlg == string(alg) {
+			return nil // another sealer did it
+		}
+		if seq > 0 {
+			if _, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor_kind, actor_name, action, target_kind, target_id, before_json, after_json, reason)
+				VALUES (?, 'system', 'jiedao', 'audit.algorithm', 'audit_chain', ?, ?, ?, ?)`,
+				time.Now(), strconv.FormatInt(seq, 10), `{"alg":"`+headAlg+`"}`, `{"alg":"`+string(alg)+`"}`,
+				"审计链哈希算法变更 / audit chain hash algorithm changed"); err != nil {
+				return err
+			}
+		}
+		_, err := tx.exec(ctx, `UPDATE audit_head SET alg = ? WHERE id = 1`, string(alg))
+		return err
+	})
 }
 
 // auditHorizon returns, on PostgreSQL, the highest ids of case_events and
@@ -480,359 +532,15 @@ type AuditReport struct {
 	Head     AuditHead     `json:"head"`     // the last entry verified
 	Took     time.Duration `json:"took"`
 	Problem  *AuditProblem `json:"problem,omitempty"`
-}
-
-type chainEntry struct {
-	seq    int64
-	source byte // 'e' or 'a'
-	ref    int64
-	hash   [32]byte
-}
-
-// auditBatch is how many records verification passes on at once;
-// auditChunk is the id range one worker reads in one query.
-const (
-	auditBatch = 2048
-	auditChunk = 65536
-)
-
-type recBatch struct {
-	recs []auditRecord
-	err  error
-}
-
-// readChunk reads the records of ids [lo, hi) into c, in batches.
-func readChunk(ctx context.Context, db *DB, s *auditScanner, query string, lo, hi int64, c chan<- recBatch) error {
-	rows, err := db.reader().query(ctx, query, lo, hi)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	b := make([]auditRecord, 0, auditBatch)
-	for rows.Next() {
-		r, err := s.scan(rows)
-		if err != nil {
-			return err
-		}
-		b = append(b, r)
-		if len(b) == auditBatch {
-			c <- recBatch{recs: b}
-			b = make([]auditRecord, 0, auditBatch)
-		}
-	}
-	if len(b) > 0 {
-		c <- recBatch{recs: b}
-	}
-	return rows.Err()
-}
-
-// VerifyAudit walks the chain in seq order, recomputing every hash from the
-// records as they are now, and stops at the first problem. The chain and
-// the two sources are each read in one pass, in order, on three
-// connections, and merged; digests are computed while reading. anchor, if
-// not nil, is a head written down before: the chain must still have it.
-func (db *DB) VerifyAudit(parent context.Context, anchor *AuditHead) (*AuditReport, error) {
-	start := time.Now()
-	ctx, cancel := context.WithCancel(parent)
-	defer cancel()
-	rep := &AuditReport{}
-
-	type chainBatch struct {
-		entries []chainEntry
-		err     error
-	}
-	// The chain is read first: a record it names was committed before the
-	// entry, so the sources, read after, have it (PostgreSQL takes each
-	// query's snapshot when it starts).
-	chainRows, err := db.reader().query(ctx, `SELECT seq, source, ref_id, hash FROM audit_chain ORDER BY seq`)
-	if err != nil {
-		return nil, err
-	}
-	chainC := make(chan chainBatch, 4)
-	started := make(chan struct{})
-	go func() {
-		defer close(chainC)
-		defer chainRows.Close()
-		var seq, ref int64
-		var source, hash auditField
-		b := make([]chainEntry, 0, auditBatch)
-		first := true
-		for {
-			more := chainRows.Next()
-			if first {
-				close(started)
-				first = false
-			}
-			if !more {
-				break
-			}
-			if err := chainRows.Scan(&seq, &source, &ref, &hash); err != nil {
-				select {
-				case chainC <- chainBatch{err: err}:
-				case <-ctx.Done():
-				}
-				return
-			}
-			e := chainEntry{seq: seq, ref: ref}
-			switch string(source.b) {
-			case auditEvent:
-				e.source = 'e'
-			case auditAdmin:
-				e.source = 'a'
-			}
-			if len(hash.b) != 64 {
-				e.source = '?' // an altered hash: it can match nothing
-			} else if _, err := hex.Decode(e.hash[:], hash.b); err != nil {
-				e.source = '?'
-			}
-			b = append(b, e)
-			if len(b) == auditBatch {
-				select {
-				case chainC <- chainBatch{entries: b}:
-				case <-ctx.Done():
-					return
-				}
-				b = make([]chainEntry, 0, auditBatch)
-			}
-		}
-		if len(b) > 0 {
-			select {
-			case chainC <- chainBatch{entries: b}:
-			case <-ctx.Done():
-				return
-			}
-		}
-		if err := chainRows.Err(); err != nil {
-			select {
-			case chainC <- chainBatch{err: err}:
-			case <-ctx.Done():
-			}
-		}
-	}()
-	select {
-	case <-started:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	// stream reads a source in id order. The id range is cut into chunks
-	// that workers read at once on their own connections, each computing
-	// its rows' digests; the chunks are passed on in order.
-	stream := func(source, table, cols string, workers int) (<-chan recBatch, error) {
-		var lo, hi int64
-		if err := db.reader().queryRow(ctx, `SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), -1) FROM `+table).Scan(&lo, &hi); err != nil {
-			return nil, err
-		}
-		type chunk struct {
-			lo, hi int64 // [lo, hi)
-			c      chan recBatch
-		}
-		out := make(chan recBatch, 4)
-		work := make(chan chunk)
-		order := make(chan chan recBatch, 2*workers)
-		go func() {
-			defer close(work)
-			defer close(order)
-			for from := lo; from <= hi; from += auditChunk {
-				// Never blocks a worker: room for the whole chunk and an error.
-				ch := chunk{from, from + auditChunk, make(chan recBatch, auditChunk/auditBatch+2)}
-				select {
-				case order <- ch.c:
-				case <-ctx.Done():
-					return
-				}
-				select {
-				case work <- ch:
-				case <-ctx.Done():
-					close(ch.c)
-					return
-				}
-			}
-		}()
-		query := `SELECT ` + cols + ` FROM ` + table + ` WHERE id >= ? AND id < ? ORDER BY id`
-		for range workers {
-			go func() {
-				s := newAuditScanner(source, 0)
-				for ch := range work {
-					if err := readChunk(ctx, db, s, query, ch.lo, ch.hi, ch.c); err != nil {
-						ch.c <- recBatch{err: err}
-					}
-					close(ch.c)
-				}
-			}()
-		}
-		go func() {
-			defer close(out)
-			for c := range order {
-				for b := range c {
-					select {
-					case out <- b:
-					case <-ctx.Done():
-						return
-					}
-				}
-			}
-		}()
-		return out, nil
-	}
-	evC, err := stream(auditEvent, `case_events e`, eventCols, max(2, min(runtime.GOMAXPROCS(0), 6)))
-	if err != nil {
-		return nil, err
-	}
-	adC, err := stream(auditAdmin, `audit_log a`, adminCols, 1)
-	if err != nil {
-		return nil, err
-	}
-
-	// cursor reads one source's records in order.
-	type cursor struct {
-		c    <-chan recBatch
-		buf  []auditRecord
-		i    int
-		done bool
-	}
-	peek := func(cur *cursor) (*auditRecord, error) {
-		for cur.i >= len(cur.buf) {
-			if cur.done {
-				return nil, nil
-			}
-			b, ok := <-cur.c
-			if !ok {
-				cur.done = true
-				return nil, nil
-			}
-			if b.err != nil {
-				return nil, b.err
-			}
-			cur.buf, cur.i = b.recs, 0
-		}
-		return &cur.buf[cur.i], nil
-	}
-	ev, ad := &cursor{c: evC}, &cursor{c: adC}
-
-	var prev [32]byte
-	var lastSeq int64
-	var lastRef [256]int64 // per source
-	var problemRec *auditRecord
-	problem := func(kind string, seq int64, source byte, ref int64, rec *auditRecord, detail string) {
-		p := &AuditProblem{Kind: kind, Seq: seq, RefID: ref, Detail: detail}
-		switch source {
-		case 'e':
-			p.Source = auditEvent
-		case 'a':
-			p.Source = auditAdmin
-		}
-		rep.Problem, problemRec = p, rec
-	}
-	anchorSeen := false
-walk:
-	for {
-		b, ok := <-chainC
-		if !ok {
-			break
-		}
-		if b.err != nil {
-			return nil, b.err
-		}
-		for _, e := range b.entries {
-			if e.seq != lastSeq+1 {
-				if e.seq <= lastSeq {
-					problem("inserted", e.seq, e.source, e.ref, nil, fmt.Sprintf("chain entry %d out of order after %d", e.seq, lastSeq))
-				} else {
-					problem("removed", lastSeq+1, 0, 0, nil, fmt.Sprintf("chain entries %d to %d are missing", lastSeq+1, e.seq-1))
-				}
-				break walk
-			}
-			var cur *cursor
-			switch e.source {
-			case 'e':
-				cur = ev
-			case 'a':
-				cur = ad
-			default:
-				problem("altered", e.seq, 0, e.ref, nil, "the chain entry itself was altered")
-				break walk
-			}
-			if e.ref <= lastRef[e.source] {
-				problem("inserted", e.seq, e.source, e.ref, nil, "a chain entry names a record sealed before it")
-				break walk
-			}
-			lastRef[e.source] = e.ref
-			r, err := peek(cur)
-			if err != nil {
-				return nil, err
-			}
-			if r != nil && r.id < e.ref {
-				rc := *r
-				problem("inserted", e.seq, e.source, r.id, &rc, "a record older than sealed ones was never sealed")
-				break walk
-			}
-			if r == nil || r.id > e.ref {
-				problem("removed", e.seq, e.source, e.ref, nil, "")
-				break walk
-			}
-			cur.i++
-			prev = chainLink(prev, r.digest)
-			if prev != e.hash {
-				rc := *r
-				problem("altered", e.seq, e.source, e.ref, &rc, "")
-				break walk
-			}
-			lastSeq = e.seq
-			rep.Verified++
-			if e.source == 'e' {
-				rep.Events++
-			} else {
-				rep.Admin++
-			}
-			if anchor != nil && e.seq == anchor.Seq {
-				anchorSeen = true
-				if hex.EncodeToString(prev[:]) != anchor.Hash {
-					problem("anchor", e.seq, e.source, e.ref, nil, "the chain was rewritten: its entry differs from the anchor written down")
-					break walk
-				}
-			}
-		}
-	}
-	rep.Head = AuditHead{Seq: lastSeq}
-	if lastSeq > 0 {
-		rep.Head.Hash = hex.EncodeToString(prev[:])
-	}
-	if rep.Problem == nil && anchor != nil && !anchorSeen {
-		problem("anchor", anchor.Seq, 0, 0, nil, fmt.Sprintf("the chain ends at %d, before the anchor: entries were removed", lastSeq))
-	}
-	if rep.Problem == nil {
-		// What follows the frontier is not sealed yet, unless older than it.
-		for _, x := range []struct {
-			cur *cursor
-			src byte
-		}{{ev, 'e'}, {ad, 'a'}} {
-			for {
-				r, err := peek(x.cur)
-				if err != nil {
-					return nil, err
-				}
-				if r == nil {
-					break
-				}
-				if r.id <= lastRef[x.src] {
-					rc := *r
-					problem("inserted", lastSeq, x.src, r.id, &rc, "a record older than sealed ones was never sealed")
-					break
-				}
-				rep.Unsealed++
-				x.cur.i++
-			}
-			if rep.Problem != nil {
-				break
-			}
-		}
-	}
-	rep.Took = time.Since(start)
-	if rep.Problem != nil {
-		cancel() // stop the readers before naming the record
-		rep.Problem.Name = db.auditName(parent, rep.Problem, problemRec)
-	}
-	return rep, nil
+	// From is the first entry verified: 1, or the entry after the
+	// checkpoint an incremental verification started from (Checkpoint).
+	From       int64            `json:"from"`
+	Checkpoint *AuditCheckpoint `json:"checkpoint,omitempty"`
+	// Stored is the checkpoint this verification stored, if any.
+	Stored *AuditCheckpoint `json:"stored,omitempty"`
+	// Algorithms are the hashes of the entries verified, run by run: more
+	// than one where the suite changed (an audit.algorithm record).
+	Algorithms []AlgSpan `json:"algorithms,omitempty"`
 }
 
 // auditName names a problem's record for the operator: the case number

@@ -24,7 +24,7 @@ type auditWorld struct {
 	svc   *casework.Service
 }
 
-func newAuditWorld(t *testing.T, db *store.DB) *auditWorld {
+func newAuditWorld(t testing.TB, db *store.DB) *auditWorld {
 	t.Helper()
 	o, err := fixture.Build(bg, db)
 	if err != nil {
@@ -37,12 +37,14 @@ func newAuditWorld(t *testing.T, db *store.DB) *auditWorld {
 }
 
 // history files a report in grid W1 and takes it to the unit: four events.
-func (w *auditWorld) history(t *testing.T, svc *casework.Service) *casework.Case {
+func (w *auditWorld) history(t testing.TB, svc *casework.Service) *casework.Case {
 	t.Helper()
 	lat, lon := w.o.LatLon(w.o.GridW1.ID)
 	c, err := svc.Report(bg, org.ResidentActor("张三"), casework.ReportInput{Category: fixture.CatExposedTrash,
 		Details: "垃圾桶满溢", Lat: lat, Lon: lon, Reporter: casework.Contact{Name: "张三", Phone: "13812345678"}})
-	must(t, err)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, st := range []struct {
 		a  org.Actor
 		in casework.StepInput

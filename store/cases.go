@@ -57,7 +57,7 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	// The report event carries the id and number too, so that replaying
 	// the events gives the stored case.
 	e.Payload.Report.ID, e.Payload.Report.Number = id, c.Number
-	if err := insertContact(ctx, tx, id, e); err != nil {
+	if err := s.db.insertContact(ctx, tx, id, e); err != nil {
 		return err
 	}
 	if err := s.insertEvent(ctx, tx, e); err != nil {
@@ -153,7 +153,7 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 	var ev *casework.Event
 	errNothing := fmt.Errorf("nothing to write")
 	err := s.db.inTx(ctx, func(tx conn) error {
-		c, err := scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), id))
+		c, err := s.db.scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), id))
 		if err != nil {
 			return notFound(err, "案件", "case")
 		}
@@ -185,7 +185,7 @@ func (s *Cases) UpdateCase(ctx context.Context, id int64, fn func(c *casework.Ca
 }
 
 // scanCase reads a row of caseSelect.
-func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
+func (db *DB) scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
 	var data string
 	var name, phone sql.NullString
 	var anonymised nullTime
@@ -197,8 +197,9 @@ func scanCase(sc interface{ Scan(...any) error }) (*casework.Case, error) {
 		return nil, fmt.Errorf("store: case data: %w", err)
 	}
 	inZone(c)
-	c.Reporter = contactOf(name, phone, anonymised)
-	return c, nil
+	var err error
+	c.Reporter, err = db.contactOf(c.ID, name, phone, anonymised)
+	return c, err
 }
 
 // inZone puts a decoded case's times in China Standard Time, as the
@@ -224,17 +225,17 @@ func inZone(c *casework.Case) {
 }
 
 func (s *Cases) GetCase(ctx context.Context, id int64) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.id = ?`, id))
+	c, err := s.db.scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.id = ?`, id))
 	return c, notFound(err, "案件", "case")
 }
 
 func (s *Cases) GetCaseByNumber(ctx context.Context, number string) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.number = ?`, number))
+	c, err := s.db.scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.number = ?`, number))
 	return c, notFound(err, "案件", "case")
 }
 
 func (s *Cases) FindByExternalID(ctx context.Context, ch casework.Channel, externalID string) (*casework.Case, error) {
-	c, err := scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.channel = ? AND c.external_id = ?`, string(ch), externalID))
+	c, err := s.db.scanCase(s.db.reader().queryRow(ctx, caseSelect+` WHERE c.channel = ? AND c.external_id = ?`, string(ch), externalID))
 	return c, notFound(err, "案件", "case")
 }
 
@@ -412,7 +413,7 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 	defer rows.Close()
 	out := []*casework.Case{}
 	for rows.Next() {
-		c, err := scanCase(rows)
+		c, err := s.db.scanCase(rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -572,7 +573,7 @@ func (s *Cases) OpenKindCases(ctx context.Context, afterID int64, limit int) ([]
 	defer rows.Close()
 	var out []*casework.Case
 	for rows.Next() {
-		c, err := scanCase(rows)
+		c, err := s.db.scanCase(rows)
 		if err != nil {
 			return nil, err
 		}

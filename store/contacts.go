@@ -33,20 +33,25 @@ var _ casework.ContactStore = (*Cases)(nil)
 // returns the case_contacts row to store with the event, or nil for a
 // case reported without a contact (a sensor's alarm, a grid worker's
 // patrol): it has nothing to keep or erase, and reads back empty.
-func takeContact(caseID int64, e *casework.Event) []any {
+//
+// With the commercial-cryptography suite (JIEDAO_CRYPTO=gm) the digest is
+// HMAC-SM3, written "sm3:HEX" so that it says its algorithm; with an SM4
+// keyring the name and the phone number are stored sealed (crypto.go).
+func (db *DB) takeContact(caseID int64, e *casework.Event) []any {
 	r := e.Payload.Report.Reporter
 	if r.Name == "" && r.Phone == "" {
 		return nil
 	}
 	salt := make([]byte, contactSaltSize)
 	rand.Read(salt) // never fails (crypto/rand, Go 1.24+)
-	e.Payload.ReporterDigest = casework.ContactDigest(salt, r)
-	return []any{caseID, r.Name, r.Phone, salt}
+	e.Payload.ReporterDigest = db.contactDigest(salt, r)
+	name, phone := db.sealContact(caseID, r.Name, r.Phone)
+	return []any{caseID, name, phone, salt}
 }
 
 // insertContact stores the contact of a new case, whose report event is e.
-func insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event) error {
-	row := takeContact(caseID, e)
+func (db *DB) insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event) error {
+	row := db.takeContact(caseID, e)
 	if row == nil {
 		return nil
 	}
@@ -59,10 +64,11 @@ func insertContact(ctx context.Context, tx conn, caseID int64, e *casework.Event
 // no row).
 const caseSelect = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at FROM cases c LEFT JOIN case_contacts cc ON cc.case_id = c.id`
 
-// contactOf is the contact read from case_contacts; all NULL (no row)
-// is no contact.
-func contactOf(name, phone sql.NullString, anonymised nullTime) casework.Contact {
-	return casework.Contact{Name: name.String, Phone: phone.String, AnonymisedAt: anonymised.ptr()}
+// contactOf is the contact of case caseID read from case_contacts,
+// opened if it is sealed; all NULL (no row) is no contact.
+func (db *DB) contactOf(caseID int64, name, phone sql.NullString, anonymised nullTime) (casework.Contact, error) {
+	n, p, err := db.openContact(caseID, name.String, phone.String)
+	return casework.Contact{Name: n, Phone: p, AnonymisedAt: anonymised.ptr()}, err
 }
 
 // projection is the case as cases.data keeps it: without the contact.
@@ -91,7 +97,9 @@ func (s *Cases) reportContact(ctx context.Context, caseID int64, events []*casew
 		if err != nil && err != sql.ErrNoRows {
 			return mapError(err)
 		}
-		e.Payload.Report.Reporter = contactOf(name, phone, anonymised)
+		if e.Payload.Report.Reporter, err = s.db.contactOf(caseID, name, phone, anonymised); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -61,6 +61,8 @@ type DB struct {
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
 	replica *replica
+	// crypto is the algorithm suite and the SM4 keyring (crypto.go).
+	crypto cryptoConfig
 }
 
 // IsPostgres reports whether a DSN names a PostgreSQL database.

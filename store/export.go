@@ -65,7 +65,7 @@ func (s *Cases) casePage(ctx context.Context, r conn, q string, args []any) ([]*
 	defer rows.Close()
 	var out []*casework.Case
 	for rows.Next() {
-		c, err := scanCase(rows)
+		c, err := s.db.scanCase(rows)
 		if err != nil {
 			return nil, err
 		}

@@ -69,7 +69,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			ids = append(ids, id)
 			rep := h.Events[0].Payload.Report
 			rep.ID, rep.Number = id, c.Number
-			if row := takeContact(id, h.Events[0]); row != nil {
+			if row := s.db.takeContact(id, h.Events[0]); row != nil {
 				if err := contacts.add(ctx, tx, row...); err != nil {
 					return err
 				}

@@ -35,12 +35,15 @@ func (s *Intake) Client(ctx context.Context, id int64) (*org.APIClient, error) {
 func (s *Intake) Secret(ctx context.Context, clientID int64) (string, error) {
 	var secret string
 	err := s.db.reader().queryRow(ctx, `SELECT secret FROM intake_secrets WHERE client_id = ?`, clientID).Scan(&secret)
-	return secret, notFound(mapError(err), "签名密钥", "signing secret")
+	if err != nil {
+		return "", notFound(mapError(err), "签名密钥", "signing secret")
+	}
+	return s.db.open(secret, secretAD(clientID)) // sealed with SM4 when a key is configured (crypto.go)
 }
 
 func (s *Intake) PutSecret(ctx context.Context, clientID int64, secret string, at time.Time) error {
 	_, err := s.db.writer().exec(ctx, `INSERT INTO intake_secrets (client_id, secret, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (client_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at`, clientID, secret, at)
+		ON CONFLICT (client_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at`, clientID, s.db.seal(secret, secretAD(clientID)), at)
 	return err
 }
 
@@ -227,7 +230,7 @@ func (s *Intake) IngestAlarm(ctx context.Context, a *intake.Alarm, decide intake
 		}
 		var storm *casework.Case
 		if dev.StormCaseID != 0 {
-			if storm, err = scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), dev.StormCaseID)); err != nil {
+			if storm, err = s.db.scanCase(tx.queryRow(ctx, caseSelect+` WHERE c.id = ?`+s.db.forUpdateOf("c"), dev.StormCaseID)); err != nil {
 				return err
 			}
 		}

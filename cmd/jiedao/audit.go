@@ -46,7 +46,7 @@ func (a *app) sealAudit(ctx context.Context) {
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "verify" && args[0] != "seal" && args[0] != "head") {
 		fmt.Fprintln(stderr, "usage: jiedao audit verify|seal|head --db DSN")
-		fmt.Fprintln(stderr, "  verify  重算审计链，报告第一条被篡改、删除或插入的记录 / recompute the chain, report the first altered, removed or inserted record")
+		fmt.Fprintln(stderr, "  verify  重算审计链，报告第一条被篡改、删除或插入的记录；默认从上次校验的检查点起，--full 全链 / recompute the chain, report the first altered, removed or inserted record; from the last checkpoint unless --full")
 		fmt.Fprintln(stderr, "  seal    立即封存尚未封存的记录 / seal the records not yet sealed, now")
 		fmt.Fprintln(stderr, "  head    打印链头（序号:哈希），供在库外留存 / print the chain head (SEQ:HASH) to keep outside the database")
 		return jiedao.Invalid("command", "用法：jiedao audit verify|seal|head", "usage: jiedao audit verify|seal|head")
@@ -56,9 +56,12 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	dsn := fs.String("db", "jiedao.db", "database: an SQLite file path, or postgres://…")
 	var anchor, format *string
+	var full, noCheckpoint *bool
 	if sub == "verify" {
 		anchor = fs.String("anchor", "", "a chain head written down before (SEQ:HASH, from jiedao audit head): the chain must still have it")
 		format = fs.String("format", "text", "output: text or json")
+		full = fs.Bool("full", false, "verify the whole chain, not only what was sealed since the last checkpoint")
+		noCheckpoint = fs.Bool("no-checkpoint", false, "do not store a checkpoint when the chain is intact")
 	}
 	if err := parseFlags(fs, args[1:], "db"); err != nil {
 		return err
@@ -68,6 +71,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer db.Close()
+	if err := setCrypto(db); err != nil { // the chain's algorithm and the checkpoints' key (crypto.go)
+		return err
+	}
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
@@ -106,7 +112,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		an = &h
 	}
-	rep, err := db.VerifyAudit(ctx, an)
+	rep, err := db.VerifyAuditWith(ctx, store.AuditVerifyOptions{Anchor: an, Incremental: !*full, Checkpoint: !*noCheckpoint})
 	if err != nil {
 		return err
 	}
@@ -141,7 +147,21 @@ func printAuditReport(w io.Writer, rep *store.AuditReport) {
 	}
 	fmt.Fprintf(w, "审计链完好 / audit chain intact: %d 条记录已校验 / records verified (%d 案件事件 / case events, %d 管理操作 / admin actions) in %s\n",
 		rep.Verified, rep.Events, rep.Admin, took)
+	if cp := rep.Checkpoint; cp != nil {
+		keyed := "HMAC 密钥 / keyed with SM4 key " + cp.KeyID
+		if cp.KeyID == "" {
+			keyed = "未加密钥：只防误改，不防伪造 / unkeyed: guards against accidents, not forgery"
+		}
+		fmt.Fprintf(w, "  自检查点起 / from the checkpoint of %s (entry %d, %s); 全链校验用 --full / --full verifies the whole chain\n",
+			cp.VerifiedAt.Local().Format("2006-01-02 15:04:05"), cp.Seq, keyed)
+	}
+	for _, a := range rep.Algorithms {
+		fmt.Fprintf(w, "  算法 / algorithm %s: 第 / entries %d–%d\n", a.Alg, a.From, a.To)
+	}
 	fmt.Fprintf(w, "  链头 / head %s\n", rep.Head)
+	if cp := rep.Stored; cp != nil {
+		fmt.Fprintf(w, "  已存检查点 / checkpoint stored at entry %d\n", cp.Seq)
+	}
 	if rep.Unsealed > 0 {
 		fmt.Fprintf(w, "  尚未封存 / not sealed yet: %d 条 / records (serve seals them every minute; jiedao audit seal does it now)\n", rep.Unsealed)
 	}

@@ -268,7 +268,7 @@ func TestBackupRestore(t *testing.T) {
 			if out, err = jiedao("audit", "seal", "--db", dstDSN); err != nil {
 				t.Fatalf("audit seal after the restore: %v\n%s", err, out)
 			}
-			out, err = jiedao("audit", "verify", "--db", dstDSN, "--anchor", anchor.String(), "--format", "json")
+			out, err = jiedao("audit", "verify", "--full", "--db", dstDSN, "--anchor", anchor.String(), "--format", "json")
 			var rep store.AuditReport
 			if err != nil || json.Unmarshal([]byte(out), &rep) != nil || rep.Unsealed != 0 || rep.Events < int64(n) {
 				t.Fatalf("audit verify after sealing the restore: %v\n%s", err, out)

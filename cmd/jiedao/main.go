@@ -41,6 +41,7 @@ func commands() []command {
 		{"import", "import the enterprise registry from XLSX or CSV: import enterprises|buildings|tenancies|tax|moves --file F [--dry-run]; shared-bike clearances: import bikes FILE [--as USER] [--dry-run]", runImport},
 		{"bench", "measure intake, dashboards, memory and start-up on a database (docs/benchmarks.md)", runBench},
 		{"audit", "the tamper-evident audit trail: audit verify|seal|head (docs/audit.md)", runAudit},
+		{"crypto", "commercial cryptography (商用密码): crypto status|newkey|encrypt|rotate (docs/dengbao.md)", runCrypto},
 		{"retention", "erase residents' contacts of cases ended longer ago than the retention period: retention run [--dry-run]", runRetention},
 		{"version", "print the version, commit, build date and Go version", runVersion},
 	}

@@ -68,6 +68,10 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
+	if err := setCrypto(db); err != nil { // JIEDAO_CRYPTO, JIEDAO_SM4_KEY_FILE (crypto.go)
+		db.Close()
+		return nil, err
+	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		db.Close()
@@ -269,6 +273,7 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 	job := newJobMetrics(reg) // opsmetrics.go
 	t := time.NewTicker(every)
 	defer t.Stop()
+	a.encryptAtRest(ctx) // crypto.go: seal what is still plaintext or under an old SM4 key
 	for {
 		// One node runs each tick's turn (store.RunJob): the others skip it.
 		var warned, overdue int
