@@ -170,6 +170,10 @@ func (h *Handler) Devices(w http.ResponseWriter, r *http.Request) {
 	f := DeviceFilter{Kind: DeviceKind(q.Get("kind")), Query: q.Get("q")}
 	var err error
 	var limit, offset int64
+	if err = api.FilterText(q, "q"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if f.ClientID, err = api.NonNegative(q, "client_id"); err == nil {
 		if limit, err = api.NonNegative(q, "limit"); err == nil {
 			offset, err = api.NonNegative(q, "offset")

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
@@ -71,6 +72,12 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, file string) (*c
 	name, f := splitFormat(file)
 	c := &call{h: h, w: w, r: r, ctx: r.Context(), f: f}
 	if err := c.parseForm(); err != nil {
+		h.fail(w, r, f, err)
+		return nil, ""
+	}
+	// Every field is text: a NUL or invalid UTF-8 is 400 (the query
+	// string is checked by the server already; this is the body).
+	if err := api.ValidUTF8(r.PostForm); err != nil {
 		h.fail(w, r, f, err)
 		return nil, ""
 	}

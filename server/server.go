@@ -255,6 +255,13 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 				return
 			}
 		}
+		// Every query string is text: a NUL or invalid UTF-8 in any
+		// parameter is 400 in the route's own form, before any handler
+		// (and any database) sees it.
+		if err := api.ValidUTF8(r.URL.Query()); err != nil {
+			s.fail(sw, r, err)
+			return
+		}
 		actor, ok, err := api.Identify(r.Context(), s.auth, r)
 		// On a public route a stale session cookie (a resident's browser
 		// once signed in as staff) leaves the request anonymous; a bad
