@@ -273,19 +273,22 @@ type Case struct {
 	ExternalID string  `json:"external_id,omitempty"` // the sender's own number, unique per channel
 	// SourceAt is the sender's own time: a police transfer's 移交时间, a
 	// 12345 work order's 来电时间 (the arrival figure counts from it).
-	SourceAt   *time.Time     `json:"source_at,omitempty"`
-	Category   string         `json:"category"` // category code
-	Urgency    Urgency        `json:"urgency"`
-	Title      string         `json:"title"`
-	Details    string         `json:"details"`
-	Address    string         `json:"address,omitempty"`
-	Location   *Location      `json:"location,omitempty"`
-	GridID     int64          `json:"grid_id,omitempty"`
-	Community  int64          `json:"community_id,omitempty"`
-	Unplaced   bool           `json:"unplaced,omitempty"` // had a location outside every grid
-	Attributes map[string]any `json:"attributes,omitempty"`
-	Reporter   Contact        `json:"reporter"`
-	ReporterID int64          `json:"reporter_staff_id,omitempty"`
+	SourceAt *time.Time `json:"source_at,omitempty"`
+	// ExtraAttributes are the attributes the reporting client added that
+	// the category does not define, as sent (ReportInput.ExtraAttributes).
+	ExtraAttributes map[string][]string `json:"extra_attributes,omitempty"`
+	Category        string              `json:"category"` // category code
+	Urgency         Urgency             `json:"urgency"`
+	Title           string              `json:"title"`
+	Details         string              `json:"details"`
+	Address         string              `json:"address,omitempty"`
+	Location        *Location           `json:"location,omitempty"`
+	GridID          int64               `json:"grid_id,omitempty"`
+	Community       int64               `json:"community_id,omitempty"`
+	Unplaced        bool                `json:"unplaced,omitempty"` // had a location outside every grid
+	Attributes      map[string]any      `json:"attributes,omitempty"`
+	Reporter        Contact             `json:"reporter"`
+	ReporterID      int64               `json:"reporter_staff_id,omitempty"`
 	// SuggestedUnit is the unit routing picked when the case came in; the
 	// dispatcher may choose another.
 	SuggestedUnit int64 `json:"suggested_unit_id,omitempty"`

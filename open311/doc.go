@@ -40,7 +40,10 @@
 // case); first_name, last_name and phone (the reporter, who is never
 // shown to the public); media_url (an absolute http or https URL, kept as
 // the case's first note); attribute[CODE]=value and, for multi-value
-// lists, attribute[CODE][]=value, checked against the service definition.
+// lists, attribute[CODE][]=value, checked against the service definition;
+// an attribute the service does not define (FixMyStreet sends its report
+// id, title and more) is kept with the case as text, shown to staff, and
+// bounded only (casework.CheckExtraAttributes).
 // email, device_id and account_id are accepted and not stored: jiedao
 // calls residents back by phone, and stores no more about them than it
 // uses. The case is reported by the client (org.ClientActor), so it

@@ -39,3 +39,42 @@ func TestCoordinatesArePlainDecimals(t *testing.T) {
 		}
 	})
 }
+
+// TestFormFieldsAreText: a NUL or invalid UTF-8 in a posted field is 400.
+func TestFormFieldsAreText(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		lat, long := e.latLong(e.fx.GridW1.ID)
+		p := "/open311/v2/requests.{fmt}"
+		e.fails("POST", p, form("api_key", e.key, "service_code", fixture.CatExposedTrash, "lat", lat, "long", long, "description", "垃圾\x00"), 400, "description")
+		e.fails("POST", p, form("api_key", e.key, "service_code", fixture.CatExposedTrash, "lat", lat, "long", long, "address_string", "\xff"), 400, "address_string")
+	})
+}
+
+// TestUnknownAttributesAreKeptWithTheCase: clients in the field add their
+// own attributes (FixMyStreet sends its report id and title): they are
+// kept with the case for staff, and only the defined ones are checked.
+func TestUnknownAttributesAreKeptWithTheCase(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		lat, long := e.latLong(e.fx.GridW1.ID)
+		number := e.report(form("service_code", CatNoise, "lat", lat, "long", long, "description", "夜间施工",
+			"attribute[sources][]", "construction", "attribute[fixmystreet_id]", "4711", "attribute[title]", "工地噪声"))
+		c := e.staffCase(number)
+		if got := c.ExtraAttributes; len(got) != 2 || got["fixmystreet_id"][0] != "4711" || got["title"][0] != "工地噪声" {
+			t.Errorf("extra attributes: %v", got)
+		}
+		if v, ok := c.Attributes["sources"].([]string); !ok || len(v) != 1 || v[0] != "construction" {
+			if w, ok := c.Attributes["sources"].([]any); !ok || len(w) != 1 {
+				t.Errorf("defined attributes: %v", c.Attributes)
+			}
+		}
+		p := "/open311/v2/requests.{fmt}"
+		// The defined ones are still checked.
+		e.fails("POST", p, form("api_key", e.key, "service_code", CatNoise, "lat", lat, "long", long, "description", "x",
+			"attribute[sources]", "aircraft", "attribute[fixmystreet_id]", "1"), 400, "不是可选的值：aircraft")
+		// An unknown one is bounded.
+		e.fails("POST", p, form("api_key", e.key, "service_code", fixture.CatExposedTrash, "lat", lat, "long", long, "description", "x",
+			"attribute[note_x]", strings.Repeat("长", 1001)), 400, "attribute[note_x]")
+	})
+}
