@@ -277,6 +277,9 @@ type Case struct {
 	// ExtraAttributes are the attributes the reporting client added that
 	// the category does not define, as sent (ReportInput.ExtraAttributes).
 	ExtraAttributes map[string][]string `json:"extra_attributes,omitempty"`
+	// withheld marks a public copy whose words and place were withheld
+	// (public.go): its events are read the same way.
+	withheld int8
 	Category        string              `json:"category"` // category code
 	Urgency         Urgency             `json:"urgency"`
 	Title           string              `json:"title"`

@@ -31,6 +31,11 @@ type Category struct {
 	// handling report of a case of this class; set on a major class, it
 	// holds for its minor classes.
 	AfterPhoto bool `json:"after_photo,omitempty"`
+	// PrivateHome marks reports about a private home (入户: a flat's leak,
+	// a neighbour's noise, an elderly resident's request): the public
+	// reads (Open311) never show such a report's text or exact address,
+	// only its category, status and a place rounded to about 100 m.
+	PrivateHome bool `json:"private_home,omitempty"`
 }
 
 var (

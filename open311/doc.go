@@ -90,8 +90,12 @@
 //
 // Privacy. Whatever is read without an API key is public: reporters'
 // names, phone numbers and e-mail addresses never appear, mobile numbers
-// written into case text are masked, who took each step is not named, and
-// voided cases are left out (casework/public.go says why). A client that
+// written into case text are masked, who took each step is not named,
+// voided cases are left out, a report's description, address, attributes
+// and photos are withheld until the command center accepts it, and a
+// private-home category's (the category's private_home flag, set by the
+// admin) are never shown, with its place rounded to about 100 m
+// (casework/public.go says why). A client that
 // sends its api_key may also look up its own voided requests by id.
 //
 // Errors are the spec's list of {code, description}: a JSON array, or
