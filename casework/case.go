@@ -279,19 +279,19 @@ type Case struct {
 	ExtraAttributes map[string][]string `json:"extra_attributes,omitempty"`
 	// withheld marks a public copy whose words and place were withheld
 	// (public.go): its events are read the same way.
-	withheld int8
-	Category        string              `json:"category"` // category code
-	Urgency         Urgency             `json:"urgency"`
-	Title           string              `json:"title"`
-	Details         string              `json:"details"`
-	Address         string              `json:"address,omitempty"`
-	Location        *Location           `json:"location,omitempty"`
-	GridID          int64               `json:"grid_id,omitempty"`
-	Community       int64               `json:"community_id,omitempty"`
-	Unplaced        bool                `json:"unplaced,omitempty"` // had a location outside every grid
-	Attributes      map[string]any      `json:"attributes,omitempty"`
-	Reporter        Contact             `json:"reporter"`
-	ReporterID      int64               `json:"reporter_staff_id,omitempty"`
+	withheld   int8
+	Category   string         `json:"category"` // category code
+	Urgency    Urgency        `json:"urgency"`
+	Title      string         `json:"title"`
+	Details    string         `json:"details"`
+	Address    string         `json:"address,omitempty"`
+	Location   *Location      `json:"location,omitempty"`
+	GridID     int64          `json:"grid_id,omitempty"`
+	Community  int64          `json:"community_id,omitempty"`
+	Unplaced   bool           `json:"unplaced,omitempty"` // had a location outside every grid
+	Attributes map[string]any `json:"attributes,omitempty"`
+	Reporter   Contact        `json:"reporter"`
+	ReporterID int64          `json:"reporter_staff_id,omitempty"`
 	// SuggestedUnit is the unit routing picked when the case came in; the
 	// dispatcher may choose another.
 	SuggestedUnit int64 `json:"suggested_unit_id,omitempty"`

@@ -7,8 +7,8 @@ import (
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/internal/fixture"
-	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
 )
 
