@@ -6,7 +6,6 @@ import (
 	"compress/zlib"
 	"context"
 	"encoding/binary"
-	"fmt"
 	"hash/crc32"
 	"os"
 	"runtime"
@@ -177,5 +176,5 @@ func vmHWM(b *testing.B) int64 {
 			return n
 		}
 	}
-	panic(fmt.Sprint("no VmHWM"))
+	panic("no VmHWM")
 }
