@@ -62,7 +62,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	return nil
+	return api.PlainCoordinates(body)
 }
 
 // jsonType refuses a body declared as anything but JSON (no declaration
