@@ -8,6 +8,7 @@
 // item path without a suffix answers JSON):
 //
 //	GET  discovery             where the endpoint is (under serve --public-url,
+//	                           else the address serve listens at;
 //	                           never the request's Host header), what it speaks
 //	GET  services              one service per active minor category (小类):
 //	                           group = its major category's name, keywords =

@@ -31,10 +31,10 @@ type Handler struct {
 	Org   Directory
 	Log   *slog.Logger
 	// PublicURL is the address clients reach jiedao at (serve
-	// --public-url, no trailing slash): discovery names the endpoint
-	// under it. Empty: discovery gives the endpoint's path only, never an
-	// address taken from the request's Host header, which the client
-	// chooses.
+	// --public-url, no trailing slash, or else the address serve listens
+	// at): discovery names the endpoint under it. Empty: discovery gives
+	// the endpoint's path only. Never an address taken from the request's
+	// Host header, which the client chooses.
 	PublicURL string
 }
 

@@ -24,7 +24,7 @@ type pageOptions struct {
 func (o *pageOptions) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.tileURL, "tile-url", "", "map tiles URL template, e.g. http://tiles.intranet/{z}/{x}/{y}.png (empty: grids on a blank background)")
 	fs.BoolVar(&o.demoLogins, "demo-logins", false, "list the demo accounts and their password on the login page (demo databases only)")
-	fs.StringVar(&o.publicURL, "public-url", "", "the address residents and clients reach jiedao at, e.g. https://jiedao.example.gov.cn: QR codes encode it, Open311 discovery names its endpoint under it (empty: QR codes take the address of whoever prints them, discovery gives the path only)")
+	fs.StringVar(&o.publicURL, "public-url", "", "the address residents and clients reach jiedao at, e.g. https://jiedao.example.gov.cn: QR codes encode it, Open311 discovery names its endpoint under it (empty: QR codes take the address of whoever prints them, Open311 discovery the address serve listens at)")
 }
 
 // web wires the pages over the app's services.

@@ -182,6 +182,12 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	if err != nil {
 		return err
 	}
+	if srv.Open311.PublicURL == "" {
+		// Without --public-url, Open311 discovery names the address jiedao
+		// listens at (as the operator configured it), never the Host
+		// header a client sends.
+		srv.Open311.PublicURL = scheme + "://" + ln.Addr().String()
+	}
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
 
