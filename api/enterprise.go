@@ -32,6 +32,11 @@ func EnterpriseFilter(q url.Values) (enterprise.Filter, error) {
 	if err := ValidUTF8(q); err != nil {
 		return enterprise.Filter{}, err
 	}
+	for _, name := range []string{"q", "tag"} {
+		if err := FilterText(q, name); err != nil {
+			return enterprise.Filter{}, err
+		}
+	}
 	f := enterprise.Filter{Query: q.Get("q"), Tag: enterprise.Tag(q.Get("tag")), Status: enterprise.Status(q.Get("status"))}
 	if f.Tag != "" {
 		if _, ok := enterprise.ParseTag(string(f.Tag)); !ok {

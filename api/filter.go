@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,6 +26,11 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 	}
 	f := casework.Filter{Channel: casework.Channel(q.Get("channel")), Category: strings.TrimSpace(q.Get("category")),
 		Number: strings.TrimSpace(q.Get("number")), Query: strings.TrimSpace(q.Get("q")), Due: casework.DueState(q.Get("due"))}
+	for _, name := range []string{"q", "number", "category", "tag"} {
+		if err := FilterText(q, name); err != nil {
+			return f, err
+		}
+	}
 	if f.Channel != "" && !f.Channel.Valid() {
 		return f, jiedao.Invalid("channel", "渠道无效", "unknown channel")
 	}
@@ -52,7 +58,9 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 		name string
 		dst  *bool
 	}{{"dispatched", &f.Dispatched}, {"signed", &f.Signed}, {"handled", &f.Handled}, {"rated", &f.Rated}, {"self_handled", &f.SelfHandled}, {"ordinary", &f.Ordinary}} {
-		*x.dst = q.Get(x.name) == "1" || q.Get(x.name) == "true"
+		if *x.dst, err = Flag(q, x.name); err != nil {
+			return f, err
+		}
 	}
 	if f.From, err = ParseDate(q.Get("from"), "from"); err != nil {
 		return f, err
@@ -69,6 +77,33 @@ func ParseFilter(q url.Values) (casework.Filter, error) {
 		return f, err
 	}
 	return f, nil
+}
+
+// MaxFilterRunes bounds a text filter (a search, a number, a code): a
+// longer one is 400, not a pattern the database refuses as too complex.
+const MaxFilterRunes = 200
+
+// FilterText refuses a text filter longer than MaxFilterRunes, naming it.
+func FilterText(q url.Values, name string) error {
+	for _, v := range q[name] {
+		if utf8.RuneCountInString(v) > MaxFilterRunes {
+			return jiedao.Invalid(name, fmt.Sprintf("查询条件 %s 不能超过%d字", name, MaxFilterRunes),
+				fmt.Sprintf("the filter %s is longer than %d characters", name, MaxFilterRunes))
+		}
+	}
+	return nil
+}
+
+// Flag reads an on/off filter: absent, "", "0" or "false" is off, "1" or
+// "true" on; any other value is 400 rather than silently off.
+func Flag(q url.Values, name string) (bool, error) {
+	switch q.Get(name) {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	}
+	return false, jiedao.Invalid(name, "参数 "+name+" 应为 1 或 0", name+" must be 1 or 0")
 }
 
 // listParam reads a parameter given once with commas, several times, or
@@ -170,20 +205,22 @@ func ParseDate(v, field string) (time.Time, error) {
 	return time.Time{}, jiedao.Invalid(field, "日期格式应为 2024-06-12", "date must look like 2024-06-12")
 }
 
-// ValidUTF8 refuses parameters that are not UTF-8: PostgreSQL would refuse
-// to store or compare them, and the answer would be a fault of ours rather
-// than the caller's.
+// ValidUTF8 refuses parameters that are not UTF-8 or hold a NUL: PostgreSQL
+// would refuse to store or compare them, and the answer would be a fault
+// of ours rather than the caller's. The server checks every query string
+// with it, the pages and Open311 every form.
 // The error names the parameter, or "query" when its name is empty or
 // not text itself.
 func ValidUTF8(v url.Values) error {
 	for k, vs := range v {
 		for _, s := range append([]string{k}, vs...) {
-			if !utf8.ValidString(s) {
+			if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
 				field := k
-				if field == "" || !utf8.ValidString(field) {
+				if field == "" || !utf8.ValidString(field) || strings.IndexByte(field, 0) >= 0 {
 					field = "query"
 				}
-				return jiedao.Invalid(field, "提交的内容含有无效字符", "the form contains text that is not UTF-8")
+				return jiedao.Invalid(field, "提交的内容含有无效字符（空字符或非 UTF-8 编码）："+field,
+					"the input holds a NUL or text that is not UTF-8: "+field)
 			}
 		}
 	}

@@ -5,6 +5,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/geo"
 )
 
 // maxBody bounds a JSON request body; imports have their own limits.
@@ -96,7 +98,15 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return jiedao.Errorf(jiedao.EUNSUPPORTED, "请求内容应为 JSON", "the request body must be JSON")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return jiedao.Errorf(jiedao.ETOOLARGE, "请求内容过大", "request body too large")
+		}
+		return jiedao.Errorf(jiedao.EINVALID, "读取请求内容失败", "could not read the request body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
@@ -118,6 +128,30 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 			return jiedao.Invalid(f, "未知字段："+f, "unknown field: "+f)
 		}
 		return jiedao.Errorf(jiedao.EINVALID, "无法解析请求内容", "cannot parse the request body")
+	}
+	return PlainCoordinates(body)
+}
+
+// coordinateFields are the names a JSON body gives a coordinate.
+var coordinateFields = []string{"lat", "lon", "long", "lng", "latitude", "longitude"}
+
+// PlainCoordinates checks that the coordinates at the top of a JSON object
+// are written as plain decimals (geo.ParseDegrees), as on every other
+// channel: JSON's exponent form (3.027e1) is a number, not a latitude
+// anyone writes. A body that is not an object has none to check.
+func PlainCoordinates(body []byte) error {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(body, &top) != nil {
+		return nil
+	}
+	for _, k := range coordinateFields {
+		raw, ok := top[k]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		if _, ok := geo.ParseDegrees(string(bytes.TrimSpace(raw))); !ok {
+			return jiedao.Invalid(k, "经纬度应为普通小数，如 30.2741："+k, k+" must be a plain decimal number such as 30.2741")
+		}
 	}
 	return nil
 }

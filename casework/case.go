@@ -273,7 +273,13 @@ type Case struct {
 	ExternalID string  `json:"external_id,omitempty"` // the sender's own number, unique per channel
 	// SourceAt is the sender's own time: a police transfer's 移交时间, a
 	// 12345 work order's 来电时间 (the arrival figure counts from it).
-	SourceAt   *time.Time     `json:"source_at,omitempty"`
+	SourceAt *time.Time `json:"source_at,omitempty"`
+	// ExtraAttributes are the attributes the reporting client added that
+	// the category does not define, as sent (ReportInput.ExtraAttributes).
+	ExtraAttributes map[string][]string `json:"extra_attributes,omitempty"`
+	// withheld marks a public copy whose words and place were withheld
+	// (public.go): its events are read the same way.
+	withheld   int8
 	Category   string         `json:"category"` // category code
 	Urgency    Urgency        `json:"urgency"`
 	Title      string         `json:"title"`

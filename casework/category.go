@@ -31,6 +31,11 @@ type Category struct {
 	// handling report of a case of this class; set on a major class, it
 	// holds for its minor classes.
 	AfterPhoto bool `json:"after_photo,omitempty"`
+	// PrivateHome marks reports about a private home (入户: a flat's leak,
+	// a neighbour's noise, an elderly resident's request): the public
+	// reads (Open311) never show such a report's text or exact address,
+	// only its category, status and a place rounded to about 100 m.
+	PrivateHome bool `json:"private_home,omitempty"`
 }
 
 var (
@@ -145,6 +150,70 @@ func (a *AttributeDef) Validate() error {
 
 func (a *AttributeDef) hasValue(k string) bool {
 	return slices.ContainsFunc(a.Values, func(v AttributeValue) bool { return v.Key == k })
+}
+
+// SplitAttributes parts submitted attributes into those the category
+// defines and the others: a channel that keeps unknown attributes with
+// the case (Open311, whose clients add their own) checks only the first.
+func (c *Category) SplitAttributes(in map[string][]string) (defined, unknown map[string][]string) {
+	for code, vs := range in {
+		if slices.ContainsFunc(c.Attributes, func(a AttributeDef) bool { return a.Code == code }) {
+			if defined == nil {
+				defined = map[string][]string{}
+			}
+			defined[code] = vs
+		} else {
+			if unknown == nil {
+				unknown = map[string][]string{}
+			}
+			unknown[code] = vs
+		}
+	}
+	return defined, unknown
+}
+
+// Bounds of the attributes a client adds that its category does not
+// define (Case.ExtraAttributes): kept as text, never interpreted.
+const (
+	MaxExtraAttributes = 30
+	MaxExtraCodeRunes  = 64
+	MaxExtraValues     = 10
+	MaxExtraValueRunes = 1000
+)
+
+// CheckExtraAttributes bounds a client's own attributes and returns them
+// without empty values, or nil when none are left.
+func CheckExtraAttributes(in map[string][]string) (map[string][]string, error) {
+	if len(in) > MaxExtraAttributes {
+		return nil, jiedao.Invalid("attribute", fmt.Sprintf("附加属性过多（最多%d个）", MaxExtraAttributes), fmt.Sprintf("too many extra attributes (at most %d)", MaxExtraAttributes))
+	}
+	var out map[string][]string
+	for code, vs := range in {
+		field := "attribute[" + code + "]"
+		if !utf8.ValidString(code) || utf8.RuneCountInString(code) > MaxExtraCodeRunes || strings.ContainsRune(code, 0) {
+			return nil, jiedao.Invalid(field, "附加属性代码无效："+code, "invalid extra attribute code: "+code)
+		}
+		vals := slices.DeleteFunc(slices.Clone(vs), func(s string) bool { return strings.TrimSpace(s) == "" })
+		if len(vals) == 0 {
+			continue
+		}
+		if len(vals) > MaxExtraValues {
+			return nil, jiedao.Invalid(field, fmt.Sprintf("附加属性的值过多（最多%d个）：%s", MaxExtraValues, code), fmt.Sprintf("too many values (at most %d): %s", MaxExtraValues, code))
+		}
+		for i, v := range vals {
+			v = strings.TrimSpace(v)
+			if !utf8.ValidString(v) || strings.ContainsRune(v, 0) || utf8.RuneCountInString(v) > MaxExtraValueRunes {
+				return nil, jiedao.Invalid(field, fmt.Sprintf("附加属性的值无效或过长（最多%d字）：%s", MaxExtraValueRunes, field),
+					fmt.Sprintf("extra attribute value invalid or too long (at most %d characters): %s", MaxExtraValueRunes, field))
+			}
+			vals[i] = v
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		out[code] = vals
+	}
+	return out, nil
 }
 
 // CheckAttributes validates submitted attribute values, each given as the

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -23,6 +24,13 @@ import (
 //   - Who took a step is gone: events keep their kind of actor but lose the
 //     actor's id and name, since the public learns what was done, not by
 //     whom.
+//   - A report's words wait for the command center: until a case is
+//     accepted (立案) its title, details, address, attributes and photos
+//     are withheld, since nobody has yet read what a resident wrote. A
+//     case of a private-home category (Category.PrivateHome: a flat's
+//     leak, a neighbour's noise) never shows them, and its place is
+//     rounded to about 100 m. The public sees the category, the status
+//     and the dates.
 //   - Voided cases (作废: records the command center declared void — a
 //     mistaken entry, a test, a prank) are left out: they are not reports of
 //     a problem. The machine client that submitted one may still look it up
@@ -54,8 +62,12 @@ func (s *Service) PublicList(ctx context.Context, f Filter) ([]*Case, int, error
 	if err != nil {
 		return nil, 0, err
 	}
+	private, err := s.privateCategories(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
 	for i, c := range cases {
-		cases[i] = publicCase(c)
+		cases[i] = publicCase(c, private)
 	}
 	return cases, total, nil
 }
@@ -83,7 +95,11 @@ func (s *Service) PublicGet(ctx context.Context, a org.Actor, number string) (*C
 	if c.Status == StatusVoided && !(a.Kind == org.ActorClient && c.ClientID != 0 && c.ClientID == a.ID) {
 		return nil, jiedao.NotFound("案件", "case")
 	}
-	return publicCase(c), nil
+	private, err := s.privateCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return publicCase(c, private), nil
 }
 
 // PublicEvents returns the history of a case the caller got from
@@ -94,7 +110,7 @@ func (s *Service) PublicEvents(ctx context.Context, c *Case) ([]*Event, error) {
 		return nil, err
 	}
 	for i, e := range events {
-		events[i] = publicEvent(e)
+		events[i] = publicEvent(e, c.withheld)
 	}
 	return events, nil
 }
@@ -127,6 +143,10 @@ func (s *Service) PublicUpdates(ctx context.Context, from, to time.Time) ([]Hist
 	// once, and one skipped is in the next call over the same window.
 	f := Filter{Scope: Scope{All: true}, Statuses: publicStatuses(nil), To: to,
 		UpdatedSince: from.Add(-time.Microsecond), Limit: publicScanPage}
+	private, err := s.privateCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
 	seen := map[int64]bool{}
 	for {
 		cases, _, err := s.Store.ListCases(ctx, f)
@@ -138,7 +158,7 @@ func (s *Service) PublicUpdates(ctx context.Context, from, to time.Time) ([]Hist
 				continue
 			}
 			seen[c.ID] = true
-			c = publicCase(c)
+			c = publicCase(c, private)
 			events, err := s.PublicEvents(ctx, c)
 			if err != nil {
 				return nil, err
@@ -176,9 +196,46 @@ func maskPhones(s string) string {
 	return s
 }
 
+// privateCategories returns the codes of the private-home categories: those
+// marked, and the minor classes of a marked major class.
+func (s *Service) privateCategories(ctx context.Context) (map[string]bool, error) {
+	cats, err := s.Store.ListCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	marked := map[string]bool{}
+	for _, c := range cats {
+		if c.PrivateHome {
+			marked[c.Code] = true
+		}
+	}
+	out := map[string]bool{}
+	for _, c := range cats {
+		if marked[c.Code] || (c.ParentCode != "" && marked[c.ParentCode]) {
+			out[c.Code] = true
+		}
+	}
+	return out, nil
+}
+
 // publicCase is a copy of c without its reporter and with phone numbers
-// masked in its text.
-func publicCase(c *Case) *Case {
+// masked in its text; its words, address, attributes and exact place are
+// withheld before it is accepted or when its category is a private home
+// (see the top of this file).
+func publicCase(c *Case, private map[string]bool) *Case {
+	v := publicCopy(c)
+	switch {
+	case private[c.Category]:
+		withhold(v, withheldPrivate)
+	case c.AcceptedAt == nil:
+		withhold(v, withheldText)
+	}
+	return v
+}
+
+// publicCopy is a copy of c without its reporter and with phone numbers
+// masked in its text: what the resident who reported it sees (Track).
+func publicCopy(c *Case) *Case {
 	v := *c
 	v.Reporter, v.ReporterID = Contact{}, 0
 	v.Title, v.Details, v.Address = maskPhones(c.Title), maskPhones(c.Details), maskPhones(c.Address)
@@ -191,15 +248,45 @@ func publicCase(c *Case) *Case {
 	return &v
 }
 
+// What a public copy withholds (Case.withheld).
+const (
+	withheldNone    = iota
+	withheldText    // not yet accepted: words, address, attributes, photos
+	withheldPrivate // a private home: those, the steps' words, and the exact place
+)
+
+// withhold clears a public case's words, address and attributes; for a
+// private home it also rounds the place to three decimals (about 100 m).
+func withhold(v *Case, how int8) {
+	v.withheld = how
+	v.Title, v.Details, v.Address, v.RatingNote = "", "", "", ""
+	v.Attributes, v.ExtraAttributes, v.Extension = nil, nil, nil
+	if how == withheldPrivate && v.Location != nil {
+		l := *v.Location
+		l.Lat, l.Lon = math.Round(l.Lat*1000)/1000, math.Round(l.Lon*1000)/1000
+		v.Location = &l
+	}
+}
+
 // publicEvent is a copy of e without who took it and with the reporter of
-// a report event removed.
-func publicEvent(e *Event) *Event {
+// a report event removed; what its case withholds is withheld from the
+// event too.
+func publicEvent(e *Event, withheld int8) *Event {
 	v := *e
 	v.ActorID, v.ActorName = 0, ""
 	v.Reason = maskPhones(e.Reason)
 	v.Payload.Comment = maskPhones(e.Payload.Comment)
 	if r := e.Payload.Report; r != nil {
-		v.Payload.Report = publicCase(r)
+		v.Payload.Report = publicCopy(r)
+		if withheld != withheldNone {
+			withhold(v.Payload.Report, withheld)
+		}
+	}
+	if withheld != withheldNone {
+		v.Payload.Photos = nil
+	}
+	if withheld == withheldPrivate {
+		v.Reason, v.Payload.Comment = "", ""
 	}
 	// Worthless without the case's salt, but the public has no use for it.
 	v.Payload.ReporterDigest = ""

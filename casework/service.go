@@ -59,18 +59,23 @@ type ReportInput struct {
 	// SourceAt is the sender's own time of a machine channel's case: a
 	// police transfer's 移交时间, a 12345 work order's 来电时间. Set by
 	// package intake only, never read from a request body.
-	SourceAt   *time.Time          `json:"-"`
-	Category   string              `json:"category"`
-	Urgency    Urgency             `json:"urgency,omitempty"`
-	Title      string              `json:"title"`
-	Details    string              `json:"details"`
-	Address    string              `json:"address,omitempty"`
-	Lat        *float64            `json:"lat,omitempty"`
-	Lon        *float64            `json:"lon,omitempty"`
-	GCJ02      bool                `json:"gcj02,omitempty"`   // the point is in GCJ-02, as phone maps give it
-	GridID     int64               `json:"grid_id,omitempty"` // a report placed by a grid's QR code
-	Attributes map[string][]string `json:"attributes,omitempty"`
-	Reporter   Contact             `json:"reporter"`
+	SourceAt *time.Time `json:"-"`
+	// ExtraAttributes are attributes a client sent that the category does
+	// not define (Open311 clients add their own: FixMyStreet its report id
+	// and title). Kept with the case as text for staff, bounded by
+	// CheckExtraAttributes, never interpreted. Set by package open311.
+	ExtraAttributes map[string][]string `json:"-"`
+	Category        string              `json:"category"`
+	Urgency         Urgency             `json:"urgency,omitempty"`
+	Title           string              `json:"title"`
+	Details         string              `json:"details"`
+	Address         string              `json:"address,omitempty"`
+	Lat             *float64            `json:"lat,omitempty"`
+	Lon             *float64            `json:"lon,omitempty"`
+	GCJ02           bool                `json:"gcj02,omitempty"`   // the point is in GCJ-02, as phone maps give it
+	GridID          int64               `json:"grid_id,omitempty"` // a report placed by a grid's QR code
+	Attributes      map[string][]string `json:"attributes,omitempty"`
+	Reporter        Contact             `json:"reporter"`
 	// Kind makes a case of a kind with legal clocks; KindData is its
 	// fields, as the kind's package reads them (docs/kinds.md).
 	Kind     Kind            `json:"kind,omitempty"`
@@ -281,6 +286,11 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	if len(attrs) == 0 {
 		c.Attributes = nil
 	}
+	extra, err := CheckExtraAttributes(in.ExtraAttributes)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.ExtraAttributes = extra
 	switch a.Kind {
 	case org.ActorClient:
 		c.ClientID = a.ID

@@ -28,7 +28,7 @@ func (s *Service) Track(ctx context.Context, number, phone string) (*Case, []*Ev
 	if c.Reporter.Phone == "" || normalizePhone(c.Reporter.Phone) != p || c.Status == StatusVoided {
 		return nil, nil, notFound
 	}
-	pub := publicCase(c)
+	pub := publicCopy(c) // the reporter's own: nothing withheld
 	events, err := s.PublicEvents(ctx, pub)
 	if err != nil {
 		return nil, nil, err

@@ -76,6 +76,12 @@ var unitDefs = []struct {
 // categoryDefs: the classes of digital city management used here, and the
 // local classes the work report names. Each minor class names the unit it
 // routes to.
+
+// privateHomeCategories are the demo's categories about a private home:
+// neighbours' disputes and noise, rented flats, requests for help, and the
+// smoke and gas alarms installed in flats.
+var privateHomeCategories = map[string]bool{"0401": true, "0402": true, "0403": true, "0404": true, "0405": true, "0501": true, "0502": true}
+
 var categoryDefs = []struct {
 	code, parent, name, nameEn, unit string
 }{
@@ -264,6 +270,9 @@ func buildOrg(ctx context.Context, db *store.DB, rng *rand.Rand) (*Gudang, error
 				SignFor: calendar.Limit{Amount: 5, Unit: calendar.Minutes}, Start: calendar.Limit{Amount: 15, Unit: calendar.Minutes},
 				Finish: calendar.Limit{Amount: 2, Unit: calendar.NaturalHours}, Close: calendar.Limit{Amount: 24, Unit: calendar.NaturalHours}}}
 		}
+		// Reports about a private home: the public never reads their words
+		// or exact place (issue 18).
+		cat.PrivateHome = privateHomeCategories[d.code]
 		if err := cs.PutCategory(ctx, cat); err != nil {
 			return nil, fmt.Errorf("category %s: %w", d.code, err)
 		}

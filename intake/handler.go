@@ -62,7 +62,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	return nil
+	return api.PlainCoordinates(body)
 }
 
 // jsonType refuses a body declared as anything but JSON (no declaration
@@ -170,6 +170,10 @@ func (h *Handler) Devices(w http.ResponseWriter, r *http.Request) {
 	f := DeviceFilter{Kind: DeviceKind(q.Get("kind")), Query: q.Get("q")}
 	var err error
 	var limit, offset int64
+	if err = api.FilterText(q, "q"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if f.ClientID, err = api.NonNegative(q, "client_id"); err == nil {
 		if limit, err = api.NonNegative(q, "limit"); err == nil {
 			offset, err = api.NonNegative(q, "offset")

@@ -290,7 +290,9 @@ func TestOpen311ClientFromNPM(t *testing.T) {
 				}
 				f := field(r["fetched"], 0)
 				if field(f, "service_request_id") != id || field(f, "status") != "open" || field(f, "extended_attributes", "status") != "OPEN" ||
-					field(f, "description") != "文一路人行道上堆了砖块（"+format+"）" || field(f, "service_name") != "乱堆物料" {
+					(field(f, "description") != "" && field(f, "description") != nil) || field(f, "service_name") != "乱堆物料" {
+					// Not yet accepted: its words are withheld from the public
+					// (TestPublicListWithholdsUnacceptedAndPrivateWords).
 					fail("fetched", r["fetched"])
 				}
 				if requested, err := time.Parse(time.RFC3339, fmt.Sprint(field(f, "requested_datetime"))); err != nil || time.Since(requested) > 10*time.Minute {

@@ -8,6 +8,7 @@
 // item path without a suffix answers JSON):
 //
 //	GET  discovery             where the endpoint is (under serve --public-url,
+//	                           else the address serve listens at;
 //	                           never the request's Host header), what it speaks
 //	GET  services              one service per active minor category (小类):
 //	                           group = its major category's name, keywords =
@@ -40,7 +41,10 @@
 // case); first_name, last_name and phone (the reporter, who is never
 // shown to the public); media_url (an absolute http or https URL, kept as
 // the case's first note); attribute[CODE]=value and, for multi-value
-// lists, attribute[CODE][]=value, checked against the service definition.
+// lists, attribute[CODE][]=value, checked against the service definition;
+// an attribute the service does not define (FixMyStreet sends its report
+// id, title and more) is kept with the case as text, shown to staff, and
+// bounded only (casework.CheckExtraAttributes).
 // email, device_id and account_id are accepted and not stored: jiedao
 // calls residents back by phone, and stores no more about them than it
 // uses. The case is reported by the client (org.ClientActor), so it
@@ -87,8 +91,12 @@
 //
 // Privacy. Whatever is read without an API key is public: reporters'
 // names, phone numbers and e-mail addresses never appear, mobile numbers
-// written into case text are masked, who took each step is not named, and
-// voided cases are left out (casework/public.go says why). A client that
+// written into case text are masked, who took each step is not named,
+// voided cases are left out, a report's description, address, attributes
+// and photos are withheld until the command center accepts it, and a
+// private-home category's (the category's private_home flag, set by the
+// admin) are never shown, with its place rounded to about 100 m
+// (casework/public.go says why). A client that
 // sends its api_key may also look up its own voided requests by id.
 //
 // Errors are the spec's list of {code, description}: a JSON array, or

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 )
@@ -30,10 +31,10 @@ type Handler struct {
 	Org   Directory
 	Log   *slog.Logger
 	// PublicURL is the address clients reach jiedao at (serve
-	// --public-url, no trailing slash): discovery names the endpoint
-	// under it. Empty: discovery gives the endpoint's path only, never an
-	// address taken from the request's Host header, which the client
-	// chooses.
+	// --public-url, no trailing slash, or else the address serve listens
+	// at): discovery names the endpoint under it. Empty: discovery gives
+	// the endpoint's path only. Never an address taken from the request's
+	// Host header, which the client chooses.
 	PublicURL string
 }
 
@@ -71,6 +72,12 @@ func (h *Handler) begin(w http.ResponseWriter, r *http.Request, file string) (*c
 	name, f := splitFormat(file)
 	c := &call{h: h, w: w, r: r, ctx: r.Context(), f: f}
 	if err := c.parseForm(); err != nil {
+		h.fail(w, r, f, err)
+		return nil, ""
+	}
+	// Every field is text: a NUL or invalid UTF-8 is 400 (the query
+	// string is checked by the server already; this is the body).
+	if err := api.ValidUTF8(r.PostForm); err != nil {
 		h.fail(w, r, f, err)
 		return nil, ""
 	}

@@ -204,13 +204,13 @@ func TestPostRequestErrors(t *testing.T) {
 		e.fails("POST", p, base("description", strings.Repeat("脏", 4001)), 400, "description 不能超过4000字")
 		e.fails("POST", p, base("media_url", "sand.jpg"), 400, "media_url")
 		e.fails("POST", p, base("phone", strings.Repeat("1", 31)), 400, "电话")
-		// Attributes: missing required, a value not in the list, a code the
-		// service does not have, a malformed name, a bad number or datetime.
+		// Attributes: missing required, a value not in the list, a malformed
+		// name, a bad number or datetime (a code the service does not have is
+		// kept: TestUnknownAttributesAreKeptWithTheCase).
 		e.fails("POST", p, base("service_code", fixture.CatPiledMaterial), 400, "必填项未填写：堆放物料")
 		e.fails("POST", p, base("service_code", fixture.CatPiledMaterial, "attribute[material]", "gold"), 400, "不是可选的值：gold")
 		e.fails("POST", p, base("service_code", CatNoise, "attribute[sources][]", "aircraft"), 400, "不是可选的值：aircraft")
 		e.fails("POST", p, base("service_code", CatNoise), 400, "必填项未填写：噪声来源")
-		e.fails("POST", p, base("attribute[color]", "red"), 400, "该分类没有属性 color")
 		e.fails("POST", p, base("attribute[a][b]", "x"), 400, "attribute[代码]")
 		e.fails("POST", p, base("service_code", CatNoise, "attribute[sources]", "shop", "attribute[level]", "loud"), 400, "应为数字")
 		e.fails("POST", p, base("service_code", CatNoise, "attribute[sources]", "shop", "attribute[since]", "昨晚"), 400, "日期时间格式")

@@ -156,9 +156,10 @@ func (c *call) reportInput() (casework.ReportInput, string, error) {
 		}
 		in.Attributes[m[1]] = append(in.Attributes[m[1]], vals...)
 	}
-	if len(in.Attributes) == 0 {
-		in.Attributes = nil
-	}
+	// Only the attributes the service defines are checked; others, which
+	// clients in the field add (FixMyStreet: its report id, title…), are
+	// kept with the case for staff to read.
+	in.Attributes, in.ExtraAttributes = svc.SplitAttributes(in.Attributes)
 
 	media := c.param("media_url")
 	if media != "" {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -119,7 +120,11 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(rt.pattern, s.wrap(rt, lim))
 	}
-	return securityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tiles := ""
+	if s.Web != nil {
+		tiles = s.Web.TileURL
+	}
+	return securityHeaders(contentPolicy(tiles), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, pattern := mux.Handler(r); pattern == "" {
 			s.noRoute(w, r, mux)
 			return
@@ -264,6 +269,13 @@ func (s *Server) wrap(rt route, lim *limiter) http.Handler {
 				return
 			}
 		}
+		// Every query string is text: a NUL or invalid UTF-8 in any
+		// parameter is 400 in the route's own form, before any handler
+		// (and any database) sees it.
+		if err := api.ValidUTF8(r.URL.Query()); err != nil {
+			s.fail(sw, r, err)
+			return
+		}
 		actor, ok, err := api.Identify(r.Context(), s.auth, r)
 		// On a public route a stale session cookie (a resident's browser
 		// once signed in as staff) leaves the request anonymous; a bad
@@ -350,14 +362,36 @@ func (s *Server) monitorOnly(w http.ResponseWriter, r *http.Request, addr netip.
 	api.WriteError(w, r, s.log, jiedao.Errorf(jiedao.ENOTFOUND, "页面不存在", "no such page"))
 }
 
+// contentPolicy is the Content-Security-Policy: everything from jiedao
+// itself; images also as data: and blob: (photos shown before upload) and
+// from the configured map tile server's origin (serve --tile-url), never
+// from anywhere else.
+func contentPolicy(tileURL string) string {
+	img := "'self' data: blob:"
+	if i := strings.Index(tileURL, "://"); i > 0 {
+		origin := tileURL
+		if j := strings.IndexAny(tileURL[i+3:], "/?#"); j >= 0 {
+			origin = tileURL[:i+3+j]
+		}
+		// Only a plain scheme://host[:port]: anything else would add to
+		// the policy's syntax.
+		if originRE.MatchString(origin) {
+			img += " " + origin
+		}
+	}
+	return "default-src 'self'; img-src " + img + "; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+}
+
+var originRE = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
+
 // securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+func securityHeaders(csp string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: *; script-src 'self'; style-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("Content-Security-Policy", csp)
 		if r.TLS != nil {
 			// Served over HTTPS: browsers keep to it for a year.
 			h.Set("Strict-Transport-Security", "max-age=31536000")

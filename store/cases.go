@@ -727,7 +727,7 @@ func (s *Cases) ListCategories(ctx context.Context) ([]*casework.Category, error
 }
 
 func (s *Cases) loadCategories(ctx context.Context) ([]*casework.Category, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo FROM categories ORDER BY code`)
+	rows, err := s.db.reader().query(ctx, `SELECT code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo, private_home FROM categories ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -746,7 +746,7 @@ func (s *Cases) loadCategories(ctx context.Context) ([]*casework.Category, error
 func scanCategory(sc interface{ Scan(...any) error }) (*casework.Category, error) {
 	c := &casework.Category{}
 	var kw, attrs, pol string
-	if err := sc.Scan(&c.Code, &c.ParentCode, &c.Name, &c.NameEn, &c.Description, &kw, &c.Active, &attrs, &pol, &c.AfterPhoto); err != nil {
+	if err := sc.Scan(&c.Code, &c.ParentCode, &c.Name, &c.NameEn, &c.Description, &kw, &c.Active, &attrs, &pol, &c.AfterPhoto, &c.PrivateHome); err != nil {
 		return nil, mapError(err)
 	}
 	for _, x := range []struct {
@@ -794,12 +794,12 @@ func (s *Cases) PutCategory(ctx context.Context, c *casework.Category) error {
 				return jiedao.Invalid("parent_code", "所属大类不存在："+c.ParentCode, "no such major class: "+c.ParentCode)
 			}
 		}
-		_, err := tx.exec(ctx, `INSERT INTO categories (code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		_, err := tx.exec(ctx, `INSERT INTO categories (code, parent_code, name, name_en, description, keywords, active, attributes, policies, after_photo, private_home)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, name_en = excluded.name_en,
 			description = excluded.description, keywords = excluded.keywords, active = excluded.active,
-			attributes = excluded.attributes, policies = excluded.policies, after_photo = excluded.after_photo`,
-			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol), c.AfterPhoto)
+			attributes = excluded.attributes, policies = excluded.policies, after_photo = excluded.after_photo, private_home = excluded.private_home`,
+			c.Code, c.ParentCode, c.Name, c.NameEn, c.Description, string(kw), c.Active, string(attrs), string(pol), c.AfterPhoto, c.PrivateHome)
 		if err != nil {
 			return err
 		}

@@ -221,6 +221,9 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 					if c.AfterPhoto {
 						p.Form.Set("after_photo", "1")
 					}
+					if c.PrivateHome {
+						p.Form.Set("private_home", "1")
+					}
 				}
 			}
 		}
@@ -308,7 +311,7 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 	case "categories/save":
 		c := &casework.Category{Code: strings.TrimSpace(f.Get("code")), ParentCode: strings.TrimSpace(f.Get("parent_code")),
 			Name: strings.TrimSpace(f.Get("name")), NameEn: strings.TrimSpace(f.Get("name_en")), Active: f.Get("active") == "1",
-			AfterPhoto: f.Get("after_photo") == "1"}
+			AfterPhoto: f.Get("after_photo") == "1", PrivateHome: f.Get("private_home") == "1"}
 		var extraJSON struct {
 			Attributes []casework.AttributeDef              `json:"attributes"`
 			Policies   map[casework.Urgency]casework.Policy `json:"policies"`

@@ -1409,6 +1409,7 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := campaign.CheckInput{Note: r.PostForm.Get("note")}
+	budget := newPixelBudget() // the pixels of all the items' photos together
 	for _, it := range c.Checklist {
 		v := r.PostForm.Get("item_" + it.Key)
 		if v == "" {
@@ -1437,7 +1438,7 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 				h.fail(w, r, jiedao.Errorf(jiedao.EUNAVAILABLE, "照片服务未启用", "photos are not enabled"))
 				return
 			}
-			pp, err := processUpload(fh)
+			pp, err := h.processUpload(r.Context(), fh, "photo_"+it.Key, budget)
 			if err != nil {
 				h.fail(w, r, err)
 				return

@@ -65,10 +65,14 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 	for k, vs := range typed {
 		p.Form[k] = vs
 	}
+	// A filter that cannot be read (too long, an unknown value) is the
+	// form's error, shown above the list with the field named, answered
+	// 400 so that no script takes the unfiltered list for its answer.
+	status := http.StatusOK
 	f, err := api.ParseFilter(q)
 	if err != nil {
 		p.setError(err)
-		f = casework.Filter{}
+		f, status = casework.Filter{}, http.StatusBadRequest
 	}
 	t := readTable("/cases", q, caseColumns, string(casework.SortReported), false, pageSize)
 	// The old offset parameter still pages (links from before tables).
@@ -88,7 +92,7 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 	d.Batch = a.Is(org.RoleDispatcher)
 	d.Results = results
 	p.Data = d
-	h.render(w, r, http.StatusOK, "cases", p)
+	h.render(w, r, status, "cases", p)
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"image"
 	"image/color"
@@ -39,8 +40,9 @@ type processedPhoto struct {
 
 var errNotImage = jiedao.Invalid("photos", "无法识别的图片格式，请上传 JPEG 或 PNG 照片", "unrecognised image: upload JPEG or PNG photos")
 
-// processUpload reads one uploaded file and returns it ready to store.
-func processUpload(fh *multipart.FileHeader) (*processedPhoto, error) {
+// processUpload reads one uploaded file and returns it ready to store,
+// decoding it within the request's pixel budget and the process's gate.
+func (h *Handler) processUpload(ctx context.Context, fh *multipart.FileHeader, field string, budget *pixelBudget) (*processedPhoto, error) {
 	if fh.Size > maxUpload {
 		return nil, jiedao.Invalid("photos", "单张照片不能超过12MB", "a photo may be at most 12 MB")
 	}
@@ -53,18 +55,31 @@ func processUpload(fh *multipart.FileHeader) (*processedPhoto, error) {
 	if err != nil {
 		return nil, err
 	}
-	return processPhoto(data)
+	return processPhoto(ctx, h.gate, budget, field, data)
 }
 
-// processPhoto turns the bytes of an image into a stored photo.
-func processPhoto(data []byte) (*processedPhoto, error) {
+// processPhoto turns the bytes of an image into a stored photo. The header
+// is read first (image.DecodeConfig): too many pixels, for the photo or for
+// the request (budget), is refused before decoding; the decode then waits
+// for its pixels at the gate (photogate.go). A nil gate or budget bounds
+// nothing.
+func processPhoto(ctx context.Context, gate *photoGate, budget *pixelBudget, field string, data []byte) (*processedPhoto, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
 		return nil, errNotImage
 	}
-	if float64(cfg.Width)*float64(cfg.Height) > maxPixels {
-		return nil, jiedao.Invalid("photos", "照片像素过多", "the photo has too many pixels")
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	if cfg.Width <= 0 || cfg.Height <= 0 || float64(cfg.Width)*float64(cfg.Height) > maxPixels {
+		return nil, jiedao.Invalid(field, "照片像素过多", "the photo has too many pixels")
 	}
+	if err := budget.take(field, pixels); err != nil {
+		return nil, err
+	}
+	release, err := gate.acquire(ctx, pixels)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
 		return nil, errNotImage

@@ -100,11 +100,12 @@ func (h *Handler) uploadPhotosAs(ctx context.Context, a org.Actor, r *http.Reque
 		if len(files)+len(claims) > casework.MaxPhotosPerAdd {
 			return claims, nil, nil, jiedao.Invalid(photoField, "每次最多上传6张照片", "at most 6 photos at a time")
 		}
+		budget := newPixelBudget()
 		for _, fh := range files {
 			if fh.Size == 0 && fh.Filename == "" {
 				continue // the empty part a form sends with no file chosen
 			}
-			pp, err := processUpload(fh)
+			pp, err := h.processUpload(ctx, fh, photoField, budget)
 			if err != nil {
 				return claims, lat, lon, err
 			}

@@ -83,12 +83,14 @@ type Handler struct {
 	CaseEvents func() (<-chan string, func())
 
 	pages map[string]*template.Template
+	gate  *photoGate // photo decoding, process-wide (photogate.go)
 }
 
 // New returns a Handler with its templates parsed; it panics on a broken
 // template, which is a bug caught by any test.
 func New(h Handler) *Handler {
 	h.pages = parseTemplates()
+	h.gate = newPhotoGate(maxDecodePixels)
 	return &h
 }
 

@@ -6,6 +6,13 @@
 // cases changed (event "board:changed") and every minute.
 (function () {
   "use strict";
+  // Leaflet reads a string tooltip as HTML: names typed by admins go in
+  // as text (a span whose textContent is set), never as markup.
+  function plainText(s) {
+    var e = document.createElement("span");
+    e.textContent = s;
+    return e;
+  }
   var el = document.getElementById("board-map");
   if (!el || !window.L || el.offsetParent === null) return; // hidden on a phone
   var map = L.map(el, { preferCanvas: true, zoomSnap: 0.5, maxZoom: 19, attributionControl: false });
@@ -23,7 +30,7 @@
   }
   var grids = L.geoJSON(null, {
     style: function () { return { color: "#1a56a6", weight: 1, opacity: 0.5, fillOpacity: 0.02 }; },
-    onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.community + " · " + f.properties.name, { sticky: true }); }
+    onEachFeature: function (f, layer) { layer.bindTooltip(plainText(f.properties.community + " · " + f.properties.name), { sticky: true }); }
   }).addTo(map);
   var heat = L.layerGroup().addTo(map);
   var pins = L.layerGroup().addTo(map);

@@ -2,6 +2,13 @@
 // clustered markers (leaflet.markercluster), tiles only when configured.
 (function () {
   "use strict";
+  // Leaflet reads a string tooltip as HTML: names typed by admins go in
+  // as text (a span whose textContent is set), never as markup.
+  function plainText(s) {
+    var e = document.createElement("span");
+    e.textContent = s;
+    return e;
+  }
   var el = document.getElementById("map");
   if (!el || !window.L) return;
   var form = document.getElementById("map-filter");
@@ -23,7 +30,7 @@
     className: "grid-shape",
     style: function (f) { return { color: f.properties.kind === "standard" ? "#1a56a6" : "#b26a00", weight: 1.5, fillOpacity: 0.06 }; },
     onEachFeature: function (f, layer) {
-      layer.bindTooltip(f.properties.community + " · " + f.properties.name, { sticky: true });
+      layer.bindTooltip(plainText(f.properties.community + " · " + f.properties.name), { sticky: true });
     }
   }).addTo(map);
   var clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
