@@ -74,8 +74,8 @@ func TestEnterpriseEdits(t *testing.T) {
 			t.Fatalf("a floor that is not a number: %d %s", code, loc)
 		}
 		code, loc, _ = qf.post(bpage+"/rooms", qf.token(bpage), url.Values{"floor": {"8"}, "number": {"808"}, "area": {"120"}})
-		if code != http.StatusSeeOther {
-			t.Fatalf("add a room: %d", code)
+		if code != http.StatusSeeOther || !strings.Contains(loc, "room=808") {
+			t.Fatalf("add a room: %d %s", code, loc)
 		}
 		rooms, err := st.ListRooms(ctx, b.ID)
 		if err != nil || len(rooms) != 2 {
