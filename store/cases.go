@@ -32,8 +32,17 @@ var _ casework.Store = (*Cases)(nil)
 // numbering it by the day it was reported: 20240612-0042.
 // Concurrent calls share one transaction and one durable commit (group
 // commit, groupcommit.go); each returns once its case is committed.
+//
+// In a group commit the case is not written at once: the batch writes all
+// its new cases together, a few statements for the whole batch
+// (groupcases.go).
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Event) error {
-	return s.db.inGroupTx(ctx, func(ctx context.Context, tx conn) error { return s.createCase(ctx, tx, c, e) })
+	return s.db.inGroupTx(ctx, func(ctx context.Context, tx conn) error {
+		if tx.newCases != nil {
+			return tx.newCases.add(c, e)
+		}
+		return s.createCase(ctx, tx, c, e)
+	})
 }
 
 // createCase is CreateCase inside a transaction of the caller's, so that
@@ -69,12 +78,23 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	return countNewCases(ctx, tx, []int64{c.ID})
 }
 
-// saveCase writes the case's projection: the JSON (without the contact,
-// kept in case_contacts) and the query columns.
-func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
+// caseColumns are the columns of a case's row that its projection sets,
+// in the order of caseValues.
+const caseColumns = `channel, client_id, external_id, category, urgency, title, details,
+		address, lat, lon, grid_id, community_id, reporter_staff_id, status, unit_id,
+		reported_at, accepted_at, closed_at, rating, due_stage, due_at, warn_at, warned_due, overdue_due,
+		closed_on_time, handled_count, rework_count, event_count, updated_at, data,
+		kind, kind_tags, kind_amount, clock_mark`
+
+// caseColumnCount is the number of caseColumns.
+const caseColumnCount = 34
+
+// caseValues are the values of caseColumns for c: the JSON projection
+// (without the contact, kept in case_contacts) and the query columns.
+func caseValues(c *casework.Case) ([]any, error) {
 	data, err := json.Marshal(projection(c))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var lat, lon any
 	if c.Location != nil {
@@ -85,17 +105,30 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	if d != nil {
 		due, warn = &d.Due, &d.Warn
 	}
-	_, err = tx.exec(ctx, `UPDATE cases SET channel = ?, client_id = ?, external_id = ?, category = ?, urgency = ?, title = ?, details = ?,
-		address = ?, lat = ?, lon = ?, grid_id = ?, community_id = ?, reporter_staff_id = ?, status = ?, unit_id = ?,
-		reported_at = ?, accepted_at = ?, closed_at = ?, rating = ?, due_stage = ?, due_at = ?, warn_at = ?, warned_due = ?, overdue_due = ?,
-		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ?,
-		kind = ?, kind_tags = ?, kind_amount = ?, clock_mark = ? WHERE id = ?`,
-		string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
+	return []any{string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
 		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
 		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
 		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data),
-		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c), c.ID)
+		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c)}, nil
+}
+
+// caseUpdate is the UPDATE of caseColumns by id.
+var caseUpdate = func() string {
+	cols := strings.Split(caseColumns, ",")
+	for i, c := range cols {
+		cols[i] = strings.TrimSpace(c) + " = ?"
+	}
+	return `UPDATE cases SET ` + strings.Join(cols, ", ") + ` WHERE id = ?`
+}()
+
+// saveCase writes the case's projection: the JSON (without the contact,
+// kept in case_contacts) and the query columns.
+func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
+	vals, err := caseValues(c)
 	if err != nil {
+		return err
+	}
+	if _, err = tx.exec(ctx, caseUpdate, append(vals, c.ID)...); err != nil {
 		return err
 	}
 	if row := assignmentRow(c); row != nil {

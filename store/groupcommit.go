@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -55,6 +56,9 @@ type committer struct {
 	// batches and members count the committed batches and the writers
 	// they held, for benchmarks.
 	batches, members atomic.Int64
+	// reruns counts the batches whose new cases failed together and
+	// were run again member by member (groupcases.go).
+	reruns atomic.Int64
 }
 
 // GroupCommitStats returns how many group transactions have committed
@@ -145,6 +149,13 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		if err == nil {
 			return
 		}
+		if errors.Is(err, errBatchWrite) && !savepoints {
+			// The batch's new cases failed together: find the member
+			// by running them again one by one.
+			db.group.reruns.Add(1)
+			savepoints = true
+			continue
+		}
 		if failed < 0 || savepoints {
 			for _, r := range live {
 				if !r.done {
@@ -177,10 +188,15 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 	// PostgreSQL). A member's own delta joins the batch's only when the
 	// member succeeded, as its rows do.
 	batchAgg := newAggDelta()
+	var newCases *newCaseBatch
+	if !savepoints {
+		newCases = &newCaseBatch{}
+	}
 	for i, r := range live {
 		r.err = nil
 		mc := c
 		mc.aggregates = newAggDelta()
+		mc.newCases = newCases
 		if !savepoints {
 			if err := r.call(ctx, mc); err != nil {
 				_ = tx.Rollback()
@@ -205,6 +221,14 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
 			_ = tx.Rollback()
 			return -1, mapError(err)
+		}
+	}
+	if newCases != nil {
+		bc := c
+		bc.aggregates = batchAgg
+		if err := newCases.write(ctx, bc); err != nil {
+			_ = tx.Rollback()
+			return -1, fmt.Errorf("%w: %w", errBatchWrite, err)
 		}
 	}
 	if err := batchAgg.flush(ctx, c); err != nil {

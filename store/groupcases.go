@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
+)
+
+// The new cases of a group commit, written together. Case by case, a new
+// case costs four statements one after another (its day's number, the
+// case row, its report event, its projection) and more for a contact and
+// a dispatch: on PostgreSQL each a round trip, so that a batch of 30 cases
+// waited for some 120 of them. Here the batch takes all its numbers in one
+// statement, all its case and event ids in one more, and writes its cases,
+// contacts, events and dispatches with multi-row INSERTs, each case row
+// whole (no INSERT then UPDATE of its projection): a handful of statements
+// whatever the batch's size. The aggregates' delta is then read and
+// written once for the batch, as before.
+//
+// A failure of the batch's statements cannot be pinned on one member
+// (a duplicate external id, say): the group is then run again case by
+// case with a savepoint each (groupcommit.go), which finds the member.
+
+// newCaseBatch collects the new cases of a group commit's members.
+type newCaseBatch struct {
+	cases  []*casework.Case
+	events []*casework.Event
+}
+
+func (b *newCaseBatch) add(c *casework.Case, e *casework.Event) error {
+	if c == nil || e == nil || e.Payload.Report == nil {
+		return fmt.Errorf("store: a new case needs its report event")
+	}
+	b.cases = append(b.cases, c)
+	b.events = append(b.events, e)
+	return nil
+}
+
+// errBatchWrite marks the failure of a batch's joint write of its new
+// cases: the group is to run again member by member.
+var errBatchWrite = errors.New("store: the batch's new cases failed together")
+
+// caseInsertWhole inserts a case row with its id, number and projection.
+const caseInsertWhole = `INSERT INTO cases (id, number, ` + caseColumns + `) VALUES `
+
+// eventInsertWithID inserts events with ids taken in advance.
+const eventInsertWithID = `INSERT INTO case_events (id, case_id, seq, action, actor_kind, actor_id, actor_name, actor_role, at, from_status, to_status, reason, payload) VALUES `
+
+const assignmentInsert = `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds) VALUES `
+
+// write stores the collected cases in tx, in the order they were added:
+// numbers within a day follow that order, as they would case by case.
+func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
+	n := len(b.cases)
+	if n == 0 {
+		return nil
+	}
+	days := make([]string, n)
+	perDay := map[string]int64{}
+	for i, c := range b.cases {
+		days[i] = c.ReportedAt.In(calendar.Zone()).Format("20060102")
+		perDay[days[i]]++
+	}
+	next, err := takeNumbers(ctx, tx, perDay)
+	if err != nil {
+		return err
+	}
+	caseIDs, eventIDs, err := takeIDs(ctx, tx, n)
+	if err != nil {
+		return err
+	}
+	caseRows := make([][]any, 0, n)
+	eventRows := make([][]any, 0, n)
+	var contactRows, assignRows [][]any
+	for i, c := range b.cases {
+		e := b.events[i]
+		c.Number = fmt.Sprintf("%s-%04d", days[i], next[days[i]])
+		next[days[i]]++
+		c.ID, e.CaseID, e.ID = caseIDs[i], caseIDs[i], eventIDs[i]
+		// The report event carries the id and number too, so that
+		// replaying the events gives the stored case.
+		e.Payload.Report.ID, e.Payload.Report.Number = c.ID, c.Number
+		if row := takeContact(c.ID, e); row != nil {
+			contactRows = append(contactRows, row)
+		}
+		ev, err := eventRow(e)
+		if err != nil {
+			return err
+		}
+		eventRows = append(eventRows, append([]any{e.ID}, ev...))
+		vals, err := caseValues(c)
+		if err != nil {
+			return err
+		}
+		caseRows = append(caseRows, append([]any{c.ID, c.Number}, vals...))
+		if row := assignmentRow(c); row != nil {
+			assignRows = append(assignRows, row)
+		}
+	}
+	for _, t := range []struct {
+		insert string
+		cols   int
+		rows   [][]any
+	}{
+		{caseInsertWhole, 2 + caseColumnCount, caseRows},
+		{contactInsert, contactColumns, contactRows},
+		{eventInsertWithID, 1 + eventColumns, eventRows},
+		{assignmentInsert, 10, assignRows},
+	} {
+		if err := insertRows(ctx, tx, t.insert, t.cols, t.rows); err != nil {
+			return err
+		}
+	}
+	return countNewCases(ctx, tx, caseIDs)
+}
+
+// takeNumbers adds each day's count to its row of case_numbers in one
+// statement (the days in order, so that concurrent writers lock the rows
+// in the same order) and returns each day's first new number.
+func takeNumbers(ctx context.Context, tx conn, perDay map[string]int64) (map[string]int64, error) {
+	days := make([]string, 0, len(perDay))
+	for d := range perDay {
+		days = append(days, d)
+	}
+	sort.Strings(days)
+	args := make([]any, 0, 2*len(days))
+	for _, d := range days {
+		args = append(args, d, perDay[d])
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(days)), ", ")
+	rows, err := tx.query(ctx, `INSERT INTO case_numbers (day, last) VALUES `+values+`
+		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + excluded.last RETURNING day, last`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	next := make(map[string]int64, len(days))
+	for rows.Next() {
+		var day string
+		var last int64
+		if err := rows.Scan(&day, &last); err != nil {
+			return nil, mapError(err)
+		}
+		next[day] = last - perDay[day] + 1
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	if len(next) != len(days) {
+		return nil, fmt.Errorf("store: case numbers: %d days returned for %d", len(next), len(days))
+	}
+	return next, nil
+}
+
+// takeIDs takes n ids for new cases and n for their events in one
+// statement: from the identity sequences on PostgreSQL; on SQLite, whose
+// one write connection this transaction holds, the ids after the highest
+// ever given (AUTOINCREMENT's sqlite_sequence), which the inserts then
+// advance.
+func takeIDs(ctx context.Context, tx conn, n int) (cases, events []int64, err error) {
+	cases, events = make([]int64, 0, n), make([]int64, 0, n)
+	if tx.db.engine == Postgres {
+		rows, err := tx.query(ctx, `SELECT nextval(pg_get_serial_sequence('cases', 'id')), nextval(pg_get_serial_sequence('case_events', 'id'))
+			FROM generate_series(1, ?)`, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c, e int64
+			if err := rows.Scan(&c, &e); err != nil {
+				return nil, nil, mapError(err)
+			}
+			cases, events = append(cases, c), append(events, e)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, nil, mapError(err)
+		}
+		if len(cases) != n {
+			return nil, nil, fmt.Errorf("store: %d ids taken for %d cases", len(cases), n)
+		}
+		return cases, events, nil
+	}
+	var c0, e0 int64
+	if err := tx.queryRow(ctx, `SELECT
+		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), COALESCE((SELECT MAX(id) FROM cases), 0)),
+		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'case_events'), 0), COALESCE((SELECT MAX(id) FROM case_events), 0))`).Scan(&c0, &e0); err != nil {
+		return nil, nil, mapError(err)
+	}
+	for i := int64(1); i <= int64(n); i++ {
+		cases, events = append(cases, c0+i), append(events, e0+i)
+	}
+	return cases, events, nil
+}
+
+// maxStatementParams bounds the parameters of one multi-row statement:
+// under SQLite's 32,766 and PostgreSQL's 65,535.
+const maxStatementParams = 30000
+
+// insertRows inserts rows of cols values with multi-row INSERTs of a
+// power of two rows each (256 rows: one statement; 37: 32 + 4 + 1), so
+// that the statements come in a few shapes that both engines' statement
+// caches keep prepared.
+func insertRows(ctx context.Context, tx conn, insert string, cols int, rows [][]any) error {
+	maxRows := 1 << (bits.Len(uint(maxStatementParams/cols)) - 1)
+	for len(rows) > 0 {
+		k := min(1<<(bits.Len(uint(len(rows)))-1), maxRows)
+		args := make([]any, 0, k*cols)
+		for _, r := range rows[:k] {
+			if len(r) != cols {
+				return fmt.Errorf("store: a row of %d values for %d columns", len(r), cols)
+			}
+			args = append(args, r...)
+		}
+		row := "(" + placeholders(cols) + ")"
+		if _, err := tx.exec(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", k), ", "), args...); err != nil {
+			return err
+		}
+		rows = rows[k:]
+	}
+	return nil
+}
