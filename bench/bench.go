@@ -58,6 +58,10 @@ type Options struct {
 	// when the database is empty) and its dashboard queries only.
 	DashboardsOnly bool
 
+	// IntakeOnly skips the dashboards, serve and export: the intake
+	// phases alone, on a small year (e.g. --scale 0.02).
+	IntakeOnly bool
+
 	// CPUProfile, when set, receives a CPU profile of this process during
 	// the group-commit intake phase (go tool pprof reads it).
 	CPUProfile io.Writer
@@ -98,6 +102,12 @@ func Run(ctx context.Context, env Env, opt Options, out io.Writer) error {
 		p.head("Intake: Open311 POST requests.json over loopback HTTP")
 		if err := intake(ctx, p, env, opt); err != nil {
 			return err
+		}
+		if opt.IntakeOnly {
+			p.line("")
+			p.line("load average after: %s", loadAvg())
+			p.line("bench took %s (intake only)", time.Since(start).Round(time.Second))
+			return nil
 		}
 
 		p.head("Dashboards and evaluation over the year")

@@ -186,6 +186,9 @@ type conn struct {
 	// newCases, when set, collects the new cases of a group commit's
 	// members for the batch to write together (groupcases.go).
 	newCases *newCaseBatch
+	// raw, on PostgreSQL in a group commit, is the connection of the
+	// transaction, through which run pipelines statements (pipeline.go).
+	raw *sql.Conn
 	// committed holds what to run once the transaction commits (nil
 	// outside a transaction of inTx).
 	committed *[]func()

@@ -55,7 +55,10 @@ const eventInsertWithID = `INSERT INTO case_events (id, case_id, seq, action, ac
 const assignmentInsert = `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds) VALUES `
 
 // write stores the collected cases in tx, in the order they were added:
-// numbers within a day follow that order, as they would case by case.
+// numbers within a day follow that order, as they would case by case. On
+// PostgreSQL in a group commit it costs two round trips whatever the
+// batch's size: the numbers and ids, then every row and the read of what
+// the cases add to the aggregates (conn.run pipelines each sequence).
 func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
 	n := len(b.cases)
 	if n == 0 {
@@ -67,13 +70,24 @@ func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
 		days[i] = c.ReportedAt.In(calendar.Zone()).Format("20060102")
 		perDay[days[i]]++
 	}
-	next, err := takeNumbers(ctx, tx, perDay)
-	if err != nil {
+	next := map[string]int64{}
+	caseIDs, eventIDs := make([]int64, 0, n), make([]int64, 0, n)
+	if err := tx.run(ctx, []stmt{numbersStmt(perDay, next), idsStmt(tx.db.engine, n, &caseIDs, &eventIDs)}); err != nil {
 		return err
 	}
-	caseIDs, eventIDs, err := takeIDs(ctx, tx, n)
-	if err != nil {
-		return err
+	if len(next) != len(perDay) {
+		return fmt.Errorf("store: case numbers: %d days returned for %d", len(next), len(perDay))
+	}
+	if tx.db.engine == SQLite && len(caseIDs) == 1 {
+		// One row: the highest ids given so far.
+		c0, e0 := caseIDs[0], eventIDs[0]
+		caseIDs, eventIDs = caseIDs[:0], eventIDs[:0]
+		for i := int64(1); i <= int64(n); i++ {
+			caseIDs, eventIDs = append(caseIDs, c0+i), append(eventIDs, e0+i)
+		}
+	}
+	if len(caseIDs) != n {
+		return fmt.Errorf("store: %d ids taken for %d cases", len(caseIDs), n)
 	}
 	caseRows := make([][]any, 0, n)
 	eventRows := make([][]any, 0, n)
@@ -103,6 +117,7 @@ func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
 			assignRows = append(assignRows, row)
 		}
 	}
+	var stmts []stmt
 	for _, t := range []struct {
 		insert string
 		cols   int
@@ -113,17 +128,39 @@ func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
 		{eventInsertWithID, 1 + eventColumns, eventRows},
 		{assignmentInsert, 10, assignRows},
 	} {
-		if err := insertRows(ctx, tx, t.insert, t.cols, t.rows); err != nil {
+		s, err := insertStatements(t.insert, t.cols, t.rows)
+		if err != nil {
 			return err
 		}
+		stmts = append(stmts, s...)
 	}
-	return countNewCases(ctx, tx, caseIDs)
+	// What the new cases add to the aggregates, read back in the same
+	// sequence, as countNewCases reads it.
+	added := make(map[int64]*aggCase, n)
+	stmts = append(stmts, aggCaseReads(caseIDs, added)...)
+	if err := tx.run(ctx, stmts); err != nil {
+		return err
+	}
+	if len(added) != n {
+		return fmt.Errorf("store: %d of %d new cases read back", len(added), n)
+	}
+	d := tx.aggregates
+	if d == nil {
+		d = newAggDelta()
+	}
+	for _, c := range added {
+		d.add(c, 1)
+	}
+	if tx.aggregates == nil {
+		return d.flush(ctx, tx)
+	}
+	return nil
 }
 
-// takeNumbers adds each day's count to its row of case_numbers in one
+// numbersStmt adds each day's count to its row of case_numbers in one
 // statement (the days in order, so that concurrent writers lock the rows
-// in the same order) and returns each day's first new number.
-func takeNumbers(ctx context.Context, tx conn, perDay map[string]int64) (map[string]int64, error) {
+// in the same order) and sets next to each day's first new number.
+func numbersStmt(perDay map[string]int64, next map[string]int64) stmt {
 	days := make([]string, 0, len(perDay))
 	for d := range perDay {
 		days = append(days, d)
@@ -134,95 +171,66 @@ func takeNumbers(ctx context.Context, tx conn, perDay map[string]int64) (map[str
 		args = append(args, d, perDay[d])
 	}
 	values := strings.TrimSuffix(strings.Repeat("(?, ?), ", len(days)), ", ")
-	rows, err := tx.query(ctx, `INSERT INTO case_numbers (day, last) VALUES `+values+`
-		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + excluded.last RETURNING day, last`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	next := make(map[string]int64, len(days))
-	for rows.Next() {
-		var day string
-		var last int64
-		if err := rows.Scan(&day, &last); err != nil {
-			return nil, mapError(err)
-		}
-		next[day] = last - perDay[day] + 1
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapError(err)
-	}
-	if len(next) != len(days) {
-		return nil, fmt.Errorf("store: case numbers: %d days returned for %d", len(next), len(days))
-	}
-	return next, nil
+	return stmt{query: `INSERT INTO case_numbers (day, last) VALUES ` + values + `
+		ON CONFLICT (day) DO UPDATE SET last = case_numbers.last + excluded.last RETURNING day, last`, args: args,
+		scan: func(sc scanner) error {
+			var day string
+			var last int64
+			if err := sc.Scan(&day, &last); err != nil {
+				return err
+			}
+			next[day] = last - perDay[day] + 1
+			return nil
+		}}
 }
 
-// takeIDs takes n ids for new cases and n for their events in one
-// statement: from the identity sequences on PostgreSQL; on SQLite, whose
-// one write connection this transaction holds, the ids after the highest
-// ever given (AUTOINCREMENT's sqlite_sequence), which the inserts then
-// advance.
-func takeIDs(ctx context.Context, tx conn, n int) (cases, events []int64, err error) {
-	cases, events = make([]int64, 0, n), make([]int64, 0, n)
-	if tx.db.engine == Postgres {
-		rows, err := tx.query(ctx, `SELECT nextval(pg_get_serial_sequence('cases', 'id')), nextval(pg_get_serial_sequence('case_events', 'id'))
-			FROM generate_series(1, ?)`, n)
-		if err != nil {
-			return nil, nil, err
+// idsStmt takes n ids for new cases and n for their events in one
+// statement: from the identity sequences on PostgreSQL (n rows); on
+// SQLite, whose one write connection this transaction holds, one row: the
+// highest ids ever given (AUTOINCREMENT's sqlite_sequence), after which
+// the new ones follow and which the inserts then advance.
+func idsStmt(engine Engine, n int, cases, events *[]int64) stmt {
+	scan := func(sc scanner) error {
+		var c, e int64
+		if err := sc.Scan(&c, &e); err != nil {
+			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c, e int64
-			if err := rows.Scan(&c, &e); err != nil {
-				return nil, nil, mapError(err)
-			}
-			cases, events = append(cases, c), append(events, e)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, nil, mapError(err)
-		}
-		if len(cases) != n {
-			return nil, nil, fmt.Errorf("store: %d ids taken for %d cases", len(cases), n)
-		}
-		return cases, events, nil
+		*cases, *events = append(*cases, c), append(*events, e)
+		return nil
 	}
-	var c0, e0 int64
-	if err := tx.queryRow(ctx, `SELECT
+	if engine == Postgres {
+		return stmt{query: `SELECT nextval(pg_get_serial_sequence('cases', 'id')), nextval(pg_get_serial_sequence('case_events', 'id'))
+			FROM generate_series(1, ?)`, args: []any{n}, scan: scan}
+	}
+	return stmt{query: `SELECT
 		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), COALESCE((SELECT MAX(id) FROM cases), 0)),
-		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'case_events'), 0), COALESCE((SELECT MAX(id) FROM case_events), 0))`).Scan(&c0, &e0); err != nil {
-		return nil, nil, mapError(err)
-	}
-	for i := int64(1); i <= int64(n); i++ {
-		cases, events = append(cases, c0+i), append(events, e0+i)
-	}
-	return cases, events, nil
+		MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'case_events'), 0), COALESCE((SELECT MAX(id) FROM case_events), 0))`,
+		scan: scan}
 }
 
 // maxStatementParams bounds the parameters of one multi-row statement:
 // under SQLite's 32,766 and PostgreSQL's 65,535.
 const maxStatementParams = 30000
 
-// insertRows inserts rows of cols values with multi-row INSERTs of a
+// insertStatements insert rows of cols values with multi-row INSERTs of a
 // power of two rows each (256 rows: one statement; 37: 32 + 4 + 1), so
 // that the statements come in a few shapes that both engines' statement
 // caches keep prepared.
-func insertRows(ctx context.Context, tx conn, insert string, cols int, rows [][]any) error {
+func insertStatements(insert string, cols int, rows [][]any) ([]stmt, error) {
 	maxRows := 1 << (bits.Len(uint(maxStatementParams/cols)) - 1)
+	var out []stmt
 	for len(rows) > 0 {
 		k := min(1<<(bits.Len(uint(len(rows)))-1), maxRows)
 		args := make([]any, 0, k*cols)
 		for _, r := range rows[:k] {
 			if len(r) != cols {
-				return fmt.Errorf("store: a row of %d values for %d columns", len(r), cols)
+				return nil, fmt.Errorf("store: a row of %d values for %d columns", len(r), cols)
 			}
 			args = append(args, r...)
 		}
 		row := "(" + placeholders(cols) + ")"
-		if _, err := tx.exec(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", k), ", "), args...); err != nil {
-			return err
-		}
+		out = append(out, stmt{query: insert + strings.TrimSuffix(strings.Repeat(row+", ", k), ", "), args: args})
 		rows = rows[k:]
 	}
-	return nil
+	return out, nil
 }

@@ -176,11 +176,27 @@ func (db *DB) commitGroup(batch []*groupReq) {
 // (its err is set) and the others go on. An error with index -1 is the
 // transaction's own.
 func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (int, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	var raw *sql.Conn
+	if db.engine == Postgres {
+		// The transaction's own connection, through which its sequences
+		// of statements are pipelined (pipeline.go).
+		var err error
+		if raw, err = db.write.Conn(ctx); err != nil {
+			return -1, mapError(err)
+		}
+		defer raw.Close()
+	}
+	var tx *sql.Tx
+	var err error
+	if raw != nil {
+		tx, err = raw.BeginTx(ctx, nil)
+	} else {
+		tx, err = db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return -1, mapError(err)
 	}
-	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}
+	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}, raw: raw}
 	defer db.endTx(ctx, c.stmts)
 	// The members' changes to the aggregates are written once, sorted,
 	// before the commit: fewer statements, and the rows locked in the
