@@ -368,12 +368,7 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// upsertSums adds the rows' sums to the table, many rows a statement.
-func upsertSums(ctx context.Context, tx conn, t aggTable, rows [][]any) error {
-	return tx.run(ctx, sumStatements(t, rows))
-}
-
-// sumStatements are upsertSums' statements.
+// sumStatements add the rows' sums to the table, many rows a statement.
 func sumStatements(t aggTable, rows [][]any) []stmt {
 	if len(rows) == 0 {
 		return nil

@@ -352,7 +352,7 @@ func where(f casework.Filter) (string, []any) {
 		// leaves the planner a scan of every case of the unit or scope.
 		add("c.id IN (SELECT o.id FROM cases o WHERE o.due_at <= ? UNION ALL SELECT o.id FROM cases o WHERE o.clock_mark = 'overdue' AND o.clock_mark <> '')", f.Now)
 	case casework.DueWarning:
-		add("((c.warn_at <= ? AND c.due_at > ?) OR c.clock_mark = 'warning')", f.Now, f.Now)
+		add("c.id IN (SELECT o.id FROM cases o WHERE o.warn_at <= ? AND o.due_at > ? UNION ALL SELECT o.id FROM cases o WHERE o.clock_mark = 'warning' AND o.clock_mark <> '')", f.Now, f.Now)
 	case casework.DueOK:
 		add("c.warn_at > ?", f.Now)
 	}
@@ -429,8 +429,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
+	offset := f.Offset
+	if key := keysetKey(f.Sort); f.After != 0 && key != "" {
+		// Keyset: the rows after the given case in the list's order,
+		// read from the sort key's index wherever it starts.
+		cmp := "<"
+		if f.Asc {
+			cmp = ">"
+		}
+		cond := "(c." + key + ", c.id) " + cmp + " (SELECT k." + key + ", k.id FROM cases k WHERE k.id = ?)"
+		if w == "" {
+			w = " WHERE " + cond
+		} else {
+			w += " AND " + cond
+		}
+		args = append(append([]any(nil), args...), f.After)
+		offset = 0
+	}
 	rows, err := r.query(ctx, caseSelect+w+orderBy(f)+` LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
+		append(args, f.Limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -444,6 +461,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// keysetKey is the column of a sort that keyset paging compares (see
+// casework.KeysetSort), or "".
+func keysetKey(s casework.CaseSort) string {
+	if !casework.KeysetSort(s) {
+		return ""
+	}
+	switch s {
+	case casework.SortNumber:
+		return "number"
+	case casework.SortUpdated:
+		return "updated_at"
+	case casework.SortStatus:
+		return "status"
+	case casework.SortCategory:
+		return "category"
+	}
+	return "reported_at"
 }
 
 // orderBy is the ORDER BY of a list: the filter's sort key in its
