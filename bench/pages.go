@@ -61,7 +61,20 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	for _, pc := range pageCases(opt.Year) {
+	cases := pageCases(opt.Year)
+	// A cursor page near the end of the newest-first list: what 下一页
+	// costs there (keyset), beside the OFFSET page of the same depth.
+	var deep int64
+	if rows, err := env.DB.Query(ctx, `SELECT id FROM cases ORDER BY reported_at, id LIMIT 1 OFFSET 50`); err == nil {
+		for rows.Next() {
+			_ = rows.Scan(&deep)
+		}
+		rows.Close()
+	}
+	if deep != 0 {
+		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?after=%d", deep)})
+	}
+	for _, pc := range cases {
 		if opt.Page != "" && !strings.Contains(pc.path, opt.Page) {
 			continue
 		}
