@@ -58,6 +58,17 @@ type Options struct {
 	// when the database is empty) and its dashboard queries only.
 	DashboardsOnly bool
 
+	// IntakeOnly skips the dashboards, serve and export: the intake
+	// phases alone, on a small year (e.g. --scale 0.02).
+	IntakeOnly bool
+
+	// PagesOnly skips the rest: the pages' times to first byte as a
+	// leader, a dispatcher and a unit (pages.go); CPUProfile then
+	// profiles the pages.
+	PagesOnly bool
+	// Page, when set, keeps only the pages whose path contains it.
+	Page string
+
 	// CPUProfile, when set, receives a CPU profile of this process during
 	// the group-commit intake phase (go tool pprof reads it).
 	CPUProfile io.Writer
@@ -84,6 +95,17 @@ func Run(ctx context.Context, env Env, opt Options, out io.Writer) error {
 		return err
 	}
 
+	if opt.PagesOnly {
+		p.head("Pages: time to first byte, by role")
+		if err := pages(ctx, p, env, opt); err != nil {
+			return err
+		}
+		p.line("")
+		p.line("load average after: %s", loadAvg())
+		p.line("bench took %s (pages only)", time.Since(start).Round(time.Second))
+		return nil
+	}
+
 	if opt.DashboardsOnly {
 		p.head("Dashboards and evaluation over the year")
 		if err := dashboards(ctx, p, env, opt); err != nil {
@@ -99,9 +121,22 @@ func Run(ctx context.Context, env Env, opt Options, out io.Writer) error {
 		if err := intake(ctx, p, env, opt); err != nil {
 			return err
 		}
+		if opt.IntakeOnly {
+			p.line("")
+			p.line("load average after: %s", loadAvg())
+			p.line("bench took %s (intake only)", time.Since(start).Round(time.Second))
+			return nil
+		}
 
 		p.head("Dashboards and evaluation over the year")
 		if err := dashboards(ctx, p, env, opt); err != nil {
+			return err
+		}
+
+		p.head("Pages: time to first byte, by role")
+		po := opt
+		po.CPUProfile = nil // the intake phase's
+		if err := pages(ctx, p, env, po); err != nil {
 			return err
 		}
 	}

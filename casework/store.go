@@ -125,8 +125,23 @@ type Filter struct {
 	// so that offset paging is stable.
 	Sort CaseSort
 	Asc  bool
+	// After, when set and the sort allows it (KeysetSort), lists the
+	// cases that follow this case in the list's order, in place of
+	// Offset: a page at any depth costs what the first does (keyset
+	// paging). The total still counts the whole match.
+	After int64
 
 	Scope Scope
+}
+
+// KeysetSort reports whether a list sorted by s can be paged with After:
+// its key is a column that is never NULL.
+func KeysetSort(s CaseSort) bool {
+	switch s {
+	case "", SortReported, SortNumber, SortUpdated, SortStatus, SortCategory:
+		return true
+	}
+	return false
 }
 
 // CaseSort is a column a list of cases can be sorted by.

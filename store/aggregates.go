@@ -220,52 +220,49 @@ func (d *aggDelta) addCases(ctx context.Context, tx conn, ids []int64, sign int6
 
 // readAggCases reads the contribution of the cases from their rows.
 func readAggCases(ctx context.Context, tx conn, ids []int64) (map[int64]*aggCase, error) {
+	out := make(map[int64]*aggCase, len(ids))
+	if err := tx.run(ctx, aggCaseReads(ids, out)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// aggCaseReads are readAggCases' two queries, which fill out.
+func aggCaseReads(ids []int64, out map[int64]*aggCase) []stmt {
 	in := "(" + placeholders(len(ids)) + ")"
 	args := int64sToAny(ids)
-	out := make(map[int64]*aggCase, len(ids))
-	rows, err := tx.query(ctx, `SELECT id, reported_at, channel, category, status, rating, COALESCE(community_id, 0), COALESCE(grid_id, 0),
-		COALESCE(unit_id, 0), accepted_at, closed_on_time, handled_count, rework_count FROM cases WHERE id IN `+in, args...)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		c := &aggCase{}
-		var id int64
-		var reported, accepted nullTime
-		var onTime sql.NullBool
-		if err := rows.Scan(&id, &reported, &c.channel, &c.category, &c.status, &c.rating, &c.community, &c.grid,
-			&c.unit, &accepted, &onTime, &c.handledCount, &c.reworkCount); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		c.reported, c.accepted, c.closedOnTime = reported.Time, accepted.ptr(), onTime.Valid && onTime.Bool
-		out[id] = c
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.query(ctx, `SELECT case_id, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, handled_at
-		FROM assignments WHERE case_id IN `+in+` ORDER BY case_id, no`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var a aggDispatch
-		var dispatched, signDue, signed, handled nullTime
-		var onTime sql.NullBool
-		if err := rows.Scan(&id, &a.unit, &dispatched, &signDue, &signed, &onTime, &handled); err != nil {
-			return nil, err
-		}
-		a.dispatched, a.signDue, a.signed, a.handled = dispatched.Time, signDue.ptr(), signed.ptr(), handled.ptr()
-		a.signedOnTime = onTime.Valid && onTime.Bool
-		if c := out[id]; c != nil {
-			c.dispatches = append(c.dispatches, a)
-		}
-	}
-	return out, rows.Err()
+	return []stmt{{query: `SELECT id, reported_at, channel, category, status, rating, COALESCE(community_id, 0), COALESCE(grid_id, 0),
+		COALESCE(unit_id, 0), accepted_at, closed_on_time, handled_count, rework_count FROM cases WHERE id IN ` + in, args: args,
+		scan: func(sc scanner) error {
+			c := &aggCase{}
+			var id int64
+			var reported, accepted nullTime
+			var onTime sql.NullBool
+			if err := sc.Scan(&id, &reported, &c.channel, &c.category, &c.status, &c.rating, &c.community, &c.grid,
+				&c.unit, &accepted, &onTime, &c.handledCount, &c.reworkCount); err != nil {
+				return err
+			}
+			c.reported, c.accepted, c.closedOnTime = reported.Time, accepted.ptr(), onTime.Valid && onTime.Bool
+			out[id] = c
+			return nil
+		}},
+		{query: `SELECT case_id, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, handled_at
+		FROM assignments WHERE case_id IN ` + in + ` ORDER BY case_id, no`, args: args,
+			scan: func(sc scanner) error {
+				var id int64
+				var a aggDispatch
+				var dispatched, signDue, signed, handled nullTime
+				var onTime sql.NullBool
+				if err := sc.Scan(&id, &a.unit, &dispatched, &signDue, &signed, &onTime, &handled); err != nil {
+					return err
+				}
+				a.dispatched, a.signDue, a.signed, a.handled = dispatched.Time, signDue.ptr(), signed.ptr(), handled.ptr()
+				a.signedOnTime = onTime.Valid && onTime.Bool
+				if c := out[id]; c != nil {
+					c.dispatches = append(c.dispatches, a)
+				}
+				return nil
+			}}}
 }
 
 // keepAggregates runs write, which changes the case, and adds the change
@@ -319,13 +316,15 @@ func (d *aggDelta) flush(ctx context.Context, tx conn) error {
 			disps = append(disps, append([]any{k.grain, k.day, k.unit, k.community, k.grid, k.dueHour}, sumsToAny(s[:])...))
 		}
 	}
+	var stmts []stmt
 	for _, t := range []struct {
 		table aggTable
 		rows  [][]any
 	}{{countsTable, counts}, {evalCasesTable, cases}, {evalDispatchesTable, disps}} {
-		if err := upsertSums(ctx, tx, t.table, t.rows); err != nil {
-			return fmt.Errorf("store: aggregates %s: %w", t.table.name, err)
-		}
+		stmts = append(stmts, sumStatements(t.table, t.rows)...)
+	}
+	if err := tx.run(ctx, stmts); err != nil {
+		return fmt.Errorf("store: aggregates: %w", err)
 	}
 	return nil
 }
@@ -369,8 +368,8 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// upsertSums adds the rows' sums to the table, many rows a statement.
-func upsertSums(ctx context.Context, tx conn, t aggTable, rows [][]any) error {
+// sumStatements add the rows' sums to the table, many rows a statement.
+func sumStatements(t aggTable, rows [][]any) []stmt {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -384,18 +383,17 @@ func upsertSums(ctx context.Context, tx conn, t aggTable, rows [][]any) error {
 	head := `INSERT INTO ` + t.name + ` (` + strings.Join(t.keys, ", ") + `, ` + strings.Join(t.sums, ", ") + `) VALUES `
 	tail := ` ON CONFLICT (` + strings.Join(t.keys, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 	row := "(" + placeholders(cols) + ")"
+	var out []stmt
 	for len(rows) > 0 {
 		n := min(len(rows), perStatement)
 		args := make([]any, 0, n*cols)
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := tx.exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")+tail, args...); err != nil {
-			return err
-		}
+		out = append(out, stmt{query: head + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + tail, args: args})
 		rows = rows[n:]
 	}
-	return nil
+	return out
 }
 
 // rebuildAggregates empties the aggregates and counts every case again,

@@ -32,8 +32,17 @@ var _ casework.Store = (*Cases)(nil)
 // numbering it by the day it was reported: 20240612-0042.
 // Concurrent calls share one transaction and one durable commit (group
 // commit, groupcommit.go); each returns once its case is committed.
+//
+// In a group commit the case is not written at once: the batch writes all
+// its new cases together, a few statements for the whole batch
+// (groupcases.go).
 func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Event) error {
-	return s.db.inGroupTx(ctx, func(ctx context.Context, tx conn) error { return s.createCase(ctx, tx, c, e) })
+	return s.db.inGroupTx(ctx, func(ctx context.Context, tx conn) error {
+		if tx.newCases != nil {
+			return tx.newCases.add(tx, c, e)
+		}
+		return s.createCase(ctx, tx, c, e)
+	})
 }
 
 // createCase is CreateCase inside a transaction of the caller's, so that
@@ -72,12 +81,23 @@ func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *ca
 	return countNewCases(ctx, tx, []int64{c.ID})
 }
 
-// saveCase writes the case's projection: the JSON (without the contact,
-// kept in case_contacts) and the query columns.
-func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
+// caseColumns are the columns of a case's row that its projection sets,
+// in the order of caseValues.
+const caseColumns = `channel, client_id, external_id, category, urgency, title, details,
+		address, lat, lon, grid_id, community_id, reporter_staff_id, status, unit_id,
+		reported_at, accepted_at, closed_at, rating, due_stage, due_at, warn_at, warned_due, overdue_due,
+		closed_on_time, handled_count, rework_count, event_count, updated_at, data,
+		kind, kind_tags, kind_amount, clock_mark`
+
+// caseColumnCount is the number of caseColumns.
+const caseColumnCount = 34
+
+// caseValues are the values of caseColumns for c: the JSON projection
+// (without the contact, kept in case_contacts) and the query columns.
+func caseValues(c *casework.Case) ([]any, error) {
 	data, err := json.Marshal(projection(c))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var lat, lon any
 	if c.Location != nil {
@@ -88,17 +108,30 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 	if d != nil {
 		due, warn = &d.Due, &d.Warn
 	}
-	_, err = tx.exec(ctx, `UPDATE cases SET channel = ?, client_id = ?, external_id = ?, category = ?, urgency = ?, title = ?, details = ?,
-		address = ?, lat = ?, lon = ?, grid_id = ?, community_id = ?, reporter_staff_id = ?, status = ?, unit_id = ?,
-		reported_at = ?, accepted_at = ?, closed_at = ?, rating = ?, due_stage = ?, due_at = ?, warn_at = ?, warned_due = ?, overdue_due = ?,
-		closed_on_time = ?, handled_count = ?, rework_count = ?, event_count = ?, updated_at = ?, data = ?,
-		kind = ?, kind_tags = ?, kind_amount = ?, clock_mark = ? WHERE id = ?`,
-		string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
+	return []any{string(c.Channel), nullID(c.ClientID), nullString(c.ExternalID), c.Category, string(c.Urgency), c.Title, c.Details,
 		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
 		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
 		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data),
-		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c), c.ID)
+		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c)}, nil
+}
+
+// caseUpdate is the UPDATE of caseColumns by id.
+var caseUpdate = func() string {
+	cols := strings.Split(caseColumns, ",")
+	for i, c := range cols {
+		cols[i] = strings.TrimSpace(c) + " = ?"
+	}
+	return `UPDATE cases SET ` + strings.Join(cols, ", ") + ` WHERE id = ?`
+}()
+
+// saveCase writes the case's projection: the JSON (without the contact,
+// kept in case_contacts) and the query columns.
+func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
+	vals, err := caseValues(c)
 	if err != nil {
+		return err
+	}
+	if _, err = tx.exec(ctx, caseUpdate, append(vals, c.ID)...); err != nil {
 		return err
 	}
 	if err := insertPersons(ctx, tx, c); err != nil {
@@ -287,7 +320,10 @@ func where(f casework.Filter) (string, []any) {
 		add("c.channel = ?", string(f.Channel))
 	}
 	if f.Kind != "" {
-		add("c.kind = ?", string(f.Kind))
+		// The literal term lets both engines use the partial index
+		// cases_kind (kind <> ''), which a bound value alone does not
+		// imply: without it a kind's figures scanned the year's cases.
+		add("c.kind = ? AND c.kind <> ''", string(f.Kind))
 	}
 	if f.Ordinary {
 		add("c.kind = ''")
@@ -328,9 +364,11 @@ func where(f casework.Filter) (string, []any) {
 	switch f.Due {
 	case casework.DueOverdue:
 		// A kind case is late on a statutory clock too (clockMark).
-		add("(c.due_at <= ? OR c.clock_mark = 'overdue')", f.Now)
+		// Two index reads (cases_due, cases_clock_mark), not an OR that
+		// leaves the planner a scan of every case of the unit or scope.
+		add("c.id IN (SELECT o.id FROM cases o WHERE o.due_at <= ? UNION ALL SELECT o.id FROM cases o WHERE o.clock_mark = 'overdue' AND o.clock_mark <> '')", f.Now)
 	case casework.DueWarning:
-		add("((c.warn_at <= ? AND c.due_at > ?) OR c.clock_mark = 'warning')", f.Now, f.Now)
+		add("c.id IN (SELECT o.id FROM cases o WHERE o.warn_at <= ? AND o.due_at > ? UNION ALL SELECT o.id FROM cases o WHERE o.clock_mark = 'warning' AND o.clock_mark <> '')", f.Now, f.Now)
 	case casework.DueOK:
 		add("c.warn_at > ?", f.Now)
 	}
@@ -344,7 +382,9 @@ func where(f casework.Filter) (string, []any) {
 		add("c.handled_count > 0")
 	}
 	if f.SelfHandled {
-		add("EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.action = ?)", string(casework.ActSelfHandle))
+		// From the partial index of the self-handling events (migration
+		// 0101), not an EXISTS probed for every case of the period.
+		add("c.id IN (SELECT e.case_id FROM case_events e WHERE e.action = '" + string(casework.ActSelfHandle) + "')")
 	}
 	if f.Rated {
 		add("c.rating <> ''")
@@ -405,8 +445,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
+	offset := f.Offset
+	if key := keysetKey(f.Sort); f.After != 0 && key != "" {
+		// Keyset: the rows after the given case in the list's order,
+		// read from the sort key's index wherever it starts.
+		cmp := "<"
+		if f.Asc {
+			cmp = ">"
+		}
+		cond := "(c." + key + ", c.id) " + cmp + " (SELECT k." + key + ", k.id FROM cases k WHERE k.id = ?)"
+		if w == "" {
+			w = " WHERE " + cond
+		} else {
+			w += " AND " + cond
+		}
+		args = append(append([]any(nil), args...), f.After)
+		offset = 0
+	}
 	rows, err := r.query(ctx, caseSelect+w+orderBy(f)+` LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
+		append(args, f.Limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -420,6 +477,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// keysetKey is the column of a sort that keyset paging compares (see
+// casework.KeysetSort), or "".
+func keysetKey(s casework.CaseSort) string {
+	if !casework.KeysetSort(s) {
+		return ""
+	}
+	switch s {
+	case casework.SortNumber:
+		return "number"
+	case casework.SortUpdated:
+		return "updated_at"
+	case casework.SortStatus:
+		return "status"
+	case casework.SortCategory:
+		return "category"
+	}
+	return "reported_at"
 }
 
 // orderBy is the ORDER BY of a list: the filter's sort key in its

@@ -191,6 +191,12 @@ type conn struct {
 	// aggregates, when set, collects the aggregates' changes of new cases
 	// for the group commit to write once, before its commit.
 	aggregates *aggDelta
+	// newCases, when set, collects the new cases of a group commit's
+	// members for the batch to write together (groupcases.go).
+	newCases *newCaseBatch
+	// raw, on PostgreSQL in a group commit, is the connection of the
+	// transaction, through which run pipelines statements (pipeline.go).
+	raw *sql.Conn
 	// committed holds what to run once the transaction commits (nil
 	// outside a transaction of inTx).
 	committed *[]func()
@@ -215,7 +221,11 @@ func (c conn) afterCommit(f func()) {
 func (c conn) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
 	switch q := c.q.(type) {
 	case *sql.Tx:
-		if c.stmts == nil {
+		if c.stmts == nil || c.db.engine == Postgres {
+			// PostgreSQL's driver (pgx) prepares and keeps every
+			// statement per connection itself; one prepared here would
+			// cost a round trip to prepare it and one more to deallocate
+			// it when the transaction ends.
 			return nil, nil
 		}
 		if st := c.stmts[query]; st != nil {

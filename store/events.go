@@ -144,11 +144,15 @@ func (db *DB) Listen() {
 }
 
 // notify sends a notice on topic once tx commits.
+// notifyQuery sends a notice on PostgreSQL: the channel is the topic in
+// this schema.
+const notifyQuery = `SELECT pg_notify(? || '.' || current_schema(), ?)`
+
 func (db *DB) notify(ctx context.Context, tx conn, topic, payload string) error {
 	if db.engine == Postgres {
 		// The channel is the topic in this schema, so that databases of
 		// several deployments (or tests) in one server's schemas stay apart.
-		_, err := tx.exec(ctx, `SELECT pg_notify(? || '.' || current_schema(), ?)`, topic, payload)
+		_, err := tx.exec(ctx, notifyQuery, topic, payload)
 		return err
 	}
 	tx.afterCommit(func() { db.events.publish(topic, payload) })

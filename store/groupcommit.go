@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"sync"
@@ -58,6 +59,9 @@ type committer struct {
 	// batches and members count the committed batches and the writers
 	// they held, for benchmarks.
 	batches, members atomic.Int64
+	// reruns counts the batches whose new cases failed together and
+	// were run again member by member (groupcases.go).
+	reruns atomic.Int64
 }
 
 // GroupCommitStats returns how many group transactions have committed
@@ -160,6 +164,13 @@ func (db *DB) commitGroup(batch []*groupReq) {
 		if err == nil {
 			return
 		}
+		if errors.Is(err, errBatchWrite) && !savepoints {
+			// The batch's new cases failed together: find the member
+			// by running them again one by one.
+			db.group.reruns.Add(1)
+			savepoints = true
+			continue
+		}
 		if failed < 0 || savepoints {
 			for _, r := range live {
 				if !r.done {
@@ -180,11 +191,27 @@ func (db *DB) commitGroup(batch []*groupReq) {
 // (its err is set) and the others go on. An error with index -1 is the
 // transaction's own.
 func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (int, error) {
-	tx, err := db.write.BeginTx(ctx, nil)
+	var raw *sql.Conn
+	if db.engine == Postgres {
+		// The transaction's own connection, through which its sequences
+		// of statements are pipelined (pipeline.go).
+		var err error
+		if raw, err = db.write.Conn(ctx); err != nil {
+			return -1, mapError(err)
+		}
+		defer raw.Close()
+	}
+	var tx *sql.Tx
+	var err error
+	if raw != nil {
+		tx, err = raw.BeginTx(ctx, nil)
+	} else {
+		tx, err = db.write.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return -1, mapError(err)
 	}
-	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}}
+	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}, raw: raw}
 	defer db.endTx(ctx, c.stmts)
 	// The members' changes to the aggregates are written once, sorted,
 	// before the commit: fewer statements, and the rows locked in the
@@ -192,11 +219,16 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 	// PostgreSQL). A member's own delta joins the batch's only when the
 	// member succeeded, as its rows do.
 	batchAgg := newAggDelta()
+	var newCases *newCaseBatch
+	if !savepoints {
+		newCases = &newCaseBatch{}
+	}
 	for i, r := range live {
 		r.err, r.after = nil, nil
 		mc := c
 		mc.aggregates = newAggDelta()
 		mc.committed = &r.after
+		mc.newCases = newCases
 		if !savepoints {
 			if err := r.call(ctx, mc); err != nil {
 				_ = tx.Rollback()
@@ -221,6 +253,14 @@ func (db *DB) runGroup(ctx context.Context, live []*groupReq, savepoints bool) (
 		if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT group_member"); err != nil {
 			_ = tx.Rollback()
 			return -1, mapError(err)
+		}
+	}
+	if newCases != nil {
+		bc := c
+		bc.aggregates = batchAgg
+		if err := newCases.write(ctx, bc); err != nil {
+			_ = tx.Rollback()
+			return -1, fmt.Errorf("%w: %w", errBatchWrite, err)
 		}
 	}
 	if err := batchAgg.flush(ctx, c); err != nil {

@@ -7,12 +7,15 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
+	"github.com/jiedao/jiedao/casework"
 )
 
 // openScratch opens an empty database of each engine without migrations
@@ -190,4 +193,214 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupCommitWritesNewCasesTogether holds 39 new cases in one batch
+// (over three days, some with a contact, one routed with a dispatch) and
+// checks that the batch wrote them together — no rerun case by case —
+// with dense numbers per day in the batch's order, each case's row whole,
+// its report event and contact, and the aggregates counting each once.
+// A second batch with a duplicate external id is run again member by
+// member: only that member fails and the rest are stored.
+func TestGroupCommitWritesNewCasesTogether(t *testing.T) {
+	for _, engine := range []Engine{SQLite, Postgres} {
+		t.Run(string(engine), func(t *testing.T) {
+			db := openScratch(t, engine)
+			ctx := context.Background()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			cs := db.Cases()
+			// A case stored the old way first, so that the ids taken in
+			// advance must follow it.
+			first, fe := newTestCase(t, time.Date(2024, 6, 12, 8, 0, 0, 0, calendar.Zone()), "", true)
+			if err := cs.db.inTx(ctx, func(tx conn) error { return cs.createCase(ctx, tx, first, fe) }); err != nil {
+				t.Fatal(err)
+			}
+			const n = 40
+			type made struct {
+				c *casework.Case
+				e *casework.Event
+			}
+			mk := make([]made, n)
+			for i := 1; i < n; i++ {
+				day := time.Date(2024, 6, 12+i%3, 9, 0, i, 0, calendar.Zone())
+				c, e := newTestCase(t, day, fmt.Sprint("EXT-", i), i%2 == 0)
+				mk[i] = made{c, e}
+			}
+			errs := runHeldBatch(t, db, n, func(i int) error { return cs.CreateCase(ctx, mk[i].c, mk[i].e) })
+			for i := 1; i < n; i++ {
+				if errs[i] != nil {
+					t.Fatalf("case %d: %v", i, errs[i])
+				}
+			}
+			if r := db.group.reruns.Load(); r != 0 {
+				t.Fatalf("the batch was run again case by case %d times: its joint write failed", r)
+			}
+			perDay := map[string][]string{}
+			ids := map[int64]bool{first.ID: true}
+			for i := 1; i < n; i++ {
+				c, e := mk[i].c, mk[i].e
+				if ids[c.ID] || c.ID <= first.ID {
+					t.Errorf("case %d: id %d repeated or not after %d", i, c.ID, first.ID)
+				}
+				ids[c.ID] = true
+				day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
+				perDay[day] = append(perDay[day], c.Number)
+				stored, err := cs.GetCase(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if stored.Number != c.Number || stored.ExternalID != c.ExternalID || stored.Details != c.Details {
+					t.Errorf("case %d stored as %s %q %q, made %s %q %q", i, stored.Number, stored.ExternalID, stored.Details, c.Number, c.ExternalID, c.Details)
+				}
+				if (stored.Reporter.Phone != "") != (i%2 == 0) {
+					t.Errorf("case %d: contact %+v", i, stored.Reporter)
+				}
+				events, err := cs.ListEvents(ctx, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(events) != 1 || events[0].ID != e.ID || events[0].Payload.Report.Number != c.Number || events[0].Payload.Report.ID != c.ID {
+					t.Fatalf("case %d: events %+v (event id %d)", i, events, e.ID)
+				}
+				replayed, err := casework.Replay(events)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if replayed.Number != stored.Number || replayed.Status != stored.Status || replayed.EventCount != stored.EventCount {
+					t.Errorf("case %d: replay %+v, stored %+v", i, replayed, stored)
+				}
+			}
+			// Numbers per day: dense, and the day of the case stored first
+			// continues after it.
+			for day, nums := range perDay {
+				sort.Strings(nums)
+				start := 1
+				if day == "20240612" {
+					start = 2
+				}
+				for k, num := range nums {
+					if want := fmt.Sprintf("%s-%04d", day, start+k); num != want {
+						t.Errorf("day %s: numbers %v, want from %d densely", day, nums, start)
+						break
+					}
+				}
+			}
+			year := casework.Filter{Scope: casework.Scope{All: true}, From: time.Date(2024, 1, 1, 0, 0, 0, 0, calendar.Zone()), To: time.Date(2025, 1, 1, 0, 0, 0, 0, calendar.Zone())}
+			for _, by := range []casework.CountKey{casework.CountByChannel, casework.CountByMajor} {
+				agg, err := cs.CountCasesBy(ctx, year, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				scan, err := cs.ScanOnly().CountCasesBy(ctx, year, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(agg) != fmt.Sprint(scan) || len(agg) == 0 {
+					t.Errorf("counts by %s: aggregates %v, scanning %v", by, agg, scan)
+				}
+			}
+
+			// A batch with a duplicate external id: run again member by
+			// member, the duplicate alone refused, nothing of it kept.
+			for i := 1; i < n; i++ {
+				ext := fmt.Sprint("NEXT-", i)
+				if i == 11 {
+					ext = "EXT-5" // stored in the first batch
+				}
+				c, e := newTestCase(t, time.Date(2024, 7, 1, 9, 0, i, 0, calendar.Zone()), ext, i%2 == 0)
+				mk[i] = made{c, e}
+			}
+			errs = runHeldBatch(t, db, n, func(i int) error { return cs.CreateCase(ctx, mk[i].c, mk[i].e) })
+			for i := 1; i < n; i++ {
+				if i == 11 {
+					if jiedao.ErrorCode(errs[i]) != jiedao.ECONFLICT {
+						t.Errorf("the duplicate external id: %v", errs[i])
+					}
+					continue
+				}
+				if errs[i] != nil {
+					t.Errorf("case %d beside the duplicate: %v", i, errs[i])
+				}
+			}
+			if r := db.group.reruns.Load(); r != 1 {
+				t.Errorf("%d reruns, want 1", r)
+			}
+			var stored int
+			if err := db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases WHERE reported_at >= ?`, time.Date(2024, 7, 1, 0, 0, 0, 0, calendar.Zone())).Scan(&stored); err != nil {
+				t.Fatal(err)
+			}
+			if stored != n-2 {
+				t.Errorf("%d cases of 1 July stored, want %d", stored, n-2)
+			}
+		})
+	}
+}
+
+// newTestCase builds a new case and its report event as the service does.
+func newTestCase(t *testing.T, at time.Time, ext string, contact bool) (*casework.Case, *casework.Event) {
+	t.Helper()
+	c := &casework.Case{Channel: casework.ChannelHotline, ExternalID: ext, Category: "0101", Urgency: casework.UrgencyNormal, Title: "暴露垃圾",
+		Details: "路边垃圾无人清理 " + ext}
+	if contact {
+		c.Reporter = casework.Contact{Name: "张三", Phone: "13812345678"}
+	}
+	snap := *c
+	e := &casework.Event{Seq: 1, Action: casework.ActReport, ActorKind: "resident", ActorName: "张三", At: at,
+		To: casework.StatusReported, Payload: casework.Payload{Report: &snap}}
+	nc, err := casework.Apply(nil, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return nc, e
+}
+
+// runHeldBatch runs write(1…n-1) as one group-commit batch: a first
+// writer leads a batch of its own and holds it until all the others are
+// queued behind it. It returns their errors.
+func runHeldBatch(t *testing.T, db *DB, n int, write func(i int) error) []error {
+	t.Helper()
+	ctx := context.Background()
+	hold := make(chan error, 1)
+	go func() {
+		hold <- db.inGroupTx(ctx, func(ctx context.Context, tx conn) error {
+			deadline := time.Now().Add(30 * time.Second)
+			for {
+				db.group.mu.Lock()
+				queued := len(db.group.pending)
+				db.group.mu.Unlock()
+				if queued == n-1 {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("only %d writers queued", queued)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}()
+	for {
+		db.group.mu.Lock()
+		leading := db.group.leading && len(db.group.pending) == 0
+		db.group.mu.Unlock()
+		if leading {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 1; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = write(i)
+		}()
+	}
+	wg.Wait()
+	if err := <-hold; err != nil {
+		t.Fatalf("the holding writer: %v", err)
+	}
+	return errs
 }

@@ -47,10 +47,17 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			}
 			next[day] = last - int64(n) + 1
 		}
+		// The batch's case ids in one statement, then every row with
+		// multi-row INSERTs: each case row whole (no INSERT then UPDATE
+		// of its projection), a few statements per table for the batch.
+		ids, err := takeCaseIDs(ctx, tx, len(batch))
+		if err != nil {
+			return err
+		}
 		events := &rowBatch{insert: eventInsert, cols: eventColumns}
 		contacts := &rowBatch{insert: contactInsert, cols: contactColumns}
-		ids := make([]int64, 0, len(batch))
-		for _, i := range order {
+		var caseRows, assignRows, contactRows, personRows [][]any
+		for k, i := range order {
 			h := batch[i]
 			c := h.Case
 			if len(h.Events) == 0 || h.Events[0].Action != casework.ActReport {
@@ -59,20 +66,12 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
 			c.Number = fmt.Sprintf("%s-%04d", day, next[day])
 			next[day]++
-			id, err := tx.insert(ctx, `INSERT INTO cases (number, channel, category, urgency, title, details, status, reported_at, event_count, updated_at, data)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')`,
-				c.Number, string(c.Channel), c.Category, string(c.Urgency), c.Title, c.Details, string(c.Status), c.ReportedAt, c.EventCount, c.UpdatedAt)
-			if err != nil {
-				return err
-			}
+			id := ids[k]
 			c.ID = id
-			ids = append(ids, id)
 			rep := h.Events[0].Payload.Report
 			rep.ID, rep.Number = id, c.Number
 			if row := s.db.takeContact(id, h.Events[0]); row != nil {
-				if err := contacts.add(ctx, tx, row...); err != nil {
-					return err
-				}
+				contactRows = append(contactRows, row)
 			}
 			// Replay for the assignments projection of every dispatch, not
 			// only the last.
@@ -80,13 +79,6 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			rows := map[int][]any{}
 			for _, e := range h.Events {
 				e.CaseID = id
-				row, err := eventRow(e)
-				if err != nil {
-					return err
-				}
-				if err := events.add(ctx, tx, row...); err != nil {
-					return err
-				}
 				if r, err = casework.Apply(r, e); err != nil {
 					return fmt.Errorf("store: import case %s: %w", c.Number, err)
 				}
@@ -94,12 +86,47 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 					rows[r.Assignments] = row
 				}
 			}
-			if err := s.saveCase(ctx, tx, c); err != nil {
+			vals, err := caseValues(c)
+			if err != nil {
 				return err
 			}
-			// saveCase wrote the current dispatch; the earlier ones remain.
+			caseRows = append(caseRows, append([]any{id, c.Number}, vals...))
 			for no := 1; no < c.Assignments; no++ {
-				if err := upsertAssignment(ctx, tx, rows[no]); err != nil {
+				assignRows = append(assignRows, rows[no])
+			}
+			if row := assignmentRow(c); row != nil {
+				assignRows = append(assignRows, row)
+			}
+			for _, p := range casePersons(c) {
+				personRows = append(personRows, []any{p, id})
+			}
+		}
+		// The cases first: the other rows refer to them.
+		for _, t := range []struct {
+			insert string
+			cols   int
+			rows   [][]any
+		}{{caseInsertWhole, 2 + caseColumnCount, caseRows}, {assignmentInsert, 10, assignRows}, {personInsert, 2, personRows}} {
+			stmts, err := insertStatements(t.insert, t.cols, t.rows)
+			if err != nil {
+				return err
+			}
+			if err := tx.run(ctx, stmts); err != nil {
+				return err
+			}
+		}
+		for _, row := range contactRows {
+			if err := contacts.add(ctx, tx, row...); err != nil {
+				return err
+			}
+		}
+		for _, i := range order {
+			for _, e := range batch[i].Events {
+				row, err := eventRow(e)
+				if err != nil {
+					return err
+				}
+				if err := events.add(ctx, tx, row...); err != nil {
 					return err
 				}
 			}
@@ -114,6 +141,37 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 		// written once each, not once per case.
 		return countNewCases(ctx, tx, ids)
 	})
+}
+
+// takeCaseIDs takes n new case ids in one statement (see idsStmt).
+func takeCaseIDs(ctx context.Context, tx conn, n int) ([]int64, error) {
+	var ids []int64
+	if tx.db.engine == Postgres {
+		err := tx.run(ctx, []stmt{{query: `SELECT nextval(pg_get_serial_sequence('cases', 'id')) FROM generate_series(1, ?)`, args: []any{n},
+			scan: func(sc scanner) error {
+				var id int64
+				if err := sc.Scan(&id); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				return nil
+			}}})
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		var last int64
+		if err := tx.queryRow(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'cases'), 0), COALESCE((SELECT MAX(id) FROM cases), 0))`).Scan(&last); err != nil {
+			return nil, mapError(err)
+		}
+		for i := int64(1); i <= int64(n); i++ {
+			ids = append(ids, last+i)
+		}
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("store: %d case ids taken for %d cases", len(ids), n)
+	}
+	return ids, nil
 }
 
 // rowBatch inserts rows many to a statement: a round trip and a statement

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/jiedao/jiedao/api"
 	"github.com/jiedao/jiedao/casework"
@@ -81,12 +82,34 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 	}
 	f.Sort, f.Asc = casework.CaseSort(t.Sort), t.Asc
 	f.Offset, f.Limit = t.Offset(), pageSize
+	keyset := casework.KeysetSort(f.Sort)
+	if after, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && after > 0 && keyset {
+		// 下一页 from a cursor: the cases after the last one shown.
+		f.After, f.Offset, t.Page = after, 0, 1
+	}
 	d, err := h.listData(r, a, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	t.finish(d.Total, len(d.Cases))
+	if keyset && len(d.Cases) == pageSize {
+		// The next page by keyset (cheap at any depth), keeping the sort
+		// and the filters.
+		next := t.link(t.Sort, t.Asc, 1)
+		sep := "?"
+		if strings.Contains(next, "?") {
+			sep = "&"
+		}
+		t.Next = next + sep + "after=" + strconv.FormatInt(d.Cases[len(d.Cases)-1].ID, 10)
+	}
+	if f.After != 0 {
+		// Deep in the list by cursor: no page numbers, the first page
+		// one click away.
+		t.From, t.To = 0, 0
+		t.Prev = t.link(t.Sort, t.Asc, 1)
+		t.Pages = []pageLink{{N: 1, URL: t.Prev}, {Gap: true}}
+	}
 	d.Table = t
 	d.Export, d.FullContacts = api.FilterQuery(f), a.SeesContacts()
 	d.Batch = a.Is(org.RoleDispatcher)

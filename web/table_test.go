@@ -69,6 +69,25 @@ func TestCaseTable(t *testing.T) {
 		if got := numbers(body); len(got) != 5 || got[4] != cases[0].Number || !strings.Contains(body, "第51–55 条") {
 			t.Errorf("page 2: %v", got)
 		}
+		// 下一页 by cursor: the link after the last row shown, and the
+		// page it leads to, the same rows as page 2 (at any depth a
+		// cursor page costs what the first does).
+		_, body = b.get("/cases")
+		next := `href="/cases?after=` + itoa(cases[5].ID) + `" rel="next"`
+		if !strings.Contains(body, next) {
+			t.Errorf("page 1 lacks the cursor link %q", next)
+		}
+		_, body = b.get("/cases?after=" + itoa(cases[5].ID))
+		if got := numbers(body); len(got) != 5 || got[0] != cases[4].Number || got[4] != cases[0].Number ||
+			!strings.Contains(body, `<b data-total>55</b>`) || !strings.Contains(body, `href="/cases" rel="prev"`) {
+			t.Errorf("the cursor page: %v", got)
+		}
+		// The cursor keeps the sort and the filters.
+		_, body = b.get("/cases?sort=number&dir=asc&category=" + fixture.CatStreetVendor + "&after=" + itoa(cases[49].ID))
+		if got := numbers(body); len(got) != 2 || got[0] != cases[51].Number || got[1] != cases[53].Number {
+			t.Errorf("cursor page by number, street vendors: %v", got)
+		}
+
 		// Sorted by number, oldest first; the filters stay on the links.
 		_, body = b.get("/cases?sort=number&dir=asc&category=" + fixture.CatStreetVendor)
 		if got := numbers(body); len(got) != 27 || got[0] != cases[1].Number || got[26] != cases[53].Number {

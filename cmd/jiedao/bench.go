@@ -31,8 +31,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.IntVar(&opt.Starts, "starts", def.Starts, "cold starts of serve to time")
 	fs.BoolVar(&opt.DashboardsOnly, "dashboards-only", false, "measure the dashboard queries only (the year is generated when the database is empty)")
 	fs.BoolVar(&opt.ExportOnly, "export-only", false, "measure only serve and its exports (XLSX, CSV) on the year, e.g. --scale 14.1 for a million cases")
+	fs.BoolVar(&opt.IntakeOnly, "intake-only", false, "measure intake only (the three phases against raw inserts), e.g. on --scale 0.02")
+	fs.BoolVar(&opt.PagesOnly, "pages-only", false, "measure only the pages' time to first byte as a leader, a dispatcher and a unit (--cpuprofile then profiles them)")
+	fs.StringVar(&opt.Page, "page", "", "with --pages-only: only the pages whose path contains this")
 	level := fs.String("log-level", "warn", "log level of the in-process server")
-	profile := fs.String("cpuprofile", "", "write a CPU profile of the group-commit intake phase to this file")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the group-commit intake phase (with --pages-only: of the pages) to this file")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
