@@ -226,9 +226,43 @@ func TestGroupCommitWritesNewCasesTogether(t *testing.T) {
 			for i := 1; i < n; i++ {
 				day := time.Date(2024, 6, 12+i%3, 9, 0, i, 0, calendar.Zone())
 				c, e := newTestCase(t, day, fmt.Sprint("EXT-", i), i%2 == 0)
+				if i%4 == 0 {
+					c.Person = fmt.Sprint("person-", i%3) // a 12345 caller's identity digest
+				}
 				mk[i] = made{c, e}
 			}
+			// Every new case of the batch is announced once committed, as a
+			// case stored alone is (the boards of every node wait for it).
+			notices, stop := db.Subscribe(TopicCases)
+			defer stop()
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := db.WaitListening(wctx); err != nil {
+				t.Fatal(err)
+			}
 			errs := runHeldBatch(t, db, n, func(i int) error { return cs.CreateCase(ctx, mk[i].c, mk[i].e) })
+			heard := map[string]bool{}
+			for len(heard) < n-1 {
+				select {
+				case id := <-notices:
+					heard[id] = true
+				case <-wctx.Done():
+					t.Fatalf("heard %d notices of %d new cases", len(heard), n-1)
+				}
+			}
+			for i := 1; i < n; i++ {
+				if !heard[fmt.Sprint(mk[i].c.ID)] {
+					t.Errorf("case %d (id %d) was not announced", i, mk[i].c.ID)
+				}
+			}
+			// Their people are indexed, as a case stored alone's are.
+			var persons int
+			if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_persons`).Scan(&persons); err != nil {
+				t.Fatal(err)
+			}
+			if want := (n - 1) / 4; persons != want {
+				t.Errorf("%d people indexed, want %d", persons, want)
+			}
 			for i := 1; i < n; i++ {
 				if errs[i] != nil {
 					t.Fatalf("case %d: %v", i, errs[i])
