@@ -17,6 +17,27 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
+// fixtureDB is a migrated database of the engine with the fixture
+// organisation, for a test that then runs the binary on its DSN.
+func fixtureDB(t *testing.T, engine store.Engine) (string, *store.DB, *fixture.Org) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := testdb.DSN(t, engine)
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o, err := fixture.Build(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn, db, o
+}
+
 // TestAuditBinary runs `jiedao audit` as an operator would, on both
 // engines: seal a history, verify it, note the head; `jiedao retention run`
 // erases the reporters' contacts and the chain still verifies; then one
@@ -27,19 +48,7 @@ func TestAuditBinary(t *testing.T) {
 	ctx := context.Background()
 	for _, engine := range testdb.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			dsn := testdb.DSN(t, engine)
-			db, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			o, err := fixture.Build(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dsn, db, o := fixtureDB(t, engine)
 			clock := fixture.NewClock(time.Date(2024, 6, 3, 9, 0, 0, 0, calendar.Zone()))
 			svc := o.Service(clock.Now)
 			var cases []*casework.Case

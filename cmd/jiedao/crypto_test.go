@@ -17,7 +17,6 @@ import (
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/org"
-	"github.com/jiedao/jiedao/store"
 )
 
 // TestCryptoBinary turns 商用密码 on for a database written with the
@@ -30,19 +29,7 @@ func TestCryptoBinary(t *testing.T) {
 	ctx := context.Background()
 	for _, engine := range testdb.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
-			dsn := testdb.DSN(t, engine)
-			db, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			o, err := fixture.Build(ctx, db)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dsn, db, o := fixtureDB(t, engine)
 			svc := o.Service(fixture.NewClock(time.Date(2024, 6, 3, 9, 0, 0, 0, calendar.Zone())).Now)
 			for _, phone := range []string{"13812345678", "13987654321"} {
 				lat, lon := o.LatLon(o.GridW1.ID)
