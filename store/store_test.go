@@ -330,8 +330,14 @@ func TestAuth(t *testing.T) {
 			_, _, err = a.Login(bg, "leader", "wrong", org.ClientInfo{})
 			wantCode(t, err, jiedao.EUNAUTHORIZED, "wrong password")
 		}
+		// Locked after 5 failures: even the right password is refused, and
+		// the answer is the one a wrong password gets, so that a stranger
+		// learns nothing of the account (issue 18).
 		_, _, err = a.Login(bg, "leader", fixture.Password, org.ClientInfo{})
-		wantCode(t, err, jiedao.ETOOMANY, "locked after 5 failures")
+		wantCode(t, err, jiedao.EUNAUTHORIZED, "locked after 5 failures")
+		if err != nil && err.Error() != err2.Error() {
+			t.Errorf("a locked account answers %v, a wrong password %v", err, err2)
+		}
 		clock.Advance(15*time.Minute + time.Second)
 		if _, _, err = a.Login(bg, "leader", fixture.Password, org.ClientInfo{}); err != nil {
 			t.Errorf("after the lock: %v", err)
