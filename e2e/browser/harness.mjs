@@ -44,15 +44,31 @@ export async function start() {
   // sign-in rate limit allows a real client.
   const proc = spawn(bin, ["serve", "--db", db, "--addr", `127.0.0.1:${port}`, "--demo-logins", "--log-level", "warn", "--rate-login", "off"],
     { stdio: ["ignore", "inherit", "inherit"] });
-  await waitHealthy(url, 30000);
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    // Playwright gives every launch a fresh --user-data-dir of its own in a
-    // temporary folder (and refuses one passed here), so no profile state
-    // carries over between runs.
-  });
+  let browser;
+  try {
+    await waitHealthy(url, 30000);
+    // Chromium now and then dies at launch (SIGSEGV) on a loaded machine;
+    // that is not what these tests test, so it is tried three times.
+    for (let attempt = 1; !browser; attempt++) {
+      try {
+        browser = await chromium.launch({
+          executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+          args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+          // Playwright gives every launch a fresh --user-data-dir of its own
+          // in a temporary folder (and refuses one passed here), so no
+          // profile state carries over between runs.
+        });
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
+  } catch (e) {
+    // Without this, a failed start leaves serve running and the test file
+    // never ends.
+    proc.kill("SIGKILL");
+    throw e;
+  }
   mkdirSync(shots, { recursive: true });
   const outside = [];
   const errors = [];
