@@ -37,9 +37,6 @@ type Service struct {
 	// Contacts erases residents' contacts for the retention job
 	// (retention.go); only RunRetention needs it.
 	Contacts ContactStore
-	// Jurisdictions lists the deployment's jurisdictions, for a transfer's
-	// target (transfer.go); nil reads them from Units when it has them.
-	Jurisdictions JurisdictionSource
 	// Kinds are the packages of the case kinds with legal clocks
 	// (kind.go); a kind without one is refused.
 	Kinds map[Kind]KindModel

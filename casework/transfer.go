@@ -37,9 +37,9 @@ func init() {
 var transferable = []Status{StatusReported, StatusAccepted, StatusDispatched, StatusSigned, StatusReturned,
 	StatusHandling, StatusRework, StatusEscalated}
 
-// JurisdictionSource lists the jurisdictions (org.Store has it), for the
-// target of a transfer.
-type JurisdictionSource interface {
+// jurisdictionLister lists the jurisdictions, for the target of a
+// transfer: the organisation's store (the Service's Units) has it.
+type jurisdictionLister interface {
 	ListJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error)
 }
 
@@ -74,11 +74,8 @@ func (s *Service) TransferTargets(ctx context.Context, c *Case) ([]*org.Jurisdic
 }
 
 func (s *Service) jurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
-	src := s.Jurisdictions
-	if src == nil {
-		src, _ = s.Units.(JurisdictionSource)
-	}
-	if src == nil {
+	src, ok := s.Units.(jurisdictionLister)
+	if !ok {
 		return nil, nil
 	}
 	return src.ListJurisdictions(ctx)
