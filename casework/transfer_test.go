@@ -196,7 +196,7 @@ func TestTransferMovesFigures(t *testing.T) {
 		if replayed, err := casework.Replay(events); err != nil || replayed.JurisdictionID != d.xixi.ID || replayed.UnitID != 0 {
 			t.Fatalf("replay: %v, %+v", err, replayed)
 		}
-		entries, err := db.Audit().ListAudit(bg, org.AuditQuery{Action: casework.AuditCaseTransfer})
+		entries, err := db.Audit().ListAudit(bg, org.AuditQuery{Action: casework.AuditCaseTransfer, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
