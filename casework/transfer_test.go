@@ -76,8 +76,8 @@ func newDistrict(t *testing.T, db *store.DB) *district {
 // figures is what the report and the counts say of a subdistrict (0: the
 // whole deployment) in 2024.
 type figures struct {
-	report        map[string]float64
-	cases, filed  int
+	report       map[string]float64
+	cases, filed int
 }
 
 func (d *district) figures(t *testing.T, j int64) figures {
