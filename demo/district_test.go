@@ -176,7 +176,12 @@ func TestDistrictDemo(t *testing.T) {
 			t.Errorf("volumes by subdistrict %v: want Gudang > 西溪 > 北山", counts)
 		}
 
-		// Gudang narrowed is the same year as Gudang alone.
+		// Gudang narrowed is the same year as Gudang alone. The year is
+		// made in memory whatever the engine, so one engine shows it (the
+		// other's generation takes a minute more).
+		if db.Engine() != store.SQLite {
+			return
+		}
 		alone := testdb.Open(t, db.Engine())
 		if _, err := demo.Generate(ctx, alone, demo.Options{Year: year, Scale: 1, Seed: seed, Volumes: &vol}, nil); err != nil {
 			t.Fatal(err)
