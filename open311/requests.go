@@ -61,6 +61,9 @@ func (h *Handler) PostRequest(w http.ResponseWriter, r *http.Request) {
 		c.fail(err)
 		return
 	}
+	if c.jur != nil {
+		in.JurisdictionID = c.jur.ID // filed there; a place in another subdistrict is refused
+	}
 	k, err := h.Cases.Report(c.ctx, actor, in)
 	if err != nil {
 		c.fail(err)
