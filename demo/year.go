@@ -85,6 +85,9 @@ type generator struct {
 	// jurisdiction, in a district, is the subdistrict whose cases these
 	// are: the residents and machine clients report into it.
 	jurisdiction int64
+	// salt tells another subdistrict's random streams from Gudang's (0):
+	// the current year's too (district.go).
+	salt uint64
 }
 
 // Generate builds the Gudang organisation in an empty, migrated database
