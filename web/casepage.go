@@ -20,6 +20,10 @@ type names struct {
 	Units       []*org.Unit
 	Grids       []*org.Grid // without their polygons
 	Communities []*org.Community
+	// Subdistricts are the subdistricts an actor of the whole deployment
+	// chooses among on the admin pages' forms, when there are several
+	// (docs/jurisdictions.md); empty otherwise.
+	Subdistricts []*org.Jurisdiction
 }
 
 func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
@@ -50,6 +54,15 @@ func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
 		n.Communities = append(n.Communities, &cc)
 	}
 	n.Names = api.NamesOf(cats, n.Units, n.Grids, n.Communities)
+	if a.JurisdictionID == 0 && a.Kind == org.ActorStaff {
+		js, err := h.Directory.Jurisdictions(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		if subs := org.Subdistricts(js); len(subs) > 1 {
+			n.Subdistricts = subs
+		}
+	}
 	return n, nil
 }
 
