@@ -260,6 +260,11 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	var before any
 	var old *Staff
 	var err error
+	if s.ID != 0 {
+		if err := d.staffIn(ctx, a, s.ID); err != nil {
+			return nil, err
+		}
+	}
 	if s.JurisdictionID, err = ownJurisdiction(a, s.JurisdictionID); err != nil {
 		return nil, err
 	}
@@ -271,9 +276,6 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 		return nil, jiedao.Invalid("unit_id", "单位不存在", "unknown unit")
 	}
 	if s.ID != 0 {
-		if err := d.staffIn(ctx, a, s.ID); err != nil {
-			return nil, err
-		}
 		if old, err = d.Store.GetStaff(ctx, s.ID); err != nil {
 			return nil, err
 		}

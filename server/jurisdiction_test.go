@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -157,6 +158,39 @@ func TestJurisdictionMatrix(t *testing.T) {
 				}
 			}
 		}
+		// A case's dispatch form offers its subdistrict's units and the
+		// district's only, even to the district's dispatcher.
+		fresh := m.report(false)
+		m.step(org.StaffActor(x.DistrictDispatcher), fresh, casework.StepInput{Action: casework.ActAccept})
+		if st, body := m.send(district[1], mreq{method: "GET", path: "/cases/" + pathID(fresh.ID)}); st != http.StatusOK ||
+			!strings.Contains(body, `name="unit_id"`) || strings.Contains(body, x.Unit.Name+"</option>") {
+			t.Errorf("the district dispatcher's page of 古荡's case: %d, want a dispatch form without 西溪's unit\n\t%.300s", st, body)
+		}
+		// The district's administrator chooses the subdistrict of a unit;
+		// a subdistrict's is not asked.
+		quAdmin := caller("qu.admin", x.DistrictAdmin)
+		if st, body := m.send(quAdmin, mreq{method: "GET", path: "/admin/places"}); st != http.StatusOK || !strings.Contains(body, `name="jurisdiction_id"`) {
+			t.Errorf("the district's admin page of places: %d, want a subdistrict select", st)
+		}
+		if _, body := m.send(xixi[3], mreq{method: "GET", path: "/admin/places"}); strings.Contains(body, `name="jurisdiction_id"`) {
+			t.Error("西溪's admin is asked for a subdistrict")
+		}
+		m.send(quAdmin, mreq{method: "POST", path: "/admin/places/unit", form: url.Values{"code": {"xx-jd"}, "name": {"西溪街道办"},
+			"kind": {"department"}, "jurisdiction_id": {pathID(x.Jurisdiction.ID)}}})
+		units, err := db.Org().ListUnits(m.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		made := false
+		for _, u := range units {
+			if u.Code == "xx-jd" {
+				made = u.JurisdictionID == x.Jurisdiction.ID
+			}
+		}
+		if !made {
+			t.Error("the district's admin's unit for 西溪 was not made as 西溪's")
+		}
+
 		// And 西溪's own see their case.
 		if st, body := m.send(xixi[1], mreq{method: "GET", path: "/api/v1/cases/" + pathID(xcase.ID)}); st != http.StatusOK || !strings.Contains(body, xMarkTitle) {
 			t.Errorf("西溪's leader reading 西溪's case: %d\n\t%.300s", st, body)

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,6 +279,12 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *page, a or
 		h.fail(w, r, err)
 		return
 	}
+	// A case is dispatched to its subdistrict's units or the district's
+	// (docs/jurisdictions.md): the form offers those only; the names of
+	// every unit stay for its history.
+	n.Units = slices.DeleteFunc(slices.Clone(n.Units), func(u *org.Unit) bool {
+		return u.JurisdictionID != 0 && u.JurisdictionID != c.JurisdictionID
+	})
 	d := &caseData{caseView: h.view(c), Events: events, Photos: photos, Actions: actionsFor(a, c), N: n,
 		Suggested: c.SuggestedUnit, Back: homeOf(a), AfterPhoto: afterPhotoRequired(n.Cats, c.Category), Nav: navLinksFor(c)}
 	if err := h.transferData(ctx, a, c, d); err != nil {
