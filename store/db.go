@@ -57,6 +57,10 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	// configCache holds the categories and routing rules (configcache.go).
 	configCache configCache
+	// versions and clients spare a request its reads of the meta
+	// counters and of its API key (versioncache.go).
+	versions versionCache
+	clients  clientCache
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
@@ -708,9 +712,17 @@ func (db *DB) applyMigration(ctx context.Context, c conn, name, body string) err
 
 // bumpVersion increments a counter in meta, so that other processes
 // sharing the database see that a cached thing (grids, calendar) changed.
+// This process forgets the counters it read once c commits; the others
+// hear of it by NOTIFY (PostgreSQL) or within configRecheck.
 func bumpVersion(ctx context.Context, c conn, key string) error {
-	_, err := c.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`, key)
-	return err
+	if _, err := c.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`, key); err != nil {
+		return err
+	}
+	c.afterCommit(c.db.versions.forgetVersions)
+	if key == configVersion {
+		return nil // configChanged sends its own notice
+	}
+	return c.db.notify(ctx, c, TopicConfig, key)
 }
 
 // Version returns the counter bumpVersion keeps.

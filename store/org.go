@@ -159,7 +159,9 @@ func (s *Org) ListGrids(ctx context.Context) ([]*org.Grid, error) {
 }
 
 // PlacesVersion changes whenever a grid or community is written.
-func (s *Org) PlacesVersion(ctx context.Context) (int64, error) { return s.db.Version(ctx, "places") }
+func (s *Org) PlacesVersion(ctx context.Context) (int64, error) {
+	return s.db.cachedVersion(ctx, "places")
+}
 
 // GridCommunity returns the community of a grid.
 func (s *Org) GridCommunity(ctx context.Context, gridID int64) (int64, error) {
@@ -396,10 +398,15 @@ func (s *Org) DeleteStaffSessions(ctx context.Context, staffID int64) error {
 }
 
 func (s *Org) CreateAPIClient(ctx context.Context, c *org.APIClient) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt)
-	c.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt)
+		c.ID = id
+		if err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at, rate_limit`
@@ -415,8 +422,12 @@ func scanClient(sc interface{ Scan(...any) error }) (*org.APIClient, error) {
 }
 
 func (s *Org) GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*org.APIClient, error) {
-	c, err := scanClient(s.db.reader().queryRow(ctx, `SELECT `+clientColumns+` FROM api_clients WHERE key_hash = ?`, keyHash))
-	return c, notFound(err, "API 客户端", "API client")
+	// Every request of a machine channel looks its key up: from memory
+	// while no client changed (versioncache.go).
+	return s.cachedClient(ctx, keyHash, func() (*org.APIClient, error) {
+		c, err := scanClient(s.db.reader().queryRow(ctx, `SELECT `+clientColumns+` FROM api_clients WHERE key_hash = ?`, keyHash))
+		return c, notFound(err, "API 客户端", "API client")
+	})
 }
 
 func (s *Org) ListAPIClients(ctx context.Context) ([]*org.APIClient, error) {
@@ -437,13 +448,23 @@ func (s *Org) ListAPIClients(ctx context.Context) ([]*org.APIClient, error) {
 }
 
 func (s *Org) RevokeAPIClient(ctx context.Context, id int64, at time.Time) error {
-	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, at, id)
-	return affectedOne(res, err, "API 客户端", "API client")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, at, id)
+		if err := affectedOne(res, err, "API 客户端", "API client"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 func (s *Org) SetAPIClientRate(ctx context.Context, id int64, rate string) error {
-	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET rate_limit = ? WHERE id = ?`, rate, id)
-	return affectedOne(res, err, "API 客户端", "API client")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE api_clients SET rate_limit = ? WHERE id = ?`, rate, id)
+		if err := affectedOne(res, err, "API 客户端", "API client"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 // affectedOne turns "no row changed" into a not-found error.
