@@ -55,6 +55,9 @@ type EvalQuery struct {
 	From, To time.Time
 	GroupBy  GroupBy
 	Now      time.Time // dispatches whose sign deadline has passed by Now count
+	// Jurisdiction keeps one subdistrict's figures (0: every one); set by
+	// the Service from the actor, never from a request.
+	Jurisdiction int64
 }
 
 // EvalCounts are the raw counts for one row, as the store returns them.
@@ -127,6 +130,7 @@ func (s *Service) Evaluate(ctx context.Context, a org.Actor, q EvalQuery) ([]Eva
 	if q.Now.IsZero() {
 		q.Now = s.now()
 	}
+	q.Jurisdiction = a.JurisdictionID
 	rows, err := s.Store.Evaluate(ctx, q)
 	if err != nil {
 		return nil, err
