@@ -59,8 +59,9 @@ type DB struct {
 	configCache configCache
 	// versions and clients spare a request its reads of the meta
 	// counters and of its API key (versioncache.go).
-	versions versionCache
-	clients  clientCache
+	versions      versionCache
+	clients       clientCache
+	jurisdictions jurisdictionCache
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).

@@ -23,13 +23,47 @@ func (s *Org) CreateJurisdiction(ctx context.Context, j *org.Jurisdiction) error
 	if err := j.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en, parent_id, level) VALUES (?, ?, ?, ?, ?)`,
-		j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level)
-	j.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en, parent_id, level) VALUES (?, ?, ?, ?, ?)`,
+			j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level)
+		j.ID = id
+		if err != nil {
+			return err
+		}
+		// The jurisdictions are kept in memory with the places.
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
+// ListJurisdictions lists the jurisdictions: from memory while the
+// places' counter stands, since every Open311 call checks its
+// jurisdiction_id against them.
 func (s *Org) ListJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
+	v, err := s.db.cachedVersion(ctx, "places")
+	if err != nil {
+		return nil, err
+	}
+	jc := &s.db.jurisdictions
+	jc.mu.Lock()
+	list, ok := jc.list, jc.version == v && jc.list != nil
+	jc.mu.Unlock()
+	if !ok {
+		if list, err = s.loadJurisdictions(ctx); err != nil {
+			return nil, err
+		}
+		jc.mu.Lock()
+		jc.version, jc.list = v, list
+		jc.mu.Unlock()
+	}
+	out := make([]*org.Jurisdiction, len(list))
+	for i, j := range list {
+		cp := *j
+		out[i] = &cp
+	}
+	return out, nil
+}
+
+func (s *Org) loadJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
 	rows, err := s.db.reader().query(ctx, `SELECT id, division_code, name, name_en, COALESCE(parent_id, 0), level FROM jurisdictions ORDER BY id`)
 	if err != nil {
 		return nil, err

@@ -105,3 +105,10 @@ func (s *Org) cachedClient(ctx context.Context, keyHash string, load func() (*or
 	cc.mu.Unlock()
 	return c, nil
 }
+
+// jurisdictionCache keeps the jurisdictions as read at a places' version.
+type jurisdictionCache struct {
+	mu      sync.Mutex
+	version int64
+	list    []*org.Jurisdiction
+}
