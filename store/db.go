@@ -62,6 +62,7 @@ type DB struct {
 	versions      versionCache
 	clients       clientCache
 	jurisdictions jurisdictionCache
+	subdistricts  subdistrictCache
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).

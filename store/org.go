@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -217,19 +218,30 @@ func (s *Org) CreateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO units (code, name, kind, community_id, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID))
-	u.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO units (code, name, kind, community_id, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
+			u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID))
+		u.ID = id
+		if err != nil {
+			return err
+		}
+		// A unit's subdistrict is kept in memory with the places.
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
 func (s *Org) UpdateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	res, err := s.db.writer().exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ?, jurisdiction_id = ? WHERE id = ?`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID), u.ID)
-	return affectedOne(res, err, "单位", "unit")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ?, jurisdiction_id = ? WHERE id = ?`,
+			u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID), u.ID)
+		if err := affectedOne(res, err, "单位", "unit"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
 func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
@@ -520,30 +532,76 @@ func affectedOne(res interface{ RowsAffected() (int64, error) }, err error, zh, 
 
 var _ casework.JurisdictionSource = (*Org)(nil)
 
-// CommunityJurisdiction is the subdistrict of a community.
+// CommunityJurisdiction is the subdistrict of a community: from memory
+// while the places' counter stands (every new case asks).
 func (s *Org) CommunityJurisdiction(ctx context.Context, communityID int64) (int64, error) {
-	var id int64
-	err := s.db.reader().queryRow(ctx, `SELECT jurisdiction_id FROM communities WHERE id = ?`, communityID).Scan(&id)
-	return id, notFound(mapError(err), "社区", "community")
+	m, err := s.subdistricts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := m.communities[communityID]
+	if !ok {
+		return 0, jiedao.NotFound("社区不存在", "community not found")
+	}
+	return id, nil
 }
 
 // UnitJurisdictions maps each unit of a subdistrict to it; district units
-// (no subdistrict) are not in the map.
+// (no subdistrict) are not in the map. The map is the caller's to keep.
 func (s *Org) UnitJurisdictions(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, jurisdiction_id FROM units WHERE jurisdiction_id IS NOT NULL`)
+	m, err := s.subdistricts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	for rows.Next() {
-		var id, j int64
-		if err := rows.Scan(&id, &j); err != nil {
+	return maps.Clone(m.units), nil
+}
+
+// subdistricts returns the communities' and units' subdistricts as read
+// at the places' current version.
+func (s *Org) subdistricts(ctx context.Context) (*subdistrictMaps, error) {
+	v, err := s.db.cachedVersion(ctx, "places")
+	if err != nil {
+		return nil, err
+	}
+	sc := &s.db.subdistricts
+	sc.mu.Lock()
+	m := sc.maps
+	sc.mu.Unlock()
+	if m != nil && m.version == v {
+		return m, nil
+	}
+	m = &subdistrictMaps{version: v, communities: map[int64]int64{}, units: map[int64]int64{}}
+	for _, q := range []struct {
+		query string
+		into  map[int64]int64
+	}{
+		{`SELECT id, jurisdiction_id FROM communities`, m.communities},
+		{`SELECT id, jurisdiction_id FROM units WHERE jurisdiction_id IS NOT NULL`, m.units},
+	} {
+		if err := readPairs(ctx, s.db.reader(), q.query, q.into); err != nil {
 			return nil, err
 		}
-		out[id] = j
 	}
-	return out, rows.Err()
+	sc.mu.Lock()
+	sc.maps = m
+	sc.mu.Unlock()
+	return m, nil
+}
+
+func readPairs(ctx context.Context, c conn, query string, into map[int64]int64) error {
+	rows, err := c.query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		into[k] = v
+	}
+	return rows.Err()
 }
 
 // IsSubdistrict reports whether id is a subdistrict's row.

@@ -112,3 +112,15 @@ type jurisdictionCache struct {
 	version int64
 	list    []*org.Jurisdiction
 }
+
+// subdistrictCache keeps which subdistrict each community and unit is
+// in, as read at a places' version.
+type subdistrictCache struct {
+	mu   sync.Mutex
+	maps *subdistrictMaps
+}
+
+type subdistrictMaps struct {
+	version            int64
+	communities, units map[int64]int64
+}
