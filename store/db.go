@@ -63,6 +63,10 @@ type DB struct {
 	clients       clientCache
 	jurisdictions jurisdictionCache
 	subdistricts  subdistrictCache
+	// reads counts the read pools' statements (ReadStatements).
+	reads atomic.Int64
+	// recheck, when set, replaces configRecheck (SetRecheck).
+	recheck atomic.Int64
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
@@ -332,11 +336,20 @@ func (c conn) joined(ctx context.Context) conn {
 			return *tx
 		}
 	}
-	if c.q == c.db.read && c.db.onReplica(ctx) {
-		c.q = c.db.replica.pool // a read that may lag (replica.go)
+	if c.q == c.db.read {
+		c.db.reads.Add(1)
+		if c.db.onReplica(ctx) {
+			c.q = c.db.replica.pool // a read that may lag (replica.go)
+		}
 	}
 	return c
 }
+
+// ReadStatements counts the statements run on the read pools (outside
+// any transaction) since the database was opened: what a request spends
+// in round trips before its write, for benchmarks and the tests that
+// hold the request path to its caches.
+func (db *DB) ReadStatements() int64 { return db.reads.Load() }
 
 // Atomic runs fn in one write transaction: every write the store makes
 // with the context fn is given, through any of its methods, commits when

@@ -35,7 +35,7 @@ func (db *DB) cachedVersion(ctx context.Context, key string) (int64, error) {
 	s, ok := vc.seen[key]
 	gen := vc.gen
 	vc.mu.Unlock()
-	if ok && time.Since(s.at) < configRecheck {
+	if ok && time.Since(s.at) < db.recheckAfter() {
 		return s.v, nil
 	}
 	v, err := db.Version(ctx, key)
@@ -51,6 +51,19 @@ func (db *DB) cachedVersion(ctx context.Context, key string) (int64, error) {
 	}
 	vc.mu.Unlock()
 	return v, nil
+}
+
+// SetRecheck sets how long this process trusts the configuration and the
+// counters it read before asking the database again (configRecheck by
+// default): how long another node's change may take to be seen when its
+// notice is lost. Tests set it long to see that nothing is read at all.
+func (db *DB) SetRecheck(d time.Duration) { db.recheck.Store(int64(d)) }
+
+func (db *DB) recheckAfter() time.Duration {
+	if d := db.recheck.Load(); d > 0 {
+		return time.Duration(d)
+	}
+	return configRecheck
 }
 
 // forgetVersions drops every counter read, so that the next read asks.
