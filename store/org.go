@@ -610,3 +610,13 @@ func (s *Org) IsSubdistrict(ctx context.Context, id int64) (bool, error) {
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM jurisdictions WHERE id = ? AND level <> ?`, id, org.LevelDistrict).Scan(&n)
 	return n > 0, err
 }
+
+// UpdateJurisdiction changes a jurisdiction's code, names, parent and level.
+func (s *Org) UpdateJurisdiction(ctx context.Context, j *org.Jurisdiction) error {
+	if err := j.Validate(); err != nil {
+		return err
+	}
+	res, err := s.db.writer().exec(ctx, `UPDATE jurisdictions SET division_code = ?, name = ?, name_en = ?, parent_id = ?, level = ? WHERE id = ?`,
+		j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level, j.ID)
+	return affectedOne(res, err, "辖区", "jurisdiction")
+}
