@@ -201,6 +201,9 @@ type Entry struct {
 	Place       string            `json:"place,omitempty"`
 	Values      map[string]string `json:"values"`
 	Version     int               `json:"version"`
+	// JurisdictionID is the subdistrict the entry belongs to: its
+	// community's, else the one of whoever added it.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 	Deleted     bool              `json:"deleted,omitempty"`
 	CreatedAt   time.Time         `json:"created_at"`
 	CreatedBy   string            `json:"created_by"`
@@ -225,6 +228,9 @@ type Version struct {
 type EntryInput struct {
 	Day         string            `json:"day"`
 	CommunityID int64             `json:"community_id,omitempty"`
+	// JurisdictionID is the subdistrict a district actor adds an entry of
+	// no community to (0: his own, or the one subdistrict there is).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 	Place       string            `json:"place,omitempty"`
 	Values      map[string]string `json:"values"`
 }

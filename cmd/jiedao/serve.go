@@ -106,7 +106,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	cases.Kinds = kinds.Models(petitionKey)
 	cases.PersonKey = petitionKey // 12345 callers: one identity with petitioners (docs/kinds.md)
 	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
-		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
+		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now, Jurisdictions: db.Org()}}
 	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
 	if err := a.wireBooks(ctx); err != nil {
 		db.Close()
