@@ -107,13 +107,13 @@ func Balance(moves []Move) MoveBalance {
 // VisitPlan says that a staff member visits an enterprise every so many
 // days.
 type VisitPlan struct {
-	ID           int64  `json:"id"`
-	StaffID      int64  `json:"staff_id"`
-	EnterpriseID int64  `json:"enterprise_id"`
-	EveryDays    int    `json:"every_days"`
+	ID           int64 `json:"id"`
+	StaffID      int64 `json:"staff_id"`
+	EnterpriseID int64 `json:"enterprise_id"`
+	EveryDays    int   `json:"every_days"`
 	// JurisdictionID is the enterprise's subdistrict (read with it).
-	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
-	Enterprise   string `json:"enterprise,omitempty"`
+	JurisdictionID int64  `json:"jurisdiction_id,omitempty"`
+	Enterprise     string `json:"enterprise,omitempty"`
 	// LastVisit is the staff member's last visit to it, and Due the day
 	// the next one is due (read with the plan).
 	LastVisit Date `json:"last_visit,omitempty"`
@@ -155,13 +155,13 @@ type Demand struct {
 
 // Filter selects enterprises. Dates are [from, to).
 type Filter struct {
-	Query          string
-	Tag            Tag
-	Status         Status
-	OnboardedTo    Date // onboarded before this day
+	Query       string
+	Tag         Tag
+	Status      Status
+	OnboardedTo Date // onboarded before this day
 	// Jurisdiction limits the list to one subdistrict's enterprises (0:
 	// all); services set it from the actor, never from a request.
-	Jurisdiction int64
+	Jurisdiction   int64
 	RegisteredFrom Date
 	RegisteredTo   Date
 	BuildingID     int64 // a tenant on the day Now
