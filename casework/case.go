@@ -279,19 +279,23 @@ type Case struct {
 	ExtraAttributes map[string][]string `json:"extra_attributes,omitempty"`
 	// withheld marks a public copy whose words and place were withheld
 	// (public.go): its events are read the same way.
-	withheld   int8
-	Category   string         `json:"category"` // category code
-	Urgency    Urgency        `json:"urgency"`
-	Title      string         `json:"title"`
-	Details    string         `json:"details"`
-	Address    string         `json:"address,omitempty"`
-	Location   *Location      `json:"location,omitempty"`
-	GridID     int64          `json:"grid_id,omitempty"`
-	Community  int64          `json:"community_id,omitempty"`
-	Unplaced   bool           `json:"unplaced,omitempty"` // had a location outside every grid
-	Attributes map[string]any `json:"attributes,omitempty"`
-	Reporter   Contact        `json:"reporter"`
-	ReporterID int64          `json:"reporter_staff_id,omitempty"`
+	withheld  int8
+	Category  string    `json:"category"` // category code
+	Urgency   Urgency   `json:"urgency"`
+	Title     string    `json:"title"`
+	Details   string    `json:"details"`
+	Address   string    `json:"address,omitempty"`
+	Location  *Location `json:"location,omitempty"`
+	GridID    int64     `json:"grid_id,omitempty"`
+	Community int64     `json:"community_id,omitempty"`
+	Unplaced  bool      `json:"unplaced,omitempty"` // had a location outside every grid
+	// JurisdictionID is the subdistrict the case belongs to, set when it
+	// is reported (its community's; else the reporter's; else the only
+	// subdistrict) and changed only by a transfer (docs/jurisdictions.md).
+	JurisdictionID int64          `json:"jurisdiction_id,omitempty"`
+	Attributes     map[string]any `json:"attributes,omitempty"`
+	Reporter       Contact        `json:"reporter"`
+	ReporterID     int64          `json:"reporter_staff_id,omitempty"`
 	// Person is the digest of a 12345 caller's phone (PersonDigest), set
 	// when the work order is reported and kept by the store beside the
 	// case (case_persons), never in its events or JSON: one identity with

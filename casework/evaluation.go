@@ -55,6 +55,9 @@ type EvalQuery struct {
 	From, To time.Time
 	GroupBy  GroupBy
 	Now      time.Time // dispatches whose sign deadline has passed by Now count
+	// Jurisdiction keeps one subdistrict's figures (0: every one); set by
+	// the Service from the actor, never from a request.
+	Jurisdiction int64
 }
 
 // EvalCounts are the raw counts for one row, as the store returns them.

@@ -118,8 +118,12 @@ type Filter struct {
 	// disputes' parties, 12345 callers), by the store's person index. Set
 	// by Go callers only, never from a request.
 	Person string
-	Limit  int
-	Offset int
+	// Jurisdiction keeps the cases of one subdistrict (0: every one). Set
+	// by the Service from the actor (Actor.JurisdictionID) or a narrowed
+	// actor, never straight from a request.
+	Jurisdiction int64
+	Limit        int
+	Offset       int
 	// Sort orders the list (SortReported, newest first, when empty); Asc
 	// turns it. Ties are broken by the case's id in the same direction,
 	// so that offset paging is stable.

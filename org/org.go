@@ -16,26 +16,70 @@ import (
 	"github.com/jiedao/jiedao/geo"
 )
 
-// Jurisdiction is a subdistrict (街道) with its administrative division code.
+// Jurisdiction is a subdistrict (街道) or the district (区) above several,
+// with its administrative division code (docs/jurisdictions.md).
 type Jurisdiction struct {
 	ID           int64  `json:"id"`
 	DivisionCode string `json:"division_code"` // e.g. 330106007 for 古荡街道
 	Name         string `json:"name"`
 	NameEn       string `json:"name_en,omitempty"`
+	// ParentID is the district a subdistrict belongs to (0: none, the top).
+	ParentID int64 `json:"parent_id,omitempty"`
+	// Level is LevelSubdistrict (records belong to it) or LevelDistrict
+	// (the parent of subdistricts; no records of its own). Empty means
+	// LevelSubdistrict.
+	Level string `json:"level"`
 }
 
-var divisionCodeRE = regexp.MustCompile(`^[0-9]{9}$|^[0-9]{12}$`)
+// The levels of a jurisdiction.
+const (
+	LevelDistrict    = "district"    // 区: the parent of subdistricts
+	LevelSubdistrict = "subdistrict" // 街道: where records belong
+)
+
+// IsDistrict reports whether j is a district row.
+func (j *Jurisdiction) IsDistrict() bool { return j.Level == LevelDistrict }
+
+var (
+	divisionCodeRE = regexp.MustCompile(`^[0-9]{9}$|^[0-9]{12}$`)
+	districtCodeRE = regexp.MustCompile(`^[0-9]{6}$|^[0-9]{9}$|^[0-9]{12}$`)
+)
 
 // Validate checks the division code (9 digits for a township-level unit, or
-// the 12-digit statistical code) and the name.
+// the 12-digit statistical code; a district's may be its 6-digit county
+// code), the name and the level.
 func (j *Jurisdiction) Validate() error {
-	if !divisionCodeRE.MatchString(j.DivisionCode) {
+	if j.Level == LevelDistrict {
+		if !districtCodeRE.MatchString(j.DivisionCode) {
+			return jiedao.Invalid("division_code", "区的行政区划代码应为6位、9位或12位数字", "a district's division code must be 6, 9 or 12 digits")
+		}
+	} else if !divisionCodeRE.MatchString(j.DivisionCode) {
 		return jiedao.Invalid("division_code", "行政区划代码应为9位或12位数字", "division code must be 9 or 12 digits")
 	}
 	if strings.TrimSpace(j.Name) == "" {
 		return jiedao.Invalid("name", "街道名称不能为空", "name is required")
 	}
+	if j.Level == "" {
+		j.Level = LevelSubdistrict
+	}
+	if j.Level != LevelDistrict && j.Level != LevelSubdistrict {
+		return jiedao.Invalid("level", "辖区级别应为 district 或 subdistrict", "level must be district or subdistrict")
+	}
+	if j.ParentID != 0 && j.ParentID == j.ID {
+		return jiedao.Invalid("parent_id", "辖区不能是自己的上级", "a jurisdiction cannot be its own parent")
+	}
 	return nil
+}
+
+// Subdistricts returns the subdistrict rows of js, in their order.
+func Subdistricts(js []*Jurisdiction) []*Jurisdiction {
+	out := []*Jurisdiction{}
+	for _, j := range js {
+		if !j.IsDistrict() {
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 // Community is a residents' committee area (社区).
@@ -142,6 +186,9 @@ type Unit struct {
 	Name        string   `json:"name"`
 	Kind        UnitKind `json:"kind"`
 	CommunityID int64    `json:"community_id,omitempty"` // for community units
+	// JurisdictionID is the subdistrict the unit works for; 0: a district
+	// unit shared by every subdistrict.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Validate checks a unit.
@@ -168,6 +215,10 @@ type APIClient struct {
 	// RateLimit is the client's own rate limit, N/DURATION (6000/1m),
 	// counted per key across every process; empty: its routes' default.
 	RateLimit string `json:"rate_limit,omitempty"`
+	// JurisdictionID is the subdistrict the client reports to and reads;
+	// 0: any (its cases are placed by their location, else the only
+	// subdistrict).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Store keeps the organisation. Methods return *jiedao.Error values with

@@ -117,19 +117,22 @@ func (r Role) IsUnitRole() bool { return r == RoleUnitLead || r == RoleUnitHandl
 
 // Staff is a person who signs in.
 type Staff struct {
-	ID           int64      `json:"id"`
-	Username     string     `json:"username"`
-	Name         string     `json:"name"`
-	Phone        string     `json:"phone,omitempty"`
-	Role         Role       `json:"role"`
-	UnitID       int64      `json:"unit_id,omitempty"`      // unit roles; dispatchers belong to the command center
-	CommunityID  int64      `json:"community_id,omitempty"` // community staff
-	GridIDs      []int64    `json:"grid_ids,omitempty"`     // grid workers
-	Active       bool       `json:"active"`
-	PasswordHash string     `json:"-"`
-	FailedLogins int        `json:"-"`
-	LockedUntil  *time.Time `json:"-"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID          int64   `json:"id"`
+	Username    string  `json:"username"`
+	Name        string  `json:"name"`
+	Phone       string  `json:"phone,omitempty"`
+	Role        Role    `json:"role"`
+	UnitID      int64   `json:"unit_id,omitempty"`      // unit roles; dispatchers belong to the command center
+	CommunityID int64   `json:"community_id,omitempty"` // community staff
+	GridIDs     []int64 `json:"grid_ids,omitempty"`     // grid workers
+	// JurisdictionID is the subdistrict the person works in; 0: the whole
+	// deployment (a district role, or anyone of a one-subdistrict one).
+	JurisdictionID int64      `json:"jurisdiction_id,omitempty"`
+	Active         bool       `json:"active"`
+	PasswordHash   string     `json:"-"`
+	FailedLogins   int        `json:"-"`
+	LockedUntil    *time.Time `json:"-"`
+	CreatedAt      time.Time  `json:"created_at"`
 	// PasswordChangedAt is when the password was last set (nil: before
 	// jiedao kept it); MustChangePassword is set when an administrator set
 	// it, so that only its owner knows the password he signs in with.
@@ -186,6 +189,11 @@ type Actor struct {
 	CommunityID int64     `json:"community_id,omitempty"`
 	GridIDs     []int64   `json:"grid_ids,omitempty"`
 	Channel     string    `json:"channel,omitempty"` // for clients
+	// JurisdictionID is the subdistrict the actor sees and acts in; 0: the
+	// whole deployment (district roles, the system, residents, and every
+	// actor of a one-subdistrict deployment). Services scope every read
+	// and step by it (docs/jurisdictions.md).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 	// Pending is what a staff member must do before anything else (enrol
 	// two factors, change his password); the server lets him reach only
 	// that.
@@ -195,12 +203,35 @@ type Actor struct {
 // StaffActor builds the actor for a signed-in staff member.
 func StaffActor(s *Staff) Actor {
 	return Actor{Kind: ActorStaff, ID: s.ID, Name: s.Name, Role: s.Role, UnitID: s.UnitID,
-		CommunityID: s.CommunityID, GridIDs: s.GridIDs, Pending: s.Pending}
+		CommunityID: s.CommunityID, GridIDs: s.GridIDs, Pending: s.Pending, JurisdictionID: s.JurisdictionID}
 }
 
 // ClientActor builds the actor for a machine client.
 func ClientActor(c *APIClient) Actor {
-	return Actor{Kind: ActorClient, ID: c.ID, Name: c.Name, Channel: c.Channel}
+	return Actor{Kind: ActorClient, ID: c.ID, Name: c.Name, Channel: c.Channel, JurisdictionID: c.JurisdictionID}
+}
+
+// InJurisdiction reports whether a record of subdistrict id is within the
+// actor's scope: always for an actor of the whole deployment.
+func (a Actor) InJurisdiction(id int64) bool {
+	return a.JurisdictionID == 0 || a.JurisdictionID == id
+}
+
+// Narrowed returns a copy of the actor limited to subdistrict id, when the
+// actor may see it: a district actor may narrow to any subdistrict, a
+// subdistrict actor only to its own. Id 0 returns the actor unchanged. For
+// "this subdistrict's" dashboards and reports of the district's roll-ups.
+func (a Actor) Narrowed(id int64) (Actor, bool) {
+	if id == 0 {
+		return a, true
+	}
+	if !a.InJurisdiction(id) {
+		return a, false
+	}
+	n := a
+	n.GridIDs = slices.Clone(a.GridIDs)
+	n.JurisdictionID = id
+	return n, true
 }
 
 // SystemActor is jiedao's own jobs.

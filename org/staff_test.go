@@ -156,3 +156,49 @@ func TestPasswords(t *testing.T) {
 		t.Errorf("token %s hash %s", tok, hash)
 	}
 }
+
+func TestActorJurisdiction(t *testing.T) {
+	district := org.StaffActor(&org.Staff{ID: 1, Name: "区", Role: org.RoleLeader})
+	sub := org.StaffActor(&org.Staff{ID: 2, Name: "街", Role: org.RoleLeader, JurisdictionID: 7, GridIDs: []int64{3}})
+	if sub.JurisdictionID != 7 {
+		t.Fatalf("StaffActor did not copy the jurisdiction: %+v", sub)
+	}
+	if c := org.ClientActor(&org.APIClient{ID: 3, Name: "app", JurisdictionID: 8}); c.JurisdictionID != 8 {
+		t.Fatalf("ClientActor did not copy the jurisdiction: %+v", c)
+	}
+	for _, tc := range []struct {
+		a    org.Actor
+		id   int64
+		want bool
+	}{{district, 7, true}, {district, 8, true}, {sub, 7, true}, {sub, 8, false}} {
+		if got := tc.a.InJurisdiction(tc.id); got != tc.want {
+			t.Errorf("%s InJurisdiction(%d) = %v", tc.a.Name, tc.id, got)
+		}
+		n, ok := tc.a.Narrowed(tc.id)
+		if ok != tc.want || (ok && n.JurisdictionID != tc.id) || (!ok && n.JurisdictionID != tc.a.JurisdictionID) {
+			t.Errorf("%s Narrowed(%d) = %+v, %v", tc.a.Name, tc.id, n, ok)
+		}
+	}
+	if n, ok := district.Narrowed(0); !ok || n.JurisdictionID != 0 {
+		t.Errorf("Narrowed(0) = %+v, %v", n, ok)
+	}
+	n, _ := sub.Narrowed(7)
+	n.GridIDs[0] = 99
+	if sub.GridIDs[0] != 3 {
+		t.Error("Narrowed shares the grid list with the actor")
+	}
+	j := &org.Jurisdiction{DivisionCode: "330106", Name: "西湖区", Level: "city"}
+	if err := j.Validate(); err == nil {
+		t.Error("a level other than district/subdistrict was taken")
+	}
+	if err := (&org.Jurisdiction{DivisionCode: "330106", Name: "西湖区", Level: org.LevelDistrict}).Validate(); err != nil {
+		t.Errorf("a district's 6-digit code: %v", err)
+	}
+	if err := (&org.Jurisdiction{DivisionCode: "330106", Name: "西湖区"}).Validate(); err == nil {
+		t.Error("a subdistrict with a 6-digit code was taken")
+	}
+	j = &org.Jurisdiction{DivisionCode: "330106008", Name: "西溪街道"}
+	if err := j.Validate(); err != nil || j.Level != org.LevelSubdistrict {
+		t.Errorf("default level: %v %q", err, j.Level)
+	}
+}

@@ -22,13 +22,14 @@ func (s *Org) CreateJurisdiction(ctx context.Context, j *org.Jurisdiction) error
 	if err := j.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en) VALUES (?, ?, ?)`, j.DivisionCode, j.Name, j.NameEn)
+	id, err := s.db.writer().insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en, parent_id, level) VALUES (?, ?, ?, ?, ?)`,
+		j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level)
 	j.ID = id
 	return err
 }
 
 func (s *Org) ListJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, division_code, name, name_en FROM jurisdictions ORDER BY id`)
+	rows, err := s.db.reader().query(ctx, `SELECT id, division_code, name, name_en, COALESCE(parent_id, 0), level FROM jurisdictions ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -36,7 +37,7 @@ func (s *Org) ListJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error
 	out := []*org.Jurisdiction{}
 	for rows.Next() {
 		j := &org.Jurisdiction{}
-		if err := rows.Scan(&j.ID, &j.DivisionCode, &j.Name, &j.NameEn); err != nil {
+		if err := rows.Scan(&j.ID, &j.DivisionCode, &j.Name, &j.NameEn, &j.ParentID, &j.Level); err != nil {
 			return nil, err
 		}
 		out = append(out, j)
@@ -179,8 +180,8 @@ func (s *Org) CreateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO units (code, name, kind, community_id) VALUES (?, ?, ?, ?)`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID))
+	id, err := s.db.writer().insert(ctx, `INSERT INTO units (code, name, kind, community_id, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
+		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID))
 	u.ID = id
 	return err
 }
@@ -189,13 +190,13 @@ func (s *Org) UpdateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	res, err := s.db.writer().exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ? WHERE id = ?`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), u.ID)
+	res, err := s.db.writer().exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ?, jurisdiction_id = ? WHERE id = ?`,
+		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID), u.ID)
 	return affectedOne(res, err, "单位", "unit")
 }
 
 func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, code, name, kind, COALESCE(community_id, 0) FROM units ORDER BY code`)
+	rows, err := s.db.reader().query(ctx, `SELECT id, code, name, kind, COALESCE(community_id, 0), COALESCE(jurisdiction_id, 0) FROM units ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +205,7 @@ func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
 	for rows.Next() {
 		u := &org.Unit{}
 		var kind string
-		if err := rows.Scan(&u.ID, &u.Code, &u.Name, &kind, &u.CommunityID); err != nil {
+		if err := rows.Scan(&u.ID, &u.Code, &u.Name, &kind, &u.CommunityID, &u.JurisdictionID); err != nil {
 			return nil, err
 		}
 		u.Kind = org.UnitKind(kind)
@@ -213,14 +214,14 @@ func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
 	return out, rows.Err()
 }
 
-const staffColumns = `id, username, name, phone, role, COALESCE(unit_id, 0), COALESCE(community_id, 0), grid_ids, active, password_hash, failed_logins, locked_until, created_at, password_changed_at, must_change_password`
+const staffColumns = `id, username, name, phone, role, COALESCE(unit_id, 0), COALESCE(community_id, 0), grid_ids, active, password_hash, failed_logins, locked_until, created_at, password_changed_at, must_change_password, COALESCE(jurisdiction_id, 0)`
 
 func scanStaff(sc interface{ Scan(...any) error }) (*org.Staff, error) {
 	s := &org.Staff{}
 	var role, grids string
 	var locked, created, changed nullTime
 	if err := sc.Scan(&s.ID, &s.Username, &s.Name, &s.Phone, &role, &s.UnitID, &s.CommunityID, &grids, &s.Active,
-		&s.PasswordHash, &s.FailedLogins, &locked, &created, &changed, &s.MustChangePassword); err != nil {
+		&s.PasswordHash, &s.FailedLogins, &locked, &created, &changed, &s.MustChangePassword, &s.JurisdictionID); err != nil {
 		return nil, mapError(err)
 	}
 	s.Role = org.Role(role)
@@ -247,10 +248,10 @@ func (s *Org) CreateStaff(ctx context.Context, st *org.Staff) error {
 		st.CreatedAt = time.Now()
 	}
 	id, err := s.db.writer().insert(ctx, `INSERT INTO staff (username, name, phone, role, unit_id, community_id, grid_ids, active, password_hash, created_at,
-		password_changed_at, must_change_password)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		password_changed_at, must_change_password, jurisdiction_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash, st.CreatedAt,
-		st.PasswordChangedAt, st.MustChangePassword)
+		st.PasswordChangedAt, st.MustChangePassword, nullID(st.JurisdictionID))
 	st.ID = id
 	return err
 }
@@ -260,9 +261,9 @@ func (s *Org) UpdateStaff(ctx context.Context, st *org.Staff) error {
 		return err
 	}
 	res, err := s.db.writer().exec(ctx, `UPDATE staff SET username = ?, name = ?, phone = ?, role = ?, unit_id = ?, community_id = ?, grid_ids = ?, active = ?, password_hash = ?,
-		password_changed_at = ?, must_change_password = ? WHERE id = ?`,
+		password_changed_at = ?, must_change_password = ?, jurisdiction_id = ? WHERE id = ?`,
 		st.Username, st.Name, st.Phone, string(st.Role), nullID(st.UnitID), nullID(st.CommunityID), gridIDsJSON(st.GridIDs), st.Active, st.PasswordHash,
-		st.PasswordChangedAt, st.MustChangePassword, st.ID)
+		st.PasswordChangedAt, st.MustChangePassword, nullID(st.JurisdictionID), st.ID)
 	return affectedOne(res, err, "人员", "staff member")
 }
 
@@ -396,18 +397,18 @@ func (s *Org) DeleteStaffSessions(ctx context.Context, staffID int64) error {
 }
 
 func (s *Org) CreateAPIClient(ctx context.Context, c *org.APIClient) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt)
+	id, err := s.db.writer().insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?)`,
+		c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt, nullID(c.JurisdictionID))
 	c.ID = id
 	return err
 }
 
-const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at, rate_limit`
+const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at, rate_limit, COALESCE(jurisdiction_id, 0)`
 
 func scanClient(sc interface{ Scan(...any) error }) (*org.APIClient, error) {
 	c := &org.APIClient{}
 	var created, revoked nullTime
-	if err := sc.Scan(&c.ID, &c.Name, &c.Channel, &c.KeyPrefix, &c.KeyHash, &created, &revoked, &c.RateLimit); err != nil {
+	if err := sc.Scan(&c.ID, &c.Name, &c.Channel, &c.KeyPrefix, &c.KeyHash, &created, &revoked, &c.RateLimit, &c.JurisdictionID); err != nil {
 		return nil, mapError(err)
 	}
 	c.CreatedAt, c.RevokedAt = created.Time, revoked.ptr()
