@@ -12,12 +12,12 @@ ALTER TABLE buildings ADD COLUMN jurisdiction_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE ledger_entries ADD COLUMN jurisdiction_id INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN jurisdiction_id INTEGER NOT NULL DEFAULT 0;
 
-UPDATE enterprises SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions), 0);
-UPDATE buildings SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions), 0);
+UPDATE enterprises SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions WHERE level = 'subdistrict'), 0);
+UPDATE buildings SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions WHERE level = 'subdistrict'), 0);
 UPDATE ledger_entries SET jurisdiction_id = COALESCE(
     (SELECT c.jurisdiction_id FROM communities c WHERE c.id = ledger_entries.community_id),
-    (SELECT MIN(id) FROM jurisdictions), 0);
-UPDATE campaigns SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions), 0);
+    (SELECT MIN(id) FROM jurisdictions WHERE level = 'subdistrict'), 0);
+UPDATE campaigns SET jurisdiction_id = COALESCE((SELECT MIN(id) FROM jurisdictions WHERE level = 'subdistrict'), 0);
 
 CREATE INDEX enterprises_jurisdiction ON enterprises (jurisdiction_id);
 CREATE INDEX buildings_jurisdiction ON buildings (jurisdiction_id);
