@@ -29,7 +29,7 @@ func (a *app) wireBooks(ctx context.Context) error {
 	communities := func(ctx context.Context) ([]*org.Community, error) { return a.db.Org().ListCommunities(ctx) }
 	b := &books{
 		ledgers: &ledger.Service{Store: a.db.Ledger(), Now: time.Now, Communities: communities, Device: a.db.Ledger().DeviceExists, Jurisdictions: a.db.Org()},
-		indicators: &indicator.Service{Store: a.db.Indicators(), Now: time.Now, Audit: a.db.Audit(),
+		indicators: &indicator.Service{Store: a.db.Indicators(), Now: time.Now, Audit: a.db.Audit(), Jurisdictions: a.db.Org(),
 			Figure: func(ctx context.Context, act org.Actor, key string, year int) (float64, bool, error) {
 				v, ok, _, err := report.Measure(ctx, a.cases, act, key, year, a.figures...)
 				return v, ok, err
