@@ -7,6 +7,7 @@ import (
 
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/enterprise"
+	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/ledger"
@@ -245,5 +246,76 @@ func TestLedgerScopeBySubdistrict(t *testing.T) {
 				t.Errorf("subdistrict %d: %d entries, %v meals, %v elders; want %d, %v, %v", c.a.JurisdictionID, n, sum[0].Value, dist[0].Value, c.n, c.meals, c.distinct)
 			}
 		}
+	})
+}
+
+func TestIndicatorScopeBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		svc := indicatorService(db, cst(2024, 1, 15, 10, 0))
+		svc.Jurisdictions = db.Org()
+		must(t, svc.EnsureBuiltin(ctx))
+		admin := x.Actor(org.RoleAdmin)
+		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
+		const key = "fiscal.total_revenue"
+		// Each subdistrict enters its own; a district admin names the
+		// subdistrict, and must when there are two.
+		wantCode(t, svc.Enter(ctx, admin, []indicator.Input{{Key: key, Period: "2023-12", Value: 1}}), jiedao.EINVALID, "a district value of no subdistrict")
+		wantCode(t, svc.Enter(ctx, gd, []indicator.Input{{Key: key, Period: "2023-12", Value: 1, JurisdictionID: x.Xixi.ID}}), jiedao.EINVALID, "entering another's")
+		must(t, svc.Enter(ctx, gd, []indicator.Input{{Key: key, Period: "2022-12", Value: 800}, {Key: key, Period: "2023-12", Value: 1000}}))
+		must(t, svc.Enter(ctx, admin, []indicator.Input{{Key: key, Period: "2022-12", Value: 400, JurisdictionID: x.Xixi.ID},
+			{Key: key, Period: "2023-12", Value: 500, JurisdictionID: x.Xixi.ID}}))
+		// A second version of 古荡's value does not touch 西溪's.
+		must(t, svc.Enter(ctx, gd, []indicator.Input{{Key: key, Period: "2023-12", Value: 1100}}))
+
+		figs := indicator.Figures{Service: svc}
+		for _, c := range []struct {
+			a     org.Actor
+			value float64
+			yoy   float64
+		}{{gd, 1100, 37.5}, {xx, 500, 25}, {admin, 1600, 33.33}} {
+			y, err := svc.YearOf(ctx, c.a, key, 2023)
+			must(t, err)
+			m, err := figs.Measure(ctx, c.a, key, 2023)
+			must(t, err)
+			if !y.OK || y.Value != c.value || y.YoY == nil || *y.YoY != c.yoy || m.Value != c.value {
+				t.Errorf("subdistrict %d: %+v (yoy %v), measured %v; want %v, %v", c.a.JurisdictionID, y, y.YoY, m.Value, c.value, c.yoy)
+			}
+		}
+		h, err := svc.History(ctx, xx, key, "2023-12")
+		must(t, err)
+		if len(h) != 1 || h[0].Value != 500 {
+			t.Fatalf("西溪's history: %+v", h)
+		}
+		h, err = svc.History(ctx, admin, key, "2023-12")
+		must(t, err)
+		if len(h) != 3 {
+			t.Fatalf("the district's history: %+v", h)
+		}
+
+		// Targets: each subdistrict's own, measured by its own figures; the
+		// district sees both, and the report's target is their sum.
+		tg := &indicator.Target{Year: 2024, Level: indicator.Subdistrict, Code: "target." + key, Key: key, Name: "财政总收入", Comparison: indicator.AtLeast, Value: 1200}
+		must(t, svc.SetTarget(ctx, gd, tg))
+		tx := &indicator.Target{Year: 2024, Level: indicator.Subdistrict, Code: "target." + key, Key: key, Name: "财政总收入", Comparison: indicator.AtLeast, Value: 600, JurisdictionID: x.Xixi.ID}
+		must(t, svc.SetTarget(ctx, admin, tx))
+		if tg.JurisdictionID != x.Gudang.ID || tx.JurisdictionID != x.Xixi.ID {
+			t.Fatalf("targets placed in %d, %d", tg.JurisdictionID, tx.JurisdictionID)
+		}
+		for _, c := range []struct {
+			a      org.Actor
+			n      int
+			target float64
+		}{{gd, 1, 1200}, {xx, 1, 600}, {admin, 2, 1800}} {
+			ps, err := svc.Targets(ctx, c.a, 2024)
+			must(t, err)
+			m, err := figs.Measure(ctx, c.a, "target."+key, 2023)
+			must(t, err)
+			if len(ps) != c.n || m.Value != c.target {
+				t.Errorf("subdistrict %d: %d targets, report's %v; want %d, %v", c.a.JurisdictionID, len(ps), m.Value, c.n, c.target)
+			}
+		}
+		wantCode(t, svc.DeleteTarget(ctx, gd, 2024, tx.ID, "错了"), jiedao.ENOTFOUND, "removing another's target")
 	})
 }
