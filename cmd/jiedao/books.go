@@ -38,7 +38,7 @@ func (a *app) wireBooks(ctx context.Context) error {
 				_, ok := report.Lookup(key, a.figures...)
 				return ok
 			}},
-		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Now: time.Now},
+		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Now: time.Now, Jurisdictions: a.db.Org()},
 	}
 	if err := b.ledgers.EnsureBuiltin(ctx); err != nil {
 		return err
