@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/campaign"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/internal/fixture"
@@ -317,5 +319,75 @@ func TestIndicatorScopeBySubdistrict(t *testing.T) {
 			}
 		}
 		wantCode(t, svc.DeleteTarget(ctx, gd, 2024, tx.ID, "错了"), jiedao.ENOTFOUND, "removing another's target")
+	})
+}
+
+func TestCampaignScopeBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		now := cst(2023, 6, 1, 10, 0)
+		svc := &campaign.Service{Store: db.Campaigns(), Cases: x.Service(func() time.Time { return now }), Jurisdictions: db.Org(),
+			Now: func() time.Time { return now }}
+		admin := x.Actor(org.RoleAdmin)
+		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
+		mk := func(code string) *campaign.Campaign {
+			return &campaign.Campaign{Code: code, Name: "电梯安全检查", Kind: campaign.Elevator, Year: 2023,
+				Checklist: []campaign.Item{{Key: "cert", Name: "检验合格证"}}}
+		}
+		wantCode(t, svc.Create(ctx, admin, mk("no-subdistrict")), jiedao.EINVALID, "a district campaign of no subdistrict")
+		cg, cx := mk("elevators-gd"), mk("elevators-xx")
+		must(t, svc.Create(ctx, gd, cg))
+		cx.JurisdictionID = x.Xixi.ID
+		must(t, svc.Create(ctx, admin, cx))
+		if cg.JurisdictionID != x.Gudang.ID || cx.JurisdictionID != x.Xixi.ID {
+			t.Fatalf("placed in %d, %d", cg.JurisdictionID, cx.JurisdictionID)
+		}
+		_, err := svc.Campaign(ctx, gd, cx.Code)
+		wantCode(t, err, jiedao.ENOTFOUND, "another's campaign")
+		_, err = svc.AddUnits(ctx, gd, cx.Code, []campaign.UnitInput{{Key: "e1", Name: "越界电梯"}}, 2, false)
+		wantCode(t, err, jiedao.ENOTFOUND, "adding to another's campaign")
+		for _, c := range []struct {
+			a    org.Actor
+			code string
+			n    int
+		}{{gd, cg.Code, 1}, {xx, cx.Code, 2}} {
+			var ins []campaign.UnitInput
+			for i := 0; i < c.n; i++ {
+				ins = append(ins, campaign.UnitInput{Key: c.code + "-" + strconv.Itoa(i), Kind: campaign.UnitElevator, Name: "电梯"})
+			}
+			_, err := svc.AddUnits(ctx, c.a, c.code, ins, 2, false)
+			must(t, err)
+		}
+		units, _, err := svc.Units(ctx, admin, campaign.UnitFilter{CampaignID: cx.ID}, 10, 0)
+		must(t, err)
+		_, _, err = svc.Check(ctx, gd, units[0].ID, campaign.CheckInput{Items: []campaign.ItemResult{{Key: "cert", Pass: true}}})
+		wantCode(t, err, jiedao.ENOTFOUND, "checking another's unit")
+		for _, u := range units {
+			_, _, err := svc.Check(ctx, xx, u.ID, campaign.CheckInput{Items: []campaign.ItemResult{{Key: "cert", Pass: true}}})
+			must(t, err)
+		}
+		gu, _, err := svc.Units(ctx, gd, campaign.UnitFilter{}, 10, 0)
+		must(t, err)
+		_, _, err = svc.Check(ctx, gd, gu[0].ID, campaign.CheckInput{Items: []campaign.ItemResult{{Key: "cert", Pass: true}}})
+		must(t, err)
+
+		figs := campaign.Figures{Service: svc}
+		for _, c := range []struct {
+			a         org.Actor
+			campaigns int
+			units     int
+			checked   float64
+		}{{gd, 1, 1, 1}, {xx, 1, 2, 2}, {admin, 2, 3, 3}} {
+			cs, err := svc.Campaigns(ctx, c.a)
+			must(t, err)
+			_, n, err := svc.Units(ctx, c.a, campaign.UnitFilter{}, 10, 0)
+			must(t, err)
+			m, err := figs.Measure(ctx, c.a, "safety.old_elevators", 2023)
+			must(t, err)
+			if len(cs) != c.campaigns || n != c.units || m.Value != c.checked {
+				t.Errorf("subdistrict %d: %d campaigns, %d units, %v checked; want %d, %d, %v", c.a.JurisdictionID, len(cs), n, m.Value, c.campaigns, c.units, c.checked)
+			}
+		}
 	})
 }
