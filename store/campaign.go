@@ -24,6 +24,9 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *campaign.Campaign) er
 	if err != nil {
 		return err
 	}
+	if c.JurisdictionID, err = recordJurisdiction(ctx, s.db.reader(), c.JurisdictionID); err != nil {
+		return err
+	}
 	c.ID, err = s.db.writer().insert(ctx, `INSERT INTO campaigns (code, name, kind, year, checklist, category, created_at, created_by, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Code, c.Name, string(c.Kind), c.Year, string(list), c.Category, c.CreatedAt, c.CreatedBy, c.JurisdictionID)
 	return err

@@ -71,6 +71,11 @@ func (s *Enterprises) saveEnterprise(ctx context.Context, tx conn, e *enterprise
 	if err := s.bump(ctx, tx); err != nil {
 		return err
 	}
+	j, err := recordJurisdiction(ctx, tx, e.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	e.JurisdictionID = j
 	id, err := tx.insert(ctx, `INSERT INTO enterprises (credit_code, name, former_names, industry, registered_on, status, size, tags, onboarded_on, contact_name, contact_phone, code_override, jurisdiction_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, former_names = excluded.former_names, industry = excluded.industry,
@@ -313,6 +318,11 @@ func (s *Enterprises) saveBuilding(ctx context.Context, tx conn, b *enterprise.B
 	if err := s.bump(ctx, tx); err != nil {
 		return err
 	}
+	j, err := recordJurisdiction(ctx, tx, b.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	b.JurisdictionID = j
 	id, err := tx.insert(ctx, `INSERT INTO buildings (name, address, lat, lon, floor_area, floors, grid_id, operator, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET address = excluded.address, lat = excluded.lat, lon = excluded.lon, floor_area = excluded.floor_area,
 			floors = excluded.floors, grid_id = excluded.grid_id, operator = excluded.operator, jurisdiction_id = excluded.jurisdiction_id`,

@@ -107,7 +107,14 @@ func (s *Indicators) PutValues(ctx context.Context, vals []indicator.Input, by o
 		if err := check(closed); err != nil {
 			return err
 		}
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
 		for _, v := range vals {
+			if v.JurisdictionID == 0 {
+				v.JurisdictionID = first
+			}
 			var version int
 			if err := tx.queryRow(ctx, `INSERT INTO indicator_values (key, period, value, yoy, rank, version, entered_at, entered_by, jurisdiction_id)
 				VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
@@ -214,6 +221,13 @@ func (s *Indicators) ClosedPeriods(ctx context.Context) ([]indicator.Closed, err
 }
 
 func (s *Indicators) CreateTarget(ctx context.Context, t *indicator.Target) error {
+	if t.Level != indicator.District {
+		j, err := recordJurisdiction(ctx, s.db.reader(), t.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		t.JurisdictionID = j
+	}
 	id, err := s.db.writer().insert(ctx, `INSERT INTO targets (year, level, scope, code, key, key2, name, unit, comparison, value, owner, created_at, created_by, jurisdiction_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Year, string(t.Level), t.Scope, t.Code, t.Key, t.Key2, t.Name, t.Unit,
 		string(t.Comparison), t.Value, t.Owner, t.CreatedAt, t.CreatedBy, t.JurisdictionID)

@@ -191,7 +191,14 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 		versions := &rowBatch{insert: versionInsert, cols: 10}
 		values := &rowBatch{insert: valueInsert, cols: 7}
 		delta := newLedgerDelta()
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
 		for _, e := range entries {
+			if e.JurisdictionID == 0 {
+				e.JurisdictionID = first
+			}
 			data, err := json.Marshal(e.Values)
 			if err != nil {
 				return err
@@ -623,6 +630,15 @@ func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*l
 		var last int64
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_entries`).Scan(&last); err != nil {
 			return mapError(err)
+		}
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.JurisdictionID == 0 {
+				e.JurisdictionID = first
+			}
 		}
 		rows := &rowBatch{insert: `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id) VALUES `, cols: 13}
 		versions := &rowBatch{insert: versionInsert, cols: 10}

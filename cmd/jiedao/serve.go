@@ -121,7 +121,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 
 // dutyRosters is the duty roster's service (docs/kinds.md "The roster").
 func (a *app) dutyRosters() *duty.RosterService {
-	return &duty.RosterService{Store: a.db.Roster(), Calendars: a.cases.Calendars, Staff: a.db.Org(), Audit: a.db.Audit(), Now: a.cases.Now}
+	return &duty.RosterService{Store: a.db.Roster(), Calendars: a.cases.Calendars, Staff: a.db.Org(), Audit: a.db.Audit(), Now: a.cases.Now, Jurisdictions: a.db.Org()}
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
