@@ -7,13 +7,16 @@ import (
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/campaign"
+	"github.com/jiedao/jiedao/duty"
 	"github.com/jiedao/jiedao/enterprise"
 	"github.com/jiedao/jiedao/indicator"
 	"github.com/jiedao/jiedao/internal/fixture"
 	"github.com/jiedao/jiedao/internal/testdb"
 	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/org"
+	"github.com/jiedao/jiedao/report"
 	"github.com/jiedao/jiedao/store"
 )
 
@@ -387,6 +390,94 @@ func TestCampaignScopeBySubdistrict(t *testing.T) {
 			must(t, err)
 			if len(cs) != c.campaigns || n != c.units || m.Value != c.checked {
 				t.Errorf("subdistrict %d: %d campaigns, %d units, %v checked; want %d, %d, %v", c.a.JurisdictionID, len(cs), n, m.Value, c.campaigns, c.units, c.checked)
+			}
+		}
+	})
+}
+
+func TestDutyRosterBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		if _, err := db.Calendar(calendar.DefaultWorkingHours()).SeedOfficial(ctx); err != nil {
+			t.Fatal(err)
+		}
+		svc := &duty.RosterService{Store: db.Roster(), Calendars: db.Calendar(calendar.DefaultWorkingHours()), Staff: db.Org(), Jurisdictions: db.Org(),
+			Now: func() time.Time { return time.Date(2023, 9, 20, 10, 0, 0, 0, calendar.Zone()) }}
+		disp := x.Actor(org.RoleDispatcher)
+		gd, xx := in(disp, x.Gudang), in(disp, x.Xixi)
+		gen := duty.GenerateInput{From: "2023-10-09", To: "2023-10-15", Leaders: []int64{x.Leader.ID}, Officers: []int64{x.DutyOfficer.ID}, PerShift: 1}
+		// The district's dispatcher works on a subdistrict's desk, narrowed
+		// to it; not on the deployment's as a whole once there are two.
+		_, err := svc.Generate(ctx, disp, gen)
+		wantCode(t, err, jiedao.EINVALID, "a district roster of no subdistrict")
+		_, err = svc.Generate(ctx, gd, gen)
+		must(t, err)
+		m, err := svc.MonthView(ctx, xx, "2023-10")
+		must(t, err)
+		for _, d := range m.Days {
+			if d.Shift != nil {
+				t.Fatalf("西溪 sees 古荡's shift of %s", d.Date)
+			}
+		}
+		gen.From, gen.To = "2023-10-10", "2023-10-11"
+		_, err = svc.Generate(ctx, xx, gen)
+		must(t, err)
+		for _, c := range []struct {
+			a    org.Actor
+			want int
+		}{{gd, 7}, {xx, 2}} {
+			r, err := svc.Range(ctx, c.a, "2023-10-01", "2023-10-31")
+			must(t, err)
+			if len(r) != c.want {
+				t.Errorf("subdistrict %d: %d shifts, want %d", c.a.JurisdictionID, len(r), c.want)
+			}
+			for _, s := range r {
+				if s.JurisdictionID != c.a.JurisdictionID {
+					t.Errorf("subdistrict %d reads a shift of %d", c.a.JurisdictionID, s.JurisdictionID)
+				}
+			}
+		}
+	})
+}
+
+func TestReportDocsBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		docs := &report.Docs{Store: db.ReportDocs(), Now: func() time.Time { return cst(2024, 1, 10, 9, 0) }}
+		admin := x.Actor(org.RoleAdmin)
+		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
+		district, err := docs.SaveTemplate(ctx, admin, "# 全区\n西湖码{{cases.xihu_code.signed}}件", "")
+		must(t, err)
+		own, err := docs.SaveTemplate(ctx, xx, "# 西溪\n西湖码{{cases.xihu_code.signed}}件", "")
+		must(t, err)
+		// 西溪 reads its own words; 古荡, with none, the deployment's.
+		for _, c := range []struct {
+			a    org.Actor
+			want int64
+			n    int
+		}{{admin, district.Version, 1}, {gd, district.Version, 0}, {xx, own.Version, 1}} {
+			tpl, err := docs.Template(ctx, c.a)
+			must(t, err)
+			vs, err := docs.Versions(ctx, c.a)
+			must(t, err)
+			if tpl.Version != c.want || len(vs) != c.n {
+				t.Errorf("subdistrict %d: words %d, %d versions; want %d, %d", c.a.JurisdictionID, tpl.Version, len(vs), c.want, c.n)
+			}
+		}
+		// An override is of its subdistrict's report only.
+		v := 7.0
+		_, err = docs.SetOverride(ctx, gd, 2023, "cases.xihu_code.signed", &v, "统计口径调整")
+		must(t, err)
+		for _, c := range []struct {
+			a    org.Actor
+			want int
+		}{{gd, 1}, {xx, 0}, {admin, 0}} {
+			now, _, err := docs.Overrides(ctx, c.a, 2023)
+			must(t, err)
+			if len(now) != c.want {
+				t.Errorf("subdistrict %d: %d overrides, want %d", c.a.JurisdictionID, len(now), c.want)
 			}
 		}
 	})
