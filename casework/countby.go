@@ -35,7 +35,7 @@ func (s *Service) CountBy(ctx context.Context, a org.Actor, f Filter, by CountKe
 	default:
 		return nil, jiedao.Invalid("by", "未知的分组："+string(by), "unknown grouping: "+string(by))
 	}
-	f.Scope = scope(a)
+	f = scoped(a, f)
 	if f.Now.IsZero() {
 		f.Now = s.now()
 	}

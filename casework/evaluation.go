@@ -130,6 +130,7 @@ func (s *Service) Evaluate(ctx context.Context, a org.Actor, q EvalQuery) ([]Eva
 	if q.Now.IsZero() {
 		q.Now = s.now()
 	}
+	q.Jurisdiction = a.JurisdictionID
 	rows, err := s.Store.Evaluate(ctx, q)
 	if err != nil {
 		return nil, err

@@ -140,7 +140,7 @@ func (s *Service) ExportCases(ctx context.Context, a org.Actor, f Filter, req Ex
 	if err != nil {
 		return nil, err
 	}
-	f.Scope = scope(a)
+	f = scoped(a, f)
 	if f.Now.IsZero() {
 		f.Now = s.now()
 	}

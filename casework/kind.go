@@ -224,7 +224,7 @@ func (s *Service) SumKindAmount(ctx context.Context, a org.Actor, f Filter) (flo
 	if !ok {
 		return 0, 0, jiedao.Errorf(jiedao.EUNSUPPORTED, "存储不支持金额汇总", "the store cannot sum amounts")
 	}
-	f.Scope = scope(a)
+	f = scoped(a, f)
 	return sm.SumKindAmount(ctx, f)
 }
 

@@ -88,6 +88,11 @@ type ReportInput struct {
 	// opens.
 	ViaClient int64 `json:"-"`
 	Alarms    int   `json:"-"`
+	// JurisdictionID is the subdistrict the report is addressed to (an
+	// Open311 request's jurisdiction_id), for a report whose place does
+	// not say: the place's subdistrict wins, and a subdistrict actor
+	// reports in his own only (docs/jurisdictions.md).
+	JurisdictionID int64 `json:"-"`
 }
 
 func checkText(field string, v string, max int, required bool, zh, en string) error {
@@ -300,6 +305,9 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	if err := s.place(ctx, c, in); err != nil {
 		return nil, nil, err
 	}
+	if err := s.placeJurisdiction(ctx, a, c, in); err != nil {
+		return nil, nil, err
+	}
 	// A resident's report needs a place the command center can find: a
 	// location, a grid (its QR code) or an address.
 	if a.Kind == org.ActorResident && c.Location == nil && c.GridID == 0 && c.Address == "" {
@@ -308,6 +316,9 @@ func (s *Service) NewReport(ctx context.Context, a org.Actor, in ReportInput, no
 	}
 	rules, err := s.Store.ListRoutingRules(ctx)
 	if err != nil {
+		return nil, nil, err
+	}
+	if rules, err = s.rulesOf(ctx, rules, c.JurisdictionID); err != nil {
 		return nil, nil, err
 	}
 	if r, ok := Route(rules, RouteInput{Category: c.Category, GridID: c.GridID, CommunityID: c.Community, Channel: c.Channel}); ok {
@@ -441,7 +452,8 @@ func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.precheck(ctx, id, in); err != nil {
+	ref, err := s.precheck(ctx, a, id, in)
+	if err != nil {
 		return nil, err
 	}
 	c, _, err := s.Store.UpdateCase(ctx, id, func(c *Case) (*Event, error) {
@@ -449,6 +461,9 @@ func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput)
 			return nil, err
 		} else if !ok {
 			return nil, jiedao.NotFound("案件", "case")
+		}
+		if err := ref.check(c); err != nil {
+			return nil, err
 		}
 		return s.TakeStep(ctx, cal, s.Store.GetCategory, a, c, in, s.now())
 	})
@@ -458,56 +473,71 @@ func (s *Service) Step(ctx context.Context, a org.Actor, id int64, in StepInput)
 	return s.view(a, c), nil
 }
 
-// precheck validates what a step refers to outside the case itself.
-func (s *Service) precheck(ctx context.Context, id int64, in StepInput) error {
+// precheck validates what a step refers to outside the case itself, and
+// returns the subdistrict of what it refers to, for the step to check
+// against the case's (stepRef.check).
+func (s *Service) precheck(ctx context.Context, a org.Actor, id int64, in StepInput) (stepRef, error) {
 	switch in.Action {
 	case ActDispatch:
 		if in.UnitID == 0 {
-			return jiedao.Invalid("unit_id", "请选择承办单位", "choose a unit")
+			return stepRef{}, jiedao.Invalid("unit_id", "请选择承办单位", "choose a unit")
 		}
 		ok, err := s.Units.UnitExists(ctx, in.UnitID)
 		if err != nil {
-			return err
+			return stepRef{}, err
 		} else if !ok {
-			return jiedao.Invalid("unit_id", "承办单位不存在", "unknown unit")
+			return stepRef{}, jiedao.Invalid("unit_id", "承办单位不存在", "unknown unit")
+		}
+		units, err := s.unitJurisdictions(ctx)
+		if err != nil {
+			return stepRef{}, err
+		}
+		if j := units[in.UnitID]; j != 0 {
+			if !a.InJurisdiction(j) {
+				// Another subdistrict's unit: as unknown as a unit that
+				// does not exist, to whom may not see it.
+				return stepRef{}, jiedao.Invalid("unit_id", "承办单位不存在", "unknown unit")
+			}
+			return stepRef{unit: j}, nil
 		}
 	case ActMerge:
 		if in.MergeInto == 0 || in.MergeInto == id {
-			return jiedao.Invalid("merge_into", "请指定要合并到的另一个案件", "name another case to merge into")
+			return stepRef{}, jiedao.Invalid("merge_into", "请指定要合并到的另一个案件", "name another case to merge into")
 		}
 		t, err := s.Store.GetCase(ctx, in.MergeInto)
-		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
-			return jiedao.Invalid("merge_into", "要合并到的案件不存在", "the case to merge into does not exist")
+		if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !a.InJurisdiction(t.JurisdictionID)) {
+			return stepRef{}, jiedao.Invalid("merge_into", "要合并到的案件不存在", "the case to merge into does not exist")
 		} else if err != nil {
-			return err
+			return stepRef{}, err
 		}
 		if !t.Status.Open() && t.Status != StatusClosed {
-			return jiedao.Invalid("merge_into", "不能合并到已作废、已合并或不予受理的案件", "cannot merge into a voided, merged or rejected case")
+			return stepRef{}, jiedao.Invalid("merge_into", "不能合并到已作废、已合并或不予受理的案件", "cannot merge into a voided, merged or rejected case")
 		}
+		return stepRef{mergeInto: t.JurisdictionID, merge: true}, nil
 	case ActRate:
 		if !in.Rating.Valid() {
-			return jiedao.Invalid("rating", "评价应为满意、基本满意或不满意", "rating must be satisfied, basic or unsatisfied")
+			return stepRef{}, jiedao.Invalid("rating", "评价应为满意、基本满意或不满意", "rating must be satisfied, basic or unsatisfied")
 		}
 	case ActRequestExtension:
-		return validateExtensionDays(in.Days)
+		return stepRef{}, validateExtensionDays(in.Days)
 	case ActApproveExtension:
 		if in.Days != 0 {
-			return validateExtensionDays(in.Days)
+			return stepRef{}, validateExtensionDays(in.Days)
 		}
 	case ActAccept:
 		if in.Urgency != "" && !in.Urgency.Valid() {
-			return jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
+			return stepRef{}, jiedao.Invalid("urgency", "紧急程度应为 normal、urgent 或 critical", "urgency must be normal, urgent or critical")
 		}
 		if in.Category != "" {
 			cat, err := s.Store.GetCategory(ctx, in.Category)
 			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !cat.Active) {
-				return jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
+				return stepRef{}, jiedao.Invalid("category", "问题分类不存在："+in.Category, "unknown category: "+in.Category)
 			} else if err != nil {
-				return err
+				return stepRef{}, err
 			}
 		}
 	}
-	return nil
+	return stepRef{}, nil
 }
 
 // CategoryLookup finds a category by code.
@@ -710,6 +740,9 @@ func normalizePhone(p string) string {
 
 // canView reports whether the actor may see the case at all.
 func (s *Service) canView(ctx context.Context, a org.Actor, c *Case) (bool, error) {
+	if !a.InJurisdiction(c.JurisdictionID) {
+		return false, nil
+	}
 	switch {
 	case a.SeesAll():
 		return true, nil
@@ -793,7 +826,7 @@ const MaxPage = 500
 // List returns the cases the actor may see that match the filter, and how
 // many there are in all.
 func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Case, int, error) {
-	f.Scope = scope(a)
+	f = scoped(a, f)
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -816,7 +849,7 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]*Case, int
 
 // Count counts the cases the actor may see that match the filter.
 func (s *Service) Count(ctx context.Context, a org.Actor, f Filter) (int, error) {
-	f.Scope = scope(a)
+	f = scoped(a, f)
 	if f.Now.IsZero() {
 		f.Now = s.now()
 	}

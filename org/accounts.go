@@ -100,6 +100,9 @@ func (a *Auth) Logins(ctx context.Context, actor Actor, staffID int64) ([]*Login
 	if err := mayManage(actor, staffID); err != nil {
 		return nil, err
 	}
+	if err := a.inScope(ctx, actor, staffID); err != nil {
+		return nil, err
+	}
 	return a.Store.ListLoginAttempts(ctx, staffID, maxHistory)
 }
 
@@ -108,6 +111,9 @@ func (a *Auth) Logins(ctx context.Context, actor Actor, staffID int64) ([]*Login
 // request, so that its session is marked.
 func (a *Auth) Sessions(ctx context.Context, actor Actor, staffID int64, current string) ([]*Session, error) {
 	if err := mayManage(actor, staffID); err != nil {
+		return nil, err
+	}
+	if err := a.inScope(ctx, actor, staffID); err != nil {
 		return nil, err
 	}
 	all, err := a.Store.ListStaffSessions(ctx, staffID)
@@ -144,6 +150,9 @@ func (a *Auth) RevokeSessions(ctx context.Context, actor Actor, staffID int64) e
 	if err := mayManage(actor, staffID); err != nil {
 		return err
 	}
+	if err := a.inScope(ctx, actor, staffID); err != nil {
+		return err
+	}
 	if _, err := a.Store.GetStaff(ctx, staffID); err != nil {
 		return err
 	}
@@ -171,4 +180,14 @@ func (a *Auth) Prune(ctx context.Context) (attempts, sessions int64, err error) 
 	// Second steps never completed (issue 18) go with them.
 	_, err = a.Store.PruneChallenges(ctx, now)
 	return attempts, sessions, err
+}
+
+// inScope refuses, as not found, a staff member of another subdistrict
+// (or of the district) to an administrator of a subdistrict
+// (docs/jurisdictions.md).
+func (a *Auth) inScope(ctx context.Context, actor Actor, staffID int64) error {
+	if actor.JurisdictionID == 0 || (actor.Kind == ActorStaff && actor.ID == staffID) {
+		return nil
+	}
+	return (&Directory{Store: a.Store}).staffIn(ctx, actor, staffID)
 }

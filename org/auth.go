@@ -347,11 +347,17 @@ func (a *Auth) AuthenticateClient(ctx context.Context, key string) (*APIClient, 
 // CreateAPIClient registers a machine client and returns its key, which is
 // shown once and never stored.
 func (a *Auth) CreateAPIClient(ctx context.Context, name, channel string) (string, *APIClient, error) {
+	return a.createAPIClient(ctx, name, channel, 0)
+}
+
+// createAPIClient is CreateAPIClient for a client of one subdistrict (0:
+// the whole deployment's).
+func (a *Auth) createAPIClient(ctx context.Context, name, channel string, jurisdictionID int64) (string, *APIClient, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", nil, jiedao.Invalid("name", "名称不能为空", "name is required")
 	}
 	key, hash := NewToken("jd_")
-	c := &APIClient{Name: strings.TrimSpace(name), Channel: channel, KeyPrefix: key[:7], KeyHash: hash, CreatedAt: a.Now()}
+	c := &APIClient{Name: strings.TrimSpace(name), Channel: channel, KeyPrefix: key[:7], KeyHash: hash, CreatedAt: a.Now(), JurisdictionID: jurisdictionID}
 	if err := a.Store.CreateAPIClient(ctx, c); err != nil {
 		return "", nil, err
 	}

@@ -62,6 +62,9 @@ func (d *Directory) CreateJurisdiction(ctx context.Context, a Actor, j *Jurisdic
 	if err := requireAdmin(a); err != nil {
 		return err
 	}
+	if a.JurisdictionID != 0 {
+		return jiedao.Forbidden("只有区级管理员可以新增辖区", "only the district's administrator adds jurisdictions")
+	}
 	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
 		if err := d.Store.CreateJurisdiction(ctx, j); err != nil {
 			return err
@@ -75,13 +78,29 @@ func (d *Directory) Communities(ctx context.Context, a Actor) ([]*Community, err
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	return d.Store.ListCommunities(ctx)
+	all, err := d.Store.ListCommunities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return filterIn(a, all, func(c *Community) int64 { return c.JurisdictionID }), nil
 }
 
 // SaveCommunity creates (ID 0) or updates a community.
 func (d *Directory) SaveCommunity(ctx context.Context, a Actor, c *Community) error {
 	if err := requireAdmin(a); err != nil {
 		return err
+	}
+	if a.JurisdictionID != 0 {
+		if c.ID != 0 {
+			js, err := d.communityJurisdictions(ctx)
+			if err != nil {
+				return err
+			}
+			if js[c.ID] != a.JurisdictionID {
+				return notInScope("社区", "community")
+			}
+		}
+		c.JurisdictionID = a.JurisdictionID
 	}
 	action, before := createOrUpdate(c.ID, AuditCommunityCreate, AuditCommunityUpdate), d.before(ctx, "community", c.ID)
 	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
@@ -103,13 +122,43 @@ func (d *Directory) Grids(ctx context.Context, a Actor) ([]*Grid, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	return d.Store.ListGrids(ctx)
+	all, err := d.Store.ListGrids(ctx)
+	if err != nil || a.JurisdictionID == 0 {
+		return all, err
+	}
+	js, err := d.communityJurisdictions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return filterIn(a, all, func(g *Grid) int64 { return js[g.CommunityID] }), nil
 }
 
 // SaveGrid creates (ID 0) or updates a grid.
 func (d *Directory) SaveGrid(ctx context.Context, a Actor, g *Grid) error {
 	if err := requireAdmin(a); err != nil {
 		return err
+	}
+	if a.JurisdictionID != 0 {
+		js, err := d.communityJurisdictions(ctx)
+		if err != nil {
+			return err
+		}
+		if g.ID != 0 {
+			gs, err := d.Grids(ctx, a)
+			if err != nil {
+				return err
+			}
+			found := false
+			for _, x := range gs {
+				found = found || x.ID == g.ID
+			}
+			if !found {
+				return notInScope("网格", "grid")
+			}
+		}
+		if g.CommunityID != 0 && js[g.CommunityID] != a.JurisdictionID {
+			return jiedao.Invalid("community_id", "社区不存在", "unknown community")
+		}
 	}
 	action, before := createOrUpdate(g.ID, AuditGridCreate, AuditGridUpdate), d.before(ctx, "grid", g.ID)
 	return Atomically(ctx, d.Audit, func(ctx context.Context) error {
@@ -131,12 +180,32 @@ func (d *Directory) Units(ctx context.Context, a Actor) ([]*Unit, error) {
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	return d.Store.ListUnits(ctx)
+	all, err := d.Store.ListUnits(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A district unit (no subdistrict) serves every subdistrict: each sees it.
+	return filterIn(a, all, func(u *Unit) int64 {
+		if u.JurisdictionID == 0 {
+			return a.JurisdictionID
+		}
+		return u.JurisdictionID
+	}), nil
 }
 
 // SaveUnit creates (ID 0) or updates a unit.
 func (d *Directory) SaveUnit(ctx context.Context, a Actor, u *Unit) error {
 	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if err := d.unitIn(ctx, a, u.ID, true); err != nil {
+		return err
+	}
+	var err error
+	if u.JurisdictionID, err = ownJurisdiction(a, u.JurisdictionID); err != nil {
+		return err
+	}
+	if err := d.checkJurisdiction(ctx, u.JurisdictionID); err != nil {
 		return err
 	}
 	action, before := createOrUpdate(u.ID, AuditUnitCreate, AuditUnitUpdate), d.before(ctx, "unit", u.ID)
@@ -160,7 +229,17 @@ func (d *Directory) Staff(ctx context.Context, a Actor) ([]*Staff, error) {
 	if err := requireSecurityAdmin(a); err != nil {
 		return nil, err
 	}
-	return d.Store.ListStaff(ctx)
+	all, err := d.Store.ListStaff(ctx)
+	if err != nil || a.JurisdictionID == 0 {
+		return all, err
+	}
+	out := make([]*Staff, 0, len(all))
+	for _, s := range all {
+		if s.JurisdictionID == a.JurisdictionID {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // StaffInput is a new or changed staff record; Password empty keeps the old one.
@@ -180,8 +259,21 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	s.Username = strings.ToLower(strings.TrimSpace(s.Username))
 	var before any
 	var old *Staff
+	var err error
+	if s.JurisdictionID, err = ownJurisdiction(a, s.JurisdictionID); err != nil {
+		return nil, err
+	}
+	if err := d.checkJurisdiction(ctx, s.JurisdictionID); err != nil {
+		return nil, err
+	}
+	// A subdistrict's staff belong to its units, not another's.
+	if err := d.unitIn(ctx, Actor{JurisdictionID: s.JurisdictionID}, s.UnitID, false); err != nil {
+		return nil, jiedao.Invalid("unit_id", "单位不存在", "unknown unit")
+	}
 	if s.ID != 0 {
-		var err error
+		if err := d.staffIn(ctx, a, s.ID); err != nil {
+			return nil, err
+		}
 		if old, err = d.Store.GetStaff(ctx, s.ID); err != nil {
 			return nil, err
 		}
@@ -213,7 +305,7 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	err := Atomically(ctx, d.Audit, func(ctx context.Context) error {
+	err = Atomically(ctx, d.Audit, func(ctx context.Context) error {
 		if s.ID == 0 {
 			if err := d.Store.CreateStaff(ctx, &s); err != nil {
 				return err
@@ -244,7 +336,34 @@ func (d *Directory) APIClients(ctx context.Context, a Actor) ([]*APIClient, erro
 	if err := requireAdmin(a); err != nil {
 		return nil, err
 	}
-	return d.Store.ListAPIClients(ctx)
+	all, err := d.Store.ListAPIClients(ctx)
+	if err != nil || a.JurisdictionID == 0 {
+		return all, err
+	}
+	out := make([]*APIClient, 0, len(all))
+	for _, c := range all {
+		if c.JurisdictionID == a.JurisdictionID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// clientIn reports whether the actor's scope holds the API client.
+func (d *Directory) clientIn(ctx context.Context, a Actor, id int64) error {
+	if a.JurisdictionID == 0 {
+		return nil
+	}
+	cs, err := d.APIClients(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.ID == id {
+			return nil
+		}
+	}
+	return notInScope("API 客户端", "API client")
 }
 
 // CreateAPIClient registers a machine client and returns its key, shown once.
@@ -256,7 +375,7 @@ func (d *Directory) CreateAPIClient(ctx context.Context, a Actor, auth *Auth, na
 	var c *APIClient
 	err := Atomically(ctx, d.Audit, func(ctx context.Context) error {
 		var err error
-		if key, c, err = auth.CreateAPIClient(ctx, name, channel); err != nil {
+		if key, c, err = auth.createAPIClient(ctx, name, channel, a.JurisdictionID); err != nil {
 			return err
 		}
 		return d.audit(ctx, a, AuditAPIClientCreate, "api_client", c.ID, nil, c)
@@ -270,6 +389,9 @@ func (d *Directory) CreateAPIClient(ctx context.Context, a Actor, auth *Auth, na
 // RevokeAPIClient ends a machine client's key.
 func (d *Directory) RevokeAPIClient(ctx context.Context, a Actor, id int64, now time.Time) error {
 	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if err := d.clientIn(ctx, a, id); err != nil {
 		return err
 	}
 	before := d.before(ctx, "api_client", id)
@@ -287,6 +409,9 @@ func (d *Directory) RevokeAPIClient(ctx context.Context, a Actor, id int64, now 
 // address needs more than a resident's app.
 func (d *Directory) SetAPIClientRate(ctx context.Context, a Actor, id int64, rate string) error {
 	if err := requireAdmin(a); err != nil {
+		return err
+	}
+	if err := d.clientIn(ctx, a, id); err != nil {
 		return err
 	}
 	rate = strings.TrimSpace(rate)

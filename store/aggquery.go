@@ -151,6 +151,9 @@ func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, ra
 		group = " GROUP BY " + key
 	}
 	period, args := periodCond(ranges, "")
+	if q.Jurisdiction != 0 {
+		period, args = period+" AND jurisdiction_id = ?", append(args, q.Jurisdiction)
+	}
 	r := s.db.reader()
 	cr, err := r.query(ctx, `SELECT `+key+`, `+sum("filed")+`, `+sum("closed")+`, `+sum("closed_on_time")+`, `+sum("handled")+`, `+
 		sum("reworked")+`, `+sum("rated")+`, `+sum("satisfied")+` FROM agg_eval_cases WHERE `+period+group, args...)
@@ -200,7 +203,7 @@ func (s *Cases) evaluateAggregates(ctx context.Context, q casework.EvalQuery, ra
 // never a range of dispatch times; the period is checked here.
 func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourStart time.Time, rows evalRows) error {
 	dr, err := s.db.reader().query(ctx, `SELECT a.unit_id, COALESCE(c.community_id, 0), COALESCE(c.grid_id, 0), a.dispatched_at,
-		a.signed_on_time, a.handled_at, a.handle_seconds
+		a.signed_on_time, a.handled_at, a.handle_seconds, c.jurisdiction_id
 		FROM assignments a JOIN cases c ON c.id = a.case_id
 		WHERE a.signed_at IS NULL AND a.sign_due >= ? AND a.sign_due <= ?`, hourStart, q.Now)
 	if err != nil {
@@ -208,14 +211,14 @@ func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourS
 	}
 	defer dr.Close()
 	for dr.Next() {
-		var unit, community, grid int64
+		var unit, community, grid, jurisdiction int64
 		var dispatched, handled nullTime
 		var onTime sql.NullBool
 		var seconds sql.NullFloat64
-		if err := dr.Scan(&unit, &community, &grid, &dispatched, &onTime, &handled, &seconds); err != nil {
+		if err := dr.Scan(&unit, &community, &grid, &dispatched, &onTime, &handled, &seconds, &jurisdiction); err != nil {
 			return err
 		}
-		if dispatched.Time.Before(q.From) || !dispatched.Time.Before(q.To) {
+		if dispatched.Time.Before(q.From) || !dispatched.Time.Before(q.To) || (q.Jurisdiction != 0 && jurisdiction != q.Jurisdiction) {
 			continue
 		}
 		var k int64
@@ -276,6 +279,9 @@ func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
 		add("community_id = ?", sc.CommunityID)
 	default:
 		return "1 = 0", nil, true
+	}
+	if f.Jurisdiction != 0 {
+		add("jurisdiction_id = ?", f.Jurisdiction)
 	}
 	if f.Channel != "" {
 		add("channel = ?", string(f.Channel))

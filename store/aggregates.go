@@ -12,7 +12,7 @@ import (
 	"github.com/jiedao/jiedao/casework"
 )
 
-// The aggregates (migration 0005) hold the sums the dashboards, the
+// The aggregates (migration 0005; by subdistrict since 0121) hold the sums the dashboards, the
 // evaluation and the report ask for, by day, month and year, so that none of
 // them scans a year of cases. They are kept in the transaction that
 // changes a case: the case's contribution is read from its stored rows
@@ -27,6 +27,7 @@ type aggCase struct {
 	reported                          time.Time
 	channel, category, status, rating string
 	community, grid, unit             int64
+	jurisdiction                      int64
 	accepted                          *time.Time
 	closedOnTime                      bool
 	handledCount, reworkCount         int
@@ -50,14 +51,15 @@ type (
 		community                   int64
 		dispatched, signed, handled int
 		rating                      string
+		jurisdiction                int64
 	}
 	evalCaseKey struct {
-		grain, day            string
-		community, grid, unit int64
+		grain, day                          string
+		community, grid, unit, jurisdiction int64
 	}
 	evalDispatchKey struct {
-		grain, day                     string
-		unit, community, grid, dueHour int64
+		grain, day                                   string
+		unit, community, grid, dueHour, jurisdiction int64
 	}
 	// filed, closed, closed_on_time, handled, reworked, rated, satisfied
 	evalCaseSums [7]int64
@@ -74,13 +76,13 @@ type aggTable struct {
 
 var (
 	countsTable = aggTable{"agg_counts",
-		[]string{"grain", "day", "scope_unit", "channel", "major", "community_id", "dispatched", "signed", "handled", "rating"},
+		[]string{"grain", "day", "scope_unit", "channel", "major", "community_id", "dispatched", "signed", "handled", "rating", "jurisdiction_id"},
 		[]string{"n"}}
 	evalCasesTable = aggTable{"agg_eval_cases",
-		[]string{"grain", "day", "community_id", "grid_id", "unit_id"},
+		[]string{"grain", "day", "community_id", "grid_id", "unit_id", "jurisdiction_id"},
 		[]string{"filed", "closed", "closed_on_time", "handled", "reworked", "rated", "satisfied"}}
 	evalDispatchesTable = aggTable{"agg_eval_dispatches",
-		[]string{"grain", "day", "unit_id", "community_id", "grid_id", "due_hour"},
+		[]string{"grain", "day", "unit_id", "community_id", "grid_id", "due_hour", "jurisdiction_id"},
 		[]string{"dispatches", "signed_on_time", "handled", "handle_us"}}
 )
 
@@ -139,7 +141,7 @@ func (d *aggDelta) add(c *aggCase, sign int64) {
 	for _, g := range grains(c.reported) {
 		for _, su := range scopes {
 			d.counts[countKey{g[0], g[1], su, c.channel, majorClass(c.category), c.community,
-				b2i(dispatched), b2i(signed), b2i(handled), c.rating}] += sign
+				b2i(dispatched), b2i(signed), b2i(handled), c.rating, c.jurisdiction}] += sign
 		}
 	}
 	filed := c.accepted != nil && c.status != string(casework.StatusVoided) && c.status != string(casework.StatusMerged)
@@ -149,7 +151,7 @@ func (d *aggDelta) add(c *aggCase, sign int64) {
 			int64(b2i(handled && c.reworkCount > 0)), int64(b2i(c.rating != "")),
 			int64(b2i(c.rating == string(casework.RatingSatisfied) || c.rating == string(casework.RatingBasic)))}
 		for _, g := range grains(*c.accepted) {
-			k := evalCaseKey{g[0], g[1], c.community, c.grid, c.unit}
+			k := evalCaseKey{g[0], g[1], c.community, c.grid, c.unit, c.jurisdiction}
 			s := d.cases[k]
 			for i := range v {
 				s[i] += sign * v[i]
@@ -170,7 +172,7 @@ func (d *aggDelta) add(c *aggCase, sign int64) {
 			v[3] = a.handled.Sub(*a.signed).Microseconds()
 		}
 		for _, g := range grains(a.dispatched) {
-			k := evalDispatchKey{g[0], g[1], a.unit, c.community, c.grid, hour}
+			k := evalDispatchKey{g[0], g[1], a.unit, c.community, c.grid, hour, c.jurisdiction}
 			s := d.dispatches[k]
 			for i := range v {
 				s[i] += sign * v[i]
@@ -232,14 +234,14 @@ func aggCaseReads(ids []int64, out map[int64]*aggCase) []stmt {
 	in := "(" + placeholders(len(ids)) + ")"
 	args := int64sToAny(ids)
 	return []stmt{{query: `SELECT id, reported_at, channel, category, status, rating, COALESCE(community_id, 0), COALESCE(grid_id, 0),
-		COALESCE(unit_id, 0), accepted_at, closed_on_time, handled_count, rework_count FROM cases WHERE id IN ` + in, args: args,
+		COALESCE(unit_id, 0), accepted_at, closed_on_time, handled_count, rework_count, jurisdiction_id FROM cases WHERE id IN ` + in, args: args,
 		scan: func(sc scanner) error {
 			c := &aggCase{}
 			var id int64
 			var reported, accepted nullTime
 			var onTime sql.NullBool
 			if err := sc.Scan(&id, &reported, &c.channel, &c.category, &c.status, &c.rating, &c.community, &c.grid,
-				&c.unit, &accepted, &onTime, &c.handledCount, &c.reworkCount); err != nil {
+				&c.unit, &accepted, &onTime, &c.handledCount, &c.reworkCount, &c.jurisdiction); err != nil {
 				return err
 			}
 			c.reported, c.accepted, c.closedOnTime = reported.Time, accepted.ptr(), onTime.Valid && onTime.Bool
@@ -303,17 +305,17 @@ func (d *aggDelta) flush(ctx context.Context, tx conn) error {
 	var counts, cases, disps [][]any
 	for k, n := range d.counts {
 		if n != 0 {
-			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.major, k.community, k.dispatched, k.signed, k.handled, k.rating, n})
+			counts = append(counts, []any{k.grain, k.day, k.scopeUnit, k.channel, k.major, k.community, k.dispatched, k.signed, k.handled, k.rating, k.jurisdiction, n})
 		}
 	}
 	for k, s := range d.cases {
 		if s != (evalCaseSums{}) {
-			cases = append(cases, append([]any{k.grain, k.day, k.community, k.grid, k.unit}, sumsToAny(s[:])...))
+			cases = append(cases, append([]any{k.grain, k.day, k.community, k.grid, k.unit, k.jurisdiction}, sumsToAny(s[:])...))
 		}
 	}
 	for k, s := range d.dispatches {
 		if s != (evalDispatchSums{}) {
-			disps = append(disps, append([]any{k.grain, k.day, k.unit, k.community, k.grid, k.dueHour}, sumsToAny(s[:])...))
+			disps = append(disps, append([]any{k.grain, k.day, k.unit, k.community, k.grid, k.dueHour, k.jurisdiction}, sumsToAny(s[:])...))
 		}
 	}
 	var stmts []stmt

@@ -48,6 +48,9 @@ func (s *Cases) CreateCase(ctx context.Context, c *casework.Case, e *casework.Ev
 // createCase is CreateCase inside a transaction of the caller's, so that
 // an intake can store a case together with its own ledger row.
 func (s *Cases) createCase(ctx context.Context, tx conn, c *casework.Case, e *casework.Event) error {
+	if err := fillJurisdictions(ctx, tx, []*casework.Case{c}, []*casework.Case{e.Payload.Report}); err != nil {
+		return err
+	}
 	day := c.ReportedAt.In(calendar.Zone()).Format("20060102")
 	var n int64
 	err := tx.queryRow(ctx, `INSERT INTO case_numbers (day, last) VALUES (?, 1)
@@ -87,10 +90,10 @@ const caseColumns = `channel, client_id, external_id, category, urgency, title, 
 		address, lat, lon, grid_id, community_id, reporter_staff_id, status, unit_id,
 		reported_at, accepted_at, closed_at, rating, due_stage, due_at, warn_at, warned_due, overdue_due,
 		closed_on_time, handled_count, rework_count, event_count, updated_at, data,
-		kind, kind_tags, kind_amount, clock_mark`
+		kind, kind_tags, kind_amount, clock_mark, jurisdiction_id`
 
 // caseColumnCount is the number of caseColumns.
-const caseColumnCount = 34
+const caseColumnCount = 35
 
 // caseValues are the values of caseColumns for c: the JSON projection
 // (without the contact, kept in case_contacts) and the query columns.
@@ -112,7 +115,7 @@ func caseValues(c *casework.Case) ([]any, error) {
 		c.Address, lat, lon, nullID(c.GridID), nullID(c.Community), nullID(c.ReporterID), string(c.Status), nullID(c.UnitID),
 		c.ReportedAt, c.AcceptedAt, c.ClosedAt, string(c.Rating), string(stage), due, warn, c.WarnedDue, c.OverdueDue,
 		c.ClosedOnTime, c.HandledCount, c.ReworkCount, c.EventCount, c.UpdatedAt, string(data),
-		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c)}, nil
+		string(c.Kind), kindTags(c), kindAmount(c), clockMark(c), c.JurisdictionID}, nil
 }
 
 // caseUpdate is the UPDATE of caseColumns by id.
@@ -222,13 +225,17 @@ func (db *DB) scanCase(sc interface{ Scan(...any) error }) (*casework.Case, erro
 	var data string
 	var name, phone sql.NullString
 	var anonymised nullTime
-	if err := sc.Scan(&data, &name, &phone, &anonymised); err != nil {
+	var jurisdiction int64
+	if err := sc.Scan(&data, &name, &phone, &anonymised, &jurisdiction); err != nil {
 		return nil, mapError(err)
 	}
 	c := &casework.Case{}
 	if err := json.Unmarshal([]byte(data), c); err != nil {
 		return nil, fmt.Errorf("store: case data: %w", err)
 	}
+	// The column is the case's subdistrict: the projection of a case
+	// stored before migration 0120 has none.
+	c.JurisdictionID = jurisdiction
 	inZone(c)
 	var err error
 	c.Reporter, err = db.contactOf(c.ID, name, phone, anonymised)
@@ -336,6 +343,9 @@ func where(f casework.Filter) (string, []any) {
 	}
 	if f.Category != "" {
 		add("(c.category = ? OR c.category LIKE ?)", f.Category, likeEscape(f.Category)+"%")
+	}
+	if f.Jurisdiction != 0 {
+		add("c.jurisdiction_id = ?", f.Jurisdiction)
 	}
 	if f.CommunityID != 0 {
 		add("c.community_id = ?", f.CommunityID)
@@ -725,9 +735,19 @@ func evalGroup(g casework.GroupBy) (caseKey, dispKey, caseGroup, dispGroup strin
 	return caseKey, dispKey, caseGroup, dispGroup
 }
 
+// evalJurisdiction is the condition on the cases c of one subdistrict's
+// evaluation (none for every subdistrict's).
+func evalJurisdiction(q casework.EvalQuery) (string, []any) {
+	if q.Jurisdiction == 0 {
+		return "", nil
+	}
+	return " AND c.jurisdiction_id = ?", []any{q.Jurisdiction}
+}
+
 // scanEvalCases counts the case figures from the cases.
 func (s *Cases) scanEvalCases(ctx context.Context, q casework.EvalQuery, rows evalRows) error {
 	caseKey, _, caseGroup, _ := evalGroup(q.GroupBy)
+	jcond, jargs := evalJurisdiction(q)
 	cr, err := s.db.reader().query(ctx, `SELECT `+caseKey+`, COUNT(*),
 		SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.status = 'closed' AND c.closed_on_time THEN 1 ELSE 0 END),
@@ -736,7 +756,7 @@ func (s *Cases) scanEvalCases(ctx context.Context, q casework.EvalQuery, rows ev
 		SUM(CASE WHEN c.rating <> '' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN c.rating IN ('satisfied', 'basic') THEN 1 ELSE 0 END)
 		FROM cases c WHERE c.accepted_at >= ? AND c.accepted_at < ? AND c.status NOT IN ('voided', 'merged')
-		`+caseGroup, q.From, q.To)
+		`+jcond+caseGroup, append([]any{q.From, q.To}, jargs...)...)
 	if err != nil {
 		return err
 	}
@@ -755,13 +775,14 @@ func (s *Cases) scanEvalCases(ctx context.Context, q casework.EvalQuery, rows ev
 // scanEvalDispatches counts the dispatch figures from the assignments.
 func (s *Cases) scanEvalDispatches(ctx context.Context, q casework.EvalQuery, rows evalRows) error {
 	_, dispKey, _, dispGroup := evalGroup(q.GroupBy)
+	jcond, jargs := evalJurisdiction(q)
 	dr, err := s.db.reader().query(ctx, `SELECT `+dispKey+`, COUNT(*),
 		SUM(CASE WHEN a.signed_on_time THEN 1 ELSE 0 END),
 		SUM(CASE WHEN a.handled_at IS NOT NULL THEN 1 ELSE 0 END),
 		COALESCE(SUM(a.handle_seconds), 0)
 		FROM assignments a JOIN cases c ON c.id = a.case_id
 		WHERE a.dispatched_at >= ? AND a.dispatched_at < ? AND (a.signed_at IS NOT NULL OR a.sign_due <= ?)
-		`+dispGroup, q.From, q.To, q.Now)
+		`+jcond+dispGroup, append([]any{q.From, q.To, q.Now}, jargs...)...)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (db *DB) insertContact(ctx context.Context, tx conn, caseID int64, e *casew
 // caseSelect reads cases as scanCase wants them: the projection and the
 // reporter's contact (a LEFT JOIN: a case reported without a contact has
 // no row).
-const caseSelect = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at FROM cases c LEFT JOIN case_contacts cc ON cc.case_id = c.id`
+const caseSelect = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at, c.jurisdiction_id FROM cases c LEFT JOIN case_contacts cc ON cc.case_id = c.id`
 
 // contactOf is the contact of case caseID read from case_contacts,
 // opened if it is sealed; all NULL (no row) is no contact.

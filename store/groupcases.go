@@ -72,6 +72,13 @@ func (b *newCaseBatch) write(ctx context.Context, tx conn) error {
 	if n == 0 {
 		return nil
 	}
+	reports := make([]*casework.Case, n)
+	for i, e := range b.events {
+		reports[i] = e.Payload.Report
+	}
+	if err := fillJurisdictions(ctx, tx, b.cases, reports); err != nil {
+		return err
+	}
 	days := make([]string, n)
 	perDay := map[string]int64{}
 	for i, c := range b.cases {

@@ -34,6 +34,16 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 		return batch[order[a]].Case.ReportedAt.Before(batch[order[b]].Case.ReportedAt)
 	})
 	return s.db.inTx(ctx, func(tx conn) error {
+		cases, reports := make([]*casework.Case, len(batch)), make([]*casework.Case, len(batch))
+		for i, h := range batch {
+			cases[i] = h.Case
+			if len(h.Events) > 0 {
+				reports[i] = h.Events[0].Payload.Report
+			}
+		}
+		if err := fillJurisdictions(ctx, tx, cases, reports); err != nil {
+			return err
+		}
 		perDay := map[string]int{}
 		for _, h := range batch {
 			perDay[h.Case.ReportedAt.In(calendar.Zone()).Format("20060102")]++

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/geo"
 	"github.com/jiedao/jiedao/org"
 )
@@ -460,4 +461,49 @@ func affectedOne(res interface{ RowsAffected() (int64, error) }, err error, zh, 
 		return jiedao.NotFound(zh, en)
 	}
 	return nil
+}
+
+var _ casework.JurisdictionSource = (*Org)(nil)
+
+// CommunityJurisdiction is the subdistrict of a community.
+func (s *Org) CommunityJurisdiction(ctx context.Context, communityID int64) (int64, error) {
+	var id int64
+	err := s.db.reader().queryRow(ctx, `SELECT jurisdiction_id FROM communities WHERE id = ?`, communityID).Scan(&id)
+	return id, notFound(mapError(err), "社区", "community")
+}
+
+// UnitJurisdictions maps each unit of a subdistrict to it; district units
+// (no subdistrict) are not in the map.
+func (s *Org) UnitJurisdictions(ctx context.Context) (map[int64]int64, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, jurisdiction_id FROM units WHERE jurisdiction_id IS NOT NULL`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, j int64
+		if err := rows.Scan(&id, &j); err != nil {
+			return nil, err
+		}
+		out[id] = j
+	}
+	return out, rows.Err()
+}
+
+// IsSubdistrict reports whether id is a subdistrict's row.
+func (s *Org) IsSubdistrict(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM jurisdictions WHERE id = ? AND level <> ?`, id, org.LevelDistrict).Scan(&n)
+	return n > 0, err
+}
+
+// UpdateJurisdiction changes a jurisdiction's code, names, parent and level.
+func (s *Org) UpdateJurisdiction(ctx context.Context, j *org.Jurisdiction) error {
+	if err := j.Validate(); err != nil {
+		return err
+	}
+	res, err := s.db.writer().exec(ctx, `UPDATE jurisdictions SET division_code = ?, name = ?, name_en = ?, parent_id = ?, level = ? WHERE id = ?`,
+		j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level, j.ID)
+	return affectedOne(res, err, "辖区", "jurisdiction")
 }
