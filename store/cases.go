@@ -148,7 +148,10 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 }
 
 // assignmentRow is the assignments projection of the case's current
-// dispatch, or nil before the first one.
+// dispatch, or nil before the first one. A case transferred to another
+// subdistrict (转办) has no unit any more: its last dispatch keeps its unit
+// (the upsert leaves a unit of 0 alone) and is ended by the returned_at
+// the transfer set.
 func assignmentRow(c *casework.Case) []any {
 	if c.Assignments == 0 || c.DispatchedAt == nil {
 		return nil
@@ -167,7 +170,7 @@ func assignmentRow(c *casework.Case) []any {
 func upsertAssignment(ctx context.Context, tx conn, row []any) error {
 	_, err := tx.exec(ctx, `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = excluded.unit_id, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
+		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = CASE WHEN excluded.unit_id = 0 THEN assignments.unit_id ELSE excluded.unit_id END, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
 		signed_at = excluded.signed_at, signed_on_time = excluded.signed_on_time, returned_at = excluded.returned_at,
 		handled_at = excluded.handled_at, handle_seconds = excluded.handle_seconds`, row...)
 	return err

@@ -54,6 +54,13 @@ func (h *Handler) CaseList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A district's roll-ups link here with ?jurisdiction=: the list of one
+	// subdistrict (district.go).
+	a, _, err := h.narrowed(r, a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p := h.newPage(w, r, "案件|Case")
 	h.caseList(w, r, p, a, r.URL.Query(), nil, nil)
 }
