@@ -103,8 +103,12 @@ func TestJurisdictionMatrix(t *testing.T) {
 		requests, refused := 0, 0
 		for _, rt := range m.srv.Routes() {
 			for _, other := range []bool{false, true} {
-				// 西溪's callers: nothing of 古荡's.
+				// 西溪's callers: nothing of 古荡's. Both targets of a route are
+				// 古荡's; the lists and pages without a target are called once.
 				for _, c := range xixi {
+					if !other && !jurisdictionRoutes.MatchString(rt.Pattern) {
+						continue
+					}
 					q, err := m.request(rt.Pattern, c, other)
 					if err != nil {
 						t.Fatal(err)
@@ -126,6 +130,9 @@ func TestJurisdictionMatrix(t *testing.T) {
 				// 古荡's callers (the matrix's who see all of 古荡, and its
 				// machine client): nothing of 西溪's.
 				for _, name := range []string{"admin", "disp", "leader", "apikey", "secadm"} {
+					if other {
+						continue // both targets are 古荡's: 西溪's case shows in lists, once
+					}
 					c := m.callers[name]
 					q, err := m.request(rt.Pattern, c, other)
 					if err != nil {
