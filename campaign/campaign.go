@@ -73,6 +73,9 @@ type Campaign struct {
 	Category  string    `json:"category,omitempty"` // the case category of its findings
 	CreatedAt time.Time `json:"created_at"`
 	CreatedBy string    `json:"created_by"`
+	// JurisdictionID is the subdistrict whose campaign it is: its units,
+	// checks and findings are that subdistrict's.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 var codeRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,39}$`)
@@ -184,6 +187,9 @@ type UnitFilter struct {
 	AssigneeID  int64
 	Status      Status
 	From, To    string // checked days, From inclusive, To exclusive
+	// Jurisdiction limits the units to one subdistrict's campaigns (0:
+	// all); the service sets it from the actor, never from a request.
+	Jurisdiction int64
 }
 
 // ProgressRow is the progress of a group of units.
@@ -236,6 +242,9 @@ type Service struct {
 	Cases  Reporter
 	Photos PhotoAttacher // the check form's photos; nil: none taken
 	Now    func() time.Time
+	// Jurisdictions lists the subdistricts, for the one a new campaign
+	// is of (org.RecordJurisdiction); nil: the actor's, or the one picked.
+	Jurisdictions org.JurisdictionLister
 }
 
 func (s *Service) now() time.Time {
@@ -268,8 +277,13 @@ func (s *Service) Create(ctx context.Context, a org.Actor, c *Campaign) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	j, err := org.RecordJurisdiction(ctx, s.Jurisdictions, a, c.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	c.JurisdictionID = j
 	c.CreatedAt, c.CreatedBy = s.now(), a.Name
-	err := s.Store.CreateCampaign(ctx, c)
+	err = s.Store.CreateCampaign(ctx, c)
 	if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
 		return jiedao.Errorf(jiedao.ECONFLICT, "专项编码“%s”已存在", "campaign %s exists already", c.Code)
 	}
@@ -282,10 +296,43 @@ func (s *Service) Campaign(ctx context.Context, a org.Actor, code string) (*Camp
 		return nil, jiedao.Forbidden("无权查看专项行动", "you may not read campaigns")
 	}
 	c, err := s.Store.GetCampaign(ctx, code)
-	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !a.InJurisdiction(c.JurisdictionID)) {
 		return nil, jiedao.NotFound("专项行动", "campaign")
 	}
 	return c, err
+}
+
+// Campaigns lists the campaigns the actor sees: his subdistrict's (the
+// district: all), the newest year first.
+func (s *Service) Campaigns(ctx context.Context, a org.Actor) ([]*Campaign, error) {
+	if !CanRead(a) {
+		return nil, jiedao.Forbidden("无权查看专项行动", "you may not read campaigns")
+	}
+	cs, err := s.Store.ListCampaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := cs[:0:0]
+	for _, c := range cs {
+		if a.InJurisdiction(c.JurisdictionID) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// actorIn is the actor acting on a campaign: a district actor acts as
+// the campaign's subdistrict (the cases its findings open are that
+// subdistrict's); a subdistrict actor on another's campaign is refused
+// (ok false).
+func actorIn(a org.Actor, c *Campaign) (org.Actor, bool) {
+	if !a.InJurisdiction(c.JurisdictionID) {
+		return a, false
+	}
+	if n, ok := a.Narrowed(c.JurisdictionID); ok {
+		return n, true
+	}
+	return a, true
 }
 
 // UnitInput is a unit as imported or chosen.
@@ -434,6 +481,10 @@ func (s *Service) Check(ctx context.Context, a org.Actor, unitID int64, in Check
 	if err != nil {
 		return nil, nil, err
 	}
+	a, ok := actorIn(a, c)
+	if !ok {
+		return nil, nil, jiedao.NotFound("检查单位", "unit")
+	}
 	now := s.now()
 	day := now.In(calendar.Zone()).Format("2006-01-02")
 	if in.Day != "" {
@@ -571,6 +622,10 @@ func (s *Service) Recheck(ctx context.Context, a org.Actor, findingID int64, pas
 	if err != nil {
 		return nil, err
 	}
+	a, ok := actorIn(a, c)
+	if !ok {
+		return nil, jiedao.NotFound("检查发现的问题", "finding")
+	}
 	now := s.now()
 	f.Recheck, f.RecheckNote, f.RecheckedAt, f.RecheckedBy = RecheckPass, note, &now, a.Name
 	if !pass {
@@ -622,6 +677,7 @@ func (s *Service) Units(ctx context.Context, a org.Actor, f UnitFilter, limit, o
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
+	f.Jurisdiction = a.JurisdictionID
 	return s.Store.ListUnits(ctx, f, limit, offset)
 }
 

@@ -33,6 +33,8 @@ type Shift struct {
 	Holiday string `json:"holiday,omitempty"`
 	// Swaps records the changes made to the plan: "张三→李四".
 	Swaps []string `json:"swaps,omitempty"`
+	// JurisdictionID is the subdistrict whose duty desk the shift is of.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Plan makes the roster of the days from first to last (inclusive): the
@@ -140,9 +142,10 @@ func day(t time.Time) time.Time {
 
 // RosterStore keeps the roster; package store implements it.
 type RosterStore interface {
-	// PutShifts stores the shifts, replacing those of the same dates,
-	// all or none.
+	// PutShifts stores the shifts, replacing those of the same
+	// subdistrict (Shift.JurisdictionID) and dates, all or none.
 	PutShifts(ctx context.Context, shifts []Shift) error
-	// Shifts returns the shifts from first to last (YYYY-MM-DD), in order.
-	Shifts(ctx context.Context, first, last string) ([]Shift, error)
+	// Shifts returns one subdistrict's shifts (jurisdiction; 0: every
+	// subdistrict's) from first to last (YYYY-MM-DD), in order.
+	Shifts(ctx context.Context, jurisdiction int64, first, last string) ([]Shift, error)
 }

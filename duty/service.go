@@ -55,6 +55,16 @@ type RosterService struct {
 	Staff     StaffLister
 	Audit     org.Auditor
 	Now       func() time.Time
+	// Jurisdictions lists the subdistricts: each keeps its own roster,
+	// and the actor's is the one read and changed (org.RecordJurisdiction:
+	// a district actor works on a subdistrict's desk narrowed to it, or on
+	// the one subdistrict there is). nil: the actor's.
+	Jurisdictions org.JurisdictionLister
+}
+
+// desk is the subdistrict whose roster the actor reads and changes.
+func (s *RosterService) desk(ctx context.Context, a org.Actor) (int64, error) {
+	return org.RecordJurisdiction(ctx, s.Jurisdictions, a, 0)
 }
 
 // MonthDay is one day of the month view.
@@ -140,6 +150,10 @@ func (s *RosterService) Range(ctx context.Context, a org.Actor, first, last stri
 	if err := forbidRead(a); err != nil {
 		return nil, err
 	}
+	j, err := s.desk(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	f, err := ParseDate("from", first)
 	if err != nil {
 		return nil, err
@@ -151,7 +165,7 @@ func (s *RosterService) Range(ctx context.Context, a org.Actor, first, last stri
 	if l.Before(f) || l.Sub(f) > 400*24*time.Hour {
 		return nil, jiedao.Invalid("to", "日期范围应在一天到一年之间", "a range covers one day to a year")
 	}
-	out, err := s.Store.Shifts(ctx, first, last)
+	out, err := s.Store.Shifts(ctx, j, first, last)
 	if out == nil && err == nil {
 		out = []Shift{}
 	}
@@ -161,6 +175,10 @@ func (s *RosterService) Range(ctx context.Context, a org.Actor, first, last stri
 // MonthView is the month (YYYY-MM; empty for this month) of the roster.
 func (s *RosterService) MonthView(ctx context.Context, a org.Actor, month string) (*Month, error) {
 	if err := forbidRead(a); err != nil {
+		return nil, err
+	}
+	j, err := s.desk(ctx, a)
+	if err != nil {
 		return nil, err
 	}
 	now := s.now().In(calendar.Zone())
@@ -177,7 +195,7 @@ func (s *RosterService) MonthView(ctx context.Context, a org.Actor, month string
 	if err != nil {
 		return nil, err
 	}
-	shifts, err := s.Store.Shifts(ctx, start.Format("2006-01-02"), end.Format("2006-01-02"))
+	shifts, err := s.Store.Shifts(ctx, j, start.Format("2006-01-02"), end.Format("2006-01-02"))
 	if err != nil {
 		return nil, err
 	}
@@ -196,14 +214,14 @@ func (s *RosterService) MonthView(ctx context.Context, a org.Actor, month string
 		}
 		m.Days = append(m.Days, md)
 	}
-	m.Leaders, m.Officers, err = s.people(ctx, shifts)
+	m.Leaders, m.Officers, err = s.people(ctx, j, shifts)
 	return m, err
 }
 
 // people are the candidates: the staff with the leader role (带班领导) and
 // the duty officers and dispatchers (值班员), and everyone already on the
 // shifts given, in their places.
-func (s *RosterService) people(ctx context.Context, shifts []Shift) (leaders, officers []Person, err error) {
+func (s *RosterService) people(ctx context.Context, j int64, shifts []Shift) (leaders, officers []Person, err error) {
 	add := func(list *[]Person, p Person) {
 		if p.ID != 0 && !slices.ContainsFunc(*list, func(q Person) bool { return q.ID == p.ID }) {
 			*list = append(*list, p)
@@ -215,7 +233,8 @@ func (s *RosterService) people(ctx context.Context, shifts []Shift) (leaders, of
 			return nil, nil, err
 		}
 		for _, st := range staff {
-			if !st.Active {
+			if !st.Active || (j != 0 && st.JurisdictionID != 0 && st.JurisdictionID != j) {
+				// Inactive, or of another subdistrict's desk.
 				continue
 			}
 			switch st.Role {
@@ -267,6 +286,10 @@ func (s *RosterService) Assign(ctx context.Context, a org.Actor, in AssignInput)
 	if err := forbidEdit(a); err != nil {
 		return nil, err
 	}
+	j, err := s.desk(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	d, err := ParseDate("date", in.Date)
 	if err != nil {
 		return nil, err
@@ -284,11 +307,11 @@ func (s *RosterService) Assign(ctx context.Context, a org.Actor, in AssignInput)
 	date := d.Format("2006-01-02")
 	var out *Shift
 	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
-		old, err := s.Store.Shifts(ctx, date, date)
+		old, err := s.Store.Shifts(ctx, j, date, date)
 		if err != nil {
 			return err
 		}
-		leaders, officers, err := s.people(ctx, old)
+		leaders, officers, err := s.people(ctx, j, old)
 		if err != nil {
 			return err
 		}
@@ -303,7 +326,7 @@ func (s *RosterService) Assign(ctx context.Context, a org.Actor, in AssignInput)
 		if slices.ContainsFunc(os, func(p Person) bool { return p.ID == l[0].ID }) {
 			return jiedao.Invalid("officers", l[0].Name+"已是当天带班领导", l[0].Name+" leads that day already")
 		}
-		sh := Shift{Date: date, Leader: l[0], Officers: os, Off: !cal.IsWorkingDay(d)}
+		sh := Shift{Date: date, Leader: l[0], Officers: os, Off: !cal.IsWorkingDay(d), JurisdictionID: j}
 		if listed, ok := cal.Lookup(d); ok {
 			sh.Holiday = listed.Name
 		}
@@ -355,6 +378,10 @@ func (s *RosterService) Exchange(ctx context.Context, a org.Actor, in ExchangeIn
 	if err := forbidEdit(a); err != nil {
 		return nil, err
 	}
+	j, err := s.desk(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	if strings.TrimSpace(in.Reason) == "" {
 		return nil, jiedao.Invalid("reason", "换班须说明理由", "a swap needs a reason")
 	}
@@ -373,7 +400,7 @@ func (s *RosterService) Exchange(ctx context.Context, a org.Actor, in ExchangeIn
 	var out []Shift
 	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
 		get := func(field, date string) (Shift, error) {
-			r, err := s.Store.Shifts(ctx, date, date)
+			r, err := s.Store.Shifts(ctx, j, date, date)
 			if err != nil {
 				return Shift{}, err
 			}
@@ -477,6 +504,10 @@ func (s *RosterService) Generate(ctx context.Context, a org.Actor, in GenerateIn
 	if err := forbidEdit(a); err != nil {
 		return nil, err
 	}
+	j, err := s.desk(ctx, a)
+	if err != nil {
+		return nil, err
+	}
 	from, err := ParseDate("from", in.From)
 	if err != nil {
 		return nil, err
@@ -497,11 +528,11 @@ func (s *RosterService) Generate(ctx context.Context, a org.Actor, in GenerateIn
 	}
 	var out []Shift
 	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
-		old, err := s.Store.Shifts(ctx, from.Format("2006-01-02"), to.Format("2006-01-02"))
+		old, err := s.Store.Shifts(ctx, j, from.Format("2006-01-02"), to.Format("2006-01-02"))
 		if err != nil {
 			return err
 		}
-		leaders, officers, err := s.people(ctx, old)
+		leaders, officers, err := s.people(ctx, j, old)
 		if err != nil {
 			return err
 		}
@@ -529,6 +560,9 @@ func (s *RosterService) Generate(ctx context.Context, a org.Actor, in GenerateIn
 		out, err = Plan(cal, from, to, ls, os, in.PerShift)
 		if err != nil {
 			return err
+		}
+		for i := range out {
+			out[i].JurisdictionID = j
 		}
 		if err := s.Store.PutShifts(ctx, out); err != nil {
 			return err

@@ -17,6 +17,9 @@ type Building struct {
 	Floors    int     `json:"floors"`
 	GridID    int64   `json:"grid_id,omitempty"`
 	Operator  string  `json:"operator,omitempty"` // 运营方
+	// JurisdictionID is the subdistrict the building is in: its rooms,
+	// tenancies and tier are that subdistrict's.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Validate checks a building.
@@ -81,6 +84,8 @@ type Tenancy struct {
 	Building   string `json:"building,omitempty"`
 	Floor      int    `json:"floor,omitempty"`
 	Room       string `json:"room,omitempty"`
+	// JurisdictionID is the building's subdistrict.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Validate checks a tenancy's dates.

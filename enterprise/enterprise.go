@@ -237,6 +237,10 @@ type Enterprise struct {
 	// was accepted (an early pilot code, legal as issued); empty for a
 	// code that passes the check. Setting it is audited.
 	CodeOverride string `json:"code_override,omitempty"`
+	// JurisdictionID is the subdistrict whose registry holds it: its
+	// certifications, tax, moves, visits and demands are that
+	// subdistrict's.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // HasTag reports whether the enterprise has the tag.

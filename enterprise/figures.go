@@ -102,14 +102,16 @@ func (f *Figures) Measure(ctx context.Context, a org.Actor, key string, year int
 		return report.Measurement{}, err
 	}
 	from, to := YearBounds(year)
+	// The actor's subdistrict's records (0: every subdistrict's, summed).
+	j := a.JurisdictionID
 	count := func(n int, err error) (report.Measurement, error) {
 		return report.Measurement{Value: float64(n), OK: err == nil, Records: n}, err
 	}
 	switch key {
 	case "enterprise.onboarded":
-		return count(s.Store.CountEnterprises(ctx, Filter{OnboardedTo: to}))
+		return count(s.Store.CountEnterprises(ctx, Filter{OnboardedTo: to, Jurisdiction: j}))
 	case "enterprise.visits":
-		return count(s.Store.CountVisits(ctx, from, to))
+		return count(s.Store.CountVisits(ctx, j, from, to))
 	case "enterprise.demands_resolved":
 		return count(f.Cases.Count(ctx, a, DemandsFilter(year)))
 	case "enterprise.net_migration_tax":
@@ -117,22 +119,24 @@ func (f *Figures) Measure(ctx context.Context, a org.Actor, key string, year int
 		if err != nil {
 			return report.Measurement{}, err
 		}
+		moves = inScope(a, moves, func(m Move) int64 { return m.JurisdictionID })
 		b := Balance(moves)
 		return report.Measurement{Value: b.NetTax().Yuan(), OK: len(moves) > 0, Records: len(moves)}, nil
 	case "enterprise.new_entities":
-		return count(s.Store.CountEnterprises(ctx, Filter{RegisteredFrom: from, RegisteredTo: to}))
+		return count(s.Store.CountEnterprises(ctx, Filter{RegisteredFrom: from, RegisteredTo: to, Jurisdiction: j}))
 	case "enterprise.hq_listed":
-		return count(s.Store.CountEnterprises(ctx, Filter{Tag: TagHQListed}))
+		return count(s.Store.CountEnterprises(ctx, Filter{Tag: TagHQListed, Jurisdiction: j}))
 	case "enterprise.high_tech", "enterprise.sme_tech", "enterprise.specialized", "enterprise.innovative_sme":
 		kind := map[string]CertKind{"enterprise.high_tech": CertHighTech, "enterprise.sme_tech": CertTechSME,
 			"enterprise.specialized": CertSpecialized, "enterprise.innovative_sme": CertInnovative}[key]
-		return count(s.Store.CountCertifications(ctx, CertFilter{Kind: kind, AwardedFrom: from, AwardedTo: to}))
+		return count(s.Store.CountCertifications(ctx, CertFilter{Kind: kind, AwardedFrom: from, AwardedTo: to, Jurisdiction: j}))
 	case "buildings.tax_10m", "buildings.tax_100m", "buildings.hq_100m":
 		tier := map[string]string{"buildings.tax_10m": Tier10M, "buildings.tax_100m": Tier100M, "buildings.hq_100m": TierHQ100M}[key]
 		years, err := s.computeTiers(ctx, year)
 		if err != nil {
 			return report.Measurement{}, err
 		}
+		years = tiersIn(years, j)
 		n, any := 0, false
 		for _, y := range years {
 			any = any || y.Tax != 0

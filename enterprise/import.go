@@ -224,8 +224,25 @@ func layoutOf(kind ImportKind) []column {
 // every bad row and column (up to 200). A dry run writes nothing and says
 // row by row what the file would change.
 func (s *Service) Import(ctx context.Context, a org.Actor, kind ImportKind, data []byte, dryRun bool) (*ImportResult, error) {
+	return s.ImportInto(ctx, a, 0, kind, data, dryRun)
+}
+
+// ImportInto imports a file into one subdistrict's registry
+// (jurisdiction: the actor's own, or the one a district actor picks; 0
+// with one subdistrict: that one). A row naming an enterprise or building
+// of another subdistrict is an error of that row, as one that does not
+// exist.
+func (s *Service) ImportInto(ctx context.Context, a org.Actor, jurisdiction int64, kind ImportKind, data []byte, dryRun bool) (*ImportResult, error) {
 	if err := canWrite(a); err != nil {
 		return nil, err
+	}
+	j, err := org.RecordJurisdiction(ctx, s.Jurisdictions, a, jurisdiction)
+	if err != nil {
+		return nil, err
+	}
+	// What the file names is looked up as the importing subdistrict sees it.
+	if n, ok := a.Narrowed(j); ok && j != 0 {
+		a = n
 	}
 	layout := layoutOf(kind)
 	if layout == nil {
@@ -245,13 +262,13 @@ func (s *Service) Import(ctx context.Context, a org.Actor, kind ImportKind, data
 	case ImportEnterprises:
 		apply, err = s.planEnterprises(ctx, a, t, res)
 	case ImportBuildings:
-		apply, err = s.planBuildings(ctx, t, res)
+		apply, err = s.planBuildings(ctx, a, t, res)
 	case ImportTenancies:
-		apply, err = s.planTenancies(ctx, t, res)
+		apply, err = s.planTenancies(ctx, a, t, res)
 	case ImportTax:
-		apply, err = s.planTax(ctx, t, res)
+		apply, err = s.planTax(ctx, a, t, res)
 	case ImportMoves:
-		apply, err = s.planMoves(ctx, t, res)
+		apply, err = s.planMoves(ctx, a, t, res)
 	}
 	if err != nil {
 		if je, ok := err.(*importErr); ok {
@@ -425,17 +442,24 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 	for i, it := range items {
 		codes[i] = it.e.CreditCode
 	}
-	existing, err := s.Store.EnterpriseIDs(ctx, codes)
+	existing, err := s.Store.EnterpriseIDs(ctx, codes, 0)
 	if err != nil {
 		return nil, err
 	}
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		c := RowChange{Row: it.row, Key: it.e.CreditCode + " " + it.e.Name, Action: ActionCreate}
+		it.e.JurisdictionID = a.JurisdictionID
 		if id, ok := existing[it.e.CreditCode]; ok {
 			old, err := s.Store.GetEnterprise(ctx, id)
 			if err != nil {
 				return nil, err
 			}
+			if !a.InJurisdiction(old.JurisdictionID) {
+				errs.add(it.row, colCode, "该统一社会信用代码的企业已登记在其他街道", "an enterprise with this credit code is registered in another subdistrict")
+				continue
+			}
+			it.e.JurisdictionID = old.JurisdictionID
 			if diff := enterpriseDiff(old, &it.e); diff == "" && len(it.certs) == 0 {
 				c.Action = ActionUnchanged
 			} else {
@@ -451,11 +475,14 @@ func (s *Service) planEnterprises(ctx context.Context, a org.Actor, t *table, re
 		}
 		res.add(c)
 	}
+	if err := errs.result(); err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context) error {
 		for _, it := range items {
 			e := it.e
 			_, mayExist := existing[e.CreditCode]
-			if err := s.saveEnterprise(ctx, a, &e, mayExist); err != nil {
+			if err := s.saveEnterprise(ctx, a, &e, mayExist, false); err != nil {
 				return rowError(it.row, err)
 			}
 			if len(it.certs) == 0 {
@@ -555,7 +582,7 @@ func intCell(t *table, r sheetRow, col column, errs *rowErrs) (int, bool) {
 	return n, true
 }
 
-func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult) (func(context.Context) error, error) {
+func (s *Service) planBuildings(ctx context.Context, a org.Actor, t *table, res *ImportResult) (func(context.Context) error, error) {
 	var errs rowErrs
 	type item struct {
 		row  int
@@ -626,8 +653,17 @@ func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult
 	for _, b := range old {
 		oldByName[b.Name] = b
 	}
-	for _, it := range items {
+	for i := range items {
+		it := &items[i]
 		ob, exists := oldByName[it.b.Name]
+		it.b.JurisdictionID = a.JurisdictionID
+		if exists {
+			if !a.InJurisdiction(ob.JurisdictionID) {
+				errs.add(it.row, colBuilding, "同名楼宇已登记在其他街道", "a building of this name is registered in another subdistrict")
+				continue
+			}
+			it.b.JurisdictionID = ob.JurisdictionID
+		}
 		if exists && it.room != nil {
 			if _, loaded := oldRooms[it.b.Name+"/loaded"]; !loaded {
 				rooms, err := s.Store.ListRooms(ctx, ob.ID)
@@ -665,6 +701,9 @@ func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult
 		}
 		res.add(c)
 	}
+	if err := errs.result(); err != nil {
+		return nil, err
+	}
 	return func(ctx context.Context) error {
 		ids := map[string]int64{}
 		for _, it := range items {
@@ -689,7 +728,7 @@ func (s *Service) planBuildings(ctx context.Context, t *table, res *ImportResult
 
 // knownCodes checks the code column of each row and maps the codes to the
 // enterprises' ids, naming the rows whose enterprise is unknown.
-func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[string]int64, map[int]string, error) {
+func (s *Service) knownCodes(ctx context.Context, a org.Actor, t *table, errs *rowErrs) (map[string]int64, map[int]string, error) {
 	codes := map[int]string{}
 	var list []string
 	seen := map[string]bool{}
@@ -704,7 +743,7 @@ func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[
 			list = append(list, code)
 		}
 	}
-	ids, err := s.Store.EnterpriseIDs(ctx, list)
+	ids, err := s.Store.EnterpriseIDs(ctx, list, a.JurisdictionID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -715,7 +754,7 @@ func (s *Service) knownCodes(ctx context.Context, t *table, errs *rowErrs) (map[
 		}
 		code := NormalizeCode(t.get(r, colCode.field))
 		if reason, _ := CheckCode(code); reason == ReasonWrongCheck {
-			more, err := s.Store.EnterpriseIDs(ctx, []string{code})
+			more, err := s.Store.EnterpriseIDs(ctx, []string{code}, a.JurisdictionID)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -748,9 +787,9 @@ func (e *rowErrs) drop(row int, col column) {
 	}
 }
 
-func (s *Service) planTenancies(ctx context.Context, t *table, res *ImportResult) (func(context.Context) error, error) {
+func (s *Service) planTenancies(ctx context.Context, a org.Actor, t *table, res *ImportResult) (func(context.Context) error, error) {
 	var errs rowErrs
-	ids, codes, err := s.knownCodes(ctx, t, &errs)
+	ids, codes, err := s.knownCodes(ctx, a, t, &errs)
 	if err != nil {
 		return nil, err
 	}
@@ -758,6 +797,7 @@ func (s *Service) planTenancies(ctx context.Context, t *table, res *ImportResult
 	if err != nil {
 		return nil, err
 	}
+	buildings = inScope(a, buildings, func(b Building) int64 { return b.JurisdictionID })
 	roomIDs := map[string]int64{}
 	for _, b := range buildings {
 		rooms, err := s.Store.ListRooms(ctx, b.ID)
@@ -849,9 +889,9 @@ func (s *Service) planTenancies(ctx context.Context, t *table, res *ImportResult
 	}, nil
 }
 
-func (s *Service) planTax(ctx context.Context, t *table, res *ImportResult) (func(context.Context) error, error) {
+func (s *Service) planTax(ctx context.Context, a org.Actor, t *table, res *ImportResult) (func(context.Context) error, error) {
 	var errs rowErrs
-	ids, codes, err := s.knownCodes(ctx, t, &errs)
+	ids, codes, err := s.knownCodes(ctx, a, t, &errs)
 	if err != nil {
 		return nil, err
 	}
@@ -919,9 +959,9 @@ func (s *Service) planTax(ctx context.Context, t *table, res *ImportResult) (fun
 	return func(ctx context.Context) error { return s.Store.PutTax(ctx, rows) }, nil
 }
 
-func (s *Service) planMoves(ctx context.Context, t *table, res *ImportResult) (func(context.Context) error, error) {
+func (s *Service) planMoves(ctx context.Context, a org.Actor, t *table, res *ImportResult) (func(context.Context) error, error) {
 	var errs rowErrs
-	ids, codes, err := s.knownCodes(ctx, t, &errs)
+	ids, codes, err := s.knownCodes(ctx, a, t, &errs)
 	if err != nil {
 		return nil, err
 	}

@@ -50,6 +50,8 @@ type Move struct {
 	From         string    `json:"from,omitempty"`
 	To           string    `json:"to,omitempty"`
 	AnnualTax    Money     `json:"annual_tax"`
+	// JurisdictionID is the enterprise's subdistrict (read with it).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Validate checks a move.
@@ -105,11 +107,13 @@ func Balance(moves []Move) MoveBalance {
 // VisitPlan says that a staff member visits an enterprise every so many
 // days.
 type VisitPlan struct {
-	ID           int64  `json:"id"`
-	StaffID      int64  `json:"staff_id"`
-	EnterpriseID int64  `json:"enterprise_id"`
-	EveryDays    int    `json:"every_days"`
-	Enterprise   string `json:"enterprise,omitempty"`
+	ID           int64 `json:"id"`
+	StaffID      int64 `json:"staff_id"`
+	EnterpriseID int64 `json:"enterprise_id"`
+	EveryDays    int   `json:"every_days"`
+	// JurisdictionID is the enterprise's subdistrict (read with it).
+	JurisdictionID int64  `json:"jurisdiction_id,omitempty"`
+	Enterprise     string `json:"enterprise,omitempty"`
 	// LastVisit is the staff member's last visit to it, and Due the day
 	// the next one is due (read with the plan).
 	LastVisit Date `json:"last_visit,omitempty"`
@@ -125,6 +129,8 @@ type Visit struct {
 	Staff        string `json:"staff,omitempty"`
 	On           Date   `json:"on"`
 	Findings     string `json:"findings,omitempty"`
+	// JurisdictionID is the enterprise's subdistrict (read with it).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Validate checks a visit.
@@ -149,10 +155,13 @@ type Demand struct {
 
 // Filter selects enterprises. Dates are [from, to).
 type Filter struct {
-	Query          string
-	Tag            Tag
-	Status         Status
-	OnboardedTo    Date // onboarded before this day
+	Query       string
+	Tag         Tag
+	Status      Status
+	OnboardedTo Date // onboarded before this day
+	// Jurisdiction limits the list to one subdistrict's enterprises (0:
+	// all); services set it from the actor, never from a request.
+	Jurisdiction   int64
 	RegisteredFrom Date
 	RegisteredTo   Date
 	BuildingID     int64 // a tenant on the day Now
@@ -166,6 +175,7 @@ type CertFilter struct {
 	Kind             CertKind
 	AwardedFrom      Date
 	AwardedTo        Date
+	Jurisdiction     int64 // the enterprises' subdistrict (0: all), set from the actor
 	Limit, Offset    int
 	WithoutEnterName bool
 }
@@ -186,8 +196,9 @@ type Store interface {
 	SaveEnterprise(ctx context.Context, e *Enterprise) error
 	GetEnterprise(ctx context.Context, id int64) (*Enterprise, error)
 	EnterpriseByCode(ctx context.Context, code string) (*Enterprise, error)
-	// EnterpriseIDs maps credit codes to ids, for imports.
-	EnterpriseIDs(ctx context.Context, codes []string) (map[string]int64, error)
+	// EnterpriseIDs maps credit codes to ids, for imports: of one
+	// subdistrict's enterprises (jurisdiction; 0: all).
+	EnterpriseIDs(ctx context.Context, codes []string, jurisdiction int64) (map[string]int64, error)
 	ListEnterprises(ctx context.Context, f Filter) ([]Enterprise, error)
 	CountEnterprises(ctx context.Context, f Filter) (int, error)
 
@@ -198,6 +209,8 @@ type Store interface {
 	// SaveBuilding inserts a building or updates the one of its name.
 	SaveBuilding(ctx context.Context, b *Building) error
 	GetBuilding(ctx context.Context, id int64) (*Building, error)
+	// RoomBuilding returns the building of a room (not found: no room).
+	RoomBuilding(ctx context.Context, roomID int64) (int64, error)
 	ListBuildings(ctx context.Context) ([]Building, error)
 	// SaveRoom inserts a room or updates the one of its building, floor
 	// and number.
@@ -226,8 +239,10 @@ type Store interface {
 	SavePlan(ctx context.Context, p *VisitPlan) error
 	ListPlans(ctx context.Context, staffID int64) ([]VisitPlan, error)
 	AddVisit(ctx context.Context, v *Visit) error
-	ListVisits(ctx context.Context, enterpriseID int64, from, to Date, limit, offset int) ([]Visit, error)
-	CountVisits(ctx context.Context, from, to Date) (int, error)
+	// ListVisits and CountVisits read the visits of enterprises of one
+	// subdistrict (jurisdiction, 0: all).
+	ListVisits(ctx context.Context, enterpriseID, jurisdiction int64, from, to Date, limit, offset int) ([]Visit, error)
+	CountVisits(ctx context.Context, jurisdiction int64, from, to Date) (int, error)
 
 	LinkDemand(ctx context.Context, d Demand) error
 	ListDemands(ctx context.Context, enterpriseID int64) ([]Demand, error)
@@ -253,6 +268,10 @@ type Service struct {
 	Cases Reporter
 	Audit org.Auditor
 	Now   func() time.Time
+	// Jurisdictions lists the deployment's subdistricts, for the one a
+	// new enterprise or building belongs to (org.RecordJurisdiction);
+	// nil: the actor's, or the one picked.
+	Jurisdictions org.JurisdictionLister
 
 	// tiers keeps computed years until the data's version changes.
 	tiers struct {
@@ -332,20 +351,27 @@ func (s *Service) SaveEnterprise(ctx context.Context, a org.Actor, e *Enterprise
 		return err
 	}
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
-		return s.saveEnterprise(ctx, a, e, true)
+		return s.saveEnterprise(ctx, a, e, true, true)
 	})
 }
 
 // saveEnterprise stores e and audits a new override, inside a transaction;
 // mayExist is false when the caller knows the code is new (an import has
 // looked them all up), which saves reading it first.
-func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise, mayExist bool) error {
+// place is false when the caller has set its subdistrict (an import).
+func (s *Service) saveEnterprise(ctx context.Context, a org.Actor, e *Enterprise, mayExist, place bool) error {
 	var oldOverride string
+	var old *Enterprise
 	if !mayExist {
 		// New: no earlier override.
-	} else if old, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
-		oldOverride = old.CodeOverride
+	} else if o, err := s.Store.EnterpriseByCode(ctx, e.CreditCode); err == nil {
+		old, oldOverride = o, o.CodeOverride
 	} else if jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
+		return err
+	}
+	if !place {
+		// Placed by the caller.
+	} else if err := s.placeEnterprise(ctx, a, e, old); err != nil {
 		return err
 	}
 	if err := s.Store.SaveEnterprise(ctx, e); err != nil {
@@ -363,7 +389,7 @@ func (s *Service) Get(ctx context.Context, a org.Actor, id int64) (*Enterprise, 
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	e, err := s.Store.GetEnterprise(ctx, id)
+	e, err := s.enterpriseIn(ctx, a, id)
 	if err != nil {
 		return nil, err
 	}
@@ -378,6 +404,7 @@ func (s *Service) List(ctx context.Context, a org.Actor, f Filter) ([]Enterprise
 	if f.Now == "" {
 		f.Now = s.today()
 	}
+	f.Jurisdiction = a.JurisdictionID
 	list, err := s.Store.ListEnterprises(ctx, f)
 	if err != nil {
 		return nil, err
@@ -398,6 +425,7 @@ func (s *Service) Count(ctx context.Context, a org.Actor, f Filter) (int, error)
 	if f.Now == "" {
 		f.Now = s.today()
 	}
+	f.Jurisdiction = a.JurisdictionID
 	return s.Store.CountEnterprises(ctx, f)
 }
 
@@ -409,6 +437,9 @@ func (s *Service) AddCertification(ctx context.Context, a org.Actor, c *Certific
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if _, err := s.enterpriseIn(ctx, a, c.EnterpriseID); err != nil {
+		return err
+	}
 	return s.Store.AddCertification(ctx, c)
 }
 
@@ -417,6 +448,7 @@ func (s *Service) Certifications(ctx context.Context, a org.Actor, f CertFilter)
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
+	f.Jurisdiction = a.JurisdictionID
 	return s.Store.ListCertifications(ctx, f)
 }
 
@@ -426,6 +458,9 @@ func (s *Service) SaveBuilding(ctx context.Context, a org.Actor, b *Building) er
 		return err
 	}
 	if err := b.Validate(); err != nil {
+		return err
+	}
+	if err := s.placeBuilding(ctx, a, b); err != nil {
 		return err
 	}
 	return s.Store.SaveBuilding(ctx, b)
@@ -439,6 +474,9 @@ func (s *Service) SaveRoom(ctx context.Context, a org.Actor, r *Room) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	if _, err := s.buildingIn(ctx, a, r.BuildingID); err != nil {
+		return err
+	}
 	return s.Store.SaveRoom(ctx, r)
 }
 
@@ -447,7 +485,8 @@ func (s *Service) Buildings(ctx context.Context, a org.Actor) ([]Building, error
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.Store.ListBuildings(ctx)
+	list, err := s.Store.ListBuildings(ctx)
+	return inScope(a, list, func(b Building) int64 { return b.JurisdictionID }), err
 }
 
 // Building returns one building.
@@ -455,12 +494,15 @@ func (s *Service) Building(ctx context.Context, a org.Actor, id int64) (*Buildin
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.Store.GetBuilding(ctx, id)
+	return s.buildingIn(ctx, a, id)
 }
 
 // Rooms lists a building's rooms.
 func (s *Service) Rooms(ctx context.Context, a org.Actor, buildingID int64) ([]Room, error) {
 	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	if _, err := s.buildingIn(ctx, a, buildingID); err != nil {
 		return nil, err
 	}
 	return s.Store.ListRooms(ctx, buildingID)
@@ -472,6 +514,9 @@ func (s *Service) StartTenancy(ctx context.Context, a org.Actor, t *Tenancy) err
 		return err
 	}
 	if err := t.Validate(); err != nil {
+		return err
+	}
+	if err := s.tenancyIn(ctx, a, t.EnterpriseID, t.RoomID); err != nil {
 		return err
 	}
 	return s.Store.AddTenancy(ctx, t)
@@ -486,6 +531,9 @@ func (s *Service) MoveTo(ctx context.Context, a org.Actor, enterpriseID, roomID 
 	}
 	t := &Tenancy{EnterpriseID: enterpriseID, RoomID: roomID, Start: on}
 	if err := t.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.tenancyIn(ctx, a, enterpriseID, roomID); err != nil {
 		return nil, err
 	}
 	err := s.Store.Atomic(ctx, func(ctx context.Context) error {
@@ -516,12 +564,26 @@ func (s *Service) Tenancies(ctx context.Context, a org.Actor, enterpriseID, buil
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.Store.ListTenancies(ctx, enterpriseID, buildingID)
+	switch {
+	case enterpriseID != 0:
+		if _, err := s.enterpriseIn(ctx, a, enterpriseID); err != nil {
+			return nil, err
+		}
+	case buildingID != 0:
+		if _, err := s.buildingIn(ctx, a, buildingID); err != nil {
+			return nil, err
+		}
+	}
+	list, err := s.Store.ListTenancies(ctx, enterpriseID, buildingID)
+	return inScope(a, list, func(t Tenancy) int64 { return t.JurisdictionID }), err
 }
 
 // TaxByYear returns an enterprise's tax per year.
 func (s *Service) TaxByYear(ctx context.Context, a org.Actor, enterpriseID int64) (map[int]Money, error) {
 	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	if _, err := s.enterpriseIn(ctx, a, enterpriseID); err != nil {
 		return nil, err
 	}
 	rows, err := s.Store.ListTax(ctx, enterpriseID, "0000-00", "9999-99")
@@ -535,12 +597,14 @@ func (s *Service) TaxByYear(ctx context.Context, a org.Actor, enterpriseID int64
 	return out, nil
 }
 
-// Tiers computes every building's tax and tier in a year.
+// Tiers computes every building's tax and tier in a year: those of the
+// actor's subdistrict, ranked among themselves.
 func (s *Service) Tiers(ctx context.Context, a org.Actor, year int) ([]BuildingYear, error) {
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.computeTiers(ctx, year)
+	years, err := s.computeTiers(ctx, year)
+	return tiersIn(years, a.JurisdictionID), err
 }
 
 // computeTiers returns the year's tiers, computed again only when the
@@ -655,6 +719,9 @@ func (s *Service) RecordMove(ctx context.Context, a org.Actor, m *Move) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
+	if _, err := s.enterpriseIn(ctx, a, m.EnterpriseID); err != nil {
+		return err
+	}
 	return s.Store.AddMove(ctx, m)
 }
 
@@ -667,6 +734,7 @@ func (s *Service) Moves(ctx context.Context, a org.Actor, from, to Date) ([]Move
 	if err != nil {
 		return nil, MoveBalance{}, err
 	}
+	list = inScope(a, list, func(m Move) int64 { return m.JurisdictionID })
 	return list, Balance(list), nil
 }
 
@@ -681,6 +749,9 @@ func (s *Service) PlanVisits(ctx context.Context, a org.Actor, p *VisitPlan) err
 	if p.StaffID == 0 {
 		p.StaffID = a.ID
 	}
+	if _, err := s.enterpriseIn(ctx, a, p.EnterpriseID); err != nil {
+		return err
+	}
 	return s.Store.SavePlan(ctx, p)
 }
 
@@ -689,7 +760,8 @@ func (s *Service) Plan(ctx context.Context, a org.Actor, staffID int64) ([]Visit
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.Store.ListPlans(ctx, staffID)
+	list, err := s.Store.ListPlans(ctx, staffID)
+	return inScope(a, list, func(p VisitPlan) int64 { return p.JurisdictionID }), err
 }
 
 // RecordVisit records a visit by the actor.
@@ -706,7 +778,7 @@ func (s *Service) RecordVisit(ctx context.Context, a org.Actor, v *Visit) error 
 	if v.StaffID == 0 && a.Kind == org.ActorStaff {
 		v.StaffID = a.ID
 	}
-	if _, err := s.Store.GetEnterprise(ctx, v.EnterpriseID); err != nil {
+	if _, err := s.enterpriseIn(ctx, a, v.EnterpriseID); err != nil {
 		return err
 	}
 	return s.Store.AddVisit(ctx, v)
@@ -717,7 +789,12 @@ func (s *Service) Visits(ctx context.Context, a org.Actor, enterpriseID int64, f
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return s.Store.ListVisits(ctx, enterpriseID, from, to, limit, offset)
+	if enterpriseID != 0 {
+		if _, err := s.enterpriseIn(ctx, a, enterpriseID); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.ListVisits(ctx, enterpriseID, a.JurisdictionID, from, to, limit, offset)
 }
 
 // RaiseDemand makes an enterprise's demand a case of the enterprise
@@ -728,9 +805,14 @@ func (s *Service) RaiseDemand(ctx context.Context, a org.Actor, enterpriseID, vi
 	if err := canWrite(a); err != nil {
 		return nil, err
 	}
-	e, err := s.Store.GetEnterprise(ctx, enterpriseID)
+	e, err := s.enterpriseIn(ctx, a, enterpriseID)
 	if err != nil {
 		return nil, err
+	}
+	// The demand is a case of the enterprise's subdistrict: a district
+	// actor raises it as that subdistrict's.
+	if n, ok := a.Narrowed(e.JurisdictionID); ok && e.JurisdictionID != 0 {
+		a = n
 	}
 	in.Channel = casework.ChannelEnterprise
 	if in.Reporter.Name == "" && in.Reporter.Phone == "" {
@@ -757,6 +839,9 @@ func (s *Service) Demands(ctx context.Context, a org.Actor, enterpriseID int64) 
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
+	if _, err := s.enterpriseIn(ctx, a, enterpriseID); err != nil {
+		return nil, err
+	}
 	return s.Store.ListDemands(ctx, enterpriseID)
 }
 
@@ -779,6 +864,9 @@ func ResolutionRate(demands []Demand) (rate float64, ok bool) {
 // EnterpriseMoves lists one enterprise's moves.
 func (s *Service) EnterpriseMoves(ctx context.Context, a org.Actor, id int64) ([]Move, error) {
 	if err := canRead(a); err != nil {
+		return nil, err
+	}
+	if _, err := s.enterpriseIn(ctx, a, id); err != nil {
 		return nil, err
 	}
 	return s.Store.ListMoves(ctx, id, "0001-01-01", "9999-12-31")

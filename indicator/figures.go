@@ -139,17 +139,31 @@ func (f Figures) measureTarget(ctx context.Context, a org.Actor, code string, ye
 	if err != nil {
 		return report.Measurement{}, err
 	}
+	// The subdistrict targets of the code the actor sees: a subdistrict's
+	// own; for the district, every subdistrict's, summed.
+	var mine []*Target
 	for _, t := range ts {
-		if t.Code != code || t.Level != Subdistrict {
-			continue
+		if t.Code == code && t.Level == Subdistrict && Visible(a, t) {
+			mine = append(mine, t)
 		}
+	}
+	switch len(mine) {
+	case 0:
+		return report.Measurement{}, nil
+	case 1:
+		t := mine[0]
 		p, err := f.Service.Progress(ctx, a, t)
 		if err != nil {
 			return report.Measurement{}, err
 		}
 		return report.Measurement{Value: t.Value, OK: true, Records: 1, By: t.Owner, Note: p.Summary()}, nil
 	}
-	return report.Measurement{}, nil
+	var sum float64
+	for _, t := range mine {
+		sum += t.Value
+	}
+	return report.Measurement{Value: sum, OK: true, Records: len(mine),
+		Note: fmt.Sprintf("%d个街道目标之和 / the sum of %d subdistricts' targets", len(mine), len(mine))}, nil
 }
 
 // Summary says a target's progress in a sentence, Chinese then English.

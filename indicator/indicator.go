@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,9 @@ type Value struct {
 	Version   int       `json:"version"`
 	EnteredAt time.Time `json:"entered_at"`
 	EnteredBy string    `json:"entered_by"`
+	// JurisdictionID is the subdistrict the value is of (0: the sum of
+	// several subdistricts', as a district reads it).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Input is a value as a person types or imports it.
@@ -127,6 +131,10 @@ type Input struct {
 	Value  float64  `json:"value"`
 	YoY    *float64 `json:"yoy,omitempty"`
 	Rank   *int     `json:"rank,omitempty"`
+	// JurisdictionID is the subdistrict a district actor enters the value
+	// for (0: his own, or the one subdistrict there is); a subdistrict
+	// actor's values are his own subdistrict's.
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Closed is a period closed to entry: values of a closed period (or of any
@@ -149,8 +157,13 @@ type Store interface {
 	PutValues(ctx context.Context, vals []Input, by org.Actor, at time.Time, check func(closed map[string]bool) error) error
 	// Values returns the values of a key whose period starts with prefix
 	// ("2023" for a year), in period order.
-	Values(ctx context.Context, key, prefix string) ([]Value, error)
-	ValueHistory(ctx context.Context, key, period string) ([]Value, error)
+	// Values are one subdistrict's values (jurisdiction), or with 0 the
+	// sum of every subdistrict's per period (YoY, Rank and who entered it
+	// only where one subdistrict has a value for the period).
+	Values(ctx context.Context, key, prefix string, jurisdiction int64) ([]Value, error)
+	// ValueHistory is one subdistrict's versions of a period's value
+	// (jurisdiction; 0: every subdistrict's).
+	ValueHistory(ctx context.Context, key, period string, jurisdiction int64) ([]Value, error)
 	ClosePeriod(ctx context.Context, period string, by org.Actor, at time.Time) error
 	ClosedPeriods(ctx context.Context) ([]Closed, error)
 
@@ -178,6 +191,9 @@ type Service struct {
 	// Audit records the removal of a target (nil: not audited, for tests
 	// and the demo).
 	Audit org.Auditor
+	// Jurisdictions lists the subdistricts, for the one a value or target
+	// is of (org.RecordJurisdiction); nil: the actor's, or the one picked.
+	Jurisdictions org.JurisdictionLister
 }
 
 func (s *Service) now() time.Time {
@@ -251,6 +267,20 @@ func (s *Service) Enter(ctx context.Context, a org.Actor, ins []Input) error {
 			return jiedao.Invalid("value", fmt.Sprintf("第%d个数值无效", n+1), fmt.Sprintf("value %d is invalid", n+1))
 		}
 	}
+	// Each value is of a subdistrict: the actor's, or the one picked.
+	placed := map[int64]int64{}
+	ins = slices.Clone(ins)
+	for n := range ins {
+		j, ok := placed[ins[n].JurisdictionID]
+		if !ok {
+			var err error
+			if j, err = org.RecordJurisdiction(ctx, s.Jurisdictions, a, ins[n].JurisdictionID); err != nil {
+				return err
+			}
+			placed[ins[n].JurisdictionID] = j
+		}
+		ins[n].JurisdictionID = j
+	}
 	return s.Store.PutValues(ctx, ins, a, s.now(), func(closed map[string]bool) error {
 		for _, in := range ins {
 			if isClosed(closed, in.Period) {
@@ -319,7 +349,7 @@ func (s *Service) YearOf(ctx context.Context, a org.Actor, key string, year int)
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.Store.Values(ctx, key, fmt.Sprintf("%04d", year))
+	vals, err := s.Store.Values(ctx, key, fmt.Sprintf("%04d", year), a.JurisdictionID)
 	if err != nil {
 		return nil, err
 	}
@@ -330,7 +360,7 @@ func (s *Service) YearOf(ctx context.Context, a org.Actor, key string, year int)
 	last := vals[len(vals)-1]
 	y.Through, y.Rank, y.By, y.EnteredAt = last.Period, last.Rank, last.EnteredBy+" "+last.EnteredAt.Format("2006-01-02"), last.EnteredAt
 	y.Value, y.OK = figure(i, vals, last.Period)
-	prior, err := s.Store.Values(ctx, key, fmt.Sprintf("%04d", year-1))
+	prior, err := s.Store.Values(ctx, key, fmt.Sprintf("%04d", year-1), a.JurisdictionID)
 	if err != nil {
 		return nil, err
 	}
@@ -359,5 +389,5 @@ func (s *Service) History(ctx context.Context, a org.Actor, key, period string) 
 	if !CanRead(a) {
 		return nil, jiedao.Forbidden("无权查看指标", "you may not read indicators")
 	}
-	return s.Store.ValueHistory(ctx, key, period)
+	return s.Store.ValueHistory(ctx, key, period, a.JurisdictionID)
 }

@@ -66,6 +66,10 @@ type Target struct {
 	Owner      string     `json:"owner,omitempty"` // the office answerable for it
 	CreatedAt  time.Time  `json:"created_at"`
 	CreatedBy  string     `json:"created_by"`
+	// JurisdictionID is the subdistrict whose target it is, measured by
+	// that subdistrict's figures; 0 is a district target set by the
+	// district (measured by the whole deployment's).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Status is where a target stands.
@@ -167,6 +171,15 @@ func (s *Service) SetTarget(ctx context.Context, a org.Actor, t *Target) error {
 			return jiedao.Invalid(field, fmt.Sprintf("指标“%s”不存在，不能为它设定目标", k), fmt.Sprintf("figure %q does not exist: no target can be set on it", k))
 		}
 	}
+	if t.Level == District && a.JurisdictionID == 0 && t.JurisdictionID == 0 {
+		// The district's own target.
+	} else {
+		j, err := org.RecordJurisdiction(ctx, s.Jurisdictions, a, t.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		t.JurisdictionID = j
+	}
 	t.CreatedAt, t.CreatedBy = s.now(), a.Name
 	err := s.Store.CreateTarget(ctx, t)
 	if jiedao.ErrorCode(err) == jiedao.ECONFLICT {
@@ -190,7 +203,7 @@ func (s *Service) DeleteTarget(ctx context.Context, a org.Actor, year int, id in
 		return err
 	}
 	for _, t := range list {
-		if t.ID != id {
+		if t.ID != id || !a.InJurisdiction(t.JurisdictionID) {
 			continue
 		}
 		return s.Store.Atomic(ctx, func(ctx context.Context) error {
@@ -217,6 +230,9 @@ func (s *Service) Targets(ctx context.Context, a org.Actor, year int) ([]Progres
 	// figures: each is measured once for the page.
 	memo := map[liveKey]liveValue{}
 	for _, t := range ts {
+		if !Visible(a, t) {
+			continue
+		}
 		p, err := s.progress(ctx, a, t, memo)
 		if err != nil {
 			return nil, err
@@ -264,8 +280,16 @@ func (s *Service) Progress(ctx context.Context, a org.Actor, t *Target) (Progres
 }
 
 type liveKey struct {
-	key  string
-	year int
+	key          string
+	year         int
+	jurisdiction int64
+}
+
+// Visible reports whether the actor sees a target: a district's target
+// (jurisdiction 0) is seen by all; a subdistrict's by that subdistrict and
+// the district.
+func Visible(a org.Actor, t *Target) bool {
+	return t.JurisdictionID == 0 || a.InJurisdiction(t.JurisdictionID)
 }
 
 type liveValue struct {
@@ -274,13 +298,18 @@ type liveValue struct {
 }
 
 func (s *Service) progress(ctx context.Context, a org.Actor, t *Target, memo map[liveKey]liveValue) (Progress, error) {
+	// A subdistrict's target is measured by that subdistrict's figures.
+	if n, ok := a.Narrowed(t.JurisdictionID); ok {
+		a = n
+	}
 	live := func(ctx context.Context, a org.Actor, key string, year int) (float64, bool, error) {
-		if m, ok := memo[liveKey{key, year}]; ok {
+		k := liveKey{key, year, a.JurisdictionID}
+		if m, ok := memo[k]; ok {
 			return m.v, m.ok, nil
 		}
 		v, ok, err := s.live(ctx, a, key, year)
 		if err == nil {
-			memo[liveKey{key, year}] = liveValue{v, ok}
+			memo[k] = liveValue{v, ok}
 		}
 		return v, ok, err
 	}

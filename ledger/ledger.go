@@ -201,11 +201,14 @@ type Entry struct {
 	Place       string            `json:"place,omitempty"`
 	Values      map[string]string `json:"values"`
 	Version     int               `json:"version"`
-	Deleted     bool              `json:"deleted,omitempty"`
-	CreatedAt   time.Time         `json:"created_at"`
-	CreatedBy   string            `json:"created_by"`
-	UpdatedAt   time.Time         `json:"updated_at"`
-	UpdatedBy   string            `json:"updated_by"`
+	// JurisdictionID is the subdistrict the entry belongs to: its
+	// community's, else the one of whoever added it.
+	JurisdictionID int64     `json:"jurisdiction_id,omitempty"`
+	Deleted        bool      `json:"deleted,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	CreatedBy      string    `json:"created_by"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	UpdatedBy      string    `json:"updated_by"`
 }
 
 // Version is one version of an entry, as it was saved.
@@ -223,10 +226,13 @@ type Version struct {
 
 // EntryInput is an entry as a person types or imports it.
 type EntryInput struct {
-	Day         string            `json:"day"`
-	CommunityID int64             `json:"community_id,omitempty"`
-	Place       string            `json:"place,omitempty"`
-	Values      map[string]string `json:"values"`
+	Day         string `json:"day"`
+	CommunityID int64  `json:"community_id,omitempty"`
+	// JurisdictionID is the subdistrict a district actor adds an entry of
+	// no community to (0: his own, or the one subdistrict there is).
+	JurisdictionID int64             `json:"jurisdiction_id,omitempty"`
+	Place          string            `json:"place,omitempty"`
+	Values         map[string]string `json:"values"`
 }
 
 // ParseDay reads a day as YYYY-MM-DD (also YYYY/MM/DD and YYYY.MM.DD).

@@ -32,6 +32,9 @@ type Query struct {
 	TypeID      int64
 	From, To    string // days, YYYY-MM-DD; From inclusive, To exclusive; "" open
 	CommunityID int64  // 0: every community (and none)
+	// Jurisdiction is the subdistrict whose entries are read (0: all);
+	// the service sets it from the actor, never from a request.
+	Jurisdiction int64
 	// Field, with Op sum or distinct, is the field aggregated; with Op
 	// count and a Field, only entries where it is filled are counted.
 	Field string
@@ -90,6 +93,9 @@ type Service struct {
 	// IoT device (an 安居守护 guardian device, whose alarms arrive as
 	// cases of the iot channel).
 	Device func(ctx context.Context, code string) (bool, error)
+	// Jurisdictions lists the subdistricts, for the one an entry of no
+	// community belongs to (org.RecordJurisdiction); nil: the actor's.
+	Jurisdictions org.JurisdictionLister
 }
 
 func (s *Service) now() time.Time {
@@ -178,6 +184,13 @@ func (s *Service) Add(ctx context.Context, a org.Actor, code string, in EntryInp
 	if err := s.checkRefs(ctx, t, e); err != nil {
 		return nil, err
 	}
+	comms, err := s.communityJurisdictions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.place(ctx, a, &e, in.JurisdictionID, comms); err != nil {
+		return nil, err
+	}
 	if err := s.Store.CreateEntries(ctx, t, []*Entry{&e}, a, s.now()); err != nil {
 		return nil, err
 	}
@@ -198,7 +211,19 @@ func (s *Service) Edit(ctx context.Context, a org.Actor, id int64, in EntryInput
 		if err := s.checkRefs(ctx, t, n); err != nil {
 			return err
 		}
-		e.Day, e.CommunityID, e.Place, e.Values = n.Day, n.CommunityID, n.Place, n.Values
+		comms, err := s.communityJurisdictions(ctx)
+		if err != nil {
+			return err
+		}
+		// An entry keeps its subdistrict unless its community moves it.
+		picked := in.JurisdictionID
+		if picked == 0 && n.CommunityID == 0 {
+			picked = e.JurisdictionID
+		}
+		if err := s.place(ctx, a, &n, picked, comms); err != nil {
+			return err
+		}
+		e.Day, e.CommunityID, e.Place, e.Values, e.JurisdictionID = n.Day, n.CommunityID, n.Place, n.Values, n.JurisdictionID
 		return nil
 	})
 }
@@ -222,7 +247,7 @@ func (s *Service) update(ctx context.Context, a org.Actor, id int64, fn func(t *
 		if t, err = s.Store.GetTypeByID(ctx, e.TypeID); err != nil {
 			return err
 		}
-		if !CanView(a, t, e.CommunityID) {
+		if !CanView(a, t, e.CommunityID) || !a.InJurisdiction(e.JurisdictionID) {
 			return jiedao.NotFound("台账记录", "ledger entry")
 		}
 		if !CanEdit(a, t, e.CommunityID) {
@@ -246,7 +271,7 @@ func (s *Service) Entry(ctx context.Context, a org.Actor, id int64) (*Entry, *Ty
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if !CanView(a, t, e.CommunityID) {
+	if !CanView(a, t, e.CommunityID) || !a.InJurisdiction(e.JurisdictionID) {
 		return nil, nil, nil, jiedao.NotFound("台账记录", "ledger entry")
 	}
 	h, err := s.Store.History(ctx, id)
@@ -273,6 +298,7 @@ func scope(a org.Actor, t *Type, q Query) (Query, error) {
 		q.CommunityID = c
 	}
 	q.TypeID = t.ID
+	q.Jurisdiction = a.JurisdictionID
 	return q, nil
 }
 

@@ -86,8 +86,15 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 			return nil, err
 		}
 		for _, c := range cs {
-			communities[c.Name], communities[c.Code] = c.ID, c.ID
+			// Only the communities of the actor's subdistrict are known.
+			if a.InJurisdiction(c.JurisdictionID) {
+				communities[c.Name], communities[c.Code] = c.ID, c.ID
+			}
 		}
+	}
+	comms, err := s.communityJurisdictions(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// Map the header.
 	col := map[string]int{}
@@ -128,6 +135,8 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 		return ""
 	}
 	var entries []*Entry
+	var own *int64
+	var ownErr error
 	for _, r := range rows[1:] {
 		res.Rows++
 		in := EntryInput{Day: excelDay(cell(r, "day")), Place: cell(r, "place"), Values: map[string]string{}}
@@ -154,6 +163,22 @@ func (s *Service) Import(ctx context.Context, a org.Actor, code string, data []b
 		}
 		if err == nil {
 			err = s.checkRefs(ctx, t, e)
+		}
+		if err == nil {
+			if e.CommunityID == 0 && own == nil {
+				// Entries of no community are the importer's subdistrict's:
+				// looked up once.
+				var x Entry
+				ownErr = s.place(ctx, a, &x, 0, comms)
+				own = &x.JurisdictionID
+			}
+			if e.CommunityID == 0 && ownErr != nil {
+				err = ownErr
+			} else if e.CommunityID == 0 {
+				e.JurisdictionID = *own
+			} else {
+				err = s.place(ctx, a, &e, 0, comms)
+			}
 		}
 		if err != nil {
 			res.Errors = append(res.Errors, rowError(r.Num, t, err))

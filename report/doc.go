@@ -39,6 +39,9 @@ type Override struct {
 	Reason string    `json:"reason"`
 	By     string    `json:"by"`
 	At     time.Time `json:"at"`
+	// JurisdictionID is the subdistrict whose figure it overrides (0: the
+	// deployment's own report).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // TemplateVersion is one saved version of the document's words.
@@ -48,6 +51,9 @@ type TemplateVersion struct {
 	Note    string    `json:"note,omitempty"`
 	By      string    `json:"by"`
 	At      time.Time `json:"at"`
+	// JurisdictionID is the subdistrict whose words these are (0: the
+	// deployment's own).
+	JurisdictionID int64 `json:"jurisdiction_id,omitempty"`
 }
 
 // Block is one part of the document.

@@ -15,12 +15,14 @@ import (
 type DocStore interface {
 	// SaveTemplate stores a new version and returns it with its number.
 	SaveTemplate(ctx context.Context, t TemplateVersion) (TemplateVersion, error)
-	// Templates lists the saved versions, newest first.
-	Templates(ctx context.Context) ([]TemplateVersion, error)
+	// Templates lists one jurisdiction's saved versions (0: the
+	// deployment's own), newest first.
+	Templates(ctx context.Context, jurisdiction int64) ([]TemplateVersion, error)
 	// SaveOverride stores an override (or its withdrawal) as a new row.
 	SaveOverride(ctx context.Context, o Override) (Override, error)
-	// Overrides lists a year's overrides in the order they were saved.
-	Overrides(ctx context.Context, year int) ([]Override, error)
+	// Overrides lists one jurisdiction's overrides of a year (0: the
+	// deployment's own) in the order they were saved.
+	Overrides(ctx context.Context, year int, jurisdiction int64) ([]Override, error)
 }
 
 // CaseReader counts and evaluates cases; casework.Service is one.
@@ -81,12 +83,18 @@ func (d *Docs) Template(ctx context.Context, a org.Actor) (TemplateVersion, erro
 	if err := canRead(a); err != nil {
 		return TemplateVersion{}, err
 	}
-	vs, err := d.Store.Templates(ctx)
-	if err != nil {
-		return TemplateVersion{}, err
-	}
-	if len(vs) > 0 {
-		return vs[0], nil
+	// A subdistrict's own words, else the deployment's.
+	for _, j := range []int64{a.JurisdictionID, 0} {
+		vs, err := d.Store.Templates(ctx, j)
+		if err != nil {
+			return TemplateVersion{}, err
+		}
+		if len(vs) > 0 {
+			return vs[0], nil
+		}
+		if j == 0 {
+			break
+		}
 	}
 	return TemplateVersion{Body: DefaultTemplate(d.Figures()), By: "jiedao", Note: "内置模板 / built-in"}, nil
 }
@@ -96,7 +104,7 @@ func (d *Docs) Versions(ctx context.Context, a org.Actor) ([]TemplateVersion, er
 	if err := canRead(a); err != nil {
 		return nil, err
 	}
-	return d.Store.Templates(ctx)
+	return d.Store.Templates(ctx, a.JurisdictionID)
 }
 
 // SaveTemplate saves new words as a new version, after checking that
@@ -113,7 +121,8 @@ func (d *Docs) SaveTemplate(ctx context.Context, a org.Actor, body, note string)
 	}
 	var saved TemplateVersion
 	err := org.Atomically(ctx, d.Audit, func(ctx context.Context) (err error) {
-		saved, err = d.Store.SaveTemplate(ctx, TemplateVersion{Body: strings.ReplaceAll(body, "\r\n", "\n"), Note: strings.TrimSpace(note), By: a.Name, At: d.Now()})
+		saved, err = d.Store.SaveTemplate(ctx, TemplateVersion{Body: strings.ReplaceAll(body, "\r\n", "\n"), Note: strings.TrimSpace(note), By: a.Name, At: d.Now(),
+			JurisdictionID: a.JurisdictionID})
 		if err != nil {
 			return err
 		}
@@ -145,7 +154,8 @@ func (d *Docs) SetOverride(ctx context.Context, a org.Actor, year int, key strin
 	}
 	var saved Override
 	err := org.Atomically(ctx, d.Audit, func(ctx context.Context) (err error) {
-		saved, err = d.Store.SaveOverride(ctx, Override{Year: year, Key: key, Value: value, Reason: reason, By: a.Name, At: d.Now()})
+		saved, err = d.Store.SaveOverride(ctx, Override{Year: year, Key: key, Value: value, Reason: reason, By: a.Name, At: d.Now(),
+			JurisdictionID: a.JurisdictionID})
 		if err != nil {
 			return err
 		}
@@ -165,7 +175,7 @@ func (d *Docs) Overrides(ctx context.Context, a org.Actor, year int) (map[string
 	if err := canRead(a); err != nil {
 		return nil, nil, err
 	}
-	hist, err := d.Store.Overrides(ctx, year)
+	hist, err := d.Store.Overrides(ctx, year, a.JurisdictionID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -24,18 +24,21 @@ func (s *Campaigns) CreateCampaign(ctx context.Context, c *campaign.Campaign) er
 	if err != nil {
 		return err
 	}
-	c.ID, err = s.db.writer().insert(ctx, `INSERT INTO campaigns (code, name, kind, year, checklist, category, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.Code, c.Name, string(c.Kind), c.Year, string(list), c.Category, c.CreatedAt, c.CreatedBy)
+	if c.JurisdictionID, err = recordJurisdiction(ctx, s.db.reader(), c.JurisdictionID); err != nil {
+		return err
+	}
+	c.ID, err = s.db.writer().insert(ctx, `INSERT INTO campaigns (code, name, kind, year, checklist, category, created_at, created_by, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.Code, c.Name, string(c.Kind), c.Year, string(list), c.Category, c.CreatedAt, c.CreatedBy, c.JurisdictionID)
 	return err
 }
 
-const campaignSelect = `SELECT id, code, name, kind, year, checklist, category, created_at, created_by FROM campaigns`
+const campaignSelect = `SELECT id, code, name, kind, year, checklist, category, created_at, created_by, jurisdiction_id FROM campaigns`
 
 func scanCampaign(sc interface{ Scan(...any) error }) (*campaign.Campaign, error) {
 	c := &campaign.Campaign{}
 	var kind, list string
 	var at nullTime
-	if err := sc.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.Year, &list, &c.Category, &at, &c.CreatedBy); err != nil {
+	if err := sc.Scan(&c.ID, &c.Code, &c.Name, &kind, &c.Year, &list, &c.Category, &at, &c.CreatedBy, &c.JurisdictionID); err != nil {
 		return nil, mapError(err)
 	}
 	c.Kind, c.CreatedAt = campaign.Kind(kind), at.Time
@@ -153,6 +156,9 @@ func (s *Campaigns) ListUnits(ctx context.Context, f campaign.UnitFilter, limit,
 	}
 	if f.CommunityID != 0 {
 		conds, args = append(conds, "u.community_id = ?"), append(args, f.CommunityID)
+	}
+	if f.Jurisdiction != 0 {
+		conds, args = append(conds, "u.campaign_id IN (SELECT id FROM campaigns WHERE jurisdiction_id = ?)"), append(args, f.Jurisdiction)
 	}
 	if f.AssigneeID != 0 {
 		conds, args = append(conds, "u.assignee_id = ?"), append(args, f.AssigneeID)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -458,12 +459,32 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
-	offset := f.Offset
-	if key := keysetKey(f.Sort); f.After != 0 && key != "" {
-		// Keyset: the rows after the given case in the list's order,
-		// read from the sort key's index wherever it starts.
+	// A page is read from the nearer end of the list: a deep page near
+	// the end (the last page of a year's cases) is the first rows of the
+	// list in reverse order, not an OFFSET of hundreds of thousands; and
+	// 上一页 by cursor (Before) is the rows before a case, read backwards
+	// from it. The rows read backwards are turned round below.
+	offset, limit, backwards := f.Offset, f.Limit, false
+	key := keysetKey(f.Sort)
+	cursor := f.After
+	switch {
+	case key != "" && f.Before != 0:
+		cursor, backwards, offset = f.Before, true, 0
+	case key != "" && f.After != 0:
+		offset = 0
+	case offset > 0 && offset < total && total-(offset+limit) < offset:
+		end := min(offset+limit, total)
+		offset, limit, backwards = total-end, end-offset, true
+		cursor = 0
+	default:
+		cursor = 0
+	}
+	asc := f.Asc != backwards
+	if cursor != 0 {
+		// Keyset: the rows after the cursor case in the order read, found
+		// in the sort key's index wherever it starts.
 		cmp := "<"
-		if f.Asc {
+		if asc {
 			cmp = ">"
 		}
 		cond := "(c." + key + ", c.id) " + cmp + " (SELECT k." + key + ", k.id FROM cases k WHERE k.id = ?)"
@@ -472,11 +493,10 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		} else {
 			w += " AND " + cond
 		}
-		args = append(append([]any(nil), args...), f.After)
-		offset = 0
+		args = append(append([]any(nil), args...), cursor)
 	}
-	rows, err := r.query(ctx, caseSelect+w+orderBy(f)+` LIMIT ? OFFSET ?`,
-		append(args, f.Limit, offset)...)
+	rows, err := r.query(ctx, caseSelect+w+orderBy(f, backwards)+` LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -488,6 +508,9 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, err
 		}
 		out = append(out, c)
+	}
+	if backwards {
+		slices.Reverse(out)
 	}
 	return out, total, rows.Err()
 }
@@ -513,18 +536,23 @@ func keysetKey(s casework.CaseSort) string {
 
 // orderBy is the ORDER BY of a list: the filter's sort key in its
 // direction, ties broken by id in the same direction (stable paging).
-// NULLs sort last either way, alike on both engines.
-func orderBy(f casework.Filter) string {
-	dir := " DESC"
-	if f.Asc {
+// NULLs sort last either way, alike on both engines. backwards gives the
+// exact reverse of that order (NULLs first), for reading a list from its
+// end.
+func orderBy(f casework.Filter, backwards bool) string {
+	dir, nullsLast := " DESC", " ASC"
+	if f.Asc != backwards {
 		dir = " ASC"
+	}
+	if backwards {
+		nullsLast = " DESC"
 	}
 	var key string
 	switch f.Sort {
 	case casework.SortNumber:
 		key = "c.number" + dir
 	case casework.SortDue:
-		key = "(CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END), c.due_at" + dir
+		key = "(CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END)" + nullsLast + ", c.due_at" + dir
 	case casework.SortStatus:
 		key = "c.status" + dir
 	case casework.SortCategory:

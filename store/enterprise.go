@@ -45,13 +45,13 @@ func splitTags(s string) []enterprise.Tag {
 	return out
 }
 
-const enterpriseCols = `e.id, e.credit_code, e.name, e.former_names, e.industry, e.registered_on, e.status, e.size, e.tags, e.onboarded_on, e.contact_name, e.contact_phone, e.code_override`
+const enterpriseCols = `e.id, e.credit_code, e.name, e.former_names, e.industry, e.registered_on, e.status, e.size, e.tags, e.onboarded_on, e.contact_name, e.contact_phone, e.code_override, e.jurisdiction_id`
 
 func scanEnterprise(sc interface{ Scan(...any) error }) (*enterprise.Enterprise, error) {
 	var e enterprise.Enterprise
 	var former, tags string
 	err := sc.Scan(&e.ID, &e.CreditCode, &e.Name, &former, &e.Industry, &e.RegisteredOn, &e.Status, &e.Size, &tags,
-		&e.OnboardedOn, &e.ContactName, &e.ContactPhone, &e.CodeOverride)
+		&e.OnboardedOn, &e.ContactName, &e.ContactPhone, &e.CodeOverride, &e.JurisdictionID)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -71,14 +71,19 @@ func (s *Enterprises) saveEnterprise(ctx context.Context, tx conn, e *enterprise
 	if err := s.bump(ctx, tx); err != nil {
 		return err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO enterprises (credit_code, name, former_names, industry, registered_on, status, size, tags, onboarded_on, contact_name, contact_phone, code_override)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	j, err := recordJurisdiction(ctx, tx, e.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	e.JurisdictionID = j
+	id, err := tx.insert(ctx, `INSERT INTO enterprises (credit_code, name, former_names, industry, registered_on, status, size, tags, onboarded_on, contact_name, contact_phone, code_override, jurisdiction_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (credit_code) DO UPDATE SET name = excluded.name, former_names = excluded.former_names, industry = excluded.industry,
 			registered_on = excluded.registered_on, status = excluded.status, size = excluded.size, tags = excluded.tags,
 			onboarded_on = excluded.onboarded_on, contact_name = excluded.contact_name, contact_phone = excluded.contact_phone,
-			code_override = excluded.code_override`,
+			code_override = excluded.code_override, jurisdiction_id = excluded.jurisdiction_id`,
 		e.CreditCode, e.Name, strings.Join(e.FormerNames, "\n"), e.Industry, string(e.RegisteredOn), string(e.Status), e.Size,
-		joinTags(e.Tags), string(e.OnboardedOn), e.ContactName, e.ContactPhone, e.CodeOverride)
+		joinTags(e.Tags), string(e.OnboardedOn), e.ContactName, e.ContactPhone, e.CodeOverride, e.JurisdictionID)
 	if err != nil {
 		return err
 	}
@@ -128,7 +133,7 @@ func (s *Enterprises) EnterpriseByCode(ctx context.Context, code string) (*enter
 
 // EnterpriseIDs maps the codes that exist to their ids, reading in
 // chunks (within a transaction, through it).
-func (s *Enterprises) EnterpriseIDs(ctx context.Context, codes []string) (map[string]int64, error) {
+func (s *Enterprises) EnterpriseIDs(ctx context.Context, codes []string, jurisdiction int64) (map[string]int64, error) {
 	out := make(map[string]int64, len(codes))
 	c := s.readIn(ctx)
 	const chunk = 500
@@ -138,7 +143,12 @@ func (s *Enterprises) EnterpriseIDs(ctx context.Context, codes []string) (map[st
 		for j, code := range part {
 			args[j] = code
 		}
-		rows, err := c.q.QueryContext(ctx, s.db.rebind(`SELECT credit_code, id FROM enterprises WHERE credit_code IN (?`+strings.Repeat(", ?", len(part)-1)+`)`), args...)
+		q := `SELECT credit_code, id FROM enterprises WHERE credit_code IN (?` + strings.Repeat(", ?", len(part)-1) + `)`
+		if jurisdiction != 0 {
+			q += ` AND jurisdiction_id = ?`
+			args = append(args, jurisdiction)
+		}
+		rows, err := c.q.QueryContext(ctx, s.db.rebind(q), args...)
 		if err != nil {
 			return nil, mapError(err)
 		}
@@ -187,6 +197,10 @@ func enterpriseWhere(f enterprise.Filter) (string, []any) {
 	if f.RegisteredTo != "" {
 		w = append(w, "e.registered_on <> '' AND e.registered_on < ?")
 		args = append(args, string(f.RegisteredTo))
+	}
+	if f.Jurisdiction != 0 {
+		w = append(w, "e.jurisdiction_id = ?")
+		args = append(args, f.Jurisdiction)
 	}
 	if f.BuildingID != 0 {
 		w = append(w, `EXISTS (SELECT 1 FROM tenancies t JOIN rooms r ON r.id = t.room_id WHERE t.enterprise_id = e.id AND r.building_id = ?
@@ -255,6 +269,10 @@ func certWhere(f enterprise.CertFilter) (string, []any) {
 		w = append(w, "c.awarded_on < ?")
 		args = append(args, string(f.AwardedTo))
 	}
+	if f.Jurisdiction != 0 {
+		w = append(w, "c.enterprise_id IN (SELECT j.id FROM enterprises j WHERE j.jurisdiction_id = ?)")
+		args = append(args, f.Jurisdiction)
+	}
 	if len(w) == 0 {
 		return "", nil
 	}
@@ -300,10 +318,15 @@ func (s *Enterprises) saveBuilding(ctx context.Context, tx conn, b *enterprise.B
 	if err := s.bump(ctx, tx); err != nil {
 		return err
 	}
-	id, err := tx.insert(ctx, `INSERT INTO buildings (name, address, lat, lon, floor_area, floors, grid_id, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	j, err := recordJurisdiction(ctx, tx, b.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	b.JurisdictionID = j
+	id, err := tx.insert(ctx, `INSERT INTO buildings (name, address, lat, lon, floor_area, floors, grid_id, operator, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET address = excluded.address, lat = excluded.lat, lon = excluded.lon, floor_area = excluded.floor_area,
-			floors = excluded.floors, grid_id = excluded.grid_id, operator = excluded.operator`,
-		b.Name, b.Address, b.Lat, b.Lon, b.FloorArea, b.Floors, b.GridID, b.Operator)
+			floors = excluded.floors, grid_id = excluded.grid_id, operator = excluded.operator, jurisdiction_id = excluded.jurisdiction_id`,
+		b.Name, b.Address, b.Lat, b.Lon, b.FloorArea, b.Floors, b.GridID, b.Operator, b.JurisdictionID)
 	if err != nil {
 		return err
 	}
@@ -311,11 +334,11 @@ func (s *Enterprises) saveBuilding(ctx context.Context, tx conn, b *enterprise.B
 	return nil
 }
 
-const buildingCols = `id, name, address, lat, lon, floor_area, floors, grid_id, operator`
+const buildingCols = `id, name, address, lat, lon, floor_area, floors, grid_id, operator, jurisdiction_id`
 
 func scanBuilding(sc interface{ Scan(...any) error }) (*enterprise.Building, error) {
 	var b enterprise.Building
-	err := sc.Scan(&b.ID, &b.Name, &b.Address, &b.Lat, &b.Lon, &b.FloorArea, &b.Floors, &b.GridID, &b.Operator)
+	err := sc.Scan(&b.ID, &b.Name, &b.Address, &b.Lat, &b.Lon, &b.FloorArea, &b.Floors, &b.GridID, &b.Operator, &b.JurisdictionID)
 	return &b, mapError(err)
 }
 
@@ -325,6 +348,15 @@ func (s *Enterprises) GetBuilding(ctx context.Context, id int64) (*enterprise.Bu
 		return nil, jiedao.NotFound("楼宇", "building")
 	}
 	return b, err
+}
+
+func (s *Enterprises) RoomBuilding(ctx context.Context, roomID int64) (int64, error) {
+	var id int64
+	err := s.db.reader().queryRow(ctx, `SELECT building_id FROM rooms WHERE id = ?`, roomID).Scan(&id)
+	if jiedao.ErrorCode(mapError(err)) == jiedao.ENOTFOUND {
+		return 0, jiedao.NotFound("房间", "room")
+	}
+	return id, mapError(err)
 }
 
 func (s *Enterprises) ListBuildings(ctx context.Context) ([]enterprise.Building, error) {
@@ -435,7 +467,7 @@ func (s *Enterprises) EndTenancy(ctx context.Context, id int64, end enterprise.D
 }
 
 func (s *Enterprises) ListTenancies(ctx context.Context, enterpriseID, buildingID int64) ([]enterprise.Tenancy, error) {
-	q := `SELECT t.id, t.enterprise_id, t.room_id, t.start_on, t.end_on, r.building_id, e.name, b.name, r.floor, r.number
+	q := `SELECT t.id, t.enterprise_id, t.room_id, t.start_on, t.end_on, r.building_id, e.name, b.name, r.floor, r.number, b.jurisdiction_id
 		FROM tenancies t JOIN rooms r ON r.id = t.room_id JOIN buildings b ON b.id = r.building_id JOIN enterprises e ON e.id = t.enterprise_id`
 	var args []any
 	switch {
@@ -455,7 +487,7 @@ func (s *Enterprises) ListTenancies(ctx context.Context, enterpriseID, buildingI
 	var out []enterprise.Tenancy
 	for rows.Next() {
 		var t enterprise.Tenancy
-		if err := rows.Scan(&t.ID, &t.EnterpriseID, &t.RoomID, &t.Start, &t.End, &t.BuildingID, &t.Enterprise, &t.Building, &t.Floor, &t.Room); err != nil {
+		if err := rows.Scan(&t.ID, &t.EnterpriseID, &t.RoomID, &t.Start, &t.End, &t.BuildingID, &t.Enterprise, &t.Building, &t.Floor, &t.Room, &t.JurisdictionID); err != nil {
 			return nil, mapError(err)
 		}
 		out = append(out, t)
@@ -571,7 +603,7 @@ func (s *Enterprises) AddMove(ctx context.Context, m *enterprise.Move) error {
 }
 
 func (s *Enterprises) ListMoves(ctx context.Context, enterpriseID int64, from, to enterprise.Date) ([]enterprise.Move, error) {
-	q := `SELECT m.id, m.enterprise_id, e.name, m.direction, m.moved_on, m.from_place, m.to_place, m.annual_tax
+	q := `SELECT m.id, m.enterprise_id, e.name, m.direction, m.moved_on, m.from_place, m.to_place, m.annual_tax, e.jurisdiction_id
 		FROM enterprise_moves m JOIN enterprises e ON e.id = m.enterprise_id WHERE m.moved_on >= ? AND m.moved_on < ?`
 	args := []any{string(from), string(to)}
 	if enterpriseID != 0 {
@@ -586,7 +618,7 @@ func (s *Enterprises) ListMoves(ctx context.Context, enterpriseID int64, from, t
 	var out []enterprise.Move
 	for rows.Next() {
 		var m enterprise.Move
-		if err := rows.Scan(&m.ID, &m.EnterpriseID, &m.Enterprise, &m.Direction, &m.On, &m.From, &m.To, &m.AnnualTax); err != nil {
+		if err := rows.Scan(&m.ID, &m.EnterpriseID, &m.Enterprise, &m.Direction, &m.On, &m.From, &m.To, &m.AnnualTax, &m.JurisdictionID); err != nil {
 			return nil, mapError(err)
 		}
 		out = append(out, m)
@@ -607,7 +639,7 @@ func (s *Enterprises) SavePlan(ctx context.Context, p *enterprise.VisitPlan) err
 // ListPlans lists a staff member's plan with each enterprise's last visit
 // by anyone and the day the next is due, the earliest due first.
 func (s *Enterprises) ListPlans(ctx context.Context, staffID int64) ([]enterprise.VisitPlan, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT p.id, p.staff_id, p.enterprise_id, p.every_days, e.name,
+	rows, err := s.db.reader().query(ctx, `SELECT p.id, p.staff_id, p.enterprise_id, p.every_days, e.name, e.jurisdiction_id,
 		COALESCE((SELECT MAX(v.visited_on) FROM visits v WHERE v.enterprise_id = p.enterprise_id), '')
 		FROM visit_plans p JOIN enterprises e ON e.id = p.enterprise_id WHERE p.staff_id = ? ORDER BY p.id`, staffID)
 	if err != nil {
@@ -617,7 +649,7 @@ func (s *Enterprises) ListPlans(ctx context.Context, staffID int64) ([]enterpris
 	var out []enterprise.VisitPlan
 	for rows.Next() {
 		var p enterprise.VisitPlan
-		if err := rows.Scan(&p.ID, &p.StaffID, &p.EnterpriseID, &p.EveryDays, &p.Enterprise, &p.LastVisit); err != nil {
+		if err := rows.Scan(&p.ID, &p.StaffID, &p.EnterpriseID, &p.EveryDays, &p.Enterprise, &p.JurisdictionID, &p.LastVisit); err != nil {
 			return nil, mapError(err)
 		}
 		if p.LastVisit != "" {
@@ -652,13 +684,17 @@ func (s *Enterprises) AddVisit(ctx context.Context, v *enterprise.Visit) error {
 	return err
 }
 
-func (s *Enterprises) ListVisits(ctx context.Context, enterpriseID int64, from, to enterprise.Date, limit, offset int) ([]enterprise.Visit, error) {
-	q := `SELECT v.id, v.enterprise_id, e.name, COALESCE(v.staff_id, 0), COALESCE(st.name, ''), v.visited_on, v.findings
+func (s *Enterprises) ListVisits(ctx context.Context, enterpriseID, jurisdiction int64, from, to enterprise.Date, limit, offset int) ([]enterprise.Visit, error) {
+	q := `SELECT v.id, v.enterprise_id, e.name, COALESCE(v.staff_id, 0), COALESCE(st.name, ''), v.visited_on, v.findings, e.jurisdiction_id
 		FROM visits v JOIN enterprises e ON e.id = v.enterprise_id LEFT JOIN staff st ON st.id = v.staff_id WHERE v.visited_on >= ? AND v.visited_on < ?`
 	args := []any{string(from), string(to)}
 	if enterpriseID != 0 {
 		q += ` AND v.enterprise_id = ?`
 		args = append(args, enterpriseID)
+	}
+	if jurisdiction != 0 {
+		q += ` AND e.jurisdiction_id = ?`
+		args = append(args, jurisdiction)
 	}
 	q += ` ORDER BY v.visited_on, v.id`
 	if limit > 0 {
@@ -673,7 +709,7 @@ func (s *Enterprises) ListVisits(ctx context.Context, enterpriseID int64, from, 
 	var out []enterprise.Visit
 	for rows.Next() {
 		var v enterprise.Visit
-		if err := rows.Scan(&v.ID, &v.EnterpriseID, &v.Enterprise, &v.StaffID, &v.Staff, &v.On, &v.Findings); err != nil {
+		if err := rows.Scan(&v.ID, &v.EnterpriseID, &v.Enterprise, &v.StaffID, &v.Staff, &v.On, &v.Findings, &v.JurisdictionID); err != nil {
 			return nil, mapError(err)
 		}
 		out = append(out, v)
@@ -681,9 +717,15 @@ func (s *Enterprises) ListVisits(ctx context.Context, enterpriseID int64, from, 
 	return out, mapError(rows.Err())
 }
 
-func (s *Enterprises) CountVisits(ctx context.Context, from, to enterprise.Date) (int, error) {
+func (s *Enterprises) CountVisits(ctx context.Context, jurisdiction int64, from, to enterprise.Date) (int, error) {
+	q := `SELECT COUNT(*) FROM visits WHERE visited_on >= ? AND visited_on < ?`
+	args := []any{string(from), string(to)}
+	if jurisdiction != 0 {
+		q += ` AND enterprise_id IN (SELECT j.id FROM enterprises j WHERE j.jurisdiction_id = ?)`
+		args = append(args, jurisdiction)
+	}
 	var n int
-	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM visits WHERE visited_on >= ? AND visited_on < ?`, string(from), string(to)).Scan(&n)
+	err := s.db.reader().queryRow(ctx, q, args...).Scan(&n)
 	return n, mapError(err)
 }
 

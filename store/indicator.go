@@ -107,17 +107,24 @@ func (s *Indicators) PutValues(ctx context.Context, vals []indicator.Input, by o
 		if err := check(closed); err != nil {
 			return err
 		}
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
 		for _, v := range vals {
+			if v.JurisdictionID == 0 {
+				v.JurisdictionID = first
+			}
 			var version int
-			if err := tx.queryRow(ctx, `INSERT INTO indicator_values (key, period, value, yoy, rank, version, entered_at, entered_by)
-				VALUES (?, ?, ?, ?, ?, 1, ?, ?)
-				ON CONFLICT (key, period) DO UPDATE SET value = excluded.value, yoy = excluded.yoy, rank = excluded.rank,
+			if err := tx.queryRow(ctx, `INSERT INTO indicator_values (key, period, value, yoy, rank, version, entered_at, entered_by, jurisdiction_id)
+				VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+				ON CONFLICT (key, jurisdiction_id, period) DO UPDATE SET value = excluded.value, yoy = excluded.yoy, rank = excluded.rank,
 					version = indicator_values.version + 1, entered_at = excluded.entered_at, entered_by = excluded.entered_by
-				RETURNING version`, v.Key, v.Period, v.Value, nullFloat(v.YoY), nullInt(v.Rank), at, by.Name).Scan(&version); err != nil {
+				RETURNING version`, v.Key, v.Period, v.Value, nullFloat(v.YoY), nullInt(v.Rank), at, by.Name, v.JurisdictionID).Scan(&version); err != nil {
 				return mapError(err)
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO indicator_value_versions (key, period, version, value, yoy, rank, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				v.Key, v.Period, version, v.Value, nullFloat(v.YoY), nullInt(v.Rank), at, actorID(by), by.Name); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO indicator_value_versions (key, period, version, value, yoy, rank, at, by_id, by_name, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				v.Key, v.Period, version, v.Value, nullFloat(v.YoY), nullInt(v.Rank), at, actorID(by), by.Name, v.JurisdictionID); err != nil {
 				return err
 			}
 		}
@@ -130,7 +137,7 @@ func scanValue(sc interface{ Scan(...any) error }) (indicator.Value, error) {
 	var yoy sql.NullFloat64
 	var rank sql.NullInt64
 	var at nullTime
-	if err := sc.Scan(&v.Key, &v.Period, &v.Value, &yoy, &rank, &v.Version, &at, &v.EnteredBy); err != nil {
+	if err := sc.Scan(&v.Key, &v.Period, &v.Value, &yoy, &rank, &v.Version, &at, &v.EnteredBy, &v.JurisdictionID); err != nil {
 		return v, err
 	}
 	if yoy.Valid {
@@ -162,14 +169,28 @@ func (s *Indicators) values(ctx context.Context, query string, args ...any) ([]i
 	return out, rows.Err()
 }
 
-func (s *Indicators) Values(ctx context.Context, key, prefix string) ([]indicator.Value, error) {
-	return s.values(ctx, `SELECT key, period, value, yoy, rank, version, entered_at, entered_by FROM indicator_values
-		WHERE key = ? AND period >= ? AND period < ? ORDER BY period`, key, prefix, prefix+"~")
+func (s *Indicators) Values(ctx context.Context, key, prefix string, jurisdiction int64) ([]indicator.Value, error) {
+	if jurisdiction != 0 {
+		return s.values(ctx, `SELECT key, period, value, yoy, rank, version, entered_at, entered_by, jurisdiction_id FROM indicator_values
+			WHERE key = ? AND jurisdiction_id = ? AND period >= ? AND period < ? ORDER BY period`, key, jurisdiction, prefix, prefix+"~")
+	}
+	// Every subdistrict's, summed per period; a period only one
+	// subdistrict has keeps that value's own particulars.
+	return s.values(ctx, `SELECT key, period, SUM(value),
+			CASE WHEN COUNT(*) = 1 THEN MAX(yoy) END, CASE WHEN COUNT(*) = 1 THEN MAX(rank) END,
+			MAX(version), MAX(entered_at), CASE WHEN COUNT(*) = 1 THEN MAX(entered_by) ELSE '' END,
+			CASE WHEN COUNT(*) = 1 THEN MAX(jurisdiction_id) ELSE 0 END
+		FROM indicator_values WHERE key = ? AND period >= ? AND period < ? GROUP BY key, period ORDER BY period`, key, prefix, prefix+"~")
 }
 
-func (s *Indicators) ValueHistory(ctx context.Context, key, period string) ([]indicator.Value, error) {
-	return s.values(ctx, `SELECT key, period, value, yoy, rank, version, at, by_name FROM indicator_value_versions
-		WHERE key = ? AND period = ? ORDER BY version`, key, period)
+func (s *Indicators) ValueHistory(ctx context.Context, key, period string, jurisdiction int64) ([]indicator.Value, error) {
+	q := `SELECT key, period, value, yoy, rank, version, at, by_name, jurisdiction_id FROM indicator_value_versions WHERE key = ? AND period = ?`
+	args := []any{key, period}
+	if jurisdiction != 0 {
+		q += ` AND jurisdiction_id = ?`
+		args = append(args, jurisdiction)
+	}
+	return s.values(ctx, q+` ORDER BY jurisdiction_id, version`, args...)
 }
 
 func (s *Indicators) ClosePeriod(ctx context.Context, period string, by org.Actor, at time.Time) error {
@@ -200,15 +221,22 @@ func (s *Indicators) ClosedPeriods(ctx context.Context) ([]indicator.Closed, err
 }
 
 func (s *Indicators) CreateTarget(ctx context.Context, t *indicator.Target) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO targets (year, level, scope, code, key, key2, name, unit, comparison, value, owner, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Year, string(t.Level), t.Scope, t.Code, t.Key, t.Key2, t.Name, t.Unit,
-		string(t.Comparison), t.Value, t.Owner, t.CreatedAt, t.CreatedBy)
+	if t.Level != indicator.District {
+		j, err := recordJurisdiction(ctx, s.db.reader(), t.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		t.JurisdictionID = j
+	}
+	id, err := s.db.writer().insert(ctx, `INSERT INTO targets (year, level, scope, code, key, key2, name, unit, comparison, value, owner, created_at, created_by, jurisdiction_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Year, string(t.Level), t.Scope, t.Code, t.Key, t.Key2, t.Name, t.Unit,
+		string(t.Comparison), t.Value, t.Owner, t.CreatedAt, t.CreatedBy, t.JurisdictionID)
 	t.ID = id
 	return err
 }
 
 func (s *Indicators) ListTargets(ctx context.Context, year int) ([]*indicator.Target, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, year, level, scope, code, key, key2, name, unit, comparison, value, owner, created_at, created_by
+	rows, err := s.db.reader().query(ctx, `SELECT id, year, level, scope, code, key, key2, name, unit, comparison, value, owner, created_at, created_by, jurisdiction_id
 		FROM targets WHERE year = ? ORDER BY id`, year)
 	if err != nil {
 		return nil, err
@@ -219,7 +247,7 @@ func (s *Indicators) ListTargets(ctx context.Context, year int) ([]*indicator.Ta
 		t := &indicator.Target{}
 		var level, cmp string
 		var at nullTime
-		if err := rows.Scan(&t.ID, &t.Year, &level, &t.Scope, &t.Code, &t.Key, &t.Key2, &t.Name, &t.Unit, &cmp, &t.Value, &t.Owner, &at, &t.CreatedBy); err != nil {
+		if err := rows.Scan(&t.ID, &t.Year, &level, &t.Scope, &t.Code, &t.Key, &t.Key2, &t.Name, &t.Unit, &cmp, &t.Value, &t.Owner, &at, &t.CreatedBy, &t.JurisdictionID); err != nil {
 			return nil, err
 		}
 		t.Level, t.Comparison, t.CreatedAt = indicator.Level(level), indicator.Comparison(cmp), at.Time

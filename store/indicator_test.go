@@ -48,7 +48,7 @@ func TestIndicatorsEnterImportAndClose(t *testing.T) {
 			!strings.HasPrefix(res.Errors[0].Zh, "第4行“2月”") {
 			t.Fatalf("import with errors: %+v", res)
 		}
-		if vs, _ := db.Indicators().Values(ctx, "industry.value_added", "2023"); len(vs) != 0 {
+		if vs, _ := db.Indicators().Values(ctx, "industry.value_added", "2023", 0); len(vs) != 0 {
 			t.Fatalf("a refused import stored %d values", len(vs))
 		}
 		good := sheet(t, [][]any{
@@ -92,7 +92,7 @@ func TestIndicatorsEnterImportAndClose(t *testing.T) {
 		if je, ok := err.(*jiedao.Error); !ok || je.Code != jiedao.ECONFLICT || !strings.Contains(je.Zh, "2023-12 期间已关账") {
 			t.Fatalf("closed period: %v", err)
 		}
-		if vs, _ := db.Indicators().Values(ctx, "retail.sales", "2023"); len(vs) != 0 {
+		if vs, _ := db.Indicators().Values(ctx, "retail.sales", "2023", 0); len(vs) != 0 {
 			t.Fatalf("a refused batch stored %d values", len(vs))
 		}
 		res, err = svc.Import(ctx, handler, 2023, good, false)

@@ -302,6 +302,22 @@ func TestCaseLoopByJurisdiction(t *testing.T) {
 			Role: org.RoleUnitHandler, UnitID: o.Chengguan.ID, Active: true}, Password: "Xixi-Test-2024!x"})
 		wantCode(t, err, "invalid", "西溪's security admin putting a person in 古荡's unit")
 
+		// Imports of places stay within the subdistrict.
+		feat := func(props map[string]any, lon float64) geo.Feature {
+			return geo.Feature{Properties: props, Geometry: square(lon, 30.30, 0.002)}
+		}
+		_, err = dir.ImportCommunities(bg, xxAdmin, gudang, []geo.Feature{feat(map[string]any{"code": "xx-new", "name": "新社区"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing communities into 古荡")
+		_, err = dir.ImportCommunities(bg, xxAdmin, 0, []geo.Feature{feat(map[string]any{"code": "wenhua", "name": "改名"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing over 古荡's community")
+		res, err := dir.ImportCommunities(bg, xxAdmin, 0, []geo.Feature{feat(map[string]any{"code": "xx-new", "name": "新社区"}, 120.09)})
+		must(t, err)
+		if cs, _ := dir.Communities(bg, xxAdmin); res.Created != 1 || len(cs) != 2 || cs[0].JurisdictionID != xixi || cs[1].JurisdictionID != xixi {
+			t.Errorf("西溪's admin's community import: %+v, communities %+v", res, cs)
+		}
+		_, err = dir.ImportGrids(bg, xxAdmin, []geo.Feature{feat(map[string]any{"code": "xx-g2", "name": "网格", "community": "yile"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing a grid into 古荡's community")
+
 		// The rebuild gives the same aggregates as kept on every write.
 		before, err := svc.Count(bg, xxLead, day)
 		must(t, err)

@@ -191,14 +191,21 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 		versions := &rowBatch{insert: versionInsert, cols: 10}
 		values := &rowBatch{insert: valueInsert, cols: 7}
 		delta := newLedgerDelta()
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
 		for _, e := range entries {
+			if e.JurisdictionID == 0 {
+				e.JurisdictionID = first
+			}
 			data, err := json.Marshal(e.Values)
 			if err != nil {
 				return err
 			}
 			e.TypeID, e.Version, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = t.ID, 1, at, by.Name, at, by.Name
-			if e.ID, err = tx.insert(ctx, `INSERT INTO ledger_entries (type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by)
-				VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?)`, t.ID, e.Day, nullID(e.CommunityID), e.Place, string(data), at, by.Name, at, by.Name); err != nil {
+			if e.ID, err = tx.insert(ctx, `INSERT INTO ledger_entries (type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id)
+				VALUES (?, ?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?)`, t.ID, e.Day, nullID(e.CommunityID), e.Place, string(data), at, by.Name, at, by.Name, e.JurisdictionID); err != nil {
 				return err
 			}
 			if err := versions.add(ctx, tx, e.ID, 1, e.Day, nullID(e.CommunityID), e.Place, string(data), 0, at, actorID(by), by.Name); err != nil {
@@ -219,7 +226,7 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 	})
 }
 
-const entrySelect = `SELECT id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by FROM ledger_entries`
+const entrySelect = `SELECT id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id FROM ledger_entries`
 
 func scanEntry(sc interface{ Scan(...any) error }) (*ledger.Entry, error) {
 	e := &ledger.Entry{}
@@ -227,7 +234,7 @@ func scanEntry(sc interface{ Scan(...any) error }) (*ledger.Entry, error) {
 	var data string
 	var deleted int
 	var created, updated nullTime
-	if err := sc.Scan(&e.ID, &e.TypeID, &e.Day, &comm, &e.Place, &data, &e.Version, &deleted, &created, &e.CreatedBy, &updated, &e.UpdatedBy); err != nil {
+	if err := sc.Scan(&e.ID, &e.TypeID, &e.Day, &comm, &e.Place, &data, &e.Version, &deleted, &created, &e.CreatedBy, &updated, &e.UpdatedBy, &e.JurisdictionID); err != nil {
 		return nil, mapError(err)
 	}
 	e.CommunityID, e.Deleted, e.CreatedAt, e.UpdatedAt = comm.Int64, deleted != 0, created.Time, updated.Time
@@ -258,8 +265,8 @@ func (s *Ledger) UpdateEntry(ctx context.Context, id int64, by org.Actor, at tim
 		}
 		e.Version++
 		e.UpdatedAt, e.UpdatedBy = at, by.Name
-		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET day = ?, community_id = ?, place = ?, data = ?, version = ?, deleted = ?, updated_at = ?, updated_by = ? WHERE id = ?`,
-			e.Day, nullID(e.CommunityID), e.Place, string(data), e.Version, boolInt(e.Deleted), at, by.Name, e.ID); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE ledger_entries SET day = ?, community_id = ?, place = ?, data = ?, version = ?, deleted = ?, updated_at = ?, updated_by = ?, jurisdiction_id = ? WHERE id = ?`,
+			e.Day, nullID(e.CommunityID), e.Place, string(data), e.Version, boolInt(e.Deleted), at, by.Name, e.JurisdictionID, e.ID); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, versionInsert+`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -327,6 +334,11 @@ func (q ledgerQuery) where(a string) (string, []any) {
 	if q.CommunityID != 0 {
 		conds, args = append(conds, a+".community_id = ?"), append(args, q.CommunityID)
 	}
+	if q.Jurisdiction != 0 {
+		// The subdistrict of the entry (ledger_values has none of its own).
+		conds = append(conds, `EXISTS (SELECT 1 FROM ledger_entries j WHERE j.id = `+a+`.`+q.idCol+` AND j.jurisdiction_id = ?)`)
+		args = append(args, q.Jurisdiction)
+	}
 	if q.WhereField != "" {
 		conds = append(conds, `EXISTS (SELECT 1 FROM ledger_values w WHERE w.entry_id = `+a+`.`+q.idCol+` AND w.field = ? AND w.txt = ?)`)
 		args = append(args, q.WhereField, q.WhereValue)
@@ -370,7 +382,9 @@ func (s *Ledger) ListEntries(ctx context.Context, q ledger.Query, limit, offset 
 }
 
 func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, error) {
-	if !s.scan && q.WhereField == "" {
+	// ledger_sums and ledger_distinct are kept per community, not per
+	// subdistrict: one subdistrict's aggregate is read from the entries.
+	if !s.scan && q.WhereField == "" && q.Jurisdiction == 0 {
 		if rows, ok, err := s.fromSums(ctx, q); ok || err != nil {
 			return rows, err
 		}
@@ -617,7 +631,16 @@ func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*l
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_entries`).Scan(&last); err != nil {
 			return mapError(err)
 		}
-		rows := &rowBatch{insert: `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by) VALUES `, cols: 12}
+		first, err := recordJurisdiction(ctx, tx, 0)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.JurisdictionID == 0 {
+				e.JurisdictionID = first
+			}
+		}
+		rows := &rowBatch{insert: `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id) VALUES `, cols: 13}
 		versions := &rowBatch{insert: versionInsert, cols: 10}
 		values := &rowBatch{insert: valueInsert, cols: 7}
 		// In chunks that fit one statement of entries, written before
@@ -635,7 +658,7 @@ func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*l
 				datas[i] = string(data)
 				last++
 				e.ID, e.TypeID, e.Version, e.CreatedAt, e.CreatedBy, e.UpdatedAt, e.UpdatedBy = last, t.ID, 1, at, by.Name, at, by.Name
-				if err := rows.add(ctx, tx, e.ID, t.ID, e.Day, nullID(e.CommunityID), e.Place, datas[i], 1, 0, at, by.Name, at, by.Name); err != nil {
+				if err := rows.add(ctx, tx, e.ID, t.ID, e.Day, nullID(e.CommunityID), e.Place, datas[i], 1, 0, at, by.Name, at, by.Name, e.JurisdictionID); err != nil {
 					return err
 				}
 			}

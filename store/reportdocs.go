@@ -18,8 +18,8 @@ var _ report.DocStore = (*ReportDocs)(nil)
 
 // SaveTemplate stores a new version of the words.
 func (s *ReportDocs) SaveTemplate(ctx context.Context, t report.TemplateVersion) (report.TemplateVersion, error) {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO report_templates (body, note, saved_by, saved_at) VALUES (?, ?, ?, ?)`,
-		t.Body, t.Note, t.By, s.db.timeArg(t.At))
+	id, err := s.db.writer().insert(ctx, `INSERT INTO report_templates (body, note, saved_by, saved_at, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
+		t.Body, t.Note, t.By, s.db.timeArg(t.At), t.JurisdictionID)
 	if err != nil {
 		return t, err
 	}
@@ -28,8 +28,8 @@ func (s *ReportDocs) SaveTemplate(ctx context.Context, t report.TemplateVersion)
 }
 
 // Templates lists the versions, newest first.
-func (s *ReportDocs) Templates(ctx context.Context) ([]report.TemplateVersion, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, body, note, saved_by, saved_at FROM report_templates ORDER BY id DESC`)
+func (s *ReportDocs) Templates(ctx context.Context, jurisdiction int64) ([]report.TemplateVersion, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, body, note, saved_by, saved_at, jurisdiction_id FROM report_templates WHERE jurisdiction_id = ? ORDER BY id DESC`, jurisdiction)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (s *ReportDocs) Templates(ctx context.Context) ([]report.TemplateVersion, e
 	for rows.Next() {
 		var t report.TemplateVersion
 		var at nullTime
-		if err := rows.Scan(&t.Version, &t.Body, &t.Note, &t.By, &at); err != nil {
+		if err := rows.Scan(&t.Version, &t.Body, &t.Note, &t.By, &at, &t.JurisdictionID); err != nil {
 			return nil, err
 		}
 		t.At = at.Time
@@ -53,8 +53,8 @@ func (s *ReportDocs) SaveOverride(ctx context.Context, o report.Override) (repor
 	if o.Value != nil {
 		v = *o.Value
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO report_overrides (year, figure_key, value, reason, saved_by, saved_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		o.Year, o.Key, v, o.Reason, o.By, s.db.timeArg(o.At))
+	id, err := s.db.writer().insert(ctx, `INSERT INTO report_overrides (year, figure_key, value, reason, saved_by, saved_at, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		o.Year, o.Key, v, o.Reason, o.By, s.db.timeArg(o.At), o.JurisdictionID)
 	if err != nil {
 		return o, err
 	}
@@ -63,8 +63,9 @@ func (s *ReportDocs) SaveOverride(ctx context.Context, o report.Override) (repor
 }
 
 // Overrides lists a year's overrides, oldest first.
-func (s *ReportDocs) Overrides(ctx context.Context, year int) ([]report.Override, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, year, figure_key, value, reason, saved_by, saved_at FROM report_overrides WHERE year = ? ORDER BY id`, year)
+func (s *ReportDocs) Overrides(ctx context.Context, year int, jurisdiction int64) ([]report.Override, error) {
+	rows, err := s.db.reader().query(ctx, `SELECT id, year, figure_key, value, reason, saved_by, saved_at, jurisdiction_id FROM report_overrides
+		WHERE jurisdiction_id = ? AND year = ? ORDER BY id`, jurisdiction, year)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +75,7 @@ func (s *ReportDocs) Overrides(ctx context.Context, year int) ([]report.Override
 		var o report.Override
 		var v sql.NullFloat64
 		var at nullTime
-		if err := rows.Scan(&o.ID, &o.Year, &o.Key, &v, &o.Reason, &o.By, &at); err != nil {
+		if err := rows.Scan(&o.ID, &o.Year, &o.Key, &v, &o.Reason, &o.By, &at, &o.JurisdictionID); err != nil {
 			return nil, err
 		}
 		if v.Valid {

@@ -39,7 +39,7 @@ func TestDutyRoster(t *testing.T) {
 		if err := rs.PutShifts(ctx, r[3:4]); err != nil {
 			t.Fatal(err)
 		}
-		got, err := rs.Shifts(ctx, "2023-09-29", "2023-10-08")
+		got, err := rs.Shifts(ctx, 0, "2023-09-29", "2023-10-08")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestDutyRosterService(t *testing.T) {
 
 		// An exchange between the officers of 28 September and 1 October.
 		byDate := func(date string) duty.Shift {
-			got, err := db.Roster().Shifts(ctx, date, date)
+			got, err := db.Roster().Shifts(ctx, 0, date, date)
 			if err != nil || len(got) != 1 {
 				t.Fatalf("%s: %v %v", date, got, err)
 			}

@@ -1041,7 +1041,7 @@ func (h *Handler) Campaigns(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, jiedao.Forbidden("无权查看专项行动", "you may not read campaigns"))
 		return
 	}
-	cs, err := b.Campaigns.Store.ListCampaigns(r.Context())
+	cs, err := b.Campaigns.Campaigns(r.Context(), a)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -1393,7 +1393,7 @@ func (h *Handler) CampaignCheck(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, jiedao.NotFound("检查单位", "unit"))
 		return
 	}
-	cs, err := b.Campaigns.Store.ListCampaigns(r.Context())
+	cs, err := b.Campaigns.Campaigns(r.Context(), a)
 	if err != nil {
 		h.fail(w, r, err)
 		return

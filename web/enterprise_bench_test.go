@@ -90,7 +90,7 @@ func BenchmarkEnterpriseEconomy(b *testing.B) {
 				cs = append(cs, code(i))
 			}
 			return cs
-		}())
+		}(), 0)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -86,7 +86,7 @@ func TestEnterprisePages(t *testing.T) {
 		if err != nil || c.Channel != "enterprise" {
 			t.Fatalf("case: %+v %v", c, err)
 		}
-		n, err := st.CountVisits(ctx, "2024-01-01", "2025-01-01")
+		n, err := st.CountVisits(ctx, 0, "2024-01-01", "2025-01-01")
 		if err != nil || n != 1 {
 			t.Fatalf("visits: %d %v", n, err)
 		}

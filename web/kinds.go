@@ -241,7 +241,7 @@ func (h *Handler) showDesk(w http.ResponseWriter, r *http.Request, a org.Actor, 
 	d := kindDesk{Kind: k, Total: total, All: all, Fields: kindNewFields[k]}
 	if k == casework.KindDuty && h.Roster != nil {
 		now := h.Cases.Now().In(calendar.Zone())
-		shifts, err := h.Roster.Shifts(r.Context(), now.AddDate(0, 0, -1).Format("2006-01-02"), now.AddDate(0, 0, 7).Format("2006-01-02"))
+		shifts, err := h.Roster.Shifts(r.Context(), a.JurisdictionID, now.AddDate(0, 0, -1).Format("2006-01-02"), now.AddDate(0, 0, 7).Format("2006-01-02"))
 		if err != nil {
 			h.fail(w, r, err)
 			return

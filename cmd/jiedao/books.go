@@ -28,8 +28,8 @@ type books struct {
 func (a *app) wireBooks(ctx context.Context) error {
 	communities := func(ctx context.Context) ([]*org.Community, error) { return a.db.Org().ListCommunities(ctx) }
 	b := &books{
-		ledgers: &ledger.Service{Store: a.db.Ledger(), Now: time.Now, Communities: communities, Device: a.db.Ledger().DeviceExists},
-		indicators: &indicator.Service{Store: a.db.Indicators(), Now: time.Now, Audit: a.db.Audit(),
+		ledgers: &ledger.Service{Store: a.db.Ledger(), Now: time.Now, Communities: communities, Device: a.db.Ledger().DeviceExists, Jurisdictions: a.db.Org()},
+		indicators: &indicator.Service{Store: a.db.Indicators(), Now: time.Now, Audit: a.db.Audit(), Jurisdictions: a.db.Org(),
 			Figure: func(ctx context.Context, act org.Actor, key string, year int) (float64, bool, error) {
 				v, ok, _, err := report.Measure(ctx, a.cases, act, key, year, a.figures...)
 				return v, ok, err
@@ -38,7 +38,7 @@ func (a *app) wireBooks(ctx context.Context) error {
 				_, ok := report.Lookup(key, a.figures...)
 				return ok
 			}},
-		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Now: time.Now},
+		campaigns: &campaign.Service{Store: a.db.Campaigns(), Cases: a.cases, Photos: &casework.Photos{Store: a.db.Photos(), Cases: a.cases}, Now: time.Now, Jurisdictions: a.db.Org()},
 	}
 	if err := b.ledgers.EnsureBuiltin(ctx); err != nil {
 		return err

@@ -106,7 +106,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 	cases.Kinds = kinds.Models(petitionKey)
 	cases.PersonKey = petitionKey // 12345 callers: one identity with petitioners (docs/kinds.md)
 	a := &app{db: db, auth: auth, cases: cases, dir: &org.Directory{Store: orgStore, Audit: db.Audit()}, log: log,
-		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now}}
+		ent: &enterprise.Service{Store: db.Enterprises(), Cases: cases, Audit: db.Audit(), Now: time.Now, Jurisdictions: db.Org()}}
 	a.figures = append(a.figures, &enterprise.Figures{Service: a.ent, Cases: cases})
 	if err := a.wireBooks(ctx); err != nil {
 		db.Close()
@@ -121,7 +121,7 @@ func openApp(ctx context.Context, dsn, workingHours string, log *slog.Logger) (*
 
 // dutyRosters is the duty roster's service (docs/kinds.md "The roster").
 func (a *app) dutyRosters() *duty.RosterService {
-	return &duty.RosterService{Store: a.db.Roster(), Calendars: a.cases.Calendars, Staff: a.db.Org(), Audit: a.db.Audit(), Now: a.cases.Now}
+	return &duty.RosterService{Store: a.db.Roster(), Calendars: a.cases.Calendars, Staff: a.db.Org(), Audit: a.db.Audit(), Now: a.cases.Now, Jurisdictions: a.db.Org()}
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
