@@ -77,6 +77,7 @@ func (h *Handler) WorkReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showWorkReport(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, year, status int) {
+	own := a
 	a, jur, err := h.narrowed(r, a)
 	if err != nil {
 		h.fail(w, r, err)
@@ -88,7 +89,9 @@ func (h *Handler) showWorkReport(w http.ResponseWriter, r *http.Request, p *page
 		return
 	}
 	d := &workReportData{Year: year, Report: rep, Links: map[string]string{}, Targets: report.Targets(rep.Next),
-		Editor: a.Role == org.RoleAdmin && a.JurisdictionID == 0, Jur: jur}
+		// The override form edits the admin's own report: not offered on a
+		// district admin's view of one subdistrict.
+		Editor: a.Role == org.RoleAdmin && a.JurisdictionID == own.JurisdictionID, Jur: jur}
 	now := h.Cases.Now().Year()
 	for y := now; y >= now-4 && y >= 2000; y-- {
 		d.Years = append(d.Years, y)
