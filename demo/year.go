@@ -30,6 +30,11 @@ type Options struct {
 	// old cases closed, recent ones still open, every state of the loop
 	// with cases at Now. Zero builds Year alone.
 	Now time.Time
+	// afterChunk, when set, is called after each chunk of cases is
+	// committed (tests interrupt a build there).
+	afterChunk func(chunk int)
+	// chunk, when set, is the cases of a chunk (chunkSize otherwise).
+	chunk int
 }
 
 // Volumes are the numbers of cases to generate per channel that end in the
@@ -93,6 +98,25 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		return nil, jiedao.Invalid("scale", "规模应在0到1000之间", "scale must be between 0 and 1000")
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
+	// A build in chunks with checkpoints (checkpoint.go): resumed, its
+	// organisation is made again in a scratch database, from which the
+	// generator reads; its rows are the build's (sameOrg).
+	resume, err := begin(ctx, db, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.BulkSettings(ctx); err != nil {
+		return nil, err
+	}
+	build := db
+	if resume != nil {
+		scratch, done, err := scratchOrg(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		db = scratch
+	}
 	g, err := buildOrg(ctx, db, rng)
 	if err != nil {
 		return nil, fmt.Errorf("demo: organisation: %w", err)
@@ -122,6 +146,13 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		}
 		gen.clients[cl.ch] = org.ClientActor(client)
 	}
+	if resume != nil {
+		if err := sameOrg(ctx, build, db); err != nil {
+			return nil, err
+		}
+	} else if err := build.Checkpoint(ctx, "org"); err != nil {
+		return nil, err
+	}
 	rules, err := db.Cases().ListRoutingRules(ctx)
 	if err != nil {
 		return nil, err
@@ -141,23 +172,59 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		return nil, err
 	}
 
-	// The loop runs in memory on one core while the batches before it are
-	// written on the other.
-	const batchSize = 2000
+	// The loop runs in memory on one core while the chunks before it are
+	// written on the other, each with its checkpoint; a resumed build
+	// skips the chunks stored before.
+	last := -1
+	if resume != nil {
+		last = resume.LastChunk
+	}
+	bar := newProgress(progress, len(plans))
 	batches := make(chan []store.CaseHistory, 2)
 	written := make(chan error, 1)
+	stop := make(chan struct{})
 	go func() {
 		var err error
+		k := 0
 		for b := range batches {
-			if err == nil {
-				err = db.Cases().ImportCases(ctx, b)
+			switch {
+			case err != nil:
+			case k <= last:
+				bar.add(len(b), true)
+			default:
+				if err = build.Cases().ImportChunk(ctx, k, b); err != nil {
+					close(stop)
+					break
+				}
+				bar.add(len(b), false)
+				if opt.afterChunk != nil {
+					opt.afterChunk(k)
+				}
 			}
+			k++
 		}
 		written <- err
 	}()
-	batch := make([]store.CaseHistory, 0, batchSize)
+	size := chunkSize
+	if opt.chunk > 0 {
+		size = opt.chunk
+	}
+	batch := make([]store.CaseHistory, 0, size)
 	var genErr error
+	send := func(b []store.CaseHistory) bool {
+		select {
+		case batches <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+generate:
 	for i, p := range plans {
+		if err := ctx.Err(); err != nil {
+			genErr = err
+			break
+		}
 		h, err := gen.live(ctx, p)
 		if err != nil {
 			genErr = fmt.Errorf("demo: case %d (%s): %w", i, p.channel, err)
@@ -167,16 +234,15 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		sum.Events += len(h.Events)
 		sum.PerChannel[p.channel]++
 		batch = append(batch, h)
-		if len(batch) == batchSize {
-			batches <- batch
-			batch = make([]store.CaseHistory, 0, batchSize)
-			if progress != nil && sum.Cases%(batchSize*10) == 0 {
-				fmt.Fprintf(progress, "  %d 件 / cases…\n", sum.Cases)
+		if len(batch) == size {
+			if !send(batch) {
+				break generate
 			}
+			batch = make([]store.CaseHistory, 0, size)
 		}
 	}
 	if genErr == nil && len(batch) > 0 {
-		batches <- batch
+		send(batch)
 	}
 	close(batches)
 	if err := <-written; err != nil {
@@ -185,14 +251,20 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if genErr != nil {
 		return nil, genErr
 	}
-	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
-		return nil, fmt.Errorf("demo: enterprises: %w", err)
-	}
-	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
-		return nil, fmt.Errorf("demo: books: %w", err)
-	}
-	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
-		return nil, fmt.Errorf("demo: case kinds: %w", err)
+	// The domains' records, a phase each with its checkpoint (finish).
+	if err := finish(ctx, build, db, resume, []phase{
+		{"enterprises", true, func(ctx context.Context, db *store.DB) error {
+			return generateEnterprises(ctx, db, g, opt, GudangEnterprises)
+		}},
+		// Books read back what they write: not in one transaction.
+		{"books", false, func(ctx context.Context, db *store.DB) error {
+			return generateBooks(ctx, db, gen, opt.Seed) // demo/books.go: ledgers, indicators, targets, campaigns
+		}},
+		{"kinds", true, func(ctx context.Context, db *store.DB) error {
+			return gen.generateKinds(ctx, db, CalibratedKinds()) // demo/kinds.go
+		}},
+	}); err != nil {
+		return nil, err
 	}
 	sum.Took = time.Since(start)
 	return sum, nil
