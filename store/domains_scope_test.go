@@ -20,24 +20,30 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
-// twoSubdistricts is the fixture (古荡街道, with 文华 and 益乐) and a second
-// subdistrict, 西溪街道, with one community, in one deployment.
+// twoSubdistricts is the fixture made a district's deployment
+// (fixture.AddXixi: 西湖区 over 古荡街道 and 西溪街道).
 type twoSubdistricts struct {
 	*fixture.Org
 	Gudang, Xixi *org.Jurisdiction
-	Xixi1        *org.Community // 西溪的社区
+	Xixi1        *org.Community // 西溪社区
+	X            *fixture.Xixi
 }
 
 func buildTwoSubdistricts(t *testing.T, db *store.DB) *twoSubdistricts {
 	t.Helper()
 	fx, err := fixture.Build(bg, db)
 	must(t, err)
-	x := &twoSubdistricts{Org: fx, Gudang: fx.Jurisdiction}
-	x.Xixi = &org.Jurisdiction{DivisionCode: "330106008", Name: "西溪街道", NameEn: "Xixi Subdistrict", Level: org.LevelSubdistrict}
-	must(t, db.Org().CreateJurisdiction(bg, x.Xixi))
-	x.Xixi1 = &org.Community{JurisdictionID: x.Xixi.ID, Code: "xixi-1", Name: "西溪一社区"}
-	must(t, db.Org().CreateCommunity(bg, x.Xixi1))
-	return x
+	xx, err := fx.AddXixi(bg)
+	must(t, err)
+	return &twoSubdistricts{Org: fx, Gudang: fx.Jurisdiction, Xixi: xx.Jurisdiction, Xixi1: xx.Community, X: xx}
+}
+
+// districtActor is the fixture's actor of a role with no jurisdiction:
+// the district's, who sees both subdistricts.
+func (x *twoSubdistricts) districtActor(r org.Role) org.Actor {
+	a := x.Actor(r)
+	a.JurisdictionID = 0
+	return a
 }
 
 // in returns the actor of a role limited to a subdistrict.
@@ -51,7 +57,7 @@ func TestEnterpriseScopeBySubdistrict(t *testing.T) {
 		x := buildTwoSubdistricts(t, db)
 		svc := &enterprise.Service{Store: db.Enterprises(), Audit: db.Audit(), Jurisdictions: db.Org(),
 			Now: func() time.Time { return time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC) }}
-		district := x.Actor(org.RoleEnterpriseService) // no jurisdiction: the district's
+		district := x.districtActor(org.RoleEnterpriseService) // no jurisdiction: the district's
 		gd, xx := in(district, x.Gudang), in(district, x.Xixi)
 
 		// A district actor must say which subdistrict a new enterprise is
@@ -200,7 +206,7 @@ func TestLedgerScopeBySubdistrict(t *testing.T) {
 		ctx := context.Background()
 		svc := ledgerService(db, cst(2023, 5, 1, 9, 0))
 		svc.Jurisdictions = db.Org()
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		must(t, svc.CreateType(ctx, admin, canteenType()))
 		add := func(a org.Actor, in ledger.EntryInput) *ledger.Entry {
@@ -261,7 +267,7 @@ func TestIndicatorScopeBySubdistrict(t *testing.T) {
 		svc := indicatorService(db, cst(2024, 1, 15, 10, 0))
 		svc.Jurisdictions = db.Org()
 		must(t, svc.EnsureBuiltin(ctx))
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		const key = "fiscal.total_revenue"
 		// Each subdistrict enters its own; a district admin names the
@@ -332,7 +338,7 @@ func TestCampaignScopeBySubdistrict(t *testing.T) {
 		now := cst(2023, 6, 1, 10, 0)
 		svc := &campaign.Service{Store: db.Campaigns(), Cases: x.Service(func() time.Time { return now }), Jurisdictions: db.Org(),
 			Now: func() time.Time { return now }}
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		mk := func(code string) *campaign.Campaign {
 			return &campaign.Campaign{Code: code, Name: "电梯安全检查", Kind: campaign.Elevator, Year: 2023,
@@ -404,7 +410,7 @@ func TestDutyRosterBySubdistrict(t *testing.T) {
 		}
 		svc := &duty.RosterService{Store: db.Roster(), Calendars: db.Calendar(calendar.DefaultWorkingHours()), Staff: db.Org(), Jurisdictions: db.Org(),
 			Now: func() time.Time { return time.Date(2023, 9, 20, 10, 0, 0, 0, calendar.Zone()) }}
-		disp := x.Actor(org.RoleDispatcher)
+		disp := x.districtActor(org.RoleDispatcher)
 		gd, xx := in(disp, x.Gudang), in(disp, x.Xixi)
 		gen := duty.GenerateInput{From: "2023-10-09", To: "2023-10-15", Leaders: []int64{x.Leader.ID}, Officers: []int64{x.DutyOfficer.ID}, PerShift: 1}
 		// The district's dispatcher works on a subdistrict's desk, narrowed
@@ -420,7 +426,14 @@ func TestDutyRosterBySubdistrict(t *testing.T) {
 				t.Fatalf("西溪 sees 古荡's shift of %s", d.Date)
 			}
 		}
+		// 西溪's desk is made of its own people and the district's; 古荡's
+		// leader is not among them.
 		gen.From, gen.To = "2023-10-10", "2023-10-11"
+		_, err = svc.Generate(ctx, xx, gen)
+		if je, ok := err.(*jiedao.Error); !ok || je.Field != "leaders" {
+			t.Fatalf("西溪's roster with 古荡's leader: %v", err)
+		}
+		gen.Leaders, gen.Officers = []int64{x.X.Leader.ID}, []int64{x.X.DistrictDispatcher.ID}
 		_, err = svc.Generate(ctx, xx, gen)
 		must(t, err)
 		for _, c := range []struct {
@@ -446,7 +459,7 @@ func TestReportDocsBySubdistrict(t *testing.T) {
 		x := buildTwoSubdistricts(t, db)
 		ctx := context.Background()
 		docs := &report.Docs{Store: db.ReportDocs(), Now: func() time.Time { return cst(2024, 1, 10, 9, 0) }}
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		district, err := docs.SaveTemplate(ctx, admin, "# 全区\n西湖码{{cases.xihu_code.signed}}件", "")
 		must(t, err)
