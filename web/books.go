@@ -157,8 +157,11 @@ type ledgerPage struct {
 	CanAdd      bool
 	Communities []*org.Community
 	FixedComm   int64 // a community worker's own community
-	Import      *ledger.ImportResult
-	Prev, Next  string
+	// Subdistricts is what a district actor picks an entry of no
+	// community from (web/subdistricts.go); nil: his own or the one.
+	Subdistricts []*org.Jurisdiction
+	Import       *ledger.ImportResult
+	Prev, Next   string
 }
 
 type entryRow struct {
@@ -322,6 +325,12 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request, p *page, st
 		d.CanAdd = ledger.CanEdit(a, t, 0) || a.Is(org.RoleAdmin)
 		d.Communities = comms
 	}
+	if d.CanAdd {
+		if d.Subdistricts, err = h.subdistrictChoice(ctx, a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	exp := cloneValues(uq)
 	exp.Del("offset")
 	d.QueryString = exp.Encode()
@@ -381,6 +390,7 @@ func (h *Handler) LedgerPost(w http.ResponseWriter, r *http.Request) {
 	if c, err := strconv.ParseInt(r.PostForm.Get("community_id"), 10, 64); err == nil {
 		in.CommunityID = c
 	}
+	in.JurisdictionID = formJurisdiction(r)
 	t, err := b.Ledgers.Type(r.Context(), code)
 	if err != nil {
 		h.fail(w, r, err)
@@ -559,6 +569,7 @@ func (h *Handler) LedgerEntryPost(w http.ResponseWriter, r *http.Request) {
 	if c, err := strconv.ParseInt(r.PostForm.Get("community_id"), 10, 64); err == nil {
 		in.CommunityID = c
 	}
+	in.JurisdictionID = formJurisdiction(r)
 	for _, f := range t.Fields {
 		if v := strings.TrimSpace(r.PostForm.Get("f_" + f.Key)); v != "" {
 			in.Values[f.Key] = v
