@@ -495,3 +495,98 @@ func TestReportDocsBySubdistrict(t *testing.T) {
 		}
 	})
 }
+
+// TestDomainFiguresAddUpBySubdistrict holds report.Compute to the rule of
+// docs/jurisdictions.md over every source outside the case loop: a
+// subdistrict actor's figures are its own records', the district's are
+// their sum, and the district narrowed to a subdistrict gets exactly that
+// subdistrict's.
+func TestDomainFiguresAddUpBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		now := cst(2024, 1, 15, 10, 0)
+		cases := x.Service(func() time.Time { return now })
+		ent := &enterprise.Service{Store: db.Enterprises(), Jurisdictions: db.Org(), Now: func() time.Time { return now }}
+		led := ledgerService(db, now)
+		led.Jurisdictions = db.Org()
+		must(t, led.EnsureBuiltin(ctx))
+		ind := indicatorService(db, now)
+		ind.Jurisdictions = db.Org()
+		must(t, ind.EnsureBuiltin(ctx))
+		camp := &campaign.Service{Store: db.Campaigns(), Cases: cases, Jurisdictions: db.Org(), Now: func() time.Time { return cst(2023, 6, 1, 9, 0) }}
+		admin := x.districtActor(org.RoleAdmin)
+		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
+
+		// Each subdistrict's records, in different numbers.
+		for i, a := range []org.Actor{gd, xx} {
+			n := i + 1 // 古荡 1 of each, 西溪 2
+			for k := 0; k < n; k++ {
+				tag := a.JurisdictionID*100 + int64(k)
+				e := &enterprise.Enterprise{CreditCode: validCode("91330106MA2" + strconv.FormatInt(100000+tag, 10)), Name: "企业" + strconv.FormatInt(tag, 10),
+					RegisteredOn: "2023-03-01", OnboardedOn: "2023-04-01"}
+				must(t, ent.SaveEnterprise(ctx, a, e))
+				must(t, ent.RecordVisit(ctx, a, &enterprise.Visit{EnterpriseID: e.ID, On: "2023-05-01"}))
+				must(t, ent.AddCertification(ctx, a, &enterprise.Certification{EnterpriseID: e.ID, Kind: enterprise.CertHighTech, AwardedOn: "2023-06-01"}))
+				must(t, ent.RecordMove(ctx, a, &enterprise.Move{EnterpriseID: e.ID, Direction: enterprise.MovedIn, On: "2023-02-01", AnnualTax: enterprise.Yuan(100 * int64(k+1))}))
+				_, err := led.Add(ctx, a, ledger.TypeMealDelivery, ledger.EntryInput{Day: "2023-07-01", Values: map[string]string{"elder": "老人" + strconv.FormatInt(tag, 10), "meals": "3"}})
+				must(t, err)
+			}
+			must(t, ind.Enter(ctx, a, []indicator.Input{{Key: "fiscal.general_budget", Period: "2023-12", Value: float64(1000 * n)}}))
+			must(t, ind.SetTarget(ctx, a, &indicator.Target{Year: 2024, Level: indicator.Subdistrict, Key: "fiscal.general_budget", Name: "一般公共预算",
+				Comparison: indicator.AtLeast, Value: float64(1100 * n), Code: "target.fiscal.general_budget"}))
+			c := &campaign.Campaign{Code: "elevators-" + strconv.Itoa(i), Name: "电梯", Kind: campaign.Elevator, Year: 2023, Checklist: []campaign.Item{{Key: "cert", Name: "合格证"}}}
+			must(t, camp.Create(ctx, a, c))
+			var units []campaign.UnitInput
+			for k := 0; k < n; k++ {
+				units = append(units, campaign.UnitInput{Key: "u" + strconv.Itoa(k), Kind: campaign.UnitElevator, Name: "电梯"})
+			}
+			_, err := camp.AddUnits(ctx, a, c.Code, units, 2, false)
+			must(t, err)
+			us, _, err := camp.Units(ctx, a, campaign.UnitFilter{CampaignID: c.ID}, 10, 0)
+			must(t, err)
+			for _, u := range us {
+				_, _, err := camp.Check(ctx, a, u.ID, campaign.CheckInput{Items: []campaign.ItemResult{{Key: "cert", Pass: true}}})
+				must(t, err)
+			}
+		}
+
+		sources := []report.Source{&enterprise.Figures{Service: ent, Cases: cases}, ledger.Figures{Service: led}, indicator.Figures{Service: ind}, campaign.Figures{Service: camp}}
+		values := func(a org.Actor) map[string]float64 {
+			vs, err := report.Compute(ctx, cases, a, 2023, sources...)
+			must(t, err)
+			out := map[string]float64{}
+			for _, v := range vs {
+				if !v.IsCase() && !v.IsRate() && !v.Missing {
+					out[v.Key] = v.Value
+				}
+			}
+			return out
+		}
+		g, xv, d := values(gd), values(xx), values(admin)
+		narrowed, ok := admin.Narrowed(x.Gudang.ID)
+		if !ok {
+			t.Fatal("the district cannot narrow to 古荡")
+		}
+		ng := values(narrowed)
+		both := 0
+		for key, dv := range d {
+			if g[key]+xv[key] != dv {
+				t.Errorf("%s: 古荡 %v + 西溪 %v ≠ the district's %v", key, g[key], xv[key], dv)
+			}
+			if ng[key] != g[key] {
+				t.Errorf("%s: the district narrowed to 古荡 %v, 古荡's own %v", key, ng[key], g[key])
+			}
+			if g[key] != 0 && xv[key] != 0 {
+				both++
+			}
+		}
+		// The figures measured in both subdistricts: enterprise (new,
+		// onboarded, visits, high-tech, net migration tax), ledger (meal
+		// deliveries), indicator (revenue and its target), campaign
+		// (elevators).
+		if both < 9 || g["enterprise.visits"] != 1 || xv["enterprise.visits"] != 2 || xv["target.fiscal.general_budget"] != 2200 {
+			t.Fatalf("%d figures in both; 古荡 %v; 西溪 %v", both, g, xv)
+		}
+	})
+}
