@@ -41,3 +41,19 @@ func formJurisdiction(r *http.Request) int64 {
 	}
 	return j
 }
+
+// pickedActor is the actor acting for the subdistrict a district actor
+// picked on a form (jurisdiction_id, checked to be one of the
+// deployment's subdistricts), or the actor as he is when none was picked.
+func (h *Handler) pickedActor(ctx context.Context, a org.Actor, r *http.Request) (org.Actor, error) {
+	j := formJurisdiction(r)
+	if j == 0 || h.Directory == nil {
+		return a, nil
+	}
+	j, err := org.RecordJurisdiction(ctx, h.Directory.Store, a, j)
+	if err != nil {
+		return a, err
+	}
+	n, _ := a.Narrowed(j)
+	return n, nil
+}
