@@ -96,7 +96,8 @@ func (h *Handler) ListCases(w http.ResponseWriter, r *http.Request) {
 }
 
 // parseListFilter reads the list's filter and its page: limit (default
-// 50; the service caps it at MaxPage) and offset.
+// 50; the service caps it at MaxPage) and offset, or a cursor (after or
+// before a case id).
 func parseListFilter(r *http.Request) (casework.Filter, error) {
 	q := r.URL.Query()
 	f, err := ParseFilter(q)
@@ -111,7 +112,18 @@ func parseListFilter(r *http.Request) (casework.Filter, error) {
 	if err != nil {
 		return f, err
 	}
-	f.Limit, f.Offset = int(limit), int(offset)
+	after, err := NonNegative(q, "after")
+	if err != nil {
+		return f, err
+	}
+	before, err := NonNegative(q, "before")
+	if err != nil {
+		return f, err
+	}
+	if after != 0 && before != 0 {
+		return f, jiedao.Invalid("before", "after 与 before 只能给一个", "give after or before, not both")
+	}
+	f.Limit, f.Offset, f.After, f.Before = int(limit), int(offset), after, before
 	if f.Limit == 0 {
 		f.Limit = 50 // the page the answer says it gives; the service caps it at 500
 	}

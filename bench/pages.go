@@ -31,7 +31,6 @@ func pageCases(year int) []pageCase {
 		{"dispatcher", "dispatcher", "/cases?sort=due&dir=asc"},
 		{"dispatcher", "dispatcher", "/cases?sort=urgency"},
 		{"dispatcher", "dispatcher", "/cases?page=200"},
-		{"dispatcher", "dispatcher", "/cases?page=14000"},
 		{"unit", "chengguan.1", "/inbox"},
 		{"unit", "chengguan.1", "/cases"},
 	}
@@ -72,7 +71,22 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 		rows.Close()
 	}
 	if deep != 0 {
-		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?after=%d", deep)})
+		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?after=%d", deep)},
+			pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?before=%d", deep)})
+	}
+	// The last page of the whole list (read from its end) and the middle
+	// one (the deepest OFFSET a numbered page can cost, half the list).
+	var total int
+	if rows, err := env.DB.Query(ctx, `SELECT COUNT(*) FROM cases`); err == nil {
+		for rows.Next() {
+			_ = rows.Scan(&total)
+		}
+		rows.Close()
+	}
+	if total > 0 {
+		last := (total + 49) / 50
+		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?page=%d", last)},
+			pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?page=%d", (last+1)/2)})
 	}
 	for _, pc := range cases {
 		if opt.Page != "" && !strings.Contains(pc.path, opt.Page) {

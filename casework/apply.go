@@ -138,6 +138,15 @@ func Apply(c *Case, e *Event) (*Case, error) {
 		if e.To == StatusHandling && c.StartedAt == nil {
 			c.StartedAt = &at
 		}
+	case ActTransfer:
+		// 转办 (transfer.go): to the new subdistrict's command center; a
+		// dispatch in hand is ended as a return ends it.
+		if dispatchOpen(c.Status) {
+			c.ReturnedAt = &at
+		}
+		c.JurisdictionID = p.ToJurisdiction
+		c.UnitID = 0
+		c.Extension = nil
 	case ActVoid:
 		c.Extension = nil // nothing is pending on a void case
 	case ActReject, ActComment:

@@ -409,6 +409,10 @@ type Payload struct {
 	// (its notice is the event's reason); empty for the loop's deadlines.
 	Clock   string `json:"clock,omitempty"`
 	Article string `json:"article,omitempty"`
+	// FromJurisdiction and ToJurisdiction are the subdistricts of a
+	// transfer (转办, transfer.go).
+	FromJurisdiction int64 `json:"from_jurisdiction,omitempty"`
+	ToJurisdiction   int64 `json:"to_jurisdiction,omitempty"`
 
 	// ReporterDigest stands for the report's contact in the stored event
 	// (report only): see ContactDigest and MarshalPayload.

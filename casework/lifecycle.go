@@ -308,7 +308,7 @@ func (w actorRule) allows(a org.Actor, c *Case) bool {
 // deadline job's marks and the device alarms each come by their own path.
 func viaStep(a Action) bool {
 	switch a {
-	case ActReport, ActWarn, ActOverdue, ActAlarmRepeat, ActAlarmClear:
+	case ActReport, ActWarn, ActOverdue, ActAlarmRepeat, ActAlarmClear, ActTransfer:
 		return false
 	}
 	return true
@@ -323,6 +323,13 @@ func Target(action Action, c *Case) Status {
 	switch {
 	case action == ActResume:
 		return c.HungFrom
+	case action == ActTransfer:
+		// Back to the command center: a case not yet accepted waits to be;
+		// another waits to be dispatched.
+		if c.Status == StatusReported {
+			return StatusReported
+		}
+		return StatusAccepted
 	case r.to == "":
 		return c.Status
 	}

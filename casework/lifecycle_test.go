@@ -72,6 +72,11 @@ func TestCheckStepRuleTable(t *testing.T) {
 		{casework.ActOverdue, A(aSystem), open, A(aLeader, aAdmin)},
 		{casework.ActAlarmRepeat, A(aClient, aSystem), open, A(aResident, aDispatcher, aLeader)},
 		{casework.ActAlarmClear, A(aClient, aSystem), append(S(casework.StatusClosed), open...), A(aResident, aDispatcher, aAdmin)},
+		// 转办: a dispatcher, or an admin (Service.Transfer keeps it to the
+		// district's: casework.MayTransfer), before the work is reported done.
+		{casework.ActTransfer, A(aDispatcher, aAdmin), S(casework.StatusReported, casework.StatusAccepted, casework.StatusDispatched,
+			casework.StatusSigned, casework.StatusReturned, casework.StatusHandling, casework.StatusRework, casework.StatusEscalated),
+			A(aLeader, aUnitHandler, aGridWorker, aResident, aClient, aSystem)},
 	}
 	// The case kinds' steps: refused on an ordinary case in every state
 	// (package kinds tests them on their kinds).
@@ -112,7 +117,7 @@ func TestCheckStepRuleTable(t *testing.T) {
 			casework.ActReject: true, casework.ActReturn: true, casework.ActRework: true, casework.ActReopen: true,
 			casework.ActEscalate: true, casework.ActSupervise: true, casework.ActRequestExtension: true,
 			casework.ActDenyExtension: true, casework.ActHang: true, casework.ActVoid: true, casework.ActComment: true,
-			casework.ActHandle: true, casework.ActSelfHandle: true,
+			casework.ActHandle: true, casework.ActSelfHandle: true, casework.ActTransfer: true,
 			casework.ActClockPause: true, casework.ActClockExtend: true, casework.ActPetitionDecline: true,
 			casework.ActPetitionReview: true, casework.ActLegalRoute: true, casework.ActBacklogClear: true,
 		}[r.action] {

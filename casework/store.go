@@ -134,6 +134,9 @@ type Filter struct {
 	// Offset: a page at any depth costs what the first does (keyset
 	// paging). The total still counts the whole match.
 	After int64
+	// Before is After's other way (上一页 by cursor): the page of cases
+	// just before this case in the list's order.
+	Before int64
 
 	Scope Scope
 }

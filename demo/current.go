@@ -151,7 +151,7 @@ func (gen *generator) withCurrentYear(ctx context.Context, plans []casePlan, opt
 	cur.year, cur.cutoff = now.Year(), now
 	// Its own random stream: the seed year's draws stay as they were, so
 	// its calibration holds whatever day the demo is built.
-	cur.rng = rand.New(rand.NewPCG(uint64(now.Year())<<32^0x5eed, 0x2545f4914f6cdd1d))
+	cur.rng = rand.New(rand.NewPCG(uint64(now.Year())<<32^0x5eed^gen.salt, 0x2545f4914f6cdd1d))
 	if now.Year() == gen.year {
 		plans = nil
 	}

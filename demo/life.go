@@ -192,7 +192,10 @@ func (l *life) report(p casePlan) error {
 			in.Reporter = casework.Contact{Name: personName(gen.rng), Phone: phone(gen.rng)}
 		}
 	}
-	in.Address = fmt.Sprintf("%s%d号附近", streets[gen.rng.IntN(len(streets))], 1+gen.rng.IntN(400))
+	if gen.jurisdiction != 0 && actor.JurisdictionID == 0 {
+		actor.JurisdictionID = gen.jurisdiction // a resident or a platform reporting into this subdistrict
+	}
+	in.Address = fmt.Sprintf("%s%d号附近", gen.g.spec.streets[gen.rng.IntN(len(gen.g.spec.streets))], 1+gen.rng.IntN(400))
 	c, e, err := gen.svc.NewReport(l.ctx, actor, in, l.t)
 	if err != nil {
 		return err

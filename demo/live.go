@@ -117,6 +117,18 @@ func (l *Live) Start(ctx context.Context) error {
 			l.gridWorker[s.GridIDs[0]] = a
 		}
 	}
+	// In a district (demo --district) the district's dispatchers act, who
+	// see every subdistrict's cases; a subdistrict's would find another's
+	// not found.
+	var whole []org.Actor
+	for _, a := range l.dispatch {
+		if a.JurisdictionID == 0 {
+			whole = append(whole, a)
+		}
+	}
+	if len(whole) > 0 && len(whole) < len(l.dispatch) {
+		l.dispatch = whole
+	}
 	units, err := l.Org.ListUnits(ctx)
 	if err != nil {
 		return err

@@ -134,27 +134,60 @@ type Gudang struct {
 	UnitStaff map[string][]*org.Staff
 	// Centers are points of each standard grid, for placing cases.
 	Centers map[int64]geo.Point
+	spec    *subdistrict
 }
 
-// cell returns the rectangle [x0,x1]×[y0,y1] of the area's lattice with
-// its inner corners moved a little, so that the tiling looks drawn by hand
-// while neighbours still share their edges exactly.
-func corner(i, j, ni, nj int) geo.Point {
-	lon := originLon + widthDeg*float64(i)/float64(ni)
-	lat := originLat + heightDeg*float64(j)/float64(nj)
+// subdistrict describes a generated subdistrict: Gudang (gudangSpec), and
+// the others of the district demo (district.go). Prefix is put before the
+// usernames and unit codes of its staff and units ("" for Gudang, so that
+// its accounts are the demo's known ones); the maps of the organisation
+// the generator reads are keyed without it.
+type subdistrict struct {
+	code, name, nameEn, short string
+	prefix                    string
+	// The area: its south-west corner and size in degrees; communities
+	// laid out cols × rows from the south-west, each with gridCols ×
+	// gridRows grids.
+	lon, lat, width, height float64
+	cols, rows              int
+	communities             []struct{ code, name string }
+	buildings               []struct{ name, community string }
+	landlords               []string // communities with a landlord grid
+	police                  string   // the police station's name
+	streets                 []string
+	// parentID, when set, is the district the subdistrict belongs to
+	// (district.go).
+	parentID int64
+	// staffJurisdiction sets the jurisdiction of its staff (a district
+	// deployment's subdistrict staff see only their own).
+	staffJurisdiction bool
+}
+
+// gudangSpec is Gudang as the demo has always generated it.
+var gudangSpec = &subdistrict{code: "330106007", name: "古荡街道", nameEn: "Gudang Subdistrict", short: "古荡",
+	lon: originLon, lat: originLat, width: widthDeg, height: heightDeg, cols: 3, rows: 3,
+	communities: communityNames, buildings: buildings, landlords: []string{"gudong", "gudun", "lianhua"},
+	police: "古荡派出所", streets: streets}
+
+// corner returns the corner (i, j) of the area's lattice of ni × nj cells
+// with its inner corners moved a little, so that the tiling looks drawn by
+// hand while neighbours still share their edges exactly.
+func (sd *subdistrict) corner(i, j, ni, nj int) geo.Point {
+	lon := sd.lon + sd.width*float64(i)/float64(ni)
+	lat := sd.lat + sd.height*float64(j)/float64(nj)
 	if i > 0 && i < ni && j > 0 && j < nj {
 		// A deterministic wobble of up to 12% of a cell.
 		h := math.Sin(float64(i*131+j*71)) * 0.12
-		lon += widthDeg / float64(ni) * h
-		lat += heightDeg / float64(nj) * math.Cos(float64(i*37+j*113)) * 0.12
+		lon += sd.width / float64(ni) * h
+		lat += sd.height / float64(nj) * math.Cos(float64(i*37+j*113)) * 0.12
 	}
 	return geo.Point{Lon: round7(lon), Lat: round7(lat)}
 }
 
 func round7(v float64) float64 { return math.Round(v*1e7) / 1e7 }
 
-func quad(i, j, ni, nj int) geo.MultiPolygon {
-	a, b, c, d := corner(i, j, ni, nj), corner(i+1, j, ni, nj), corner(i+1, j+1, ni, nj), corner(i, j+1, ni, nj)
+func (sd *subdistrict) quad(i, j, ni, nj int) geo.MultiPolygon {
+	a, b, c, d := sd.corner(i, j, ni, nj), sd.corner(i+1, j, ni, nj), sd.corner(i+1, j+1, ni, nj), sd.corner(i, j+1, ni, nj)
 	return geo.MultiPolygon{geo.Polygon{geo.Ring{a, b, c, d, a}}}
 }
 
@@ -166,47 +199,54 @@ func square(center geo.Point, half float64) geo.MultiPolygon {
 	return geo.MultiPolygon{geo.Polygon{geo.Ring{a, b, c, d, a}}}
 }
 
-// buildOrg creates the Gudang organisation in an empty database.
-func buildOrg(ctx context.Context, db *store.DB, rng *rand.Rand) (*Gudang, error) {
+// buildSubdistrict creates a subdistrict's organisation: its jurisdiction,
+// communities and grids, units and staff; first (Gudang) also creates the
+// categories and the routing rules by category, which every subdistrict
+// shares; another subdistrict gets routing rules by its communities to its
+// own units.
+func buildSubdistrict(ctx context.Context, db *store.DB, rng *rand.Rand, sd *subdistrict, first bool) (*Gudang, error) {
 	g := &Gudang{Units: map[string]*org.Unit{}, Staff: map[string]*org.Staff{}, GridWorker: map[int64]*org.Staff{},
-		UnitStaff: map[string][]*org.Staff{}, Centers: map[int64]geo.Point{}}
+		UnitStaff: map[string][]*org.Staff{}, Centers: map[int64]geo.Point{}, spec: sd}
 	os, cs := db.Org(), db.Cases()
-	g.Jurisdiction = &org.Jurisdiction{DivisionCode: "330106007", Name: "古荡街道", NameEn: "Gudang Subdistrict"}
+	g.Jurisdiction = &org.Jurisdiction{DivisionCode: sd.code, Name: sd.name, NameEn: sd.nameEn}
+	if sd.parentID != 0 {
+		g.Jurisdiction.ParentID, g.Jurisdiction.Level = sd.parentID, org.LevelSubdistrict
+	}
 	if err := os.CreateJurisdiction(ctx, g.Jurisdiction); err != nil {
 		return nil, err
 	}
-	// Communities 3×3, grids 4×3 inside each: one lattice of 12×9 cells,
-	// so community borders are grid borders.
-	const ni, nj = 3 * gridCols, 3 * gridRows
+	// Communities cols×rows, grids 4×3 inside each: one lattice, so
+	// community borders are grid borders.
+	ni, nj := sd.cols*gridCols, sd.rows*gridRows
 	communityOf := map[string]*org.Community{}
-	for k, cn := range communityNames {
-		ci, cj := k%3, k/3
+	for k, cn := range sd.communities {
+		ci, cj := k%sd.cols, k/sd.cols
 		var ring geo.Ring
 		for i := 0; i < gridCols; i++ { // south edge, west to east
-			ring = append(ring, corner(ci*gridCols+i, cj*gridRows, ni, nj))
+			ring = append(ring, sd.corner(ci*gridCols+i, cj*gridRows, ni, nj))
 		}
 		for j := 0; j < gridRows; j++ { // east edge
-			ring = append(ring, corner((ci+1)*gridCols, cj*gridRows+j, ni, nj))
+			ring = append(ring, sd.corner((ci+1)*gridCols, cj*gridRows+j, ni, nj))
 		}
 		for i := gridCols; i > 0; i-- { // north edge
-			ring = append(ring, corner(ci*gridCols+i, (cj+1)*gridRows, ni, nj))
+			ring = append(ring, sd.corner(ci*gridCols+i, (cj+1)*gridRows, ni, nj))
 		}
 		for j := gridRows; j > 0; j-- { // west edge
-			ring = append(ring, corner(ci*gridCols, cj*gridRows+j, ni, nj))
+			ring = append(ring, sd.corner(ci*gridCols, cj*gridRows+j, ni, nj))
 		}
 		ring = append(ring, ring[0])
-		c := &org.Community{JurisdictionID: g.Jurisdiction.ID, Code: cn.code, Name: cn.name, Geometry: geo.MultiPolygon{geo.Polygon{ring}}}
+		c := &org.Community{JurisdictionID: g.Jurisdiction.ID, Code: sd.prefix + cn.code, Name: cn.name, Geometry: geo.MultiPolygon{geo.Polygon{ring}}}
 		if err := os.CreateCommunity(ctx, c); err != nil {
 			return nil, fmt.Errorf("community %s: %w", cn.code, err)
 		}
 		g.Communities = append(g.Communities, c)
-		communityOf[c.Code] = c
+		communityOf[cn.code] = c
 		short := strings.TrimSuffix(strings.SplitN(cn.name, "社区", 2)[0], "区")
 		for j := 0; j < gridRows; j++ {
 			for i := 0; i < gridCols; i++ {
 				n := j*gridCols + i + 1
-				shape := quad(ci*gridCols+i, cj*gridRows+j, ni, nj)
-				grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("%s-%02d", cn.code, n),
+				shape := sd.quad(ci*gridCols+i, cj*gridRows+j, ni, nj)
+				grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("%s%s-%02d", sd.prefix, cn.code, n),
 					Name: fmt.Sprintf("%s第%d网格", short, n), Kind: org.GridStandard, Geometry: shape}
 				if err := os.CreateGrid(ctx, grid); err != nil {
 					return nil, err
@@ -219,23 +259,23 @@ func buildOrg(ctx context.Context, db *store.DB, rng *rand.Rand) (*Gudang, error
 	// Building grids: a 60 m square around a point inside a grid of the
 	// tower's community; landlord grids: one rented-housing block in three
 	// old estates.
-	for k, b := range buildings {
+	for k, b := range sd.buildings {
 		c := communityOf[b.community]
 		host := g.gridsOf(c.ID)[(k*5)%(gridCols*gridRows)]
 		center := g.Centers[host.ID]
-		grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("building-%02d", k+1), Name: b.name + "楼宇网格",
+		grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("%sbuilding-%02d", sd.prefix, k+1), Name: b.name + "楼宇网格",
 			Kind: org.GridBuilding, Geometry: square(center, 0.0003)}
 		if err := os.CreateGrid(ctx, grid); err != nil {
 			return nil, err
 		}
 		g.Grids = append(g.Grids, grid)
 	}
-	for k, code := range []string{"gudong", "gudun", "lianhua"} {
+	for k, code := range sd.landlords {
 		c := communityOf[code]
 		host := g.gridsOf(c.ID)[7]
 		center := g.Centers[host.ID]
 		center.Lon += 0.0008
-		grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("landlord-%02d", k+1), Name: strings.TrimSuffix(c.Name, "社区") + "房东网格",
+		grid := &org.Grid{CommunityID: c.ID, Code: fmt.Sprintf("%slandlord-%02d", sd.prefix, k+1), Name: strings.TrimSuffix(c.Name, "社区") + "房东网格",
 			Kind: org.GridLandlord, Geometry: square(center, 0.0004)}
 		if err := os.CreateGrid(ctx, grid); err != nil {
 			return nil, err
@@ -244,23 +284,39 @@ func buildOrg(ctx context.Context, db *store.DB, rng *rand.Rand) (*Gudang, error
 	}
 
 	for _, u := range unitDefs {
-		unit := &org.Unit{Code: u.code, Name: u.name, Kind: u.kind}
+		unit := &org.Unit{Code: sd.prefix + u.code, Name: u.name, Kind: u.kind}
+		if u.code == "police" {
+			unit.Name = sd.police
+		}
+		if sd.prefix != "" && u.kind != org.UnitExternal {
+			unit.Name = sd.short + unit.Name // 西溪城市管理科: told apart in the district's lists
+		}
+		if sd.staffJurisdiction {
+			unit.JurisdictionID = g.Jurisdiction.ID
+		}
 		if err := os.CreateUnit(ctx, unit); err != nil {
 			return nil, err
 		}
 		g.Units[u.code] = unit
 	}
 	for _, c := range g.Communities {
-		unit := &org.Unit{Code: "community-" + c.Code, Name: strings.TrimSuffix(c.Name, "（古东）") + "居委会", Kind: org.UnitCommunity, CommunityID: c.ID}
+		code := strings.TrimPrefix(c.Code, sd.prefix)
+		unit := &org.Unit{Code: sd.prefix + "community-" + code, Kind: org.UnitCommunity, CommunityID: c.ID}
 		unit.Name = strings.TrimSuffix(strings.TrimSuffix(c.Name, "（古东）"), "（古北）") + "居委会"
+		if sd.staffJurisdiction {
+			unit.JurisdictionID = g.Jurisdiction.ID
+		}
 		if err := os.CreateUnit(ctx, unit); err != nil {
 			return nil, err
 		}
-		g.Units[unit.Code] = unit
+		g.Units["community-"+code] = unit
 	}
 
 	if err := g.createStaff(ctx, os, rng); err != nil {
 		return nil, err
+	}
+	if !first {
+		return g, g.routeCommunities(ctx, cs)
 	}
 	for _, d := range categoryDefs {
 		cat := &casework.Category{Code: d.code, ParentCode: d.parent, Name: d.name, NameEn: d.nameEn, Active: true}
@@ -291,6 +347,31 @@ func buildOrg(ctx context.Context, db *store.DB, rng *rand.Rand) (*Gudang, error
 		}
 	}
 	return g, nil
+}
+
+// routeCommunities gives another subdistrict's communities routing rules
+// to its own units: each category to the unit of the same code (a rule of
+// a community outranks Gudang's rules by category alone), and police
+// transfers of the 04 classes to the community first, as in Gudang.
+func (g *Gudang) routeCommunities(ctx context.Context, cs *store.Cases) error {
+	for _, c := range g.Communities {
+		code := strings.TrimPrefix(c.Code, g.spec.prefix)
+		for _, d := range categoryDefs {
+			if d.unit == "" {
+				continue
+			}
+			if err := cs.CreateRoutingRule(ctx, &casework.RoutingRule{Category: d.code, CommunityID: c.ID, UnitID: g.Units[d.unit].ID}); err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.code, "04") {
+				if err := cs.CreateRoutingRule(ctx, &casework.RoutingRule{Category: d.code, CommunityID: c.ID, Channel: casework.ChannelPolice,
+					UnitID: g.Units["community-"+code].ID}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (g *Gudang) gridsOf(communityID int64) []*org.Grid {
@@ -324,15 +405,21 @@ func (g *Gudang) createStaff(ctx context.Context, os *store.Org, rng *rand.Rand)
 		return err
 	}
 	created := time.Date(2022, 12, 1, 9, 0, 0, 0, calendar.Zone())
+	sd := g.spec
 	add := func(s org.Staff) (*org.Staff, error) {
 		s.Active, s.PasswordHash, s.CreatedAt = true, hash, created
 		if s.Phone == "" {
 			s.Phone = phone(rng)
 		}
+		key := s.Username
+		s.Username = sd.prefix + s.Username
+		if sd.staffJurisdiction && s.Role != org.RoleSecurityAdmin && s.Role != org.RoleAuditAdmin {
+			s.JurisdictionID = g.Jurisdiction.ID
+		}
 		if err := os.CreateStaff(ctx, &s); err != nil {
 			return nil, fmt.Errorf("staff %s: %w", s.Username, err)
 		}
-		g.Staff[s.Username] = &s
+		g.Staff[key] = &s
 		return &s, nil
 	}
 	fixed := []org.Staff{
@@ -340,7 +427,7 @@ func (g *Gudang) createStaff(ctx context.Context, os *store.Org, rng *rand.Rand)
 		{Username: "dispatcher", Name: personName(rng), Role: org.RoleDispatcher, UnitID: g.Units["command"].ID},
 		{Username: "dispatcher2", Name: personName(rng), Role: org.RoleDispatcher, UnitID: g.Units["command"].ID},
 		{Username: "leader", Name: personName(rng), Role: org.RoleLeader},
-		{Username: "community", Name: personName(rng), Role: org.RoleCommunityStaff, CommunityID: g.Communities[2].ID},
+		{Username: "community", Name: personName(rng), Role: org.RoleCommunityStaff, CommunityID: g.Communities[min(2, len(g.Communities)-1)].ID},
 	}
 	for _, s := range fixed {
 		if _, err := add(s); err != nil {
@@ -365,8 +452,8 @@ func (g *Gudang) createStaff(ctx context.Context, os *store.Org, rng *rand.Rand)
 		}
 	}
 	for _, c := range g.Communities {
-		code := "community-" + c.Code
-		h, err := add(org.Staff{Username: c.Code + ".staff", Name: personName(rng), Role: org.RoleUnitHandler, UnitID: g.Units[code].ID})
+		code := "community-" + strings.TrimPrefix(c.Code, sd.prefix)
+		h, err := add(org.Staff{Username: strings.TrimPrefix(c.Code, sd.prefix) + ".staff", Name: personName(rng), Role: org.RoleUnitHandler, UnitID: g.Units[code].ID})
 		if err != nil {
 			return err
 		}
@@ -376,11 +463,14 @@ func (g *Gudang) createStaff(ctx context.Context, os *store.Org, rng *rand.Rand)
 		if gr.Kind != org.GridStandard {
 			continue
 		}
-		w, err := add(org.Staff{Username: "grid." + gr.Code, Name: personName(rng), Role: org.RoleGridWorker, GridIDs: []int64{gr.ID}})
+		w, err := add(org.Staff{Username: "grid." + strings.TrimPrefix(gr.Code, sd.prefix), Name: personName(rng), Role: org.RoleGridWorker, GridIDs: []int64{gr.ID}})
 		if err != nil {
 			return err
 		}
 		g.GridWorker[gr.ID] = w
+	}
+	if sd.prefix != "" {
+		return nil // one security and one audit administrator serve the deployment
 	}
 	// The security and the audit administrator (三权分立, issue 18),
 	// last and with fixed names and numbers, so that the random draws of

@@ -30,6 +30,10 @@ type Options struct {
 	// old cases closed, recent ones still open, every state of the loop
 	// with cases at Now. Zero builds Year alone.
 	Now time.Time
+	// District builds a district (西湖区) with Gudang and the other
+	// subdistricts of district.go, each with its year; Gudang's is the
+	// same as without it.
+	District bool
 }
 
 // Volumes are the numbers of cases to generate per channel that end in the
@@ -78,6 +82,12 @@ type generator struct {
 	// cutoff, when set, is now: no step of a case is taken at or after it
 	// (current.go).
 	cutoff time.Time
+	// jurisdiction, in a district, is the subdistrict whose cases these
+	// are: the residents and machine clients report into it.
+	jurisdiction int64
+	// salt tells another subdistrict's random streams from Gudang's (0):
+	// the current year's too (district.go).
+	salt uint64
 }
 
 // Generate builds the Gudang organisation in an empty, migrated database
@@ -93,7 +103,15 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		return nil, jiedao.Invalid("scale", "规模应在0到1000之间", "scale must be between 0 and 1000")
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
-	g, err := buildOrg(ctx, db, rng)
+	spec := gudangSpec
+	var district *org.Jurisdiction
+	if opt.District {
+		var err error
+		if district, spec, err = createDistrict(ctx, db); err != nil {
+			return nil, fmt.Errorf("demo: district: %w", err)
+		}
+	}
+	g, err := buildSubdistrict(ctx, db, rng, spec, true)
 	if err != nil {
 		return nil, fmt.Errorf("demo: organisation: %w", err)
 	}
@@ -107,6 +125,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	gen := &generator{g: g, cal: cal, rng: rng, year: opt.Year, cats: map[string]*casework.Category{},
 		clients: map[casework.Channel]org.Actor{}}
+	if opt.District {
+		gen.jurisdiction = g.Jurisdiction.ID
+	}
 	for _, c := range g.Categories {
 		gen.cats[c.Code] = c
 	}
@@ -140,7 +161,29 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if plans, err = gen.withCurrentYear(ctx, plans, opt, vol, sum); err != nil {
 		return nil, err
 	}
+	if err := gen.writeYear(ctx, db, plans, sum, progress); err != nil {
+		return nil, err
+	}
+	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
+		return nil, fmt.Errorf("demo: enterprises: %w", err)
+	}
+	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
+		return nil, fmt.Errorf("demo: books: %w", err)
+	}
+	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
+		return nil, fmt.Errorf("demo: case kinds: %w", err)
+	}
+	if district != nil {
+		if err := gen.generateDistrict(ctx, db, district, opt, vol, sum, progress); err != nil { // demo/district.go
+			return nil, fmt.Errorf("demo: district: %w", err)
+		}
+	}
+	sum.Took = time.Since(start)
+	return sum, nil
+}
 
+// writeYear takes the planned cases through their lives and stores them.
+func (gen *generator) writeYear(ctx context.Context, db *store.DB, plans []casePlan, sum *Summary, progress io.Writer) error {
 	// The loop runs in memory on one core while the batches before it are
 	// written on the other.
 	const batchSize = 2000
@@ -180,22 +223,9 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	close(batches)
 	if err := <-written; err != nil {
-		return nil, err
+		return err
 	}
-	if genErr != nil {
-		return nil, genErr
-	}
-	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
-		return nil, fmt.Errorf("demo: enterprises: %w", err)
-	}
-	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
-		return nil, fmt.Errorf("demo: books: %w", err)
-	}
-	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
-		return nil, fmt.Errorf("demo: case kinds: %w", err)
-	}
-	sum.Took = time.Since(start)
-	return sum, nil
+	return genErr
 }
 
 // fixedConfig is the case store with the categories and routing rules the
@@ -441,5 +471,6 @@ func (gen *generator) location() geo.Point {
 		s := weighted(gen.rng, gen.spots, ws)
 		return geo.Point{Lon: s.p.Lon + gen.rng.NormFloat64()*s.spread, Lat: s.p.Lat + gen.rng.NormFloat64()*s.spread*0.8}
 	}
-	return geo.Point{Lon: originLon + gen.rng.Float64()*widthDeg, Lat: originLat + gen.rng.Float64()*heightDeg}
+	sd := gen.g.spec
+	return geo.Point{Lon: sd.lon + gen.rng.Float64()*sd.width, Lat: sd.lat + gen.rng.Float64()*sd.height}
 }

@@ -28,8 +28,17 @@
 // Identifiers. service_request_id is the case number (20240611-0042), a
 // string; service_code is the category code ("0101"), a string;
 // jurisdiction_id is the subdistrict's administrative division code
-// (古荡街道: 330106007). jurisdiction_id may be left out; an unknown one is
-// 404. api_key and jurisdiction_id are read from the form body or the
+// (古荡街道: 330106007). A deployment of one subdistrict lets it be left
+// out. A deployment of several (a district, docs/jurisdictions.md)
+// requires it on every call, as GeoReport v2 says of an endpoint serving
+// several jurisdictions: 400 without it, naming jurisdiction_id. There it
+// selects the subdistrict: POST requests files the request in it (at a
+// place in another subdistrict, 400; with a client registered for
+// another, 403), and GET requests, requests/{id}, tokens and
+// servicerequestupdates see its cases only (another's is 404, as one
+// that does not exist). The district's own code reads the whole district
+// and is refused (400) for a POST. An unknown code is 404 in any
+// deployment. api_key and jurisdiction_id are read from the form body or the
 // query string; an API key in an X-API-Key or Authorization: Bearer header
 // also serves (a wrong one there is refused by the server's middleware,
 // in the JSON API's error format, before Open311 sees the request).

@@ -50,6 +50,9 @@ type call struct {
 	ctx  context.Context
 	f    format
 	jurs []*org.Jurisdiction
+	// jur is the subdistrict jurisdiction_id selects; nil: every one (a
+	// one-subdistrict deployment, or a district's code on a read).
+	jur *org.Jurisdiction
 }
 
 // splitFormat cuts the format suffix off a file name; without one the
@@ -118,10 +121,14 @@ func (c *call) param(name string) string {
 	return strings.TrimSpace(c.r.Form.Get(name))
 }
 
-// checkJurisdiction accepts a missing jurisdiction_id (the spec requires it
-// only of endpoints serving several) and a known division code; another is
-// 404. One jiedao deployment serves one subdistrict's cases, so the id
-// selects nothing further.
+// checkJurisdiction reads jurisdiction_id, the division code of a
+// subdistrict. A deployment of one subdistrict takes it or not, as today;
+// one serving several (a district) requires it on every call, as
+// GeoReport v2 says of an endpoint serving several jurisdictions: 400
+// without it. It selects the subdistrict: a new request is filed in it
+// and reads are limited to it. A district's code selects every one of its
+// subdistricts for a read, and is refused for a POST (a request is filed
+// in a subdistrict). An unknown code is 404.
 func (c *call) checkJurisdiction() error {
 	js, err := c.h.Org.ListJurisdictions(c.ctx)
 	if err != nil {
@@ -129,15 +136,49 @@ func (c *call) checkJurisdiction() error {
 	}
 	c.jurs = js
 	id := c.param("jurisdiction_id")
+	several := len(org.Subdistricts(js)) > 1
 	if id == "" {
+		if several {
+			return badRequest("缺少 jurisdiction_id：本系统服务多个街道，每次调用须以 jurisdiction_id 指明街道的行政区划代码（如 330106007）",
+				"jurisdiction_id is required: this endpoint serves several subdistricts, so every call names one by its division code (such as 330106007)")
+		}
 		return nil
 	}
 	for _, j := range js {
-		if j.DivisionCode == id {
-			return nil
+		if j.DivisionCode != id {
+			continue
 		}
+		if j.IsDistrict() {
+			if c.r.Method == http.MethodPost {
+				return badRequest("jurisdiction_id 须为街道的区划代码："+id+" 是区，不能在区一级提交",
+					"jurisdiction_id must be a subdistrict's division code: "+id+" is the district's, and nothing is filed at the district")
+			}
+			return nil // a read of the whole district
+		}
+		if several {
+			c.jur = j
+		}
+		return nil
 	}
 	return notFound("jurisdiction_id 不存在："+id, "jurisdiction_id not found: "+id)
+}
+
+// inScope reports whether a case is in the subdistrict the call selected.
+func (c *call) inScope(k *casework.Case) bool {
+	return c.jur == nil || k.JurisdictionID == c.jur.ID
+}
+
+// filer is the client's actor filing into the selected subdistrict: a
+// client of one subdistrict may file only into it (403).
+func (c *call) filer(a org.Actor) (org.Actor, error) {
+	if c.jur == nil {
+		return a, nil
+	}
+	n, ok := a.Narrowed(c.jur.ID)
+	if !ok {
+		return a, forbidden("该 api_key 不属于 jurisdiction_id 指明的街道", "this api_key does not belong to the subdistrict jurisdiction_id names")
+	}
+	return n, nil
 }
 
 // jurisdictionName names the subdistrict for texts that need one, in

@@ -52,10 +52,17 @@ func (h *Handler) PostRequest(w http.ResponseWriter, r *http.Request) {
 		c.fail(err)
 		return
 	}
+	if actor, err = c.filer(actor); err != nil {
+		c.fail(err)
+		return
+	}
 	in, media, err := c.reportInput()
 	if err != nil {
 		c.fail(err)
 		return
+	}
+	if c.jur != nil {
+		in.JurisdictionID = c.jur.ID // filed there; a place in another subdistrict is refused
 	}
 	k, err := h.Cases.Report(c.ctx, actor, in)
 	if err != nil {
@@ -225,7 +232,7 @@ func (c *call) lookups() (*lookups, error) {
 	}
 	for _, u := range units {
 		lk.units[u.ID] = u.Name
-		if u.Kind == org.UnitCommand {
+		if u.Kind == org.UnitCommand && (c.jur == nil || u.JurisdictionID == c.jur.ID) {
 			lk.command = u.Name
 		}
 	}
@@ -368,7 +375,7 @@ func (h *Handler) Request(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, err := h.Cases.PublicGet(c.ctx, a, number)
-	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !c.inScope(k)) {
 		c.fail(notFound("service_request_id 不存在："+number, "service_request_id not found: "+number))
 		return
 	} else if err != nil {
@@ -393,7 +400,7 @@ func (h *Handler) Token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, err := h.Cases.PublicGet(c.ctx, a, token)
-	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !c.inScope(k)) {
 		c.fail(notFound("token 不存在："+token, "token not found: "+token))
 		return
 	} else if err != nil {
@@ -438,7 +445,7 @@ func (h *Handler) Requests(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, id := range ids {
 			k, err := h.Cases.PublicGet(c.ctx, a, id)
-			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !c.inScope(k)) {
 				continue // a list answers with what it found
 			} else if err != nil {
 				c.fail(err)
@@ -512,6 +519,9 @@ func (c *call) search() ([]*casework.Case, error) {
 		return nil, invalid("page", c.param("page"))
 	}
 	f.Limit, f.Offset = size, (page-1)*size
+	if c.jur != nil {
+		f.Jurisdiction = c.jur.ID // the subdistrict jurisdiction_id selected (checkJurisdiction)
+	}
 	if len(codes) <= 1 {
 		if len(codes) == 1 {
 			f.Category = codes[0]

@@ -145,7 +145,7 @@ func (h *Handler) Updates(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, n := range numbers {
 			k, err := h.Cases.PublicGet(c.ctx, a, n)
-			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+			if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !c.inScope(k)) {
 				continue
 			} else if err != nil {
 				c.fail(err)
@@ -171,6 +171,7 @@ func (h *Handler) Updates(w http.ResponseWriter, r *http.Request) {
 			c.fail(err)
 			return
 		}
+		hs = slices.DeleteFunc(hs, func(h casework.History) bool { return !c.inScope(h.Case) })
 	}
 	lk, err := c.lookups()
 	if err != nil {
@@ -253,7 +254,7 @@ func (h *Handler) PostUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	unknown := notFound("service_request_id 不存在："+number, "service_request_id not found: "+number)
 	k, err := h.Cases.PublicGet(c.ctx, a, number)
-	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND {
+	if jiedao.ErrorCode(err) == jiedao.ENOTFOUND || (err == nil && !c.inScope(k)) {
 		c.fail(unknown)
 		return
 	} else if err != nil {

@@ -288,6 +288,11 @@ POST /api/v1/duty/roster/exchange           401      200      200      403      
 POST /api/v1/duty/roster/generate           401      200      200      403      403      403      403      403      403      403      403
 GET /duty/roster                            login    200      200      200      403      403      403      403      403      403      403
 POST /duty/roster/{op}                      login    303      303      403      403      403      403      403      403      403      403
+# 转办 (the district, docs/jurisdictions.md). The fixture has one
+# subdistrict, so the transfer names the case's own: those who may
+# transfer a case they see are told it is there already (400); a leader,
+# a unit, a grid and a client may not (403); a case not seen is 404.
+POST /api/v1/cases/{id}/transfer            401      400/400  400/400  403/403  403/404  403/404  403/404  403/404  403/404  403      403
 `
 
 // matrixCallers are the table's columns, in order.
@@ -538,7 +543,18 @@ func (m *matrixEnv) send(c *matrixCaller, q mreq) (int, string) {
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, q.method, m.url+q.path, body)
+	path := q.path
+	if strings.HasPrefix(path, "/open311/v2/") && path != "/open311/v2/" {
+		// The matrix creates subdistricts (POST /api/v1/jurisdictions):
+		// once there are several, every Open311 call names its own
+		// (open311/doc.go).
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "jurisdiction_id=" + m.fx.Jurisdiction.DivisionCode
+	}
+	req, err := http.NewRequestWithContext(ctx, q.method, m.url+path, body)
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -1228,6 +1244,11 @@ var matrixRequests = map[string]func(m *matrixEnv, c *matrixCaller, other bool) 
 		return mreq{form: url.Values{"year": {"2024"}, "text": {"处置平安通3件、网格通2件。"}}}
 	},
 	"GET /api/v1/report": func(*matrixEnv, *matrixCaller, bool) mreq { return mreq{path: "/api/v1/report?year=2024"} },
+	// 转办 (the district).
+	"POST /api/v1/cases/{id}/transfer": func(m *matrixEnv, _ *matrixCaller, other bool) mreq {
+		c := target(other, m.own, m.other)
+		return mreq{path: "/api/v1/cases/" + pathID(c.ID) + "/transfer", json: fmt.Sprintf(`{"jurisdiction_id":%d,"reason":"矩阵测试转办"}`, c.JurisdictionID)}
+	},
 }
 
 // enterprise makes, once, an enterprise renting a room of a building, and

@@ -276,6 +276,9 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/audit/verify", signedIn, a.VerifyAudit, noLimit},
 		{"POST /api/v1/me/two-factor", signedIn, a.StartTwoFactor, limitLogin},
 		{"POST /api/v1/me/two-factor/confirm", signedIn, a.ConfirmTwoFactor, limitLogin},
+		// The district (issue 17, docs/jurisdictions.md): 转办 of a case to
+		// another subdistrict. Its page form posts to /cases/{id}/step.
+		{"POST /api/v1/cases/{id}/transfer", signedIn, a.TransferCase, noLimit},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,7 +148,10 @@ func (s *Cases) saveCase(ctx context.Context, tx conn, c *casework.Case) error {
 }
 
 // assignmentRow is the assignments projection of the case's current
-// dispatch, or nil before the first one.
+// dispatch, or nil before the first one. A case transferred to another
+// subdistrict (转办) has no unit any more: its last dispatch keeps its unit
+// (the upsert leaves a unit of 0 alone) and is ended by the returned_at
+// the transfer set.
 func assignmentRow(c *casework.Case) []any {
 	if c.Assignments == 0 || c.DispatchedAt == nil {
 		return nil
@@ -166,7 +170,7 @@ func assignmentRow(c *casework.Case) []any {
 func upsertAssignment(ctx context.Context, tx conn, row []any) error {
 	_, err := tx.exec(ctx, `INSERT INTO assignments (case_id, no, unit_id, dispatched_at, sign_due, signed_at, signed_on_time, returned_at, handled_at, handle_seconds)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = excluded.unit_id, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
+		ON CONFLICT (case_id, no) DO UPDATE SET unit_id = CASE WHEN excluded.unit_id = 0 THEN assignments.unit_id ELSE excluded.unit_id END, dispatched_at = excluded.dispatched_at, sign_due = excluded.sign_due,
 		signed_at = excluded.signed_at, signed_on_time = excluded.signed_on_time, returned_at = excluded.returned_at,
 		handled_at = excluded.handled_at, handle_seconds = excluded.handle_seconds`, row...)
 	return err
@@ -455,12 +459,32 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, mapError(err)
 		}
 	}
-	offset := f.Offset
-	if key := keysetKey(f.Sort); f.After != 0 && key != "" {
-		// Keyset: the rows after the given case in the list's order,
-		// read from the sort key's index wherever it starts.
+	// A page is read from the nearer end of the list: a deep page near
+	// the end (the last page of a year's cases) is the first rows of the
+	// list in reverse order, not an OFFSET of hundreds of thousands; and
+	// 上一页 by cursor (Before) is the rows before a case, read backwards
+	// from it. The rows read backwards are turned round below.
+	offset, limit, backwards := f.Offset, f.Limit, false
+	key := keysetKey(f.Sort)
+	cursor := f.After
+	switch {
+	case key != "" && f.Before != 0:
+		cursor, backwards, offset = f.Before, true, 0
+	case key != "" && f.After != 0:
+		offset = 0
+	case offset > 0 && offset < total && total-(offset+limit) < offset:
+		end := min(offset+limit, total)
+		offset, limit, backwards = total-end, end-offset, true
+		cursor = 0
+	default:
+		cursor = 0
+	}
+	asc := f.Asc != backwards
+	if cursor != 0 {
+		// Keyset: the rows after the cursor case in the order read, found
+		// in the sort key's index wherever it starts.
 		cmp := "<"
-		if f.Asc {
+		if asc {
 			cmp = ">"
 		}
 		cond := "(c." + key + ", c.id) " + cmp + " (SELECT k." + key + ", k.id FROM cases k WHERE k.id = ?)"
@@ -469,11 +493,10 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		} else {
 			w += " AND " + cond
 		}
-		args = append(append([]any(nil), args...), f.After)
-		offset = 0
+		args = append(append([]any(nil), args...), cursor)
 	}
-	rows, err := r.query(ctx, caseSelect+w+orderBy(f)+` LIMIT ? OFFSET ?`,
-		append(args, f.Limit, offset)...)
+	rows, err := r.query(ctx, caseSelect+w+orderBy(f, backwards)+` LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -485,6 +508,9 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 			return nil, 0, err
 		}
 		out = append(out, c)
+	}
+	if backwards {
+		slices.Reverse(out)
 	}
 	return out, total, rows.Err()
 }
@@ -510,18 +536,23 @@ func keysetKey(s casework.CaseSort) string {
 
 // orderBy is the ORDER BY of a list: the filter's sort key in its
 // direction, ties broken by id in the same direction (stable paging).
-// NULLs sort last either way, alike on both engines.
-func orderBy(f casework.Filter) string {
-	dir := " DESC"
-	if f.Asc {
+// NULLs sort last either way, alike on both engines. backwards gives the
+// exact reverse of that order (NULLs first), for reading a list from its
+// end.
+func orderBy(f casework.Filter, backwards bool) string {
+	dir, nullsLast := " DESC", " ASC"
+	if f.Asc != backwards {
 		dir = " ASC"
+	}
+	if backwards {
+		nullsLast = " DESC"
 	}
 	var key string
 	switch f.Sort {
 	case casework.SortNumber:
 		key = "c.number" + dir
 	case casework.SortDue:
-		key = "(CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END), c.due_at" + dir
+		key = "(CASE WHEN c.due_at IS NULL THEN 1 ELSE 0 END)" + nullsLast + ", c.due_at" + dir
 	case casework.SortStatus:
 		key = "c.status" + dir
 	case casework.SortCategory:

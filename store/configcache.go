@@ -55,7 +55,7 @@ func (c *configCache) drop() {
 func (db *DB) config(ctx context.Context) (*configSnapshot, error) {
 	cc := &db.configCache
 	cc.mu.Lock()
-	snap, gen, fresh := cc.snap, cc.gen, time.Since(cc.checked) < configRecheck
+	snap, gen, fresh := cc.snap, cc.gen, time.Since(cc.checked) < db.recheckAfter()
 	cc.mu.Unlock()
 	if snap != nil && fresh {
 		return snap, nil

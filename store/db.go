@@ -57,6 +57,16 @@ type DB struct {
 	readStmts, writeStmts stmtCache
 	// configCache holds the categories and routing rules (configcache.go).
 	configCache configCache
+	// versions and clients spare a request its reads of the meta
+	// counters and of its API key (versioncache.go).
+	versions      versionCache
+	clients       clientCache
+	jurisdictions jurisdictionCache
+	subdistricts  subdistrictCache
+	// reads counts the read pools' statements (ReadStatements).
+	reads atomic.Int64
+	// recheck, when set, replaces configRecheck (SetRecheck).
+	recheck atomic.Int64
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
@@ -326,11 +336,20 @@ func (c conn) joined(ctx context.Context) conn {
 			return *tx
 		}
 	}
-	if c.q == c.db.read && c.db.onReplica(ctx) {
-		c.q = c.db.replica.pool // a read that may lag (replica.go)
+	if c.q == c.db.read {
+		c.db.reads.Add(1)
+		if c.db.onReplica(ctx) {
+			c.q = c.db.replica.pool // a read that may lag (replica.go)
+		}
 	}
 	return c
 }
+
+// ReadStatements counts the statements run on the read pools (outside
+// any transaction) since the database was opened: what a request spends
+// in round trips before its write, for benchmarks and the tests that
+// hold the request path to its caches.
+func (db *DB) ReadStatements() int64 { return db.reads.Load() }
 
 // Atomic runs fn in one write transaction: every write the store makes
 // with the context fn is given, through any of its methods, commits when
@@ -713,9 +732,17 @@ func (db *DB) applyMigration(ctx context.Context, c conn, name, body string) err
 
 // bumpVersion increments a counter in meta, so that other processes
 // sharing the database see that a cached thing (grids, calendar) changed.
+// This process forgets the counters it read once c commits; the others
+// hear of it by NOTIFY (PostgreSQL) or within configRecheck.
 func bumpVersion(ctx context.Context, c conn, key string) error {
-	_, err := c.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`, key)
-	return err
+	if _, err := c.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, 1) ON CONFLICT (key) DO UPDATE SET value = meta.value + 1`, key); err != nil {
+		return err
+	}
+	c.afterCommit(c.db.versions.forgetVersions)
+	if key == configVersion {
+		return nil // configChanged sends its own notice
+	}
+	return c.db.notify(ctx, c, TopicConfig, key)
 }
 
 // Version returns the counter bumpVersion keeps.

@@ -231,6 +231,7 @@ func (db *DB) listenOnce(ctx context.Context, connected func()) error {
 		topic := strings.TrimSuffix(n.Channel, "."+schema)
 		if topic == TopicConfig {
 			db.configCache.drop()
+			db.versions.forgetVersions()
 		}
 		db.events.publish(topic, n.Payload)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
 )
 
@@ -219,4 +220,56 @@ func TestReplicaRefused(t *testing.T) {
 			t.Fatal("without a replica a read was marked for it")
 		}
 	})
+}
+
+// TestAPIKeyRevokedOnEveryNode: each serve keeps the API clients it looked
+// up in memory; a key revoked through one node is refused by another (a
+// second handle on the same database) once its notice arrives, and by the
+// node that revoked it at once.
+func TestAPIKeyRevokedOnEveryNode(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := testdb.DSN(t, engine)
+			open := func() *store.DB {
+				db, err := store.Open(ctx, dsn)
+				must(t, err)
+				t.Cleanup(func() { db.Close() })
+				return db
+			}
+			a := open()
+			_, err := a.Migrate(ctx)
+			must(t, err)
+			b := a
+			if engine == store.Postgres {
+				b = open()
+			}
+			config, stop := b.Subscribe(store.TopicConfig)
+			defer stop()
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			must(t, b.WaitListening(wctx))
+
+			c := &org.APIClient{Name: "12345热线", Channel: "hotline", KeyPrefix: "jd_abcd", KeyHash: "k1", CreatedAt: time.Now()}
+			must(t, a.Org().CreateAPIClient(ctx, c))
+			next(t, config, "client created")
+			for _, db := range []*store.DB{a, b} {
+				got, err := db.Org().GetAPIClientByKeyHash(ctx, "k1")
+				must(t, err)
+				if got.RevokedAt != nil {
+					t.Fatal("a new client is revoked")
+				}
+			}
+			must(t, a.Org().RevokeAPIClient(ctx, c.ID, time.Now()))
+			if got, err := a.Org().GetAPIClientByKeyHash(ctx, "k1"); err != nil || got.RevokedAt == nil {
+				t.Fatalf("the revoking node still takes the key: %+v %v", got, err)
+			}
+			if p := next(t, config, "client revoked"); p != "clients" {
+				t.Fatalf("notice %q, want clients", p)
+			}
+			if got, err := b.Org().GetAPIClientByKeyHash(ctx, "k1"); err != nil || got.RevokedAt == nil {
+				t.Fatalf("the other node still takes the key after the notice: %+v %v", got, err)
+			}
+		})
+	}
 }

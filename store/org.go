@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -23,13 +24,47 @@ func (s *Org) CreateJurisdiction(ctx context.Context, j *org.Jurisdiction) error
 	if err := j.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en, parent_id, level) VALUES (?, ?, ?, ?, ?)`,
-		j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level)
-	j.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO jurisdictions (division_code, name, name_en, parent_id, level) VALUES (?, ?, ?, ?, ?)`,
+			j.DivisionCode, j.Name, j.NameEn, nullID(j.ParentID), j.Level)
+		j.ID = id
+		if err != nil {
+			return err
+		}
+		// The jurisdictions are kept in memory with the places.
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
+// ListJurisdictions lists the jurisdictions: from memory while the
+// places' counter stands, since every Open311 call checks its
+// jurisdiction_id against them.
 func (s *Org) ListJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
+	v, err := s.db.cachedVersion(ctx, "places")
+	if err != nil {
+		return nil, err
+	}
+	jc := &s.db.jurisdictions
+	jc.mu.Lock()
+	list, ok := jc.list, jc.version == v && jc.list != nil
+	jc.mu.Unlock()
+	if !ok {
+		if list, err = s.loadJurisdictions(ctx); err != nil {
+			return nil, err
+		}
+		jc.mu.Lock()
+		jc.version, jc.list = v, list
+		jc.mu.Unlock()
+	}
+	out := make([]*org.Jurisdiction, len(list))
+	for i, j := range list {
+		cp := *j
+		out[i] = &cp
+	}
+	return out, nil
+}
+
+func (s *Org) loadJurisdictions(ctx context.Context) ([]*org.Jurisdiction, error) {
 	rows, err := s.db.reader().query(ctx, `SELECT id, division_code, name, name_en, COALESCE(parent_id, 0), level FROM jurisdictions ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -161,7 +196,9 @@ func (s *Org) ListGrids(ctx context.Context) ([]*org.Grid, error) {
 }
 
 // PlacesVersion changes whenever a grid or community is written.
-func (s *Org) PlacesVersion(ctx context.Context) (int64, error) { return s.db.Version(ctx, "places") }
+func (s *Org) PlacesVersion(ctx context.Context) (int64, error) {
+	return s.db.cachedVersion(ctx, "places")
+}
 
 // GridCommunity returns the community of a grid.
 func (s *Org) GridCommunity(ctx context.Context, gridID int64) (int64, error) {
@@ -181,19 +218,30 @@ func (s *Org) CreateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	id, err := s.db.writer().insert(ctx, `INSERT INTO units (code, name, kind, community_id, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID))
-	u.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO units (code, name, kind, community_id, jurisdiction_id) VALUES (?, ?, ?, ?, ?)`,
+			u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID))
+		u.ID = id
+		if err != nil {
+			return err
+		}
+		// A unit's subdistrict is kept in memory with the places.
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
 func (s *Org) UpdateUnit(ctx context.Context, u *org.Unit) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	res, err := s.db.writer().exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ?, jurisdiction_id = ? WHERE id = ?`,
-		u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID), u.ID)
-	return affectedOne(res, err, "单位", "unit")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE units SET code = ?, name = ?, kind = ?, community_id = ?, jurisdiction_id = ? WHERE id = ?`,
+			u.Code, u.Name, string(u.Kind), nullID(u.CommunityID), nullID(u.JurisdictionID), u.ID)
+		if err := affectedOne(res, err, "单位", "unit"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, "places")
+	})
 }
 
 func (s *Org) ListUnits(ctx context.Context) ([]*org.Unit, error) {
@@ -398,10 +446,15 @@ func (s *Org) DeleteStaffSessions(ctx context.Context, staffID int64) error {
 }
 
 func (s *Org) CreateAPIClient(ctx context.Context, c *org.APIClient) error {
-	id, err := s.db.writer().insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?)`,
-		c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt, nullID(c.JurisdictionID))
-	c.ID = id
-	return err
+	return s.db.inTx(ctx, func(tx conn) error {
+		id, err := tx.insert(ctx, `INSERT INTO api_clients (name, channel, key_prefix, key_hash, created_at, jurisdiction_id) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.Name, c.Channel, c.KeyPrefix, c.KeyHash, c.CreatedAt, nullID(c.JurisdictionID))
+		c.ID = id
+		if err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 const clientColumns = `id, name, channel, key_prefix, key_hash, created_at, revoked_at, rate_limit, COALESCE(jurisdiction_id, 0)`
@@ -417,8 +470,12 @@ func scanClient(sc interface{ Scan(...any) error }) (*org.APIClient, error) {
 }
 
 func (s *Org) GetAPIClientByKeyHash(ctx context.Context, keyHash string) (*org.APIClient, error) {
-	c, err := scanClient(s.db.reader().queryRow(ctx, `SELECT `+clientColumns+` FROM api_clients WHERE key_hash = ?`, keyHash))
-	return c, notFound(err, "API 客户端", "API client")
+	// Every request of a machine channel looks its key up: from memory
+	// while no client changed (versioncache.go).
+	return s.cachedClient(ctx, keyHash, func() (*org.APIClient, error) {
+		c, err := scanClient(s.db.reader().queryRow(ctx, `SELECT `+clientColumns+` FROM api_clients WHERE key_hash = ?`, keyHash))
+		return c, notFound(err, "API 客户端", "API client")
+	})
 }
 
 func (s *Org) ListAPIClients(ctx context.Context) ([]*org.APIClient, error) {
@@ -439,13 +496,23 @@ func (s *Org) ListAPIClients(ctx context.Context) ([]*org.APIClient, error) {
 }
 
 func (s *Org) RevokeAPIClient(ctx context.Context, id int64, at time.Time) error {
-	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, at, id)
-	return affectedOne(res, err, "API 客户端", "API client")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE api_clients SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, at, id)
+		if err := affectedOne(res, err, "API 客户端", "API client"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 func (s *Org) SetAPIClientRate(ctx context.Context, id int64, rate string) error {
-	res, err := s.db.writer().exec(ctx, `UPDATE api_clients SET rate_limit = ? WHERE id = ?`, rate, id)
-	return affectedOne(res, err, "API 客户端", "API client")
+	return s.db.inTx(ctx, func(tx conn) error {
+		res, err := tx.exec(ctx, `UPDATE api_clients SET rate_limit = ? WHERE id = ?`, rate, id)
+		if err := affectedOne(res, err, "API 客户端", "API client"); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, clientsVersion)
+	})
 }
 
 // affectedOne turns "no row changed" into a not-found error.
@@ -465,30 +532,76 @@ func affectedOne(res interface{ RowsAffected() (int64, error) }, err error, zh, 
 
 var _ casework.JurisdictionSource = (*Org)(nil)
 
-// CommunityJurisdiction is the subdistrict of a community.
+// CommunityJurisdiction is the subdistrict of a community: from memory
+// while the places' counter stands (every new case asks).
 func (s *Org) CommunityJurisdiction(ctx context.Context, communityID int64) (int64, error) {
-	var id int64
-	err := s.db.reader().queryRow(ctx, `SELECT jurisdiction_id FROM communities WHERE id = ?`, communityID).Scan(&id)
-	return id, notFound(mapError(err), "社区", "community")
+	m, err := s.subdistricts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	id, ok := m.communities[communityID]
+	if !ok {
+		return 0, jiedao.NotFound("社区不存在", "community not found")
+	}
+	return id, nil
 }
 
 // UnitJurisdictions maps each unit of a subdistrict to it; district units
-// (no subdistrict) are not in the map.
+// (no subdistrict) are not in the map. The map is the caller's to keep.
 func (s *Org) UnitJurisdictions(ctx context.Context) (map[int64]int64, error) {
-	rows, err := s.db.reader().query(ctx, `SELECT id, jurisdiction_id FROM units WHERE jurisdiction_id IS NOT NULL`)
+	m, err := s.subdistricts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[int64]int64{}
-	for rows.Next() {
-		var id, j int64
-		if err := rows.Scan(&id, &j); err != nil {
+	return maps.Clone(m.units), nil
+}
+
+// subdistricts returns the communities' and units' subdistricts as read
+// at the places' current version.
+func (s *Org) subdistricts(ctx context.Context) (*subdistrictMaps, error) {
+	v, err := s.db.cachedVersion(ctx, "places")
+	if err != nil {
+		return nil, err
+	}
+	sc := &s.db.subdistricts
+	sc.mu.Lock()
+	m := sc.maps
+	sc.mu.Unlock()
+	if m != nil && m.version == v {
+		return m, nil
+	}
+	m = &subdistrictMaps{version: v, communities: map[int64]int64{}, units: map[int64]int64{}}
+	for _, q := range []struct {
+		query string
+		into  map[int64]int64
+	}{
+		{`SELECT id, jurisdiction_id FROM communities`, m.communities},
+		{`SELECT id, jurisdiction_id FROM units WHERE jurisdiction_id IS NOT NULL`, m.units},
+	} {
+		if err := readPairs(ctx, s.db.reader(), q.query, q.into); err != nil {
 			return nil, err
 		}
-		out[id] = j
 	}
-	return out, rows.Err()
+	sc.mu.Lock()
+	sc.maps = m
+	sc.mu.Unlock()
+	return m, nil
+}
+
+func readPairs(ctx context.Context, c conn, query string, into map[int64]int64) error {
+	rows, err := c.query(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k, v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			return err
+		}
+		into[k] = v
+	}
+	return rows.Err()
 }
 
 // IsSubdistrict reports whether id is a subdistrict's row.

@@ -1235,9 +1235,10 @@ func TestEvaluateCountsAReturnUnsignedAfterTheSignDeadlineAsLate(t *testing.T) {
 	})
 }
 
-// TestListCasesKeyset pages through cases with After, in every sort that
-// allows it and both directions, and checks that the pages are exactly
-// the offset pages, with the filters kept and the total of the whole match.
+// TestListCasesKeyset pages through cases with After and Before, in every
+// sort that allows it and both directions, and checks that the pages are
+// exactly the offset pages, with the filters kept and the total of the
+// whole match; and that offset pages read from the list's end are too.
 func TestListCasesKeyset(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		cs := db.Cases()
@@ -1284,8 +1285,66 @@ func TestListCasesKeyset(t *testing.T) {
 					if fmt.Sprint(got) != fmt.Sprint(want) {
 						t.Errorf("sort %s asc %v channel %q: keyset pages %v, the whole list %v", sort, asc, ch, got, want)
 					}
+					// Backwards by Before from past the last case: the
+					// same pages, last first.
+					got = nil
+					f.After = 0
+					before := all[len(all)-1].ID
+					if cases, _, err := cs.ListCases(bg, casework.Filter{Scope: f.Scope, Sort: sort, Asc: asc, Channel: ch, Limit: 1, Offset: len(all) - 1}); err != nil || len(cases) != 1 || cases[0].ID != before {
+						t.Fatalf("sort %s asc %v: the last row by offset is not the list's last (%v)", sort, asc, err)
+					}
+					got = append(got, before)
+					for page := 0; page < 10 && before != 0; page++ {
+						f.Before = before
+						cases, n, err := cs.ListCases(bg, f)
+						must(t, err)
+						if n != total {
+							t.Errorf("sort %s asc %v: total %d before %d, want %d", sort, asc, n, before, total)
+						}
+						got = append(listIDs(cases), got...)
+						before = 0
+						if len(cases) == f.Limit {
+							before = cases[0].ID
+						}
+					}
+					f.Before = 0
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("sort %s asc %v channel %q: pages by Before %v, the whole list %v", sort, asc, ch, got, want)
+					}
+				}
+			}
+		}
+		// Offset pages read from the list's nearer end (every page in
+		// the second half is read backwards) are the list's rows in order,
+		// for every sort, including those with NULLs (deadline) that keyset
+		// paging leaves aside.
+		for _, sort := range []casework.CaseSort{casework.SortReported, casework.SortDue, casework.SortUrgency, casework.SortStatus} {
+			for _, asc := range []bool{false, true} {
+				f := casework.Filter{Scope: casework.Scope{All: true}, Sort: sort, Asc: asc, Limit: 100}
+				all, total, err := cs.ListCases(bg, f)
+				must(t, err)
+				for _, limit := range []int{2, 3, 4} {
+					var got []int64
+					for off := 0; off < total; off += limit {
+						f.Offset, f.Limit = off, limit
+						cases, _, err := cs.ListCases(bg, f)
+						must(t, err)
+						got = append(got, listIDs(cases)...)
+					}
+					if fmt.Sprint(got) != fmt.Sprint(listIDs(all)) {
+						t.Errorf("sort %s asc %v limit %d: offset pages %v, the whole list %v", sort, asc, limit, got, listIDs(all))
+					}
 				}
 			}
 		}
 	})
+}
+
+// listIDs is the cases' ids in the list's order.
+func listIDs(cases []*casework.Case) []int64 {
+	out := make([]int64, len(cases))
+	for i, c := range cases {
+		out[i] = c.ID
+	}
+	return out
 }

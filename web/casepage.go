@@ -170,6 +170,11 @@ type caseData struct {
 	AfterPhoto bool
 	// Nav are links that open the case's place in a phone's map app.
 	Nav *navLinks
+	// Transfer are the subdistricts the viewer may transfer the case to
+	// (转办, a district deployment's); empty when he may not.
+	Transfer []*org.Jurisdiction
+	// Jurisdictions name the subdistricts in the history's transfers.
+	Jurisdictions map[int64]string
 }
 
 // navLinks open a place in a map app for directions: geo: (the phone's
@@ -262,6 +267,10 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *page, a or
 	}
 	d := &caseData{caseView: h.view(c), Events: events, Photos: photos, Actions: actionsFor(a, c), N: n,
 		Suggested: c.SuggestedUnit, Back: homeOf(a), AfterPhoto: afterPhotoRequired(n.Cats, c.Category), Nav: navLinksFor(c)}
+	if err := h.transferData(ctx, a, c, d); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if c.Location != nil {
 		p.Styles = []string{"vendor/leaflet.css"}
 		p.Scripts = []string{"vendor/leaflet.js", "casemap.js"}
@@ -299,7 +308,15 @@ func (h *Handler) CaseStep(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	if err == nil {
+	if err == nil && in.Action == casework.ActTransfer {
+		// 转办: its own service call, with the target subdistrict.
+		var to int64
+		if to, err = strconv.ParseInt(r.PostForm.Get("jurisdiction_id"), 10, 64); err != nil {
+			err = jiedao.Invalid("jurisdiction_id", "请选择转办到的街道", "choose the subdistrict to transfer to")
+		} else {
+			_, err = h.Cases.Transfer(r.Context(), a, id, to, in.Reason)
+		}
+	} else if err == nil {
 		_, err = h.Cases.Step(r.Context(), a, id, in)
 	}
 	if err != nil {

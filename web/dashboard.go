@@ -47,6 +47,7 @@ type evalRow struct {
 	Name    string
 	Link    string
 	Overdue int
+	Cases   int // cases reported in the period (the subdistricts' table)
 	Rank    int // by the unit score, 1 first; 0 unranked
 	casework.Evaluation
 }
@@ -68,6 +69,11 @@ type dashData struct {
 	Charts          []chart
 	Units           []evalRow
 	Comms           []evalRow
+	// Jur is the 街道 selector of a district deployment (district.go),
+	// nil in a deployment of one subdistrict; Subdistricts the main
+	// figures of each subdistrict side by side, on the whole district's.
+	Jur          *jurChoice
+	Subdistricts []evalRow
 }
 
 type figureView struct {
@@ -105,9 +111,23 @@ func (h *Handler) dashYear(r *http.Request, a org.Actor) int {
 
 func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, error) {
 	ctx := r.Context()
+	whole := a
+	a, jur, err := h.narrowed(r, a)
+	if err != nil {
+		return nil, err
+	}
 	year := h.dashYear(r, a)
 	from, to := report.Period(year)
-	d := &dashData{Year: year, From: from, To: to}
+	d := &dashData{Year: year, From: from, To: to, Jur: jur}
+	// The cases behind a number of a subdistrict's dashboard are that
+	// subdistrict's: the list is narrowed as the dashboard is.
+	link := caseLink
+	if code := jur.Code(); code != "" {
+		link = func(f casework.Filter) string { return caseLink(f) + "&jurisdiction=" + url.QueryEscape(code) }
+	}
+	if d.Subdistricts, err = h.subdistrictRows(ctx, whole, jur, year); err != nil {
+		return nil, err
+	}
 	for y := h.Cases.Now().In(calendar.Zone()).Year(); y >= year-3 && y >= 2000; y-- {
 		d.Years = append(d.Years, y)
 	}
@@ -168,7 +188,10 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 	// The evaluation figures: all, by unit (ranked by overdue cases now),
 	// by community.
 	if len(all) > 0 {
-		d.Total = evalRow{Name: p.T("全街道", "Whole subdistrict"), Link: caseLink(period), Evaluation: all[0]}
+		d.Total = evalRow{Name: p.T("全街道", "Whole subdistrict"), Link: link(period), Evaluation: all[0]}
+		if jur != nil && jur.Selected == nil {
+			d.Total.Name = p.T("全区", "Whole district")
+		}
 	}
 	d.PriorYear = year - 1
 	spot := period
@@ -176,14 +199,14 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 	if d.SelfHandled, err = count(spot); err != nil {
 		return nil, err
 	}
-	d.SelfHandledLink = caseLink(spot)
+	d.SelfHandledLink = link(spot)
 	if len(prior) > 0 && prior[0].Filed > 0 {
 		d.Prior = &prior[0]
 	}
 	for _, e := range byUnit {
 		f := period
 		f.UnitID = e.Key
-		row := evalRow{Name: n.Unit[e.Key], Link: caseLink(f), Evaluation: e}
+		row := evalRow{Name: n.Unit[e.Key], Link: link(f), Evaluation: e}
 		if e.Key == 0 {
 			row.Name = p.T("未派遣", "Not dispatched")
 		} else if row.Overdue, err = count(casework.Filter{UnitID: e.Key, Due: casework.DueOverdue}); err != nil {
@@ -204,7 +227,7 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		if e.Key == 0 {
 			name = p.T("未落入社区", "No community")
 		}
-		d.Comms = append(d.Comms, evalRow{Name: name, Link: caseLink(f), Evaluation: e})
+		d.Comms = append(d.Comms, evalRow{Name: name, Link: link(f), Evaluation: e})
 	}
 
 	// The work report's figures, each with its cases.
@@ -214,9 +237,9 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 			continue
 		}
 		cases, of := v.InPeriod(year)
-		fv := figureView{Value: v, Link: caseLink(cases)}
+		fv := figureView{Value: v, Link: link(cases)}
 		if of != nil {
-			fv.OfLink = caseLink(*of)
+			fv.OfLink = link(*of)
 		}
 		d.Figures = append(d.Figures, fv)
 	}
@@ -227,25 +250,25 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 		f := period
 		f.Channel = c
 		if v := byChannel[string(c)]; v > 0 {
-			ch.Bars = append(ch.Bars, bar{Label: p.ChannelName(c), Value: float64(v), Link: caseLink(f)})
+			ch.Bars = append(ch.Bars, bar{Label: p.ChannelName(c), Value: float64(v), Link: link(f)})
 		}
 	}
 	cc := chart{ID: "by-category", Zh: "各类问题案件量", En: "Cases by kind", Kind: "bar"}
 	for _, g := range groupCategories(cats) {
 		f := period
 		f.Category = g.Major.Code
-		cc.Bars = append(cc.Bars, bar{Label: p.CatName1(g.Major), Value: float64(byMajor[g.Major.Code]), Link: caseLink(f)})
+		cc.Bars = append(cc.Bars, bar{Label: p.CatName1(g.Major), Value: float64(byMajor[g.Major.Code]), Link: link(f)})
 	}
 	cm := chart{ID: "by-community", Zh: "各社区案件量", En: "Cases by community", Kind: "bar"}
 	for _, c := range n.Communities {
 		f := period
 		f.CommunityID = c.ID
-		cm.Bars = append(cm.Bars, bar{Label: c.Name, Value: float64(byCommunity[casework.CountKeyOf(c.ID)]), Link: caseLink(f)})
+		cm.Bars = append(cm.Bars, bar{Label: c.Name, Value: float64(byCommunity[casework.CountKeyOf(c.ID)]), Link: link(f)})
 	}
 	mo := chart{ID: "by-month", Zh: "逐月案件量", En: "Cases by month", Kind: "line"}
 	for m, v := range months {
 		f := casework.Filter{From: time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, calendar.Zone()), To: time.Date(year, time.Month(m+2), 1, 0, 0, 0, 0, calendar.Zone())}
-		mo.Bars = append(mo.Bars, bar{Label: p.T(fmt.Sprintf("%d月", m+1), time.Month(m + 1).String()[:3]), Value: float64(v), Link: caseLink(f)})
+		mo.Bars = append(mo.Bars, bar{Label: p.T(fmt.Sprintf("%d月", m+1), time.Month(m + 1).String()[:3]), Value: float64(v), Link: link(f)})
 	}
 	on := chart{ID: "on-time", Zh: "各单位按期结案率（%）", En: "On-time closing rate by unit (%)", Kind: "bar"}
 	od := chart{ID: "overdue", Zh: "各单位当前超期案件", En: "Overdue cases now, by unit", Kind: "bar"}
@@ -257,7 +280,7 @@ func (h *Handler) dashData(r *http.Request, a org.Actor, p *page) (*dashData, er
 			on.Bars = append(on.Bars, bar{Label: u.Name, Value: *u.OnTimeCloseRate, Link: u.Link})
 		}
 		if u.Overdue > 0 {
-			od.Bars = append(od.Bars, bar{Label: u.Name, Value: float64(u.Overdue), Link: caseLink(casework.Filter{UnitID: u.Key, Due: casework.DueOverdue})})
+			od.Bars = append(od.Bars, bar{Label: u.Name, Value: float64(u.Overdue), Link: link(casework.Filter{UnitID: u.Key, Due: casework.DueOverdue})})
 		}
 	}
 	d.Charts = []chart{mo, ch, cc, cm, on, od}

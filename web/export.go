@@ -111,6 +111,13 @@ func dashboardRows(p *page, d *dashData, name string) ([][]any, error) {
 		return out
 	}
 	switch name {
+	case "subdistrict":
+		out := [][]any{{p.T("街道", "Subdistrict"), p.T("案件数", "Cases"), p.T("立案数", "Filed"), p.T("按期结案率%", "On-time %"),
+			p.T("满意率%", "Satisfied %"), p.T("当前超期", "Overdue now")}}
+		for _, e := range d.Subdistricts {
+			out = append(out, []any{e.Name, e.Cases, e.Filed, num(e.OnTimeCloseRate), num(e.SatisfactionRate), e.Overdue})
+		}
+		return out, nil
 	case "unit":
 		return evalRows(d.Units), nil
 	case "community":

@@ -54,6 +54,13 @@ func (h *Handler) CaseList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A district's roll-ups link here with ?jurisdiction=: the list of one
+	// subdistrict (district.go).
+	a, _, err := h.narrowed(r, a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	p := h.newPage(w, r, "案件|Case")
 	h.caseList(w, r, p, a, r.URL.Query(), nil, nil)
 }
@@ -83,9 +90,19 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 	f.Sort, f.Asc = casework.CaseSort(t.Sort), t.Asc
 	f.Offset, f.Limit = t.Offset(), pageSize
 	keyset := casework.KeysetSort(f.Sort)
-	if after, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && after > 0 && keyset {
+	cursor := func(name string) int64 {
+		id, err := strconv.ParseInt(q.Get(name), 10, 64)
+		if err != nil || id <= 0 || !keyset {
+			return 0
+		}
+		return id
+	}
+	if after := cursor("after"); after != 0 {
 		// 下一页 from a cursor: the cases after the last one shown.
 		f.After, f.Offset, t.Page = after, 0, 1
+	} else if before := cursor("before"); before != 0 {
+		// 上一页 from a cursor: the cases before the first one shown.
+		f.Before, f.Offset, t.Page = before, 0, 1
 	}
 	d, err := h.listData(r, a, f)
 	if err != nil {
@@ -93,22 +110,42 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 		return
 	}
 	t.finish(d.Total, len(d.Cases))
-	if keyset && len(d.Cases) == pageSize {
-		// The next page by keyset (cheap at any depth), keeping the sort
-		// and the filters.
-		next := t.link(t.Sort, t.Asc, 1)
+	byCursor := func(name string, id int64) string {
+		u := t.link(t.Sort, t.Asc, 1)
 		sep := "?"
-		if strings.Contains(next, "?") {
+		if strings.Contains(u, "?") {
 			sep = "&"
 		}
-		t.Next = next + sep + "after=" + strconv.FormatInt(d.Cases[len(d.Cases)-1].ID, 10)
+		return u + sep + name + "=" + strconv.FormatInt(id, 10)
 	}
-	if f.After != 0 {
-		// Deep in the list by cursor: no page numbers, the first page
-		// one click away.
+	if keyset && len(d.Cases) > 0 {
+		// The next page by keyset (cheap at any depth), keeping the sort
+		// and the filters: after a numbered page that has one, after a
+		// full page reached by cursor, and always after a page read
+		// backwards (the case it was read from follows it).
+		switch {
+		case f.Before != 0, f.After != 0 && len(d.Cases) == pageSize, f.After == 0 && t.Next != "":
+			t.Next = byCursor("after", d.Cases[len(d.Cases)-1].ID)
+		default:
+			t.Next = ""
+		}
+	}
+	if f.After != 0 || f.Before != 0 {
+		// Deep in the list by cursor: no page number, but the first and
+		// the last page one click away (the last is read from the list's
+		// end, so it costs what the first does) and 上一页 by cursor.
 		t.From, t.To = 0, 0
-		t.Prev = t.link(t.Sort, t.Asc, 1)
-		t.Pages = []pageLink{{N: 1, URL: t.Prev}, {Gap: true}}
+		pages := max((d.Total+pageSize-1)/pageSize, 1)
+		first := t.link(t.Sort, t.Asc, 1)
+		t.Prev = ""
+		if len(d.Cases) > 0 && (f.After != 0 || len(d.Cases) == pageSize) {
+			// A short page read backwards is the list's start.
+			t.Prev = byCursor("before", d.Cases[0].ID)
+		}
+		t.Pages = []pageLink{{N: 1, URL: first}, {Gap: true}}
+		if pages > 1 {
+			t.Pages = append(t.Pages, pageLink{N: pages, URL: t.link(t.Sort, t.Asc, pages)})
+		}
 	}
 	d.Table = t
 	d.Export, d.FullContacts = api.FilterQuery(f), a.SeesContacts()

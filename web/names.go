@@ -24,8 +24,9 @@ var funcs = template.FuncMap{
 		}
 		return *f
 	},
-	"rfc3339": func(t time.Time) string { return t.Format(time.RFC3339) },
-	"export":  exportLink,
+	"rfc3339":  func(t time.Time) string { return t.Format(time.RFC3339) },
+	"export":   exportLink,
+	"exportIn": exportIn, // a subdistrict's dashboard (district.go)
 	"evalT": func(p *page, rows []evalRow, overdue bool) evalTable {
 		return evalTable{P: p, Rows: rows, Overdue: overdue}
 	},
@@ -83,7 +84,7 @@ var (
 		casework.ActReopen: "Reopen", casework.ActEscalate: "Escalate", casework.ActSupervise: "Supervise",
 		casework.ActRequestExtension: "Request extension", casework.ActApproveExtension: "Approve extension",
 		casework.ActDenyExtension: "Deny extension", casework.ActHang: "Put on hold", casework.ActResume: "Resume",
-		casework.ActVoid: "Void", casework.ActMerge: "Merge", casework.ActComment: "Add a note",
+		casework.ActVoid: "Void", casework.ActMerge: "Merge", casework.ActTransfer: "Transfer to another subdistrict", casework.ActComment: "Add a note",
 		casework.ActWarn: "Warning", casework.ActOverdue: "Overdue", casework.ActSelfHandle: "Handled on the spot",
 	}
 	channelEn = map[casework.Channel]string{

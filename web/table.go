@@ -88,7 +88,7 @@ func readTable(path string, q url.Values, cols []column, defSort string, defAsc 
 	t.base = url.Values{}
 	for k, vs := range q {
 		switch k {
-		case "sort", "dir", "page", "offset", "after":
+		case "sort", "dir", "page", "offset", "after", "before":
 			continue
 		}
 		t.base[k] = append([]string(nil), vs...)

@@ -79,8 +79,19 @@ func TestCaseTable(t *testing.T) {
 		}
 		_, body = b.get("/cases?after=" + itoa(cases[5].ID))
 		if got := numbers(body); len(got) != 5 || got[0] != cases[4].Number || got[4] != cases[0].Number ||
-			!strings.Contains(body, `<b data-total>55</b>`) || !strings.Contains(body, `href="/cases" rel="prev"`) {
+			!strings.Contains(body, `<b data-total>55</b>`) {
 			t.Errorf("the cursor page: %v", got)
+		}
+		// Its 上一页 is a cursor too, read backwards from its first row:
+		// page 1's rows again; and the last page stays one click away.
+		prev := `href="/cases?before=` + itoa(cases[4].ID) + `" rel="prev"`
+		if !strings.Contains(body, prev) || !strings.Contains(body, `href="/cases?page=2"`) {
+			t.Errorf("the cursor page lacks %q or the last page's link", prev)
+		}
+		_, body = b.get("/cases?before=" + itoa(cases[4].ID))
+		if got := numbers(body); len(got) != 50 || got[0] != cases[54].Number || got[49] != cases[5].Number ||
+			!strings.Contains(body, next) {
+			t.Errorf("the page before the cursor page: %d rows %v…%v, want cases 54…5 and the link on (%v)", len(got), got[0], got[len(got)-1], strings.Contains(body, next))
 		}
 		// The cursor keeps the sort and the filters.
 		_, body = b.get("/cases?sort=number&dir=asc&category=" + fixture.CatStreetVendor + "&after=" + itoa(cases[49].ID))

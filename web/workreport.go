@@ -40,6 +40,8 @@ type workReportData struct {
 	Targets  []report.Target
 	Editor   bool // an admin: the override form and the editor
 	Keys     []report.Figure
+	// Jur is the 街道 selector of a district deployment (district.go).
+	Jur *jurChoice
 }
 
 // reportYear is the year asked for (?year=), else that of the newest case.
@@ -74,13 +76,18 @@ func (h *Handler) WorkReport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showWorkReport(w http.ResponseWriter, r *http.Request, p *page, a org.Actor, year, status int) {
+	a, jur, err := h.narrowed(r, a)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	rep, err := h.ReportDocs.Build(r.Context(), a, year)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	d := &workReportData{Year: year, Report: rep, Links: map[string]string{}, Targets: report.Targets(rep.Next),
-		Editor: a.Role == org.RoleAdmin}
+		Editor: a.Role == org.RoleAdmin && a.JurisdictionID == 0, Jur: jur}
 	now := h.Cases.Now().Year()
 	for y := now; y >= now-4 && y >= 2000; y-- {
 		d.Years = append(d.Years, y)
@@ -127,6 +134,11 @@ func (h *Handler) showWorkReport(w http.ResponseWriter, r *http.Request, p *page
 func (h *Handler) ReportExport(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.reportReader(w, r)
 	if !ok {
+		return
+	}
+	a, _, err := h.narrowed(r, a)
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	year := h.reportYear(r, a)

@@ -24,6 +24,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	scale := fs.Float64("scale", 1, "volume: 1 is a Gudang-sized year, 0.01 a quick test, 100 a city")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same year")
 	serve := fs.Bool("serve", true, "serve the demo after loading it")
+	district := fs.Bool("district", false, "build a district (西湖区): Gudang and two more subdistricts, each with its year, and the district's own accounts")
 	live := paceFlag{d: defaultDemoPace}
 	fs.Var(&live, "live", "keep the demo alive while it serves: a step every interval (5s), a rate (12/min), or off")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
@@ -58,7 +59,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		default:
 			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年 / generating the demo: the year %d, scale %g, seed %d …\n", *year, *year, *scale, *seed)
 		}
-		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed, Now: now}, stdout)
+		if *district {
+			fmt.Fprintf(stdout, "区县演示 / district demo: %s %s，街道 / subdistricts %s\n", demo.District.Name, demo.District.Code, strings.Join(demo.SubdistrictCodes(), ", "))
+		}
+		sum, err := demo.Generate(ctx, a.db, demo.Options{Year: *year, Scale: *scale, Seed: *seed, Now: now, District: *district}, stdout)
 		if err != nil {
 			return err
 		}
@@ -72,7 +76,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "使用已有演示数据 / using the existing demo data in %s\n", *dsn)
 	}
 	fmt.Fprintln(stdout, "\n演示账号（密码均为 "+demo.Password+"）/ demo accounts (password "+demo.Password+"):")
-	for _, l := range demo.Logins() {
+	logins := demo.Logins()
+	if len(js) > 1 || *district {
+		logins = append(logins, demo.DistrictLogins()...)
+	}
+	for _, l := range logins {
 		fmt.Fprintf(stdout, "  %-16s %s\n", l.Username, l.Role)
 	}
 	if !*serve {

@@ -20,13 +20,21 @@ func (a *app) reportDocs() *report.Docs {
 	return &report.Docs{Store: a.db.ReportDocs(), Cases: a.cases, Names: namer{a}, Sources: a.figures, Now: time.Now, Audit: a.db.Audit()}
 }
 
-// namer names the subdistrict (the first jurisdiction) and its units.
+// namer names the jurisdiction the report is of and its units: the
+// actor's subdistrict (a narrowed one in a district), else the district
+// of a district deployment, else the first jurisdiction.
 type namer struct{ a *app }
 
 func (n namer) Names(ctx context.Context, actor org.Actor) (string, map[int64]string, error) {
 	name := "街道"
 	if js, err := n.a.db.Org().ListJurisdictions(ctx); err == nil && len(js) > 0 {
 		name = js[0].Name
+		for _, j := range js {
+			if (actor.JurisdictionID != 0 && j.ID == actor.JurisdictionID) || (actor.JurisdictionID == 0 && j.IsDistrict()) {
+				name = j.Name
+				break
+			}
+		}
 	}
 	units, err := n.a.dir.Units(ctx, actor)
 	if err != nil {
@@ -45,6 +53,31 @@ func reportReader() org.Actor {
 	return org.Actor{Kind: org.ActorStaff, Role: org.RoleLeader, Name: "jiedao report"}
 }
 
+// reportReaderIn is reportReader narrowed to the subdistrict of a
+// division code (none: the whole deployment; a district's code: the
+// whole district).
+func (a *app) reportReaderIn(ctx context.Context, code string) (org.Actor, error) {
+	r := reportReader()
+	if code == "" {
+		return r, nil
+	}
+	js, err := a.db.Org().ListJurisdictions(ctx)
+	if err != nil {
+		return r, err
+	}
+	for _, j := range js {
+		if j.DivisionCode != code {
+			continue
+		}
+		if j.IsDistrict() || len(org.Subdistricts(js)) < 2 {
+			return r, nil
+		}
+		r.JurisdictionID = j.ID
+		return r, nil
+	}
+	return r, jiedao.Invalid("jurisdiction", "没有这个区划代码的街道："+code, "no subdistrict has the division code "+code)
+}
+
 // runReport prints the year's figures, computed from the records, or the
 // whole document; `report check` checks a draft's figures.
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,6 +88,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	year := fs.Int("year", time.Now().Year()-1, "the year to report")
 	format := fs.String("format", "md", "output: json (one object keyed by figure), figures (a list: each figure with the year before, change, definition, kind, link and override, and the targets with progress), md (the document), xlsx (a workbook) or docx (a Word document)")
 	out := fs.String("out", "", "write to this file instead of standard output (needed for xlsx and docx on a terminal)")
+	jur := fs.String("jurisdiction", "", "in a district deployment, one subdistrict's report: its division code (e.g. 330106007); empty: the whole deployment")
 	if err := parseFlags(fs, args, "db"); err != nil {
 		return err
 	}
@@ -68,6 +102,10 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.db.Close()
+	reader, err := a.reportReaderIn(ctx, *jur)
+	if err != nil {
+		return err
+	}
 	w := stdout
 	if *out != "" {
 		f, err := os.Create(*out)
@@ -78,13 +116,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		w = f
 	}
 	if *format == "json" {
-		values, err := report.Compute(ctx, a.cases, reportReader(), *year, a.figures...)
+		values, err := report.Compute(ctx, a.cases, reader, *year, a.figures...)
 		if err != nil {
 			return err
 		}
 		return report.WriteJSON(w, values)
 	}
-	rep, err := a.reportDocs().Build(ctx, reportReader(), *year)
+	rep, err := a.reportDocs().Build(ctx, reader, *year)
 	if err != nil {
 		return err
 	}
