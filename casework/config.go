@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/jiedao/jiedao"
@@ -54,13 +55,38 @@ func (s *Service) RoutingRules(ctx context.Context, a org.Actor) ([]RoutingRule,
 	if err := requireStaff(a); err != nil {
 		return nil, err
 	}
-	return s.Store.ListRoutingRules(ctx)
+	rules, err := s.Store.ListRoutingRules(ctx)
+	if err != nil || a.JurisdictionID == 0 {
+		return rules, err
+	}
+	// A subdistrict's people see the rules of its units and the
+	// district's units (docs/jurisdictions.md).
+	return s.rulesOf(ctx, rules, a.JurisdictionID)
+}
+
+// ruleInScope refuses a rule whose unit another subdistrict's: to a
+// subdistrict's administrator such a unit or rule does not exist.
+func (s *Service) ruleInScope(ctx context.Context, a org.Actor, unitID int64) error {
+	if a.JurisdictionID == 0 {
+		return nil
+	}
+	units, err := s.unitJurisdictions(ctx)
+	if err != nil {
+		return err
+	}
+	if j := units[unitID]; j != 0 && j != a.JurisdictionID {
+		return jiedao.NotFound("单位", "unit")
+	}
+	return nil
 }
 
 // CreateRoutingRule adds a routing rule.
 func (s *Service) CreateRoutingRule(ctx context.Context, a org.Actor, r *RoutingRule) error {
 	if err := requireAdmin(a); err != nil {
 		return err
+	}
+	if err := s.ruleInScope(ctx, a, r.UnitID); err != nil {
+		return jiedao.Invalid("unit_id", "承办单位不存在", "unknown unit")
 	}
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
 		if err := s.Store.CreateRoutingRule(ctx, r); err != nil {
@@ -74,6 +100,15 @@ func (s *Service) CreateRoutingRule(ctx context.Context, a org.Actor, r *Routing
 func (s *Service) DeleteRoutingRule(ctx context.Context, a org.Actor, id int64) error {
 	if err := requireAdmin(a); err != nil {
 		return err
+	}
+	if a.JurisdictionID != 0 {
+		rules, err := s.RoutingRules(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(rules, func(r RoutingRule) bool { return r.ID == id }) {
+			return jiedao.NotFound("分派规则", "routing rule")
+		}
 	}
 	before := s.routingRuleBefore(ctx, id)
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {

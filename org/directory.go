@@ -260,6 +260,11 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 	var before any
 	var old *Staff
 	var err error
+	if s.ID != 0 {
+		if err := d.staffIn(ctx, a, s.ID); err != nil {
+			return nil, err
+		}
+	}
 	if s.JurisdictionID, err = ownJurisdiction(a, s.JurisdictionID); err != nil {
 		return nil, err
 	}
@@ -271,9 +276,6 @@ func (d *Directory) SaveStaff(ctx context.Context, a Actor, in StaffInput) (*Sta
 		return nil, jiedao.Invalid("unit_id", "单位不存在", "unknown unit")
 	}
 	if s.ID != 0 {
-		if err := d.staffIn(ctx, a, s.ID); err != nil {
-			return nil, err
-		}
 		if old, err = d.Store.GetStaff(ctx, s.ID); err != nil {
 			return nil, err
 		}
@@ -457,6 +459,13 @@ func (d *Directory) ImportCommunities(ctx context.Context, a Actor, jurisdiction
 	if err := requireAdmin(a); err != nil {
 		return res, err
 	}
+	jurisdictionID, err := ownJurisdiction(a, jurisdictionID)
+	if err != nil {
+		return res, err
+	}
+	if err := d.checkJurisdiction(ctx, jurisdictionID); err != nil {
+		return res, err
+	}
 	existing, err := d.Store.ListCommunities(ctx)
 	if err != nil {
 		return res, err
@@ -470,6 +479,10 @@ func (d *Directory) ImportCommunities(ctx context.Context, a Actor, jurisdiction
 		c := &Community{JurisdictionID: jurisdictionID, Code: propString(f, "code"), Name: propString(f, "name"), Geometry: f.Geometry}
 		if old := byCode[c.Code]; old != nil {
 			c.ID, c.JurisdictionID = old.ID, old.JurisdictionID
+			if !a.InJurisdiction(old.JurisdictionID) {
+				// Another subdistrict's community: its code is taken.
+				return res, featureError(i, jiedao.Invalid("code", "社区编码已被其他街道使用："+c.Code, "community code used by another subdistrict: "+c.Code))
+			}
 		}
 		if err := c.Validate(); err != nil {
 			return res, featureError(i, err)
@@ -511,16 +524,19 @@ func (d *Directory) ImportGrids(ctx context.Context, a Actor, features []geo.Fea
 	if err != nil {
 		return res, err
 	}
-	commByCode := map[string]int64{}
+	commByCode, commJurisdiction := map[string]int64{}, map[int64]int64{}
 	for _, c := range communities {
-		commByCode[c.Code] = c.ID
+		commJurisdiction[c.ID] = c.JurisdictionID
+		if a.InJurisdiction(c.JurisdictionID) {
+			commByCode[c.Code] = c.ID
+		}
 	}
 	grids, err := d.Store.ListGrids(ctx)
 	if err != nil {
 		return res, err
 	}
 	gridByCode := map[string]int64{}
-	for _, g := range grids {
+	for _, g := range filterIn(a, grids, func(g *Grid) int64 { return commJurisdiction[g.CommunityID] }) {
 		gridByCode[g.Code] = g.ID
 	}
 	todo := make([]*Grid, 0, len(features))

@@ -318,6 +318,9 @@ func (a *Auth) ResetTwoFactor(ctx context.Context, actor Actor, staffID int64, r
 	if _, err := a.Store.GetStaff(ctx, staffID); err != nil {
 		return err
 	}
+	if err := a.inScope(ctx, actor, staffID); err != nil {
+		return err
+	}
 	return Atomically(ctx, a.Audit, func(ctx context.Context) error {
 		if err := a.Store.DeleteTOTP(ctx, staffID); err != nil {
 			return err

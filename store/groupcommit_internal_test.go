@@ -16,6 +16,7 @@ import (
 	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/calendar"
 	"github.com/jiedao/jiedao/casework"
+	"github.com/jiedao/jiedao/org"
 )
 
 // openScratch opens an empty database of each engine without migrations
@@ -217,6 +218,27 @@ func TestGroupCommitWritesNewCasesTogether(t *testing.T) {
 			if err := cs.db.inTx(ctx, func(tx conn) error { return cs.createCase(ctx, tx, first, fe) }); err != nil {
 				t.Fatal(err)
 			}
+			// Two subdistricts: a case's own, its community's, or none
+			// (several, and nothing says which), as the batch gives them.
+			j1, j2 := &org.Jurisdiction{DivisionCode: "330106007", Name: "古荡街道"}, &org.Jurisdiction{DivisionCode: "330106008", Name: "西溪街道"}
+			for _, j := range []*org.Jurisdiction{j1, j2} {
+				if err := db.Org().CreateJurisdiction(ctx, j); err != nil {
+					t.Fatal(err)
+				}
+			}
+			comm := &org.Community{JurisdictionID: j2.ID, Code: "xixi", Name: "西溪社区"}
+			if err := db.Org().CreateCommunity(ctx, comm); err != nil {
+				t.Fatal(err)
+			}
+			wantJurisdiction := func(i int) int64 {
+				switch i % 5 {
+				case 0:
+					return j2.ID
+				case 1:
+					return j1.ID
+				}
+				return 0
+			}
 			const n = 40
 			type made struct {
 				c *casework.Case
@@ -228,6 +250,12 @@ func TestGroupCommitWritesNewCasesTogether(t *testing.T) {
 				c, e := newTestCase(t, day, fmt.Sprint("EXT-", i), i%2 == 0)
 				if i%4 == 0 {
 					c.Person = fmt.Sprint("person-", i%3) // a 12345 caller's identity digest
+				}
+				switch i % 5 {
+				case 0:
+					c.Community, e.Payload.Report.Community = comm.ID, comm.ID
+				case 1:
+					c.JurisdictionID, e.Payload.Report.JurisdictionID = j1.ID, j1.ID
 				}
 				mk[i] = made{c, e}
 			}
@@ -297,6 +325,10 @@ func TestGroupCommitWritesNewCasesTogether(t *testing.T) {
 				}
 				if len(events) != 1 || events[0].ID != e.ID || events[0].Payload.Report.Number != c.Number || events[0].Payload.Report.ID != c.ID {
 					t.Fatalf("case %d: events %+v (event id %d)", i, events, e.ID)
+				}
+				if w := wantJurisdiction(i); stored.JurisdictionID != w || c.JurisdictionID != w || events[0].Payload.Report.JurisdictionID != w {
+					t.Errorf("case %d: jurisdiction stored %d, made %d, in its report %d; want %d", i, stored.JurisdictionID, c.JurisdictionID,
+						events[0].Payload.Report.JurisdictionID, w)
 				}
 				replayed, err := casework.Replay(events)
 				if err != nil {

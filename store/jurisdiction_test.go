@@ -243,6 +243,81 @@ func TestCaseLoopByJurisdiction(t *testing.T) {
 				t.Errorf("%s: %d filed, want %d", tc.who, filed, w)
 			}
 		}
+		// Routing rules belong to their unit's subdistrict.
+		xxAdmin, gdAdmin := org.StaffActor(x.Admin), org.StaffActor(o.Admin)
+		if rules, err := svc.RoutingRules(bg, xxAdmin); err != nil || len(rules) != 0 {
+			t.Errorf("西溪's admin sees routing rules %+v (%v), want none: both are 古荡's", rules, err)
+		}
+		if rules, err := svc.RoutingRules(bg, quLead); err != nil || len(rules) != 2 {
+			t.Errorf("the district sees routing rules %+v (%v), want both", rules, err)
+		}
+		err = svc.CreateRoutingRule(bg, xxAdmin, &casework.RoutingRule{Category: fixture.CatStreetOrder, UnitID: o.Chengguan.ID})
+		wantCode(t, err, "invalid", "西溪's admin routing to 古荡's unit")
+		wantCode(t, svc.DeleteRoutingRule(bg, xxAdmin, o.RuleCityAppearance.ID), "not_found", "西溪's admin deleting 古荡's rule")
+		must(t, svc.CreateRoutingRule(bg, xxAdmin, &casework.RoutingRule{Category: fixture.CatStreetOrder, UnitID: x.Unit.ID}))
+
+		// The organisation: each subdistrict's administrators see and
+		// change their own.
+		dir := &org.Directory{Store: db.Org()}
+		units, err := dir.Units(bg, xxAdmin)
+		must(t, err)
+		if len(units) != 1 || units[0].ID != x.Unit.ID {
+			t.Errorf("西溪's admin lists units %+v, want 西溪城管科 only", units)
+		}
+		u := *o.Chengguan
+		u.Name = "改名"
+		wantCode(t, dir.SaveUnit(bg, xxAdmin, &u), "not_found", "西溪's admin changing 古荡's unit")
+		nu := &org.Unit{Code: "xx-sj", Name: "西溪市场监管所", Kind: org.UnitStation}
+		must(t, dir.SaveUnit(bg, xxAdmin, nu))
+		if nu.JurisdictionID != xixi {
+			t.Errorf("a unit 西溪's admin made has jurisdiction %d", nu.JurisdictionID)
+		}
+		wantCode(t, dir.SaveUnit(bg, gdAdmin, &org.Unit{Code: "gd-x", Name: "x", Kind: org.UnitStation, JurisdictionID: xixi}), "invalid",
+			"古荡's admin making a unit of 西溪")
+		grids, err := dir.Grids(bg, xxAdmin)
+		must(t, err)
+		if len(grids) != 1 || grids[0].ID != x.Grid.ID {
+			t.Errorf("西溪's admin lists grids %+v", grids)
+		}
+		staff, err := dir.Staff(bg, org.StaffActor(x.SecurityAdmin))
+		must(t, err)
+		for _, st := range staff {
+			if st.JurisdictionID != xixi {
+				t.Errorf("西溪's security admin lists %s of jurisdiction %d", st.Username, st.JurisdictionID)
+			}
+		}
+		if len(staff) != 5 {
+			t.Errorf("西溪's security admin lists %d staff, want 西溪's 5", len(staff))
+		}
+		gs := *o.Dispatcher
+		_, err = dir.SaveStaff(bg, org.StaffActor(x.SecurityAdmin), org.StaffInput{Staff: gs})
+		wantCode(t, err, "not_found", "西溪's security admin changing 古荡's dispatcher")
+		ns, err := dir.SaveStaff(bg, org.StaffActor(x.SecurityAdmin), org.StaffInput{Staff: org.Staff{Username: "xx.new", Name: "新人",
+			Role: org.RoleUnitHandler, UnitID: x.Unit.ID, Active: true}, Password: "Xixi-Test-2024!x"})
+		must(t, err)
+		if ns.JurisdictionID != xixi {
+			t.Errorf("a staff member 西溪's security admin made has jurisdiction %d", ns.JurisdictionID)
+		}
+		_, err = dir.SaveStaff(bg, org.StaffActor(x.SecurityAdmin), org.StaffInput{Staff: org.Staff{Username: "xx.new2", Name: "新人",
+			Role: org.RoleUnitHandler, UnitID: o.Chengguan.ID, Active: true}, Password: "Xixi-Test-2024!x"})
+		wantCode(t, err, "invalid", "西溪's security admin putting a person in 古荡's unit")
+
+		// Imports of places stay within the subdistrict.
+		feat := func(props map[string]any, lon float64) geo.Feature {
+			return geo.Feature{Properties: props, Geometry: square(lon, 30.30, 0.002)}
+		}
+		_, err = dir.ImportCommunities(bg, xxAdmin, gudang, []geo.Feature{feat(map[string]any{"code": "xx-new", "name": "新社区"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing communities into 古荡")
+		_, err = dir.ImportCommunities(bg, xxAdmin, 0, []geo.Feature{feat(map[string]any{"code": "wenhua", "name": "改名"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing over 古荡's community")
+		res, err := dir.ImportCommunities(bg, xxAdmin, 0, []geo.Feature{feat(map[string]any{"code": "xx-new", "name": "新社区"}, 120.09)})
+		must(t, err)
+		if cs, _ := dir.Communities(bg, xxAdmin); res.Created != 1 || len(cs) != 2 || cs[0].JurisdictionID != xixi || cs[1].JurisdictionID != xixi {
+			t.Errorf("西溪's admin's community import: %+v, communities %+v", res, cs)
+		}
+		_, err = dir.ImportGrids(bg, xxAdmin, []geo.Feature{feat(map[string]any{"code": "xx-g2", "name": "网格", "community": "yile"}, 120.09)})
+		wantCode(t, err, "invalid", "西溪's admin importing a grid into 古荡's community")
+
 		// The rebuild gives the same aggregates as kept on every write.
 		before, err := svc.Count(bg, xxLead, day)
 		must(t, err)

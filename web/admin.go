@@ -199,7 +199,8 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, p *page, a o
 					continue
 				}
 				p.Form = url.Values{"id": {edit}, "username": {st.Username}, "name": {st.Name}, "phone": {st.Phone}, "role": {string(st.Role)},
-					"unit_id": {strconv.FormatInt(st.UnitID, 10)}, "community_id": {strconv.FormatInt(st.CommunityID, 10)}, "active": {"1"}}
+					"unit_id": {strconv.FormatInt(st.UnitID, 10)}, "community_id": {strconv.FormatInt(st.CommunityID, 10)}, "active": {"1"},
+					"jurisdiction_id": {strconv.FormatInt(st.JurisdictionID, 10)}}
 				if !st.Active {
 					p.Form.Set("active", "0")
 				}
@@ -271,19 +272,21 @@ func (h *Handler) AdminPost(w http.ResponseWriter, r *http.Request) {
 	case "places/community":
 		js, jerr := h.Directory.Jurisdictions(ctx, a)
 		if err = jerr; err == nil {
-			c := &org.Community{ID: formID(f, "id"), Code: strings.TrimSpace(f.Get("code")), Name: strings.TrimSpace(f.Get("name"))}
-			if len(js) > 0 {
-				c.JurisdictionID = js[0].ID
+			c := &org.Community{ID: formID(f, "id"), Code: strings.TrimSpace(f.Get("code")), Name: strings.TrimSpace(f.Get("name")),
+				JurisdictionID: formID(f, "jurisdiction_id")}
+			// Without a choice (one subdistrict), the first subdistrict's.
+			if subs := org.Subdistricts(js); c.JurisdictionID == 0 && len(subs) > 0 {
+				c.JurisdictionID = subs[0].ID
 			}
 			err = h.Directory.SaveCommunity(ctx, a, c)
 		}
 	case "places/unit":
 		err = h.Directory.SaveUnit(ctx, a, &org.Unit{ID: formID(f, "id"), Code: strings.TrimSpace(f.Get("code")), Name: strings.TrimSpace(f.Get("name")),
-			Kind: org.UnitKind(f.Get("kind")), CommunityID: formID(f, "community_id")})
+			Kind: org.UnitKind(f.Get("kind")), CommunityID: formID(f, "community_id"), JurisdictionID: formID(f, "jurisdiction_id")})
 	case "staff/save":
 		in := org.StaffInput{Staff: org.Staff{ID: formID(f, "id"), Username: f.Get("username"), Name: strings.TrimSpace(f.Get("name")),
 			Phone: strings.TrimSpace(f.Get("phone")), Role: org.Role(f.Get("role")), UnitID: formID(f, "unit_id"),
-			CommunityID: formID(f, "community_id"), Active: f.Get("active") != "0"}, Password: f.Get("password")}
+			CommunityID: formID(f, "community_id"), JurisdictionID: formID(f, "jurisdiction_id"), Active: f.Get("active") != "0"}, Password: f.Get("password")}
 		for _, g := range f["grid_ids"] {
 			if id, perr := strconv.ParseInt(g, 10, 64); perr == nil {
 				in.GridIDs = append(in.GridIDs, id)

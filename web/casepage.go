@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,10 @@ type names struct {
 	Units       []*org.Unit
 	Grids       []*org.Grid // without their polygons
 	Communities []*org.Community
+	// Subdistricts are the subdistricts an actor of the whole deployment
+	// chooses among on the admin pages' forms, when there are several
+	// (docs/jurisdictions.md); empty otherwise.
+	Subdistricts []*org.Jurisdiction
 }
 
 func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
@@ -50,6 +55,15 @@ func (h *Handler) names(ctx context.Context, a org.Actor) (*names, error) {
 		n.Communities = append(n.Communities, &cc)
 	}
 	n.Names = api.NamesOf(cats, n.Units, n.Grids, n.Communities)
+	if a.JurisdictionID == 0 && a.Kind == org.ActorStaff {
+		js, err := h.Directory.Jurisdictions(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		if subs := org.Subdistricts(js); len(subs) > 1 {
+			n.Subdistricts = subs
+		}
+	}
 	return n, nil
 }
 
@@ -265,6 +279,12 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, p *page, a or
 		h.fail(w, r, err)
 		return
 	}
+	// A case is dispatched to its subdistrict's units or the district's
+	// (docs/jurisdictions.md): the form offers those only; the names of
+	// every unit stay for its history.
+	n.Units = slices.DeleteFunc(slices.Clone(n.Units), func(u *org.Unit) bool {
+		return u.JurisdictionID != 0 && u.JurisdictionID != c.JurisdictionID
+	})
 	d := &caseData{caseView: h.view(c), Events: events, Photos: photos, Actions: actionsFor(a, c), N: n,
 		Suggested: c.SuggestedUnit, Back: homeOf(a), AfterPhoto: afterPhotoRequired(n.Cats, c.Category), Nav: navLinksFor(c)}
 	if err := h.transferData(ctx, a, c, d); err != nil {
