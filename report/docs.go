@@ -66,11 +66,9 @@ func canEdit(a org.Actor) error {
 	if a.Kind != org.ActorStaff || a.Role != org.RoleAdmin {
 		return jiedao.Forbidden("只有管理员可以修改工作报告的文字和数据", "only admins may edit the work report's words and figures")
 	}
-	if a.JurisdictionID != 0 {
-		// The words and the overrides are the whole deployment's: in a
-		// district, its admin's (docs/jurisdictions.md).
-		return jiedao.Forbidden("工作报告的文字和改写由区系统管理员维护", "the report's words and overrides are the district admin's to edit")
-	}
+	// A subdistrict's admin edits his subdistrict's own words and
+	// overrides (kept apart by jurisdiction); the deployment's are the
+	// district admin's (docs/jurisdictions.md).
 	return nil
 }
 
@@ -232,12 +230,9 @@ func (d *Docs) BuildWith(ctx context.Context, a org.Actor, year int, tpl Templat
 	if err != nil {
 		return nil, err
 	}
-	if a.JurisdictionID != 0 {
-		// One subdistrict of a district (a narrowed actor): the overrides
-		// are of the whole deployment's figures, so its report is the
-		// records' own.
-		now, hist = nil, nil
-	}
+	// One subdistrict (a narrowed actor) has its own overrides only
+	// (Overrides reads the actor's jurisdiction's): the deployment's,
+	// made on the whole deployment's figures, never apply to it.
 	ApplyOverrides(r.Values, now)
 	ApplyOverrides(r.Next, nil)
 	r.History = hist
