@@ -145,7 +145,7 @@ func Apply(c *Case, e *Event) (*Case, error) {
 			c.ReturnedAt = &at
 		}
 		c.JurisdictionID = p.ToJurisdiction
-		c.UnitID = 0
+		c.UnitID, c.SuggestedUnit = 0, p.SuggestedUnit
 		c.Extension = nil
 	case ActVoid:
 		c.Extension = nil // nothing is pending on a void case

@@ -413,6 +413,9 @@ type Payload struct {
 	// transfer (转办, transfer.go).
 	FromJurisdiction int64 `json:"from_jurisdiction,omitempty"`
 	ToJurisdiction   int64 `json:"to_jurisdiction,omitempty"`
+	// SuggestedUnit is the unit routing picks for a transferred case in
+	// its new subdistrict (0: none).
+	SuggestedUnit int64 `json:"suggested_unit_id,omitempty"`
 
 	// ReporterDigest stands for the report's contact in the stored event
 	// (report only): see ContactDigest and MarshalPayload.

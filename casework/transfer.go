@@ -106,6 +106,20 @@ func (s *Service) Transfer(ctx context.Context, a org.Actor, caseID, to int64, r
 		return nil, jiedao.Invalid("jurisdiction_id", "转办目标不是本系统的街道："+strconv.FormatInt(to, 10),
 			"the target is not a subdistrict of this deployment: "+strconv.FormatInt(to, 10))
 	}
+	// Routing in the new subdistrict: its units' rules and the district's.
+	var suggested int64
+	if c0, err := s.Store.GetCase(ctx, caseID); err == nil {
+		rules, err := s.Store.ListRoutingRules(ctx)
+		if err == nil {
+			rules, err = s.rulesOf(ctx, rules, to)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if r, ok := Route(rules, RouteInput{Category: c0.Category, GridID: c0.GridID, CommunityID: c0.Community, Channel: c0.Channel}); ok {
+			suggested = r.UnitID
+		}
+	}
 	var out *Case
 	err = org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
 		var from int64
@@ -140,7 +154,7 @@ func (s *Service) Transfer(ctx context.Context, a org.Actor, caseID, to int64, r
 			}
 			d.Start, d.Finish = nil, nil
 			e.Payload.Deadlines = &d
-			e.Payload.FromJurisdiction, e.Payload.ToJurisdiction = from, to
+			e.Payload.FromJurisdiction, e.Payload.ToJurisdiction, e.Payload.SuggestedUnit = from, to, suggested
 			if _, err := Apply(c, e); err != nil {
 				return nil, err
 			}

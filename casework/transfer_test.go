@@ -53,6 +53,17 @@ func newDistrict(t *testing.T, db *store.DB) *district {
 	if err := os.CreateUnit(bg, d.xixiUnit); err != nil {
 		t.Fatal(err)
 	}
+	// The fixture's units are Gudang's.
+	for _, u := range []*org.Unit{w.o.Command, w.o.Chengguan, w.o.Market, w.o.Police} {
+		u.JurisdictionID = d.gudang.ID
+		if err := os.UpdateUnit(bg, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 西溪's rule for 市容环境: its own 城管科.
+	if err := db.Cases().CreateRoutingRule(bg, &casework.RoutingRule{Category: "01", UnitID: d.xixiUnit.ID}); err != nil {
+		t.Fatal(err)
+	}
 	staff := func(username string, role org.Role, j *org.Jurisdiction, unit int64) org.Actor {
 		s := &org.Staff{Username: username, Name: username, Phone: "139000000" + fmt.Sprint(10+len(username)), Role: role,
 			UnitID: unit, Active: true, PasswordHash: w.o.Admin.PasswordHash, CreatedAt: cst(2024, 1, 2, 9, 0)}
@@ -181,8 +192,9 @@ func TestTransferMovesFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.ID != x.ID || c.Number != x.Number || c.JurisdictionID != d.xixi.ID || c.Status != casework.StatusAccepted || c.UnitID != 0 {
-			t.Fatalf("after the transfer: id %d number %s jurisdiction %d status %s unit %d", c.ID, c.Number, c.JurisdictionID, c.Status, c.UnitID)
+		if c.ID != x.ID || c.Number != x.Number || c.JurisdictionID != d.xixi.ID || c.Status != casework.StatusAccepted || c.UnitID != 0 ||
+			c.SuggestedUnit != d.xixiUnit.ID {
+			t.Fatalf("after the transfer: id %d number %s jurisdiction %d status %s unit %d suggested %d", c.ID, c.Number, c.JurisdictionID, c.Status, c.UnitID, c.SuggestedUnit)
 		}
 		events, err := d.svc.Events(bg, d.xixiDisp, x.ID)
 		if err != nil {

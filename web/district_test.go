@@ -88,6 +88,9 @@ func TestDistrictRollUps(t *testing.T) {
 		if st != http.StatusOK || !strings.Contains(body, "工作报告 · 西溪街道 · 2024年") || !strings.Contains(body, "export.docx?year=2024&amp;jurisdiction=330106008") {
 			t.Errorf("西溪's report for the district leader: %d", st)
 		}
+		if !regexp.MustCompile(`href="/cases\?[^"]*jurisdiction=330106008"`).MatchString(body) {
+			t.Error("西溪's report links its figures to cases of every subdistrict")
+		}
 		if st, _ := b.get("/report/export.md?year=2024&jurisdiction=330106008"); st != http.StatusOK {
 			t.Errorf("西溪's report as Markdown: %d", st)
 		}

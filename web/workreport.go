@@ -3,6 +3,7 @@ package web
 import (
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -95,15 +96,24 @@ func (h *Handler) showWorkReport(w http.ResponseWriter, r *http.Request, p *page
 	if year < now-4 || year > now {
 		d.Years = append(d.Years, year)
 	}
+	// A subdistrict's report links to its own cases (the case list takes
+	// ?jurisdiction=, district.go).
+	figureLink := func(f report.Figure, year int) string {
+		l := api.FigureLink(f, year)
+		if code := jur.Code(); code != "" && strings.HasPrefix(l, "/cases?") {
+			l += "&jurisdiction=" + url.QueryEscape(code)
+		}
+		return l
+	}
 	bySection := map[string]int{}
 	for _, v := range rep.Values {
-		link := api.FigureLink(v.Figure, year)
+		link := figureLink(v.Figure, year)
 		d.Links[v.Key] = link
 		if v.Kind == report.KindTarget {
 			continue
 		}
 		d.Keys = append(d.Keys, v.Figure)
-		f := reportFig{Value: v, Link: link, PriorLink: api.FigureLink(v.Figure, year-1), Text: report.Plain(v.Value, v.IsRate()),
+		f := reportFig{Value: v, Link: link, PriorLink: figureLink(v.Figure, year-1), Text: report.Plain(v.Value, v.IsRate()),
 			PriorText: "—", Change: report.Change(v)}
 		if v.Missing {
 			f.Text = "—"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net/url"
@@ -42,7 +43,11 @@ func (a *app) web() *web.Handler {
 		// factors or a password change there would protect nothing and
 		// stop every visitor. Both stay offered (docs/dengbao.md).
 		a.auth.Policy.TwoFactorRoles, a.auth.Policy.PasswordMaxAge = nil, 0
-		for _, l := range demo.Logins() {
+		logins := demo.Logins()
+		if js, err := a.db.Org().ListJurisdictions(context.Background()); err == nil && len(js) > 1 {
+			logins = append(logins, demo.DistrictLogins()...) // demo --district
+		}
+		for _, l := range logins {
 			h.DemoLogins = append(h.DemoLogins, web.DemoLogin{Username: l.Username, Role: l.Role})
 		}
 		h.DemoPassword = demo.Password

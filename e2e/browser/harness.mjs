@@ -31,13 +31,15 @@ async function waitHealthy(url, ms) {
   throw new Error("jiedao did not become healthy at " + url);
 }
 
-export async function start() {
+// start builds the demo (with demoArgs added to `jiedao demo`, such as
+// --district) and serves it.
+export async function start(demoArgs = []) {
   const bin = process.env.JIEDAO_BIN;
   if (!bin) throw new Error("JIEDAO_BIN must name the jiedao binary (scripts/test builds it)");
   const dir = mkdtempSync(path.join(os.tmpdir(), "jiedao-e2e-"));
   const db = path.join(dir, "demo.db");
   // A small generated year: real organisation, accounts and cases.
-  execFileSync(bin, ["demo", "--db", db, "--scale", "0.02", "--serve=false", "--log-level", "warn"], { stdio: "inherit" });
+  execFileSync(bin, ["demo", "--db", db, "--scale", "0.02", "--serve=false", "--log-level", "warn", ...demoArgs], { stdio: "inherit" });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   // Every role signs in from this one address, more often than the
