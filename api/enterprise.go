@@ -216,7 +216,14 @@ func (h *Handler) ImportEnterprises(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	dry := q.Get("dry_run") == "1" || q.Get("dry_run") == "true"
-	res, err := h.Enterprises.Import(r.Context(), a, enterprise.ImportKind(q.Get("kind")), data, dry)
+	var into int64
+	if v := q.Get("jurisdiction_id"); v != "" {
+		if into, err = strconv.ParseInt(v, 10, 64); err != nil || into <= 0 {
+			h.fail(w, r, jiedao.Invalid("jurisdiction_id", "所属街道应为街道编号", "jurisdiction_id must be a subdistrict's id"))
+			return
+		}
+	}
+	res, err := h.Enterprises.ImportInto(r.Context(), a, into, enterprise.ImportKind(q.Get("kind")), data, dry)
 	if err != nil {
 		if res != nil && len(res.Errors) > 0 {
 			zh, en := jiedao.ErrorMessages(err)

@@ -170,9 +170,19 @@ func ensureYear(ctx context.Context, p *printer, env Env, opt Options) error {
 	}
 	from, to := yearBounds(opt.Year)
 	leader := leaderActor()
-	if len(js) == 0 {
-		p.line("generating %d at scale %g (seed %d) with demo.Generate …", opt.Year, opt.Scale, opt.Seed)
-		sum, err := demo.Generate(ctx, env.DB, demo.Options{Year: opt.Year, Scale: opt.Scale, Seed: opt.Seed}, nil)
+	pending, err := demo.Pending(ctx, env.DB)
+	if err != nil {
+		return err
+	}
+	if pending != nil || len(js) == 0 {
+		o := demo.Options{Year: opt.Year, Scale: opt.Scale, Seed: opt.Seed}
+		if pending != nil { // an interrupted build continues (demo/checkpoint.go)
+			o = *pending
+			p.line("resuming the interrupted build of %d at scale %g (seed %d) …", o.Year, o.Scale, o.Seed)
+		} else {
+			p.line("generating %d at scale %g (seed %d) with demo.Generate …", opt.Year, opt.Scale, opt.Seed)
+		}
+		sum, err := demo.Generate(ctx, env.DB, o, p.w)
 		if err != nil {
 			return err
 		}

@@ -112,7 +112,7 @@ func (gudang *generator) generateDistrict(ctx context.Context, db *store.DB, dis
 		if progress != nil {
 			fmt.Fprintf(progress, "  %s / %s: %d 件 / cases…\n", spec.name, spec.nameEn, len(plans))
 		}
-		if err := gen.writeYear(ctx, db, plans, sum, progress); err != nil {
+		if err := gen.writeYear(ctx, db, plans, sum, progress, nil); err != nil {
 			return fmt.Errorf("%s: %w", spec.name, err)
 		}
 	}

@@ -34,6 +34,11 @@ type Options struct {
 	// subdistricts of district.go, each with its year; Gudang's is the
 	// same as without it.
 	District bool
+	// afterChunk, when set, is called after each chunk of cases is
+	// committed (tests interrupt a build there).
+	afterChunk func(chunk int)
+	// chunk, when set, is the cases of a chunk (chunkSize otherwise).
+	chunk int
 }
 
 // Volumes are the numbers of cases to generate per channel that end in the
@@ -103,10 +108,28 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		return nil, jiedao.Invalid("scale", "规模应在0到1000之间", "scale must be between 0 and 1000")
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x9e3779b97f4a7c15))
+	// A build in chunks with checkpoints (checkpoint.go): resumed, its
+	// organisation is made again in a scratch database, from which the
+	// generator reads; its rows are the build's (sameOrg).
+	resume, err := begin(ctx, db, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.BulkSettings(ctx); err != nil {
+		return nil, err
+	}
+	build := db
+	if resume != nil {
+		scratch, done, err := scratchOrg(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		db = scratch
+	}
 	spec := gudangSpec
 	var district *org.Jurisdiction
 	if opt.District {
-		var err error
 		if district, spec, err = createDistrict(ctx, db); err != nil {
 			return nil, fmt.Errorf("demo: district: %w", err)
 		}
@@ -143,6 +166,13 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 		}
 		gen.clients[cl.ch] = org.ClientActor(client)
 	}
+	if resume != nil {
+		if err := sameOrg(ctx, build, db); err != nil {
+			return nil, err
+		}
+	} else if err := build.Checkpoint(ctx, "org"); err != nil {
+		return nil, err
+	}
 	rules, err := db.Cases().ListRoutingRules(ctx)
 	if err != nil {
 		return nil, err
@@ -161,46 +191,111 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if plans, err = gen.withCurrentYear(ctx, plans, opt, vol, sum); err != nil {
 		return nil, err
 	}
-	if err := gen.writeYear(ctx, db, plans, sum, progress); err != nil {
+	// Gudang's cases in chunks, each with its checkpoint; a resumed build
+	// skips the chunks stored before.
+	last := -1
+	if resume != nil {
+		last = resume.LastChunk
+	}
+	if err := gen.writeYear(ctx, build, plans, sum, progress, &chunking{last: last, after: opt.afterChunk, size: opt.chunk}); err != nil {
 		return nil, err
 	}
-	if err := generateEnterprises(ctx, db, g, opt, GudangEnterprises); err != nil {
-		return nil, fmt.Errorf("demo: enterprises: %w", err)
-	}
-	if err := generateBooks(ctx, db, gen, opt.Seed); err != nil { // demo/books.go: ledgers, indicators, targets, campaigns
-		return nil, fmt.Errorf("demo: books: %w", err)
-	}
-	if err := gen.generateKinds(ctx, db, CalibratedKinds()); err != nil { // demo/kinds.go
-		return nil, fmt.Errorf("demo: case kinds: %w", err)
+	// The domains' records, a phase each with its checkpoint (finish).
+	phases := []phase{
+		{"enterprises", true, func(ctx context.Context, db *store.DB) error {
+			return generateEnterprises(ctx, db, g, opt, GudangEnterprises)
+		}},
+		// Books read back what they write: not in one transaction.
+		{"books", false, func(ctx context.Context, db *store.DB) error {
+			return generateBooks(ctx, db, gen, opt.Seed) // demo/books.go: ledgers, indicators, targets, campaigns
+		}},
+		{"kinds", true, func(ctx context.Context, db *store.DB) error {
+			return gen.generateKinds(ctx, db, CalibratedKinds()) // demo/kinds.go
+		}},
 	}
 	if district != nil {
-		if err := gen.generateDistrict(ctx, db, district, opt, vol, sum, progress); err != nil { // demo/district.go
-			return nil, fmt.Errorf("demo: district: %w", err)
-		}
+		// The other subdistricts and their years (demo/district.go): one
+		// phase, not resumable from inside (a district's demo is small).
+		phases = append(phases, phase{"district", false, func(ctx context.Context, db *store.DB) error {
+			return gen.generateDistrict(ctx, db, district, opt, vol, sum, progress)
+		}})
+	}
+	if err := finish(ctx, build, db, resume, phases); err != nil {
+		return nil, err
 	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }
 
+// chunking is how writeYear stores a build's cases: in chunks committed
+// each with its checkpoint, skipping those an earlier run stored (chunk
+// numbers up to last). nil: plain bulk imports, no checkpoint (the other
+// subdistricts of a district, inside the district's phase).
+type chunking struct {
+	last  int
+	after func(chunk int)
+	size  int
+}
+
 // writeYear takes the planned cases through their lives and stores them.
-func (gen *generator) writeYear(ctx context.Context, db *store.DB, plans []casePlan, sum *Summary, progress io.Writer) error {
-	// The loop runs in memory on one core while the batches before it are
-	// written on the other.
-	const batchSize = 2000
+// The loop runs in memory on one core while the chunks before it are
+// written on the other.
+func (gen *generator) writeYear(ctx context.Context, db *store.DB, plans []casePlan, sum *Summary, progress io.Writer, ch *chunking) error {
+	last := -1
+	size := chunkSize
+	if ch != nil {
+		last = ch.last
+		if ch.size > 0 {
+			size = ch.size
+		}
+	}
+	bar := newProgress(progress, len(plans))
 	batches := make(chan []store.CaseHistory, 2)
 	written := make(chan error, 1)
+	stop := make(chan struct{})
 	go func() {
 		var err error
+		k := 0
 		for b := range batches {
-			if err == nil {
-				err = db.Cases().ImportCases(ctx, b)
+			switch {
+			case err != nil:
+			case k <= last:
+				bar.add(len(b), true)
+			default:
+				if ch != nil {
+					err = db.Cases().ImportChunk(ctx, k, b)
+				} else {
+					err = db.Cases().ImportCases(ctx, b)
+				}
+				if err != nil {
+					close(stop)
+					break
+				}
+				bar.add(len(b), false)
+				if ch != nil && ch.after != nil {
+					ch.after(k)
+				}
 			}
+			k++
 		}
 		written <- err
 	}()
-	batch := make([]store.CaseHistory, 0, batchSize)
+	batch := make([]store.CaseHistory, 0, size)
 	var genErr error
+	send := func(b []store.CaseHistory) bool {
+		select {
+		case batches <- b:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+generate:
 	for i, p := range plans {
+		if err := ctx.Err(); err != nil {
+			genErr = err
+			break
+		}
 		h, err := gen.live(ctx, p)
 		if err != nil {
 			genErr = fmt.Errorf("demo: case %d (%s): %w", i, p.channel, err)
@@ -210,16 +305,15 @@ func (gen *generator) writeYear(ctx context.Context, db *store.DB, plans []caseP
 		sum.Events += len(h.Events)
 		sum.PerChannel[p.channel]++
 		batch = append(batch, h)
-		if len(batch) == batchSize {
-			batches <- batch
-			batch = make([]store.CaseHistory, 0, batchSize)
-			if progress != nil && sum.Cases%(batchSize*10) == 0 {
-				fmt.Fprintf(progress, "  %d 件 / cases…\n", sum.Cases)
+		if len(batch) == size {
+			if !send(batch) {
+				break generate
 			}
+			batch = make([]store.CaseHistory, 0, size)
 		}
 	}
 	if genErr == nil && len(batch) > 0 {
-		batches <- batch
+		send(batch)
 	}
 	close(batches)
 	if err := <-written; err != nil {

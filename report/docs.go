@@ -66,6 +66,9 @@ func canEdit(a org.Actor) error {
 	if a.Kind != org.ActorStaff || a.Role != org.RoleAdmin {
 		return jiedao.Forbidden("只有管理员可以修改工作报告的文字和数据", "only admins may edit the work report's words and figures")
 	}
+	// A subdistrict's admin edits his subdistrict's own words and
+	// overrides (kept apart by jurisdiction); the deployment's are the
+	// district admin's (docs/jurisdictions.md).
 	return nil
 }
 
@@ -227,6 +230,9 @@ func (d *Docs) BuildWith(ctx context.Context, a org.Actor, year int, tpl Templat
 	if err != nil {
 		return nil, err
 	}
+	// One subdistrict (a narrowed actor) has its own overrides only
+	// (Overrides reads the actor's jurisdiction's): the deployment's,
+	// made on the whole deployment's figures, never apply to it.
 	ApplyOverrides(r.Values, now)
 	ApplyOverrides(r.Next, nil)
 	r.History = hist

@@ -20,24 +20,30 @@ import (
 	"github.com/jiedao/jiedao/store"
 )
 
-// twoSubdistricts is the fixture (古荡街道, with 文华 and 益乐) and a second
-// subdistrict, 西溪街道, with one community, in one deployment.
+// twoSubdistricts is the fixture made a district's deployment
+// (fixture.AddXixi: 西湖区 over 古荡街道 and 西溪街道).
 type twoSubdistricts struct {
 	*fixture.Org
 	Gudang, Xixi *org.Jurisdiction
-	Xixi1        *org.Community // 西溪的社区
+	Xixi1        *org.Community // 西溪社区
+	X            *fixture.Xixi
 }
 
 func buildTwoSubdistricts(t *testing.T, db *store.DB) *twoSubdistricts {
 	t.Helper()
 	fx, err := fixture.Build(bg, db)
 	must(t, err)
-	x := &twoSubdistricts{Org: fx, Gudang: fx.Jurisdiction}
-	x.Xixi = &org.Jurisdiction{DivisionCode: "330106008", Name: "西溪街道", NameEn: "Xixi Subdistrict", Level: org.LevelSubdistrict}
-	must(t, db.Org().CreateJurisdiction(bg, x.Xixi))
-	x.Xixi1 = &org.Community{JurisdictionID: x.Xixi.ID, Code: "xixi-1", Name: "西溪一社区"}
-	must(t, db.Org().CreateCommunity(bg, x.Xixi1))
-	return x
+	xx, err := fx.AddXixi(bg)
+	must(t, err)
+	return &twoSubdistricts{Org: fx, Gudang: fx.Jurisdiction, Xixi: xx.Jurisdiction, Xixi1: xx.Community, X: xx}
+}
+
+// districtActor is the fixture's actor of a role with no jurisdiction:
+// the district's, who sees both subdistricts.
+func (x *twoSubdistricts) districtActor(r org.Role) org.Actor {
+	a := x.Actor(r)
+	a.JurisdictionID = 0
+	return a
 }
 
 // in returns the actor of a role limited to a subdistrict.
@@ -51,7 +57,7 @@ func TestEnterpriseScopeBySubdistrict(t *testing.T) {
 		x := buildTwoSubdistricts(t, db)
 		svc := &enterprise.Service{Store: db.Enterprises(), Audit: db.Audit(), Jurisdictions: db.Org(),
 			Now: func() time.Time { return time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC) }}
-		district := x.Actor(org.RoleEnterpriseService) // no jurisdiction: the district's
+		district := x.districtActor(org.RoleEnterpriseService) // no jurisdiction: the district's
 		gd, xx := in(district, x.Gudang), in(district, x.Xixi)
 
 		// A district actor must say which subdistrict a new enterprise is
@@ -200,7 +206,7 @@ func TestLedgerScopeBySubdistrict(t *testing.T) {
 		ctx := context.Background()
 		svc := ledgerService(db, cst(2023, 5, 1, 9, 0))
 		svc.Jurisdictions = db.Org()
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		must(t, svc.CreateType(ctx, admin, canteenType()))
 		add := func(a org.Actor, in ledger.EntryInput) *ledger.Entry {
@@ -261,7 +267,7 @@ func TestIndicatorScopeBySubdistrict(t *testing.T) {
 		svc := indicatorService(db, cst(2024, 1, 15, 10, 0))
 		svc.Jurisdictions = db.Org()
 		must(t, svc.EnsureBuiltin(ctx))
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		const key = "fiscal.total_revenue"
 		// Each subdistrict enters its own; a district admin names the
@@ -332,7 +338,7 @@ func TestCampaignScopeBySubdistrict(t *testing.T) {
 		now := cst(2023, 6, 1, 10, 0)
 		svc := &campaign.Service{Store: db.Campaigns(), Cases: x.Service(func() time.Time { return now }), Jurisdictions: db.Org(),
 			Now: func() time.Time { return now }}
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		mk := func(code string) *campaign.Campaign {
 			return &campaign.Campaign{Code: code, Name: "电梯安全检查", Kind: campaign.Elevator, Year: 2023,
@@ -404,7 +410,7 @@ func TestDutyRosterBySubdistrict(t *testing.T) {
 		}
 		svc := &duty.RosterService{Store: db.Roster(), Calendars: db.Calendar(calendar.DefaultWorkingHours()), Staff: db.Org(), Jurisdictions: db.Org(),
 			Now: func() time.Time { return time.Date(2023, 9, 20, 10, 0, 0, 0, calendar.Zone()) }}
-		disp := x.Actor(org.RoleDispatcher)
+		disp := x.districtActor(org.RoleDispatcher)
 		gd, xx := in(disp, x.Gudang), in(disp, x.Xixi)
 		gen := duty.GenerateInput{From: "2023-10-09", To: "2023-10-15", Leaders: []int64{x.Leader.ID}, Officers: []int64{x.DutyOfficer.ID}, PerShift: 1}
 		// The district's dispatcher works on a subdistrict's desk, narrowed
@@ -420,7 +426,14 @@ func TestDutyRosterBySubdistrict(t *testing.T) {
 				t.Fatalf("西溪 sees 古荡's shift of %s", d.Date)
 			}
 		}
+		// 西溪's desk is made of its own people and the district's; 古荡's
+		// leader is not among them.
 		gen.From, gen.To = "2023-10-10", "2023-10-11"
+		_, err = svc.Generate(ctx, xx, gen)
+		if je, ok := err.(*jiedao.Error); !ok || je.Field != "leaders" {
+			t.Fatalf("西溪's roster with 古荡's leader: %v", err)
+		}
+		gen.Leaders, gen.Officers = []int64{x.X.Leader.ID}, []int64{x.X.DistrictDispatcher.ID}
 		_, err = svc.Generate(ctx, xx, gen)
 		must(t, err)
 		for _, c := range []struct {
@@ -446,7 +459,7 @@ func TestReportDocsBySubdistrict(t *testing.T) {
 		x := buildTwoSubdistricts(t, db)
 		ctx := context.Background()
 		docs := &report.Docs{Store: db.ReportDocs(), Now: func() time.Time { return cst(2024, 1, 10, 9, 0) }}
-		admin := x.Actor(org.RoleAdmin)
+		admin := x.districtActor(org.RoleAdmin)
 		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
 		district, err := docs.SaveTemplate(ctx, admin, "# 全区\n西湖码{{cases.xihu_code.signed}}件", "")
 		must(t, err)
@@ -479,6 +492,101 @@ func TestReportDocsBySubdistrict(t *testing.T) {
 			if len(now) != c.want {
 				t.Errorf("subdistrict %d: %d overrides, want %d", c.a.JurisdictionID, len(now), c.want)
 			}
+		}
+	})
+}
+
+// TestDomainFiguresAddUpBySubdistrict holds report.Compute to the rule of
+// docs/jurisdictions.md over every source outside the case loop: a
+// subdistrict actor's figures are its own records', the district's are
+// their sum, and the district narrowed to a subdistrict gets exactly that
+// subdistrict's.
+func TestDomainFiguresAddUpBySubdistrict(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		x := buildTwoSubdistricts(t, db)
+		ctx := context.Background()
+		now := cst(2024, 1, 15, 10, 0)
+		cases := x.Service(func() time.Time { return now })
+		ent := &enterprise.Service{Store: db.Enterprises(), Jurisdictions: db.Org(), Now: func() time.Time { return now }}
+		led := ledgerService(db, now)
+		led.Jurisdictions = db.Org()
+		must(t, led.EnsureBuiltin(ctx))
+		ind := indicatorService(db, now)
+		ind.Jurisdictions = db.Org()
+		must(t, ind.EnsureBuiltin(ctx))
+		camp := &campaign.Service{Store: db.Campaigns(), Cases: cases, Jurisdictions: db.Org(), Now: func() time.Time { return cst(2023, 6, 1, 9, 0) }}
+		admin := x.districtActor(org.RoleAdmin)
+		gd, xx := in(admin, x.Gudang), in(admin, x.Xixi)
+
+		// Each subdistrict's records, in different numbers.
+		for i, a := range []org.Actor{gd, xx} {
+			n := i + 1 // 古荡 1 of each, 西溪 2
+			for k := 0; k < n; k++ {
+				tag := a.JurisdictionID*100 + int64(k)
+				e := &enterprise.Enterprise{CreditCode: validCode("91330106MA2" + strconv.FormatInt(100000+tag, 10)), Name: "企业" + strconv.FormatInt(tag, 10),
+					RegisteredOn: "2023-03-01", OnboardedOn: "2023-04-01"}
+				must(t, ent.SaveEnterprise(ctx, a, e))
+				must(t, ent.RecordVisit(ctx, a, &enterprise.Visit{EnterpriseID: e.ID, On: "2023-05-01"}))
+				must(t, ent.AddCertification(ctx, a, &enterprise.Certification{EnterpriseID: e.ID, Kind: enterprise.CertHighTech, AwardedOn: "2023-06-01"}))
+				must(t, ent.RecordMove(ctx, a, &enterprise.Move{EnterpriseID: e.ID, Direction: enterprise.MovedIn, On: "2023-02-01", AnnualTax: enterprise.Yuan(100 * int64(k+1))}))
+				_, err := led.Add(ctx, a, ledger.TypeMealDelivery, ledger.EntryInput{Day: "2023-07-01", Values: map[string]string{"elder": "老人" + strconv.FormatInt(tag, 10), "meals": "3"}})
+				must(t, err)
+			}
+			must(t, ind.Enter(ctx, a, []indicator.Input{{Key: "fiscal.general_budget", Period: "2023-12", Value: float64(1000 * n)}}))
+			must(t, ind.SetTarget(ctx, a, &indicator.Target{Year: 2024, Level: indicator.Subdistrict, Key: "fiscal.general_budget", Name: "一般公共预算",
+				Comparison: indicator.AtLeast, Value: float64(1100 * n), Code: "target.fiscal.general_budget"}))
+			c := &campaign.Campaign{Code: "elevators-" + strconv.Itoa(i), Name: "电梯", Kind: campaign.Elevator, Year: 2023, Checklist: []campaign.Item{{Key: "cert", Name: "合格证"}}}
+			must(t, camp.Create(ctx, a, c))
+			var units []campaign.UnitInput
+			for k := 0; k < n; k++ {
+				units = append(units, campaign.UnitInput{Key: "u" + strconv.Itoa(k), Kind: campaign.UnitElevator, Name: "电梯"})
+			}
+			_, err := camp.AddUnits(ctx, a, c.Code, units, 2, false)
+			must(t, err)
+			us, _, err := camp.Units(ctx, a, campaign.UnitFilter{CampaignID: c.ID}, 10, 0)
+			must(t, err)
+			for _, u := range us {
+				_, _, err := camp.Check(ctx, a, u.ID, campaign.CheckInput{Items: []campaign.ItemResult{{Key: "cert", Pass: true}}})
+				must(t, err)
+			}
+		}
+
+		sources := []report.Source{&enterprise.Figures{Service: ent, Cases: cases}, ledger.Figures{Service: led}, indicator.Figures{Service: ind}, campaign.Figures{Service: camp}}
+		values := func(a org.Actor) map[string]float64 {
+			vs, err := report.Compute(ctx, cases, a, 2023, sources...)
+			must(t, err)
+			out := map[string]float64{}
+			for _, v := range vs {
+				if !v.IsCase() && !v.IsRate() && !v.Missing {
+					out[v.Key] = v.Value
+				}
+			}
+			return out
+		}
+		g, xv, d := values(gd), values(xx), values(admin)
+		narrowed, ok := admin.Narrowed(x.Gudang.ID)
+		if !ok {
+			t.Fatal("the district cannot narrow to 古荡")
+		}
+		ng := values(narrowed)
+		both := 0
+		for key, dv := range d {
+			if g[key]+xv[key] != dv {
+				t.Errorf("%s: 古荡 %v + 西溪 %v ≠ the district's %v", key, g[key], xv[key], dv)
+			}
+			if ng[key] != g[key] {
+				t.Errorf("%s: the district narrowed to 古荡 %v, 古荡's own %v", key, ng[key], g[key])
+			}
+			if g[key] != 0 && xv[key] != 0 {
+				both++
+			}
+		}
+		// The figures measured in both subdistricts: enterprise (new,
+		// onboarded, visits, high-tech, net migration tax), ledger (meal
+		// deliveries), indicator (revenue and its target), campaign
+		// (elevators).
+		if both < 9 || g["enterprise.visits"] != 1 || xv["enterprise.visits"] != 2 || xv["target.fiscal.general_budget"] != 2200 {
+			t.Fatalf("%d figures in both; 古荡 %v; 西溪 %v", both, g, xv)
 		}
 	})
 }

@@ -64,9 +64,7 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 		if err != nil {
 			return err
 		}
-		events := &rowBatch{insert: eventInsert, cols: eventColumns}
-		contacts := &rowBatch{insert: contactInsert, cols: contactColumns}
-		var caseRows, assignRows, contactRows, personRows [][]any
+		var caseRows, assignRows, contactRows, personRows, eventRows [][]any
 		for k, i := range order {
 			h := batch[i]
 			c := h.Case
@@ -117,18 +115,13 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 			cols   int
 			rows   [][]any
 		}{{caseInsertWhole, 2 + caseColumnCount, caseRows}, {assignmentInsert, 10, assignRows}, {personInsert, 2, personRows}} {
-			stmts, err := insertStatements(t.insert, t.cols, t.rows)
-			if err != nil {
-				return err
-			}
-			if err := tx.run(ctx, stmts); err != nil {
+			// COPY in a bulk load on PostgreSQL (copy_pg.go).
+			if err := tx.bulkInsert(ctx, t.insert, t.cols, t.rows); err != nil {
 				return err
 			}
 		}
-		for _, row := range contactRows {
-			if err := contacts.add(ctx, tx, row...); err != nil {
-				return err
-			}
+		if err := tx.bulkInsert(ctx, contactInsert, contactColumns, contactRows); err != nil {
+			return err
 		}
 		for _, i := range order {
 			for _, e := range batch[i].Events {
@@ -136,15 +129,10 @@ func (s *Cases) ImportCases(ctx context.Context, batch []CaseHistory) error {
 				if err != nil {
 					return err
 				}
-				if err := events.add(ctx, tx, row...); err != nil {
-					return err
-				}
+				eventRows = append(eventRows, row)
 			}
 		}
-		if err := contacts.flush(ctx, tx); err != nil {
-			return err
-		}
-		if err := events.flush(ctx, tx); err != nil {
+		if err := tx.bulkInsert(ctx, eventInsert, eventColumns, eventRows); err != nil {
 			return err
 		}
 		// Counted once for the whole batch: the aggregates' rows are

@@ -157,8 +157,11 @@ type ledgerPage struct {
 	CanAdd      bool
 	Communities []*org.Community
 	FixedComm   int64 // a community worker's own community
-	Import      *ledger.ImportResult
-	Prev, Next  string
+	// Subdistricts is what a district actor picks an entry of no
+	// community from (web/subdistricts.go); nil: his own or the one.
+	Subdistricts []*org.Jurisdiction
+	Import       *ledger.ImportResult
+	Prev, Next   string
 }
 
 type entryRow struct {
@@ -322,6 +325,12 @@ func (h *Handler) ledgerPage(w http.ResponseWriter, r *http.Request, p *page, st
 		d.CanAdd = ledger.CanEdit(a, t, 0) || a.Is(org.RoleAdmin)
 		d.Communities = comms
 	}
+	if d.CanAdd {
+		if d.Subdistricts, err = h.subdistrictChoice(ctx, a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	exp := cloneValues(uq)
 	exp.Del("offset")
 	d.QueryString = exp.Encode()
@@ -381,6 +390,7 @@ func (h *Handler) LedgerPost(w http.ResponseWriter, r *http.Request) {
 	if c, err := strconv.ParseInt(r.PostForm.Get("community_id"), 10, 64); err == nil {
 		in.CommunityID = c
 	}
+	in.JurisdictionID = formJurisdiction(r)
 	t, err := b.Ledgers.Type(r.Context(), code)
 	if err != nil {
 		h.fail(w, r, err)
@@ -559,6 +569,7 @@ func (h *Handler) LedgerEntryPost(w http.ResponseWriter, r *http.Request) {
 	if c, err := strconv.ParseInt(r.PostForm.Get("community_id"), 10, 64); err == nil {
 		in.CommunityID = c
 	}
+	in.JurisdictionID = formJurisdiction(r)
 	for _, f := range t.Fields {
 		if v := strings.TrimSpace(r.PostForm.Get("f_" + f.Key)); v != "" {
 			in.Values[f.Key] = v
@@ -728,6 +739,8 @@ type indicatorsPage struct {
 	Admin    bool
 	Import   *indicator.ImportResult
 	Closed   []indicator.Closed
+	// Subdistricts: what a district actor picks from (web/subdistricts.go).
+	Subdistricts []*org.Jurisdiction
 }
 
 // Indicators shows the catalogue with the year's figures, the entry form
@@ -751,6 +764,12 @@ func (h *Handler) indicatorsPage(w http.ResponseWriter, r *http.Request, p *page
 		p = h.newPage(w, r, "经济指标|Indicators")
 	}
 	d := &indicatorsPage{Year: year, Keys: cat, CanEnter: indicator.CanEnter(a), Admin: a.Is(org.RoleAdmin)}
+	if d.CanEnter {
+		if d.Subdistricts, err = h.subdistrictChoice(r.Context(), a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	if imp, ok := p.Data.(*indicator.ImportResult); ok {
 		d.Import = imp
 	}
@@ -808,7 +827,12 @@ func (h *Handler) IndicatorsPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var res *indicator.ImportResult
-		if res, err = b.Indicators.Import(r.Context(), a, year, data, r.PostForm.Get("dry_run") != ""); err == nil {
+		ia, perr := h.pickedActor(r.Context(), a, r)
+		if perr != nil {
+			err = perr
+			break
+		}
+		if res, err = b.Indicators.Import(r.Context(), ia, year, data, r.PostForm.Get("dry_run") != ""); err == nil {
 			p.Data = res
 			if res.Stored {
 				p.Notice = p.T(fmt.Sprintf("已导入 %d 个数值", res.Values), fmt.Sprintf("%d values imported", res.Values))
@@ -819,7 +843,7 @@ func (h *Handler) IndicatorsPost(w http.ResponseWriter, r *http.Request) {
 	case "close":
 		err = b.Indicators.Close(r.Context(), a, strings.TrimSpace(r.PostForm.Get("period")))
 	default:
-		in := indicator.Input{Key: r.PostForm.Get("key"), Period: strings.TrimSpace(r.PostForm.Get("period"))}
+		in := indicator.Input{Key: r.PostForm.Get("key"), Period: strings.TrimSpace(r.PostForm.Get("period")), JurisdictionID: formJurisdiction(r)}
 		v, perr := strconv.ParseFloat(strings.ReplaceAll(r.PostForm.Get("value"), ",", ""), 64)
 		if perr != nil {
 			err = jiedao.Invalid("value", "请填写数值", "enter a number")
@@ -926,6 +950,8 @@ type targetsPage struct {
 	CanSet      bool
 	Comparisons []indicator.Comparison
 	Levels      []indicator.Level
+	// Subdistricts: what a district actor picks from (web/subdistricts.go).
+	Subdistricts []*org.Jurisdiction
 }
 
 // Targets is the leader's page: the year's targets, each with the live
@@ -951,6 +977,12 @@ func (h *Handler) targetsPage(w http.ResponseWriter, r *http.Request, p *page, s
 	d := &targetsPage{Year: year, Counts: map[string]int{}, CanSet: indicator.CanEnter(a),
 		Comparisons: []indicator.Comparison{indicator.AtLeast, indicator.AtMost, indicator.ChangeBy, indicator.BothPositive},
 		Levels:      []indicator.Level{indicator.District, indicator.Subdistrict, indicator.CommunityLv}}
+	if d.CanSet {
+		if d.Subdistricts, err = h.subdistrictChoice(r.Context(), a); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	for _, pr := range ps {
 		t := pr.Target
 		row := targetRow{ID: t.ID, Level: p.T(t.Level.Zh(), string(t.Level)), Scope: t.Scope, Name: t.Name, Key: t.Key, Comparison: p.T(t.Comparison.Zh(), string(t.Comparison)),
@@ -991,7 +1023,7 @@ func (h *Handler) TargetsPost(w http.ResponseWriter, r *http.Request) {
 	v, verr := strconv.ParseFloat(f.Get("value"), 64)
 	t := &indicator.Target{Year: year, Level: indicator.Level(f.Get("level")), Scope: strings.TrimSpace(f.Get("scope")), Key: strings.TrimSpace(f.Get("key")),
 		Key2: strings.TrimSpace(f.Get("key2")), Name: strings.TrimSpace(f.Get("name")), Unit: strings.TrimSpace(f.Get("unit")),
-		Comparison: indicator.Comparison(f.Get("comparison")), Value: v, Owner: strings.TrimSpace(f.Get("owner"))}
+		Comparison: indicator.Comparison(f.Get("comparison")), Value: v, Owner: strings.TrimSpace(f.Get("owner")), JurisdictionID: formJurisdiction(r)}
 	var err error
 	switch {
 	case f.Get("action") == "delete":

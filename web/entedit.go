@@ -30,6 +30,8 @@ type entImportData struct {
 	// Changes is the first rows of the result, for the page.
 	Changes []enterprise.RowChange
 	More    int
+	// Subdistricts: what a district actor picks from (web/subdistricts.go).
+	Subdistricts []*org.Jurisdiction
 }
 
 // maxChangesShown bounds the rows a dry run lists on the page.
@@ -98,6 +100,12 @@ func (h *Handler) importTemplate(w http.ResponseWriter, r *http.Request, kind en
 
 func (h *Handler) renderImport(w http.ResponseWriter, r *http.Request, p *page, kind enterprise.ImportKind, res *enterprise.ImportResult, status int) {
 	d := &entImportData{Kinds: enterprise.ImportKinds(), Kind: kind, Layout: enterprise.Layout(kind), Result: res}
+	subs, err := h.subdistrictChoice(r.Context(), p.Actor)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Subdistricts = subs
 	if res != nil {
 		d.Changes = res.Rows
 		if len(d.Changes) > maxChangesShown {
@@ -142,7 +150,7 @@ func (h *Handler) PostEnterpriseImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dry := r.PostForm.Get("dry_run") != ""
-	res, err := h.Enterprises.Import(r.Context(), a, kind, data, dry)
+	res, err := h.Enterprises.ImportInto(r.Context(), a, formJurisdiction(r), kind, data, dry)
 	if err != nil {
 		p.setError(err)
 		h.renderImport(w, r, p, kind, res, api.Status(jiedao.ErrorCode(err)))

@@ -5,7 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
@@ -25,6 +28,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same year")
 	serve := fs.Bool("serve", true, "serve the demo after loading it")
 	district := fs.Bool("district", false, "build a district (西湖区): Gudang and two more subdistricts, each with its year, and the district's own accounts")
+	current := fs.Bool("current", true, "also build the current year up to now (false: the year alone)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the build to this file (go tool pprof reads it)")
 	live := paceFlag{d: defaultDemoPace}
 	fs.Var(&live, "live", "keep the demo alive while it serves: a step every interval (5s), a rate (12/min), or off")
 	level := fs.String("log-level", "info", "log level: debug, info, warn, error")
@@ -48,9 +53,40 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if len(js) == 0 {
+	stopProfile := func() {}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		stopProfile = sync.OnceFunc(pprof.StopCPUProfile)
+		defer stopProfile()
+	}
+	// An interrupted build continues where it stopped, with its own
+	// options (demo/checkpoint.go).
+	pending, err := demo.Pending(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	if pending != nil {
+		fmt.Fprintf(stdout, "继续上次中断的生成 / resuming the interrupted build: the year %d, scale %g, seed %d …\n", pending.Year, pending.Scale, pending.Seed)
+		sum, err := demo.Generate(ctx, a.db, *pending, stdout)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已生成 / generated %d cases, %d events in %s\n", sum.Cases, sum.Events, sum.Took.Round(100*time.Millisecond))
+	} else if len(js) == 0 {
 		now := time.Now()
+		if !*current {
+			now = time.Time{}
+		}
 		switch {
+		case now.IsZero():
+			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年 / generating the demo: the year %d, scale %g, seed %d …\n", *year, *year, *scale, *seed)
 		case *year < now.Year():
 			fmt.Fprintf(stdout, "正在生成演示数据：%d 年全年（按工作报告校准）及 %d 年截至今天 / generating the demo: the year %d (calibrated to the work report) and %d up to today, scale %g, seed %d …\n",
 				*year, now.Year(), *year, now.Year(), *scale, *seed)
@@ -75,6 +111,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	} else {
 		fmt.Fprintf(stdout, "使用已有演示数据 / using the existing demo data in %s\n", *dsn)
 	}
+	stopProfile() // the build's only
 	fmt.Fprintln(stdout, "\n演示账号（密码均为 "+demo.Password+"）/ demo accounts (password "+demo.Password+"):")
 	logins := demo.Logins()
 	if len(js) > 1 || *district {
