@@ -117,8 +117,11 @@ type DeviceFilter struct {
 	ClientID int64
 	Kind     DeviceKind
 	Query    string // words in the code, name or address
-	Limit    int
-	Offset   int
+	// Jurisdiction keeps the devices of one subdistrict (placed in its
+	// communities; 0: every device). Set by the Service from the actor.
+	Jurisdiction int64
+	Limit        int
+	Offset       int
 }
 
 // Device codes are what the platforms send: letters, digits and a little
@@ -211,6 +214,9 @@ func (s *Service) CreateDevice(ctx context.Context, a org.Actor, in DeviceInput)
 	if err := s.fillDevice(ctx, d, in, now); err != nil {
 		return nil, err
 	}
+	if err := s.deviceInScope(ctx, a, d); err != nil {
+		return nil, jiedao.Invalid("lat", "该位置不在您所在街道的辖区内", "this place is outside your subdistrict")
+	}
 	err := org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
 		if err := s.Store.CreateDevice(ctx, d); err != nil {
 			return err
@@ -235,11 +241,17 @@ func (s *Service) UpdateDevice(ctx context.Context, a org.Actor, id int64, in De
 	if err != nil {
 		return nil, err
 	}
+	if err := s.deviceInScope(ctx, a, d); err != nil {
+		return nil, err
+	}
 	before := auditDevice(d)
 	wasActive := d.Active
 	now := s.now()
 	if err := s.fillDevice(ctx, d, in, now); err != nil {
 		return nil, err
+	}
+	if err := s.deviceInScope(ctx, a, d); err != nil {
+		return nil, jiedao.Invalid("lat", "该位置不在您所在街道的辖区内", "this place is outside your subdistrict")
 	}
 	action := AuditDeviceUpdate
 	if wasActive && !d.Active {
@@ -328,6 +340,9 @@ func (s *Service) GetDevice(ctx context.Context, a org.Actor, id int64) (*Device
 	if err != nil {
 		return nil, err
 	}
+	if err := s.deviceInScope(ctx, a, d); err != nil {
+		return nil, err
+	}
 	return deviceView(a, d), nil
 }
 
@@ -343,6 +358,7 @@ func (s *Service) ListDevices(ctx context.Context, a org.Actor, f DeviceFilter) 
 		f.Limit = 50
 	}
 	f.Limit, f.Offset = min(f.Limit, 500), max(f.Offset, 0)
+	f.Jurisdiction = a.JurisdictionID
 	ds, total, err := s.Store.ListDevices(ctx, f)
 	if err != nil {
 		return nil, 0, err
@@ -360,6 +376,9 @@ func (s *Service) DeleteDevice(ctx context.Context, a org.Actor, id int64) error
 	}
 	d, err := s.Store.GetDevice(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := s.deviceInScope(ctx, a, d); err != nil {
 		return err
 	}
 	return org.Atomically(ctx, s.Audit, func(ctx context.Context) error {
@@ -736,4 +755,25 @@ func jsonError(err error) error {
 		return jiedao.Invalid(f, "未知字段："+f, "unknown field: "+f)
 	}
 	return jiedao.Errorf(jiedao.EINVALID, "无法解析请求内容", "cannot parse the request body")
+}
+
+// deviceInScope refuses, as not found, a device of another subdistrict to
+// an actor of a subdistrict (docs/jurisdictions.md): a device belongs to
+// the subdistrict of the community it is placed in; an unplaced one to the
+// whole deployment.
+func (s *Service) deviceInScope(ctx context.Context, a org.Actor, d *Device) error {
+	if a.JurisdictionID == 0 {
+		return nil
+	}
+	var j int64
+	if src, ok := s.Cases.Units.(casework.JurisdictionSource); ok && d.CommunityID != 0 {
+		var err error
+		if j, err = src.CommunityJurisdiction(ctx, d.CommunityID); err != nil {
+			return err
+		}
+	}
+	if !a.InJurisdiction(j) {
+		return jiedao.NotFound("设备", "device")
+	}
+	return nil
 }

@@ -24,12 +24,11 @@ const (
 	xMarkPhone   = "13677771234"
 )
 
-// otherDomains are the routes of records outside the case loop and the
-// organisation (ledgers, IoT devices), which the domains' own scoping by
-// subdistrict covers (issue 17, the domains' part): their answers are not
-// searched for the other subdistrict's markers here yet. Remove a prefix
-// once its domain is scoped.
-var otherDomains = regexp.MustCompile(`^(GET |POST |PUT |DELETE )?(/api/v1)?/(ledgers|ledger-entries|intake/iot/devices)(/|$)`)
+// otherDomains are the routes whose answers are not searched for the
+// other subdistrict's markers: none now that every domain is scoped by
+// subdistrict (a route may be listed here, with its reason, while its
+// domain is not).
+var otherDomains = regexp.MustCompile(`^$`)
 
 // jurisdictionRoutes are the routes that take the id of a case, a photo, a
 // unit, a staff member, a community or a grid: to an actor of another

@@ -141,6 +141,9 @@ func (s *Intake) ListDevices(ctx context.Context, f intake.DeviceFilter) ([]*int
 	if f.Kind != "" {
 		conds, args = append(conds, "kind = ?"), append(args, string(f.Kind))
 	}
+	if f.Jurisdiction != 0 {
+		conds, args = append(conds, "community_id IN (SELECT id FROM communities WHERE jurisdiction_id = ?)"), append(args, f.Jurisdiction)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
 		conds = append(conds, `(LOWER(code) LIKE ? ESCAPE '\' OR LOWER(name) LIKE ? ESCAPE '\' OR LOWER(address) LIKE ? ESCAPE '\')`)
