@@ -61,7 +61,3 @@ func RecordJurisdiction(ctx context.Context, js JurisdictionLister, a Actor, pic
 	}
 	return 0, jiedao.Invalid("jurisdiction_id", "请选择所属街道", "choose the subdistrict the record belongs to")
 }
-
-// ScopeOf is the subdistrict an actor's lists and figures are limited to
-// (0: every subdistrict).
-func ScopeOf(a Actor) int64 { return a.JurisdictionID }

@@ -191,14 +191,10 @@ func (s *Ledger) CreateEntries(ctx context.Context, t *ledger.Type, entries []*l
 		versions := &rowBatch{insert: versionInsert, cols: 10}
 		values := &rowBatch{insert: valueInsert, cols: 7}
 		delta := newLedgerDelta()
-		first, err := recordJurisdiction(ctx, tx, 0)
-		if err != nil {
+		if err := placeEntries(ctx, tx, entries); err != nil {
 			return err
 		}
 		for _, e := range entries {
-			if e.JurisdictionID == 0 {
-				e.JurisdictionID = first
-			}
 			data, err := json.Marshal(e.Values)
 			if err != nil {
 				return err
@@ -631,14 +627,8 @@ func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*l
 		if err := tx.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_entries`).Scan(&last); err != nil {
 			return mapError(err)
 		}
-		first, err := recordJurisdiction(ctx, tx, 0)
-		if err != nil {
+		if err := placeEntries(ctx, tx, entries); err != nil {
 			return err
-		}
-		for _, e := range entries {
-			if e.JurisdictionID == 0 {
-				e.JurisdictionID = first
-			}
 		}
 		rows := &rowBatch{insert: `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id) VALUES `, cols: 13}
 		versions := &rowBatch{insert: versionInsert, cols: 10}
@@ -912,6 +902,52 @@ func upsertRows(ctx context.Context, tx conn, insert, suffix string, rows [][]an
 		if _, err := tx.exec(ctx, insert+strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", ")+suffix, args...); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// placeEntries sets the subdistrict of entries stored with none (a demo
+// or an import writing the store directly): its community's, else the
+// first subdistrict (recordJurisdiction).
+func placeEntries(ctx context.Context, tx conn, entries []*ledger.Entry) error {
+	var first int64
+	var comms map[int64]int64
+	for _, e := range entries {
+		if e.JurisdictionID != 0 {
+			continue
+		}
+		if e.CommunityID != 0 {
+			if comms == nil {
+				comms = map[int64]int64{}
+				rows, err := tx.query(ctx, `SELECT id, jurisdiction_id FROM communities`)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var id, j int64
+					if err := rows.Scan(&id, &j); err != nil {
+						rows.Close()
+						return err
+					}
+					comms[id] = j
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+			if j := comms[e.CommunityID]; j != 0 {
+				e.JurisdictionID = j
+				continue
+			}
+		}
+		if first == 0 {
+			var err error
+			if first, err = recordJurisdiction(ctx, tx, 0); err != nil {
+				return err
+			}
+		}
+		e.JurisdictionID = first
 	}
 	return nil
 }
