@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
 )
 
@@ -121,6 +122,18 @@ func (h *Handler) Report(w http.ResponseWriter, r *http.Request) {
 	year, err := strconv.Atoi(r.URL.Query().Get("year"))
 	if err != nil || year < 2000 || year > 2100 {
 		h.fail(w, r, jiedao.Invalid("year", "请给出年份 year（2000–2100）", "give the year (2000–2100)"))
+		return
+	}
+	// ?jurisdiction=CODE: one subdistrict's report, for an actor who may
+	// see it (a district's roll-up narrowed; docs/jurisdictions.md).
+	js, err := h.Directory.Store.ListJurisdictions(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	a, _, err = org.NarrowByCode(js, a, r.URL.Query().Get("jurisdiction"))
+	if err != nil {
+		h.fail(w, r, err)
 		return
 	}
 	rep, err := h.ReportDocs.Build(r.Context(), a, year)

@@ -109,3 +109,57 @@ func (d *Directory) staffIn(ctx context.Context, a Actor, id int64) error {
 	}
 	return nil
 }
+
+// NarrowByCode narrows the actor to the subdistrict whose division code
+// is code (a district's roll-ups, ?jurisdiction=CODE on pages and the
+// API), with the subdistrict the answer is about: the one narrowed to, or
+// a subdistrict actor's own (nil: the whole deployment). The district's
+// own code, or none, leaves a district actor whole. A code that is no
+// subdistrict's, or one the actor may not see, is not found, as a record
+// of another subdistrict is. In a deployment of one subdistrict nothing
+// is narrowed.
+func NarrowByCode(js []*Jurisdiction, a Actor, code string) (Actor, *Jurisdiction, error) {
+	subs := Subdistricts(js)
+	if len(subs) < 2 {
+		for _, j := range js {
+			if code == "" || j.DivisionCode == code {
+				return a, nil, nil
+			}
+		}
+		if code == "" {
+			return a, nil, nil
+		}
+		return a, nil, notInScope("街道", "subdistrict")
+	}
+	var district *Jurisdiction
+	for _, j := range js {
+		if j.IsDistrict() {
+			district = j
+			break
+		}
+	}
+	var selected *Jurisdiction
+	if code != "" && (district == nil || code != district.DivisionCode) {
+		for _, j := range subs {
+			if j.DivisionCode == code {
+				selected = j
+			}
+		}
+		if selected == nil {
+			return a, nil, notInScope("街道", "subdistrict")
+		}
+		n, ok := a.Narrowed(selected.ID)
+		if !ok {
+			return a, nil, notInScope("街道", "subdistrict")
+		}
+		a = n
+	}
+	if a.JurisdictionID != 0 {
+		for _, j := range subs {
+			if j.ID == a.JurisdictionID {
+				selected = j
+			}
+		}
+	}
+	return a, selected, nil
+}

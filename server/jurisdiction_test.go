@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -204,5 +205,75 @@ func TestJurisdictionMatrix(t *testing.T) {
 			t.Errorf("西溪's leader reading 西溪's case: %d\n\t%.300s", st, body)
 		}
 		t.Logf("jurisdiction matrix: %d requests, %d refusals of 古荡's records", requests, refused)
+	})
+}
+
+// TestReportAPINarrowed: GET /api/v1/report takes ?jurisdiction=CODE as
+// the pages do: the district's leader gets one subdistrict's figures, a
+// subdistrict's leader his own, and another's code is 404.
+func TestReportAPINarrowed(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		m := newMatrixEnv(t, db)
+		x, err := m.fx.AddXixi(m.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := x.Point
+		// Two of 西溪's sensor alarms dispatched: cases.iot.dispatched.
+		xd := org.StaffActor(x.Dispatcher)
+		for range 2 {
+			c := m.reportAs(xd, casework.ReportInput{Channel: casework.ChannelIoT, Category: fixture.CatExposedTrash, Details: "西溪的垃圾桶满溢告警",
+				Lat: &p.Lat, Lon: &p.Lon})
+			m.step(xd, c, casework.StepInput{Action: casework.ActAccept})
+			m.step(xd, c, casework.StepInput{Action: casework.ActDispatch, UnitID: x.Unit.ID})
+		}
+		total := func(c *matrixCaller, query string) (int, float64) {
+			t.Helper()
+			st, body := m.send(c, mreq{path: "/api/v1/report?year=2024" + query})
+			if st != http.StatusOK {
+				return st, -1
+			}
+			var rep struct {
+				Figures []struct {
+					Key   string   `json:"key"`
+					Value *float64 `json:"value"`
+				} `json:"figures"`
+			}
+			if err := json.Unmarshal([]byte(body), &rep); err != nil {
+				t.Fatalf("%s: %v", body, err)
+			}
+			for _, f := range rep.Figures {
+				if f.Key == "cases.iot.dispatched" && f.Value != nil {
+					return st, *f.Value
+				}
+			}
+			t.Fatalf("no cases.iot.dispatched in %s", body)
+			return st, 0
+		}
+		caller := func(s *org.Staff) *matrixCaller {
+			c := &matrixCaller{name: s.Username, staff: s}
+			jar, _ := cookiejar.New(nil)
+			c.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			m.signIn(c)
+			return c
+		}
+		district, gudang, xixi := caller(x.DistrictLeader), caller(m.fx.Leader), caller(x.Leader)
+		_, all := total(district, "")
+		_, own := total(gudang, "")
+		if st, xs := total(district, "&jurisdiction=330106008"); st != http.StatusOK || xs != 2 {
+			t.Errorf("the district narrowed to 西溪: %d, %v cases, want 2", st, xs)
+		}
+		if st, gs := total(district, "&jurisdiction=330106007"); st != http.StatusOK || gs != own || all != own+2 {
+			t.Errorf("the district narrowed to 古荡: %d, %v cases; 古荡's own %v, the district's %v", st, gs, own, all)
+		}
+		if st, xs := total(xixi, ""); st != http.StatusOK || xs != 2 {
+			t.Errorf("西溪's leader: %d, %v cases, want 2", st, xs)
+		}
+		if st, _ := total(gudang, "&jurisdiction=330106008"); st != http.StatusNotFound {
+			t.Errorf("古荡's leader asking for 西溪's report: %d, want 404", st)
+		}
+		if st, _ := total(district, "&jurisdiction=110101001"); st != http.StatusNotFound {
+			t.Errorf("a code of no subdistrict: %d, want 404", st)
+		}
 	})
 }

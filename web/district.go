@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/report"
@@ -57,55 +56,22 @@ func (h *Handler) narrowByQuery(ctx context.Context, a org.Actor, code string) (
 	if err != nil {
 		return a, nil, err
 	}
-	subs := org.Subdistricts(js)
-	if len(subs) < 2 {
-		if code != "" && !slicesHasCode(js, code) {
-			return a, nil, jiedao.NotFound("街道", "subdistrict")
-		}
-		return a, nil, nil
+	narrowed, selected, err := org.NarrowByCode(js, a, code)
+	if err != nil || len(org.Subdistricts(js)) < 2 {
+		return narrowed, nil, err
 	}
-	ch := &jurChoice{}
+	ch := &jurChoice{Selected: selected}
 	for _, j := range js {
 		if j.IsDistrict() && ch.District == nil {
 			ch.District = j
 		}
 	}
-	byID := map[int64]*org.Jurisdiction{}
-	for _, j := range subs {
-		byID[j.ID] = j
-		if a.JurisdictionID == 0 {
-			ch.Options = append(ch.Options, j)
-		}
+	if a.JurisdictionID == 0 {
+		// The selector: every subdistrict, for an actor of the whole
+		// deployment (narrowed or not).
+		ch.Options = org.Subdistricts(js)
 	}
-	if code != "" && (ch.District == nil || code != ch.District.DivisionCode) {
-		var want *org.Jurisdiction
-		for _, j := range subs {
-			if j.DivisionCode == code {
-				want = j
-			}
-		}
-		if want == nil {
-			return a, nil, jiedao.NotFound("街道", "subdistrict")
-		}
-		n, ok := a.Narrowed(want.ID)
-		if !ok {
-			return a, nil, jiedao.NotFound("街道", "subdistrict")
-		}
-		a, ch.Selected = n, want
-	}
-	if a.JurisdictionID != 0 {
-		ch.Selected = byID[a.JurisdictionID]
-	}
-	return a, ch, nil
-}
-
-func slicesHasCode(js []*org.Jurisdiction, code string) bool {
-	for _, j := range js {
-		if j.DivisionCode == code {
-			return true
-		}
-	}
-	return false
+	return narrowed, ch, nil
 }
 
 // narrowed is narrowByQuery for a request.
