@@ -55,12 +55,7 @@ func TestLedgerEntrySubdistrictPicked(t *testing.T) {
 		t.Cleanup(ts.Close)
 		e := &env{t: t, url: ts.URL, fx: fx, cases: cases, db: db, handler: srv.Handler(), clock: clock}
 
-		// A district admin: no jurisdiction.
-		district := org.Staff{Username: "qu.admin", Name: "区管理员", Role: org.RoleAdmin, Active: true,
-			PasswordHash: fx.Admin.PasswordHash, CreatedAt: fx.Admin.CreatedAt}
-		if err := db.Org().CreateStaff(ctx, &district); err != nil {
-			t.Fatal(err)
-		}
+		district := xx.DistrictAdmin // no jurisdiction: the district's
 		const page = "/ledgers/" + ledger.TypeMealDelivery
 		entry := func(extra url.Values) url.Values {
 			f := url.Values{"action": {"add"}, "day": {"2024-06-10"}, "community_id": {"0"}, "f_elder": {"王阿婆"}, "f_meals": {"2"}}
@@ -70,7 +65,7 @@ func TestLedgerEntrySubdistrictPicked(t *testing.T) {
 			return f
 		}
 		b := e.browser()
-		b.login(&district)
+		b.login(district)
 		_, body := b.get(page)
 		if !strings.Contains(body, `name="jurisdiction_id"`) || !strings.Contains(body, xx.Jurisdiction.Name) || strings.Contains(body, ">"+xx.District.Name+"<") {
 			t.Fatal("the district admin is offered no subdistrict to pick (or the district itself)")
