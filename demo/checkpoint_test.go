@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +151,21 @@ func rowsOf(t *testing.T, db *store.DB, q string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestExternalIDsNeverRepeat: two generators drawing the same numbers
+// into one set of ids give different ids (at a city's scale ten random
+// digits collide, and cases of a channel need unique ids).
+func TestExternalIDsNeverRepeat(t *testing.T) {
+	ids := map[string]bool{}
+	a := &generator{rng: rand.New(rand.NewPCG(1, 2)), year: 2023, externalIDs: ids}
+	b := &generator{rng: rand.New(rand.NewPCG(1, 2)), year: 2023, externalIDs: ids}
+	for i := 0; i < 1000; i++ {
+		if x, y := a.externalID("ALM"), b.externalID("ALM"); x == y {
+			t.Fatalf("draw %d: both gave %s", i, x)
+		}
+	}
+	if len(ids) != 2000 {
+		t.Fatalf("%d ids given for 2,000 draws", len(ids))
+	}
 }

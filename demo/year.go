@@ -83,6 +83,8 @@ type generator struct {
 	// cutoff, when set, is now: no step of a case is taken at or after it
 	// (current.go).
 	cutoff time.Time
+	// externalIDs are the channels' ids given so far (externalID).
+	externalIDs map[string]bool
 }
 
 // Generate builds the Gudang organisation in an empty, migrated database
@@ -129,7 +131,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if err != nil {
 		return nil, err
 	}
-	gen := &generator{g: g, cal: cal, rng: rng, year: opt.Year, cats: map[string]*casework.Category{},
+	gen := &generator{g: g, cal: cal, rng: rng, year: opt.Year, cats: map[string]*casework.Category{}, externalIDs: map[string]bool{},
 		clients: map[casework.Channel]org.Actor{}}
 	for _, c := range g.Categories {
 		gen.cats[c.Code] = c
