@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -161,7 +160,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	config := &fixedConfig{Store: db.Cases(), rules: rules, cats: gen.cats}
 	gen.svc = &casework.Service{Store: config, Units: db.Org(), Calendars: calStore, CalendarEdit: calStore,
-		Places: org.NewPlaces(db.Org()), Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Places: org.NewPlaces(fixedPlaces{db.Org()}), Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	gen.spots = gen.hotspots()
 
 	vol := Calibrated(opt.Scale)
@@ -192,6 +191,12 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 			switch {
 			case err != nil:
 			case k <= last:
+				// Stored before: the chunk made again must be that one.
+				if n := eventsOf(b); n != resume.ChunkEvents[k] {
+					err = fmt.Errorf("demo: resume: chunk %d made again has %d events, %d were stored: the generator changed since; build on an empty database", k, n, resume.ChunkEvents[k])
+					close(stop)
+					break
+				}
 				bar.add(len(b), true)
 			default:
 				if err = build.Cases().ImportChunk(ctx, k, b); err != nil {
@@ -372,7 +377,7 @@ func (gen *generator) plan(v Volumes) []casePlan {
 		p.at = gen.reportTime(p.channel)
 		p.category = gen.category(p.channel)
 	}
-	sort.SliceStable(plans, func(a, b int) bool { return plans[a].at.Before(plans[b].at) })
+	sortPlans(plans)
 	return plans
 }
 
