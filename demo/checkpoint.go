@@ -1,16 +1,19 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao"
+	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
 )
 
@@ -237,4 +240,41 @@ func finish(ctx context.Context, build, again *store.DB, resume *store.BuildStat
 		}
 	}
 	return build.Checkpoint(ctx, "done")
+}
+
+// sortPlans orders plans by report time, keeping the order of plans
+// reported at the same time: as sort.SliceStable does, but in O(n log n)
+// (SliceStable's in-place merges cost a fifth of a city-year build's
+// CPU).
+func sortPlans(plans []casePlan) {
+	idx := make([]int32, len(plans))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		if c := plans[a].at.Compare(plans[b].at); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	sorted := make([]casePlan, len(plans))
+	for i, j := range idx {
+		sorted[i] = plans[j]
+	}
+	copy(plans, sorted)
+}
+
+// fixedPlaces is the organisation's grids for the generator: they do not
+// change while a year is generated, so their version is not read again
+// for each of millions of cases (a fifth of a city-year's CPU).
+type fixedPlaces struct{ org.PlaceSource }
+
+func (fixedPlaces) PlacesVersion(context.Context) (int64, error) { return 1, nil }
+
+func eventsOf(b []store.CaseHistory) int64 {
+	n := 0
+	for _, h := range b {
+		n += len(h.Events)
+	}
+	return int64(n)
 }

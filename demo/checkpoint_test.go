@@ -5,6 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -150,4 +153,68 @@ func rowsOf(t *testing.T, db *store.DB, q string) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestExternalIDsNeverRepeat: two generators drawing the same numbers
+// into one set of ids give different ids (at a city's scale ten random
+// digits collide, and cases of a channel need unique ids).
+func TestExternalIDsNeverRepeat(t *testing.T) {
+	ids := map[string]bool{}
+	a := &generator{rng: rand.New(rand.NewPCG(1, 2)), year: 2023, externalIDs: ids}
+	b := &generator{rng: rand.New(rand.NewPCG(1, 2)), year: 2023, externalIDs: ids}
+	for i := 0; i < 1000; i++ {
+		if x, y := a.externalID("ALM"), b.externalID("ALM"); x == y {
+			t.Fatalf("draw %d: both gave %s", i, x)
+		}
+	}
+	if len(ids) != 2000 {
+		t.Fatalf("%d ids given for 2,000 draws", len(ids))
+	}
+}
+
+// TestSortPlansIsStable: plans sorted by time keep the order of those of
+// the same time, exactly as sort.SliceStable leaves them (a resumed build
+// must order its cases as the run before it did).
+func TestSortPlansIsStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2023, 1, 1, 0, 0, 0, 0, calendar.Zone())
+	plans := make([]casePlan, 5000)
+	for i := range plans {
+		plans[i] = casePlan{at: base.Add(time.Duration(rng.IntN(300)) * time.Second), category: fmt.Sprint(i)}
+	}
+	want := slices.Clone(plans)
+	sort.SliceStable(want, func(a, b int) bool { return want[a].at.Before(want[b].at) })
+	sortPlans(plans)
+	for i := range plans {
+		if plans[i].category != want[i].category {
+			t.Fatalf("plan %d: %s, stable sort %s", i, plans[i].category, want[i].category)
+		}
+	}
+}
+
+// TestResumeRefusesAnotherGenerator: a resumed build whose chunks made
+// again are not the ones stored (here a checkpoint's event count altered,
+// as a changed generator would give) stops, and writes nothing more.
+func TestResumeRefusesAnotherGenerator(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		runCtx, cancel := context.WithCancel(ctx)
+		opt := Options{Year: 2023, Scale: 0.01, Seed: 9, chunk: 200, afterChunk: func(int) { cancel() }}
+		if _, err := Generate(runCtx, db, opt, nil); !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted build: %v", err)
+		}
+		cancel()
+		if _, err := db.Exec(ctx, `UPDATE build_checkpoints SET events = events + 1 WHERE phase = 'cases' AND chunk = 0`); err != nil {
+			t.Fatal(err)
+		}
+		opt.afterChunk = nil
+		_, err := Generate(ctx, db, opt, nil)
+		if err == nil || !strings.Contains(err.Error(), "chunk 0 made again") {
+			t.Fatalf("resumed over another generator's chunk: %v", err)
+		}
+		st, err := db.BuildState(ctx)
+		if err != nil || st.LastChunk != 0 || st.Cases != 200 {
+			t.Fatalf("after the refusal: %+v, %v", st, err)
+		}
+	})
 }

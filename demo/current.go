@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
@@ -187,7 +186,7 @@ func (gen *generator) withCurrentYear(ctx context.Context, plans []casePlan, opt
 	for i := range current {
 		current[i].by = &cur
 	}
-	sort.SliceStable(current, func(a, b int) bool { return current[a].at.Before(current[b].at) })
+	sortPlans(current)
 	sum.Current, sum.CurrentYear = len(current), cur.year
 	return append(plans, current...), nil
 }

@@ -181,7 +181,7 @@ func (l *life) report(p casePlan) error {
 		actor = gen.clients[p.channel]
 		in.Lat, in.Lon = &loc.Lat, &loc.Lon
 		prefix := map[casework.Channel]string{casework.ChannelIoT: "ALM", casework.ChannelPolice: "JQ", casework.ChannelHotline: "12345-", casework.ChannelEnterprise: "QF"}[p.channel]
-		in.ExternalID = fmt.Sprintf("%s%d%010d", prefix, gen.year, gen.rng.Uint64N(1e10))
+		in.ExternalID = gen.externalID(prefix)
 		if p.channel == casework.ChannelIoT {
 			in.Urgency = casework.UrgencyUrgent
 		}
@@ -202,6 +202,23 @@ func (l *life) report(p casePlan) error {
 	}
 	l.c, l.events = c, append(l.events, e)
 	return nil
+}
+
+// externalID draws the channel's own id of a case: unique per channel,
+// as the channel's system gives it. Ten random digits collide at a city's
+// scale (about 100 pairs among 1.4 million alarms): a draw already given
+// takes the next free number, so the draws, and every case at smaller
+// scales, stay as they were.
+func (gen *generator) externalID(prefix string) string {
+	n := gen.rng.Uint64N(1e10)
+	for {
+		id := fmt.Sprintf("%s%d%010d", prefix, gen.year, n)
+		if !gen.externalIDs[id] {
+			gen.externalIDs[id] = true
+			return id
+		}
+		n = (n + 1) % 1e10
+	}
 }
 
 // step takes a step at the current time, after raising the deadline marks

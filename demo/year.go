@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"sort"
 	"time"
 
 	"github.com/jiedao/jiedao"
@@ -93,6 +92,8 @@ type generator struct {
 	// salt tells another subdistrict's random streams from Gudang's (0):
 	// the current year's too (district.go).
 	salt uint64
+	// externalIDs are the channels' ids given so far (externalID).
+	externalIDs map[string]bool
 }
 
 // Generate builds the Gudang organisation in an empty, migrated database
@@ -146,7 +147,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if err != nil {
 		return nil, err
 	}
-	gen := &generator{g: g, cal: cal, rng: rng, year: opt.Year, cats: map[string]*casework.Category{},
+	gen := &generator{g: g, cal: cal, rng: rng, year: opt.Year, cats: map[string]*casework.Category{}, externalIDs: map[string]bool{},
 		clients: map[casework.Channel]org.Actor{}}
 	if opt.District {
 		gen.jurisdiction = g.Jurisdiction.ID
@@ -179,7 +180,7 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	config := &fixedConfig{Store: db.Cases(), rules: rules, cats: gen.cats}
 	gen.svc = &casework.Service{Store: config, Units: db.Org(), Calendars: calStore, CalendarEdit: calStore,
-		Places: org.NewPlaces(db.Org()), Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Places: org.NewPlaces(fixedPlaces{db.Org()}), Now: time.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	gen.spots = gen.hotspots()
 
 	vol := Calibrated(opt.Scale)
@@ -193,11 +194,11 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	}
 	// Gudang's cases in chunks, each with its checkpoint; a resumed build
 	// skips the chunks stored before.
-	last := -1
+	chunks := &chunking{last: -1, after: opt.afterChunk, size: opt.chunk}
 	if resume != nil {
-		last = resume.LastChunk
+		chunks.last, chunks.stored = resume.LastChunk, resume.ChunkEvents
 	}
-	if err := gen.writeYear(ctx, build, plans, sum, progress, &chunking{last: last, after: opt.afterChunk, size: opt.chunk}); err != nil {
+	if err := gen.writeYear(ctx, build, plans, sum, progress, chunks); err != nil {
 		return nil, err
 	}
 	// The domains' records, a phase each with its checkpoint (finish).
@@ -235,6 +236,9 @@ type chunking struct {
 	last  int
 	after func(chunk int)
 	size  int
+	// stored are the events each chunk stored by an earlier run stored,
+	// which the chunk made again must have.
+	stored map[int]int64
 }
 
 // writeYear takes the planned cases through their lives and stores them.
@@ -260,6 +264,12 @@ func (gen *generator) writeYear(ctx context.Context, db *store.DB, plans []caseP
 			switch {
 			case err != nil:
 			case k <= last:
+				// Stored before: the chunk made again must be that one.
+				if n := eventsOf(b); n != ch.stored[k] {
+					err = fmt.Errorf("demo: resume: chunk %d made again has %d events, %d were stored: the generator changed since; build on an empty database", k, n, ch.stored[k])
+					close(stop)
+					break
+				}
 				bar.add(len(b), true)
 			default:
 				if ch != nil {
@@ -422,7 +432,7 @@ func (gen *generator) plan(v Volumes) []casePlan {
 		p.at = gen.reportTime(p.channel)
 		p.category = gen.category(p.channel)
 	}
-	sort.SliceStable(plans, func(a, b int) bool { return plans[a].at.Before(plans[b].at) })
+	sortPlans(plans)
 	return plans
 }
 

@@ -26,6 +26,9 @@ type BuildState struct {
 	LastChunk int
 	// Cases and Events stored by the chunks committed.
 	Cases, Events int64
+	// ChunkEvents are the events stored by each chunk of cases, by its
+	// number: what a resumed build checks its regenerated chunks against.
+	ChunkEvents map[int]int64
 }
 
 // Done reports whether the build finished.
@@ -39,7 +42,7 @@ func (db *DB) BuildState(ctx context.Context) (*BuildState, error) {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
-	st := &BuildState{Phases: map[string]bool{}, LastChunk: -1}
+	st := &BuildState{Phases: map[string]bool{}, LastChunk: -1, ChunkEvents: map[int]int64{}}
 	any := false
 	for rows.Next() {
 		var phase, params string
@@ -56,6 +59,7 @@ func (db *DB) BuildState(ctx context.Context) (*BuildState, error) {
 			st.Cases += cases
 			st.Events += events
 			st.LastChunk = max(st.LastChunk, chunk)
+			st.ChunkEvents[chunk] = events
 		default:
 			st.Phases[phase] = true
 		}
