@@ -64,13 +64,7 @@ func TestJurisdictionMatrix(t *testing.T) {
 		m.step(xd, xcase, casework.StepInput{Action: casework.ActDispatch, UnitID: x.Unit.ID})
 		gudangNumbers := append([]string{m.own.Number}, m.bNumbers...)
 
-		caller := func(name string, s *org.Staff) *matrixCaller {
-			c := &matrixCaller{name: name, staff: s}
-			jar, _ := cookiejar.New(nil)
-			c.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			m.signIn(c)
-			return c
-		}
+		caller := func(name string, s *org.Staff) *matrixCaller { return m.signedIn(name, s) }
 		xixi := []*matrixCaller{caller("xx.disp", x.Dispatcher), caller("xx.leader", x.Leader), caller("xx.handler", x.Handler),
 			caller("xx.admin", x.Admin), caller("xx.secadm", x.SecurityAdmin)}
 		district := []*matrixCaller{caller("qu.leader", x.DistrictLeader), caller("qu.disp", x.DistrictDispatcher)}
@@ -250,13 +244,7 @@ func TestReportAPINarrowed(t *testing.T) {
 			t.Fatalf("no cases.iot.dispatched in %s", body)
 			return st, 0
 		}
-		caller := func(s *org.Staff) *matrixCaller {
-			c := &matrixCaller{name: s.Username, staff: s}
-			jar, _ := cookiejar.New(nil)
-			c.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			m.signIn(c)
-			return c
-		}
+		caller := func(s *org.Staff) *matrixCaller { return m.signedIn(s.Username, s) }
 		district, gudang, xixi := caller(x.DistrictLeader), caller(m.fx.Leader), caller(x.Leader)
 		_, all := total(district, "")
 		_, own := total(gudang, "")
@@ -276,4 +264,13 @@ func TestReportAPINarrowed(t *testing.T) {
 			t.Errorf("a code of no subdistrict: %d, want 404", st)
 		}
 	})
+}
+
+// signedIn is a caller of its own, signed in as the staff member.
+func (m *matrixEnv) signedIn(name string, s *org.Staff) *matrixCaller {
+	c := &matrixCaller{name: name, staff: s}
+	jar, _ := cookiejar.New(nil)
+	c.http = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	m.signIn(c)
+	return c
 }

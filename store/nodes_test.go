@@ -27,6 +27,27 @@ func next(t *testing.T, ch <-chan string, what string) string {
 	}
 }
 
+// twoNodes opens a migrated database twice, as two serve processes would
+// on PostgreSQL; on SQLite one process serves, so both are the same handle.
+func twoNodes(t *testing.T, engine store.Engine) (a, b *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := testdb.DSN(t, engine)
+	open := func() *store.DB {
+		db, err := store.Open(ctx, dsn)
+		must(t, err)
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a = open()
+	_, err := a.Migrate(ctx)
+	must(t, err)
+	if engine != store.Postgres {
+		return a, a
+	}
+	return a, open()
+}
+
 // TestChangeNotices: a case created or stepped on one node reaches the
 // subscribers of another (PostgreSQL's NOTIFY, a second handle standing
 // for a second serve), or of the same process on SQLite; a step rolled
@@ -35,20 +56,7 @@ func TestChangeNotices(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := testdb.DSN(t, engine)
-			open := func() *store.DB {
-				db, err := store.Open(ctx, dsn)
-				must(t, err)
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			a := open()
-			_, err := a.Migrate(ctx)
-			must(t, err)
-			b := a // SQLite: one process serves, notices stay in it
-			if engine == store.Postgres {
-				b = open()
-			}
+			a, b := twoNodes(t, engine)
 			cases, stopCases := b.Subscribe(store.TopicCases)
 			defer stopCases()
 			config, stopConfig := b.Subscribe(store.TopicConfig)
@@ -64,7 +72,7 @@ func TestChangeNotices(t *testing.T) {
 			}
 			// A step that fails is rolled back: no notice. The next notice
 			// is the accepted step's.
-			_, _, err = a.Cases().UpdateCase(ctx, c.ID, func(c *casework.Case) (*casework.Event, error) {
+			_, _, err := a.Cases().UpdateCase(ctx, c.ID, func(c *casework.Case) (*casework.Event, error) {
 				return nil, context.Canceled
 			})
 			if err == nil {
@@ -230,20 +238,7 @@ func TestAPIKeyRevokedOnEveryNode(t *testing.T) {
 	for _, engine := range testdb.Engines() {
 		t.Run(string(engine), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := testdb.DSN(t, engine)
-			open := func() *store.DB {
-				db, err := store.Open(ctx, dsn)
-				must(t, err)
-				t.Cleanup(func() { db.Close() })
-				return db
-			}
-			a := open()
-			_, err := a.Migrate(ctx)
-			must(t, err)
-			b := a
-			if engine == store.Postgres {
-				b = open()
-			}
+			a, b := twoNodes(t, engine)
 			config, stop := b.Subscribe(store.TopicConfig)
 			defer stop()
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
