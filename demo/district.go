@@ -90,7 +90,8 @@ func (gudang *generator) generateDistrict(ctx context.Context, db *store.DB, dis
 			return err
 		}
 		gen := &generator{g: g, cal: gudang.cal, rng: rng, year: gudang.year, cats: gudang.cats,
-			clients: map[casework.Channel]org.Actor{}, jurisdiction: g.Jurisdiction.ID, salt: h.Sum64()}
+			clients: map[casework.Channel]org.Actor{}, jurisdiction: g.Jurisdiction.ID, salt: h.Sum64(),
+			externalIDs: gudang.externalIDs} // unique per channel across the district
 		g.Categories = gudang.g.Categories
 		for ch, a := range gudang.clients {
 			if n, ok := a.Narrowed(g.Jurisdiction.ID); ok {
