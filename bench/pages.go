@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -74,6 +75,23 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?after=%d", deep)},
 			pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?before=%d", deep)})
 	}
+	// The filters a leader and a dispatcher use most, on a year: one
+	// community's cases, one grid's, a status and channel, and a text
+	// search for a common word and for one no case holds (which finds
+	// nothing early and so costs the most).
+	community, grid := firstID(ctx, env, `SELECT id FROM communities ORDER BY id LIMIT 1`), firstID(ctx, env, `SELECT grid_id FROM cases WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1`)
+	yearRange := fmt.Sprintf("from=%d-01-01&to=%d-01-01", opt.Year, opt.Year+1)
+	if community != 0 {
+		cases = append(cases, pageCase{"leader", "leader", fmt.Sprintf("/cases?community_id=%d&%s", community, yearRange)})
+	}
+	if grid != 0 {
+		cases = append(cases, pageCase{"dispatcher", "dispatcher", fmt.Sprintf("/cases?grid_id=%d", grid)})
+	}
+	cases = append(cases,
+		pageCase{"leader", "leader", "/cases?status=closed&channel=enterprise&" + yearRange},
+		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("垃圾")},
+		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("无此内容")},
+		pageCase{"leader", "leader", fmt.Sprintf("/report?year=%d", opt.Year)})
 	// The last page of the whole list (read from its end) and the middle
 	// one (the deepest OFFSET a numbered page can cost, half the list).
 	var total int
@@ -132,4 +150,17 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 			ms(quantile(ttfb, 0.5)), ms(quantile(ttfb, 0.95)), ms(ttfb[len(ttfb)-1]), ms(quantile(whole, 0.95)))
 	}
 	return nil
+}
+
+// firstID is the first column of query's first row, 0 when there is none.
+func firstID(ctx context.Context, env Env, query string) (id int64) {
+	rows, err := env.DB.Query(ctx, query)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	if rows.Next() {
+		_ = rows.Scan(&id)
+	}
+	return id
 }
