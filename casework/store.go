@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
@@ -93,9 +94,12 @@ type Filter struct {
 	GridID      int64
 	UnitID      int64
 	Number      string
-	Query       string // words in the title, details or address
-	Due         DueState
-	From, To    time.Time // reported in [From, To)
+	// Query keeps the cases whose title, details, address or number
+	// holds the words (a substring; Latin letters in either case). The
+	// total of a list with words is counted up to SearchTotalCap only.
+	Query    string
+	Due      DueState
+	From, To time.Time // reported in [From, To)
 	// UpdatedSince keeps the cases changed after the time, for the live
 	// board that polls for changes.
 	UpdatedSince time.Time
@@ -188,4 +192,15 @@ type Scope struct {
 	// Kind: the cases of this kind (a kind's officer).
 	Kind Kind
 	None bool // sees nothing
+}
+
+// SearchTotalCap is how far a list with words (Filter.Query) counts its
+// matches: a common word's every case would be read to count them. Past
+// it, ListCases gives SearchTotalCap+1 for "more than SearchTotalCap".
+const SearchTotalCap = 1000
+
+// TotalCapped tells whether total, ListCases' count for f, is a capped
+// count: more than SearchTotalCap cases match.
+func TotalCapped(f Filter, total int) bool {
+	return total > SearchTotalCap && strings.TrimSpace(f.Query) != ""
 }

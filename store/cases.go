@@ -289,8 +289,13 @@ func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, er
 	return n > 0, err
 }
 
-// where builds the WHERE clause of a filter, scope first.
-func where(f casework.Filter) (string, []any) {
+// where builds the WHERE clause of a filter, scope first, its text search
+// a scan.
+func where(f casework.Filter) (string, []any) { return whereSearch(f, nil) }
+
+// whereSearch is where with the text search's candidates read from the
+// index by sq (nil: the LIKE alone).
+func whereSearch(f casework.Filter, sq *searchQuery) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
@@ -372,6 +377,12 @@ func where(f casework.Filter) (string, []any) {
 		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
 		// does not: lower both sides so that both engines answer alike.
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
+		if sq != nil {
+			// The cases the index says may match (search.go); the
+			// LIKE below keeps the answer exact.
+			cond, a := sq.cond()
+			add(cond, a...)
+		}
 		// The words may be (part of) a case number: 20261207-0001.
 		add(`(LOWER(c.title) LIKE ? ESCAPE '\' OR LOWER(c.details) LIKE ? ESCAPE '\' OR LOWER(c.address) LIKE ? ESCAPE '\' OR c.number LIKE ? ESCAPE '\')`, pat, pat, pat, pat)
 	}
@@ -446,15 +457,41 @@ func likeEscape(s string) string {
 }
 
 // ListCases returns one page of matching cases, newest first, and the count.
+//
+// The count of a text search (Filter.Query) stops at
+// casework.SearchTotalCap: past it the total is SearchTotalCap+1, "more"
+// (casework.TotalCapped), since counting every case of a common word
+// reads them all.
 func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.Case, int, error) {
-	w, args := where(f)
+	sq, err := s.search(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	w, args := whereSearch(f, sq)
 	r := s.db.reader()
 	// The total is CountCases': from the aggregates when they can answer.
 	total, ok, err := s.countAggregates(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	if !ok {
+	capped := false
+	switch {
+	case ok:
+	case strings.TrimSpace(f.Query) != "":
+		err := r.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+w+` LIMIT ?) t`,
+			append(slices.Clip(args), casework.SearchTotalCap+1)...).Scan(&total)
+		if err != nil {
+			return nil, 0, mapError(err)
+		}
+		capped = casework.TotalCapped(f, total)
+		if capped && sq != nil && s.db.engine == SQLite {
+			// A common word: the page is read in the list's order,
+			// the candidates probed (20 ms, not 300 ms for 23,000
+			// candidates read and sorted on a district-sized year).
+			sq.probe = true
+			w, args = whereSearch(f, sq)
+		}
+	default:
 		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
@@ -472,7 +509,7 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		cursor, backwards, offset = f.Before, true, 0
 	case key != "" && f.After != 0:
 		offset = 0
-	case offset > 0 && offset < total && total-(offset+limit) < offset:
+	case !capped && offset > 0 && offset < total && total-(offset+limit) < offset:
 		end := min(offset+limit, total)
 		offset, limit, backwards = total-end, end-offset, true
 		cursor = 0
@@ -572,9 +609,12 @@ func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) 
 	if n, ok, err := s.countAggregates(ctx, f); ok {
 		return n, err
 	}
-	w, args := where(f)
+	w, args, err := s.whereOf(ctx, f)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
+	err = s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
 	return n, mapError(err)
 }
 
@@ -595,7 +635,10 @@ func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework
 	default:
 		return nil, fmt.Errorf("store: cannot count by %q", by)
 	}
-	w, args := where(f)
+	w, args, err := s.whereOf(ctx, f)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.db.reader().query(ctx, `SELECT `+key+`, COUNT(*) FROM cases c`+w+` GROUP BY `+key, args...)
 	if err != nil {
 		return nil, err

@@ -21,7 +21,10 @@ func (s *Cases) EachCase(ctx context.Context, f casework.Filter, fn func(*casewo
 	if page <= 0 {
 		page = casework.ExportPage
 	}
-	w, args := where(f)
+	w, args, err := s.whereOf(ctx, f)
+	if err != nil {
+		return err
+	}
 	and := " AND "
 	if w == "" {
 		and = " WHERE "

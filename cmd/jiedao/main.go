@@ -42,6 +42,7 @@ func commands() []command {
 		{"bench", "measure intake, dashboards, memory and start-up on a database (docs/benchmarks.md)", runBench},
 		{"audit", "the tamper-evident audit trail: audit verify|seal|head (docs/audit.md)", runAudit},
 		{"crypto", "commercial cryptography (商用密码): crypto status|newkey|encrypt|rotate (docs/dengbao.md)", runCrypto},
+		{"search", "bring the case list's text search index up to date now (serve does it every half minute): search index", runSearch},
 		{"retention", "erase residents' contacts of cases ended longer ago than the retention period: retention run [--dry-run]", runRetention},
 		{"version", "print the version, commit, build date and Go version", runVersion},
 	}

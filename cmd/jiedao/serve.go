@@ -196,8 +196,8 @@ func (a *app) server() *server.Server {
 	return srv
 }
 
-// serve runs the HTTP server, the deadline job and the retention job (when
-// a.retention is set) until ctx ends, then shuts down gracefully: no new
+// serve runs the HTTP server, the deadline job, the search index job and
+// the retention job (when a.retention is set) until ctx ends, then shuts down gracefully: no new
 // requests, in-flight ones (writes included) finish, then the database
 // closes.
 func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdout io.Writer) error {
@@ -231,6 +231,7 @@ func (a *app) serve(ctx context.Context, addr string, every time.Duration, stdou
 	var jobs sync.WaitGroup
 	jobs.Go(func() { a.deadlineJob(jobCtx, every, srv.Registry()) })
 	jobs.Go(func() { a.retentionJob(jobCtx, a.retention) })
+	jobs.Go(func() { a.searchJob(jobCtx) })
 	if a.livePace > 0 {
 		jobs.Go(func() { a.liveDemo(jobCtx, a.livePace) })
 	}
