@@ -92,7 +92,12 @@ func (h *Handler) ListCases(w http.ResponseWriter, r *http.Request) {
 	for i, c := range cases {
 		out[i] = h.view(c)
 	}
-	WriteJSON(w, http.StatusOK, map[string]any{"total": total, "limit": min(f.Limit, casework.MaxPage), "offset": f.Offset, "cases": out})
+	body := map[string]any{"total": total, "limit": min(f.Limit, casework.MaxPage), "offset": f.Offset, "cases": out}
+	if casework.TotalCapped(f, total) {
+		// A text search counts to SearchTotalCap: "1,000 or more".
+		body["total"], body["total_capped"] = casework.SearchTotalCap, true
+	}
+	WriteJSON(w, http.StatusOK, body)
 }
 
 // parseListFilter reads the list's filter and its page: limit (default

@@ -224,6 +224,11 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if err := finish(ctx, build, db, resume, phases); err != nil {
 		return nil, err
 	}
+	// The case list's text search index, as serve's job would build it
+	// (store/search.go): the demo serves right after.
+	if _, err := db.IndexSearch(ctx); err != nil {
+		return nil, fmt.Errorf("demo: search index: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

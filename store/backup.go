@@ -333,7 +333,9 @@ func claimSQLite(ctx context.Context, path string, force bool) error {
 	if force {
 		return nil
 	}
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	// Ordinary tables only: the search index's FTS5 shadow tables
+	// (case_search_data, …) hold rows in an empty database.
+	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`)
 	if err != nil {
 		return err
 	}

@@ -15,8 +15,10 @@ import (
 type listData struct {
 	Cases []caseView
 	Total int
-	Table *listTable
-	N     *names
+	// TotalMore: Total is a text search's capped count, more match.
+	TotalMore bool
+	Table     *listTable
+	N         *names
 	// Export is the filter the export form sends; FullContacts offers
 	// the export with residents' contacts (for a reason) to those who may
 	// see them.
@@ -109,6 +111,10 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 		h.fail(w, r, err)
 		return
 	}
+	if casework.TotalCapped(f, d.Total) {
+		// A text search counted to SearchTotalCap: "1000+".
+		d.Total, d.TotalMore, t.More = casework.SearchTotalCap, true, true
+	}
 	t.finish(d.Total, len(d.Cases))
 	byCursor := func(name string, id int64) string {
 		u := t.link(t.Sort, t.Asc, 1)
@@ -143,7 +149,7 @@ func (h *Handler) caseList(w http.ResponseWriter, r *http.Request, p *page, a or
 			t.Prev = byCursor("before", d.Cases[0].ID)
 		}
 		t.Pages = []pageLink{{N: 1, URL: first}, {Gap: true}}
-		if pages > 1 {
+		if pages > 1 && !t.More {
 			t.Pages = append(t.Pages, pageLink{N: pages, URL: t.link(t.Sort, t.Asc, pages)})
 		}
 	}

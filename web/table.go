@@ -32,11 +32,15 @@ type listTable struct {
 	Page    int // 1-based
 	PerPage int
 	Total   int
-	Pages   []pageLink
-	Prev    string
-	Next    string
-	From    int // the first row's number on this page (1-based); 0 when empty
-	To      int
+	// More says that Total is a capped count (a text search's,
+	// casework.SearchTotalCap): more rows match, shown "1000+", and the
+	// pages go on past it.
+	More  bool
+	Pages []pageLink
+	Prev  string
+	Next  string
+	From  int // the first row's number on this page (1-based); 0 when empty
+	To    int
 
 	base    url.Values // the query without sort, dir and page
 	path    string
@@ -132,7 +136,9 @@ func (t *listTable) Here() string { return t.link(t.Sort, t.Asc, t.Page) }
 func (t *listTable) finish(total, rows int) {
 	t.Total = total
 	pages := max((total+t.PerPage-1)/t.PerPage, 1)
-	if t.Page > pages {
+	if t.More {
+		pages = max(pages, t.Page)
+	} else if t.Page > pages {
 		t.Page = pages
 	}
 	if rows > 0 {
@@ -171,7 +177,7 @@ func (t *listTable) finish(total, rows int) {
 	if t.Page > 1 {
 		t.Prev = t.link(t.Sort, t.Asc, t.Page-1)
 	}
-	if t.Page < pages {
+	if t.Page < pages || t.More && rows == t.PerPage {
 		t.Next = t.link(t.Sort, t.Asc, t.Page+1)
 	}
 }
