@@ -289,13 +289,10 @@ func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, er
 	return n > 0, err
 }
 
-// where builds the WHERE clause of a filter, scope first, its text search
-// a scan.
-func where(f casework.Filter) (string, []any) { return whereSearch(f, nil) }
-
-// whereSearch is where with the text search's candidates read from the
-// index by sq (nil: the LIKE alone).
-func whereSearch(f casework.Filter, sq *searchQuery) (string, []any) {
+// where builds the WHERE clause of a filter, scope first, with the text
+// search's candidates read from the index by sq (nil: the LIKE alone;
+// Cases.whereOf chooses).
+func where(f casework.Filter, sq *searchQuery) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
@@ -377,7 +374,7 @@ func whereSearch(f casework.Filter, sq *searchQuery) (string, []any) {
 		// SQLite's LIKE ignores the case of Latin letters and PostgreSQL's
 		// does not: lower both sides so that both engines answer alike.
 		pat := "%" + likeEscape(strings.ToLower(q)) + "%"
-		if sq != nil {
+		if sq != nil && !sq.joined {
 			// The cases the index says may match (search.go); the
 			// LIKE below keeps the answer exact.
 			cond, a := sq.cond()
@@ -467,8 +464,7 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 	if err != nil {
 		return nil, 0, err
 	}
-	w, args := whereSearch(f, sq)
-	r := s.db.reader()
+	w, args := where(f, sq)
 	// The total is CountCases': from the aggregates when they can answer.
 	total, ok, err := s.countAggregates(ctx, f)
 	if err != nil {
@@ -478,29 +474,73 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 	switch {
 	case ok:
 	case strings.TrimSpace(f.Query) != "":
-		err := r.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+w+` LIMIT ?) t`,
-			append(slices.Clip(args), casework.SearchTotalCap+1)...).Scan(&total)
-		if err != nil {
-			return nil, 0, mapError(err)
+		if total, err = s.countSearch(ctx, f, sq); err != nil {
+			return nil, 0, err
 		}
 		capped = casework.TotalCapped(f, total)
-		if capped && sq != nil && s.db.engine == SQLite {
-			// A common word: the page is read in the list's order,
-			// the candidates probed (20 ms, not 300 ms for 23,000
-			// candidates read and sorted on a district-sized year).
-			sq.probe = true
-			w, args = whereSearch(f, sq)
-		}
 	default:
-		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
+		if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
 	}
+	if capped && sq != nil && s.db.engine == SQLite {
+		// A common word: its page is read in the list's order. First by
+		// the LIKE alone, which finds a page of a word common among the
+		// newest cases in a few hundred rows; if that takes longer than
+		// searchScanFirst (the word's cases are further down the list),
+		// from the order's index with the candidates probed: a set built
+		// from the search index, each row of the order's index looked up
+		// in it before its case is read (20 ms for 23,000 candidates on a
+		// district-sized year, where reading them all and sorting took
+		// 300 ms).
+		sctx, cancel := context.WithTimeout(ctx, searchScanFirst)
+		w0, args0 := where(f, nil)
+		out, err := s.page(sctx, f, w0, args0, total, capped)
+		cancel()
+		if err == nil || sctx.Err() == nil || ctx.Err() != nil {
+			return out, total, err
+		}
+		sq.probe = true
+		w, args = where(f, sq)
+	}
+	out, err := s.page(ctx, f, w, args, total, capped)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// countSearch counts the cases of a filter with words, up to
+// SearchTotalCap+1. On SQLite the candidates of the search index are
+// read one after another (no set of them built first) and the count
+// stops at the cap: some 1,000 rows read for a common word.
+func (s *Cases) countSearch(ctx context.Context, f casework.Filter, sq *searchQuery) (int, error) {
+	var q string
+	var args []any
+	if sq != nil && s.db.engine == SQLite {
+		j := *sq
+		j.joined = true
+		w, wargs := where(f, &j)
+		from, fargs := j.source()
+		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+` CROSS JOIN cases c ON c.id = sc.id`+w+` LIMIT ?) t`, append(fargs, wargs...)
+	} else {
+		w, wargs := where(f, sq)
+		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+w+` LIMIT ?) t`, slices.Clip(wargs)
+	}
+	var n int
+	err := s.db.reader().queryRow(ctx, q, append(args, casework.SearchTotalCap+1)...).Scan(&n)
+	return n, mapError(err)
+}
+
+// page reads the page of f's list whose WHERE clause is w, the list
+// having total rows (capped: at least that many).
+func (s *Cases) page(ctx context.Context, f casework.Filter, w string, args []any, total int, capped bool) ([]*casework.Case, error) {
 	// A page is read from the nearer end of the list: a deep page near
 	// the end (the last page of a year's cases) is the first rows of the
 	// list in reverse order, not an OFFSET of hundreds of thousands; and
 	// 上一页 by cursor (Before) is the rows before a case, read backwards
-	// from it. The rows read backwards are turned round below.
+	// from it. The rows read backwards are turned round below. A capped
+	// total has no known end.
 	offset, limit, backwards := f.Offset, f.Limit, false
 	key := keysetKey(f.Sort)
 	cursor := f.After
@@ -532,24 +572,27 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		}
 		args = append(append([]any(nil), args...), cursor)
 	}
-	rows, err := r.query(ctx, caseSelect+w+orderBy(f, backwards)+` LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
+	rows, err := s.db.reader().query(ctx, caseSelect+w+orderBy(f, backwards)+` LIMIT ? OFFSET ?`,
+		append(slices.Clip(args), limit, offset)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	out := []*casework.Case{}
 	for rows.Next() {
 		c, err := s.db.scanCase(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	if backwards {
 		slices.Reverse(out)
 	}
-	return out, total, rows.Err()
+	return out, nil
 }
 
 // keysetKey is the column of a sort that keyset paging compares (see

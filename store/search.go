@@ -172,7 +172,28 @@ type searchQuery struct {
 	// in the first rows), not to read every candidate and sort them (a
 	// rare word: fewer rows than the index's).
 	probe bool
+	// joined leaves the candidates out of the WHERE clause: the query
+	// joins them from source.
+	joined bool
 }
+
+// searchScanFirst is how long a common word's page is looked for by the
+// LIKE alone before the candidates are probed (Cases.ListCases).
+var searchScanFirst = 25 * time.Millisecond
+
+// source is the candidates as a table sc(id), each case once, for a
+// query that reads them one after another (SQLite). The LIMIT -1 keeps
+// the recent events read by their key: a DISTINCT straight on them had
+// SQLite scan an index of every event.
+func (q *searchQuery) source() (string, []any) {
+	return `(SELECT s.rowid AS id FROM case_search s WHERE case_search MATCH ?
+			AND s.rowid NOT IN (SELECT e.case_id FROM case_events e WHERE e.id > ?)
+		UNION ALL SELECT DISTINCT x.case_id FROM (SELECT e.case_id FROM case_events e WHERE e.id > ? LIMIT -1) x) sc`,
+		[]any{q.match(), q.through, q.through}
+}
+
+// match is the SQLite MATCH expression of the tokens: all of them.
+func (q *searchQuery) match() string { return `"` + strings.Join(q.tokens, `" "`) + `"` }
 
 // cond is the candidates' condition: the cases the index gives, and those
 // changed since it was brought up to date.
@@ -186,7 +207,7 @@ func (q *searchQuery) cond() (string, []any) {
 		in = "+c.id IN" // not the rowid's lookup: a set probed
 	}
 	return in + ` (SELECT s.rowid FROM case_search s WHERE case_search MATCH ?
-		UNION ALL SELECT e.case_id FROM case_events e WHERE e.id > ?)`, []any{`"` + strings.Join(q.tokens, `" "`) + `"`, q.through}
+		UNION ALL SELECT e.case_id FROM case_events e WHERE e.id > ?)`, []any{q.match(), q.through}
 }
 
 // search returns how the filter's text search reads the index, or nil
@@ -215,7 +236,7 @@ func (s *Cases) whereOf(ctx context.Context, f casework.Filter) (string, []any, 
 	if err != nil {
 		return "", nil, err
 	}
-	w, args := whereSearch(f, sq)
+	w, args := where(f, sq)
 	return w, args, nil
 }
 
