@@ -171,7 +171,7 @@ type searchQuery struct {
 	// index and probe the candidates (a common word: its first page is
 	// in the first rows), not to read every candidate and sort them (a
 	// rare word: fewer rows than the index's).
-	probe bool
+	probe bool // SQLite only
 	// joined leaves the candidates out of the WHERE clause: the query
 	// joins them from source.
 	joined bool
@@ -182,10 +182,16 @@ type searchQuery struct {
 var searchScanFirst = 25 * time.Millisecond
 
 // source is the candidates as a table sc(id), each case once, for a
-// query that reads them one after another (SQLite). The LIMIT -1 keeps
+// query that reads them one after another. On SQLite the LIMIT -1 keeps
 // the recent events read by their key: a DISTINCT straight on them had
 // SQLite scan an index of every event.
 func (q *searchQuery) source() (string, []any) {
+	if q.engine == Postgres {
+		return `(SELECT s.case_id AS id FROM case_search s WHERE s.tokens @@ CAST(? AS tsquery)
+				AND s.case_id NOT IN (SELECT e.case_id FROM case_events e WHERE e.id > ?)
+			UNION ALL SELECT DISTINCT e.case_id FROM case_events e WHERE e.id > ?) sc`,
+			[]any{strings.Join(q.tokens, " & "), q.through, q.through}
+	}
 	return `(SELECT s.rowid AS id FROM case_search s WHERE case_search MATCH ?
 			AND s.rowid NOT IN (SELECT e.case_id FROM case_events e WHERE e.id > ?)
 		UNION ALL SELECT DISTINCT x.case_id FROM (SELECT e.case_id FROM case_events e WHERE e.id > ? LIMIT -1) x) sc`,
