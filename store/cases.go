@@ -480,6 +480,23 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		cursor = 0
 	}
 	asc := f.Asc != backwards
+	if cursor == 0 && offset >= s.db.pageLocateFrom() && keysetKey(f.Sort) == "reported_at" {
+		// A deep page of a list in reported order: its first row's day
+		// from the aggregates, then less than a day's rows (pagelocate.go).
+		edge, ok, err := s.locatePage(ctx, f, offset, asc)
+		if err != nil {
+			return nil, 0, err
+		}
+		if ok {
+			if w == "" {
+				w = " WHERE " + edge.cond
+			} else {
+				w += " AND " + edge.cond
+			}
+			args = append(append([]any(nil), args...), edge.at)
+			offset = edge.skip
+		}
+	}
 	if cursor != 0 {
 		// Keyset: the rows after the cursor case in the order read, found
 		// in the sort key's index wherever it starts.

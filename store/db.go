@@ -67,6 +67,8 @@ type DB struct {
 	reads atomic.Int64
 	// recheck, when set, replaces configRecheck (SetRecheck).
 	recheck atomic.Int64
+	// locateFrom, when set, replaces defaultLocateFrom (pagelocate.go).
+	locateFrom atomic.Int64
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
