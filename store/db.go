@@ -697,6 +697,9 @@ var migrationSteps = map[string]func(ctx context.Context, tx conn) error{
 	// whose step fills them: the code that fills them writes that column.
 	"0005_aggregates.sql":              noStep,
 	"0121_jurisdiction_aggregates.sql": rebuildAggregates,
+	// 0040's ledger sums were made again with the subdistrict by 0136,
+	// whose step fills them from the entries (store/ledger.go).
+	"0136_ledger_sums_jurisdictions.sql": rebuildLedgerSums,
 }
 
 func noStep(context.Context, conn) error { return nil }
