@@ -290,7 +290,15 @@ func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, er
 }
 
 // where builds the WHERE clause of a filter, scope first.
-func where(f casework.Filter) (string, []any) {
+func where(f casework.Filter) (string, []any) { return whereScoped(f, false) }
+
+// whereScoped is where, with a unit's scope as the set of its cases
+// (unitSet) rather than a test of each row. The test suits a list of a
+// busy unit read newest first: its 50 cases are among the first rows
+// read. The set suits a unit rarely sent anything, whose few cases are
+// spread over the years, and every count: the rows read are the unit's,
+// not every case (a quiet unit's list of a district's year took 2 s).
+func whereScoped(f casework.Filter, unitSet bool) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
@@ -301,6 +309,8 @@ func where(f casework.Filter) (string, []any) {
 	case sc.All:
 	case sc.Kind != "":
 		add("(c.kind = ? OR c.reporter_staff_id = ?)", string(sc.Kind), sc.ReporterID)
+	case sc.UnitID != 0 && unitSet:
+		add("c.id IN (SELECT o.id FROM cases o WHERE o.unit_id = ? UNION SELECT a.case_id FROM assignments a WHERE a.unit_id = ?)", sc.UnitID, sc.UnitID)
 	case sc.UnitID != 0:
 		add("(c.unit_id = ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.unit_id = ?))", sc.UnitID, sc.UnitID)
 	case len(sc.GridIDs) > 0 || sc.ReporterID != 0:
@@ -447,7 +457,6 @@ func likeEscape(s string) string {
 
 // ListCases returns one page of matching cases, newest first, and the count.
 func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.Case, int, error) {
-	w, args := where(f)
 	r := s.db.reader()
 	// The total is CountCases': from the aggregates when they can answer.
 	total, ok, err := s.countAggregates(ctx, f)
@@ -455,9 +464,18 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		return nil, 0, err
 	}
 	if !ok {
+		w, args := whereScoped(f, s.db.unitSet(true))
 		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
+	}
+	w, args := where(f)
+	if f.Scope.UnitID != 0 {
+		sparse, err := s.sparseUnit(ctx, total, f.Offset+f.Limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		w, args = whereScoped(f, s.db.unitSet(sparse))
 	}
 	// A page is read from the nearer end of the list: a deep page near
 	// the end (the last page of a year's cases) is the first rows of the
@@ -584,12 +602,51 @@ func orderBy(f casework.Filter, backwards bool) string {
 	return " ORDER BY " + key + ", c.id" + dir
 }
 
+// UnitScopeForm is how a unit's scope is read: chosen by the list's
+// density (the default), or always one way (tests compare the two).
+type UnitScopeForm int32
+
+const (
+	UnitScopeAuto UnitScopeForm = iota
+	UnitScopeSet
+	UnitScopeRows
+)
+
+// SetUnitScopeForm fixes how a unit's scope is read (whereScoped); tests
+// run a unit's lists and counts each way.
+func (db *DB) SetUnitScopeForm(f UnitScopeForm) { db.unitForm.Store(int32(f)) }
+
+// unitSet says whether a unit's scope is read as its set of cases in a
+// count (sparse is false) or a list (sparseUnit's answer).
+func (db *DB) unitSet(sparse bool) bool {
+	switch UnitScopeForm(db.unitForm.Load()) {
+	case UnitScopeSet:
+		return true
+	case UnitScopeRows:
+		return false
+	}
+	return sparse
+}
+
+// sparseUnit says whether a unit's list of total cases is read faster as
+// the set of its cases than by testing each case newest first. To find
+// the first `rows` of it, the test reads about rows × T / total cases (T
+// all of them, by the highest id); the set reads the unit's total and
+// sorts them. The smaller wins.
+func (s *Cases) sparseUnit(ctx context.Context, total, rows int) (bool, error) {
+	var all int64
+	if err := s.db.reader().queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&all); err != nil {
+		return false, mapError(err)
+	}
+	return int64(total)*int64(total) < int64(max(rows, 1))*all, nil
+}
+
 // CountCases counts the cases matching the filter.
 func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) {
 	if n, ok, err := s.countAggregates(ctx, f); ok {
 		return n, err
 	}
-	w, args := where(f)
+	w, args := whereScoped(f, s.db.unitSet(true))
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
 	return n, mapError(err)
@@ -612,7 +669,7 @@ func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework
 	default:
 		return nil, fmt.Errorf("store: cannot count by %q", by)
 	}
-	w, args := where(f)
+	w, args := whereScoped(f, s.db.unitSet(true))
 	rows, err := s.db.reader().query(ctx, `SELECT `+key+`, COUNT(*) FROM cases c`+w+` GROUP BY `+key, args...)
 	if err != nil {
 		return nil, err

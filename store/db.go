@@ -69,6 +69,8 @@ type DB struct {
 	recheck atomic.Int64
 	// locateFrom, when set, replaces defaultLocateFrom (pagelocate.go).
 	locateFrom atomic.Int64
+	// unitForm fixes how a unit's scope is read (SetUnitScopeForm).
+	unitForm atomic.Int32
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).

@@ -823,14 +823,23 @@ func TestListCases(t *testing.T) {
 			{"the zero scope sees nothing", casework.Filter{}, idList()},
 		} {
 			tc.f.Limit = 100
-			list, total, err := db.Cases().ListCases(bg, tc.f)
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-				continue
+			// A unit's scope is read as its set of cases or by testing
+			// each case, by the list's density: both ways give the same.
+			for _, form := range []store.UnitScopeForm{store.UnitScopeAuto, store.UnitScopeSet, store.UnitScopeRows} {
+				db.SetUnitScopeForm(form)
+				list, total, err := db.Cases().ListCases(bg, tc.f)
+				if err != nil {
+					t.Errorf("%s (form %d): %v", tc.name, form, err)
+					continue
+				}
+				if got := ids(list); !slices.Equal(got, tc.want) || total != len(tc.want) {
+					t.Errorf("%s (form %d): got %v (total %d), want %v", tc.name, form, got, total, tc.want)
+				}
+				if n, err := db.Cases().CountCases(bg, tc.f); err != nil || n != len(tc.want) {
+					t.Errorf("%s (form %d): counted %d (%v), want %d", tc.name, form, n, err, len(tc.want))
+				}
 			}
-			if got := ids(list); !slices.Equal(got, tc.want) || total != len(tc.want) {
-				t.Errorf("%s: got %v (total %d), want %v", tc.name, got, total, tc.want)
-			}
+			db.SetUnitScopeForm(store.UnitScopeAuto)
 		}
 		// Paging: newest first, the total over all pages.
 		page, total, err := db.Cases().ListCases(bg, casework.Filter{Scope: all, Limit: 2})
