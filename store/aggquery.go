@@ -249,13 +249,19 @@ func (s *Cases) evalDueThisHour(ctx context.Context, q casework.EvalQuery, hourS
 // no grid and no minor class: a grid worker's scope, a grid and a minor
 // class are counted from the cases (a few grids' cases, by their index).
 func aggCountWhere(f casework.Filter) (cond string, args []any, ok bool) {
+	ranges, ok := aggPeriod(f.From, f.To)
+	if !ok {
+		return "", nil, false
+	}
+	return aggCountWhereIn(f, ranges)
+}
+
+// aggCountWhereIn is aggCountWhere over the given ranges of rows instead
+// of the filter's period (which they must lie within).
+func aggCountWhereIn(f casework.Filter, ranges []aggRange) (cond string, args []any, ok bool) {
 	if len(f.Statuses) > 0 || f.UnitID != 0 || f.Number != "" || f.SelfHandled || strings.TrimSpace(f.Query) != "" || f.Due != "" ||
 		!f.UpdatedSince.IsZero() || f.GridID != 0 || (f.Category != "" && utf8.RuneCountInString(f.Category) != 2) ||
 		f.Kind != "" || len(f.KindTags) > 0 || f.Person != "" || f.Scope.Kind != "" {
-		return "", nil, false
-	}
-	ranges, ok := aggPeriod(f.From, f.To)
-	if !ok {
 		return "", nil, false
 	}
 	var conds []string

@@ -289,10 +289,15 @@ func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, er
 	return n > 0, err
 }
 
-// where builds the WHERE clause of a filter, scope first, with the text
-// search's candidates read from the index by sq (nil: the LIKE alone;
-// Cases.whereOf chooses).
-func where(f casework.Filter, sq *searchQuery) (string, []any) {
+// whereScoped builds the WHERE clause of a filter, scope first, with the
+// text search's candidates read from the index by sq (nil: the LIKE
+// alone; Cases.whereOf chooses), and a unit's scope as the set of its cases
+// (unitSet) rather than a test of each row. The test suits a list of a
+// busy unit read newest first: its 50 cases are among the first rows
+// read. The set suits a unit rarely sent anything, whose few cases are
+// spread over the years, and every count: the rows read are the unit's,
+// not every case (a quiet unit's list of a district's year took 2 s).
+func whereScoped(f casework.Filter, unitSet bool, sq *searchQuery) (string, []any) {
 	var conds []string
 	var args []any
 	add := func(cond string, a ...any) { conds = append(conds, cond); args = append(args, a...) }
@@ -303,6 +308,8 @@ func where(f casework.Filter, sq *searchQuery) (string, []any) {
 	case sc.All:
 	case sc.Kind != "":
 		add("(c.kind = ? OR c.reporter_staff_id = ?)", string(sc.Kind), sc.ReporterID)
+	case sc.UnitID != 0 && unitSet:
+		add("c.id IN (SELECT o.id FROM cases o WHERE o.unit_id = ? UNION SELECT a.case_id FROM assignments a WHERE a.unit_id = ?)", sc.UnitID, sc.UnitID)
 	case sc.UnitID != 0:
 		add("(c.unit_id = ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.case_id = c.id AND a.unit_id = ?))", sc.UnitID, sc.UnitID)
 	case len(sc.GridIDs) > 0 || sc.ReporterID != 0:
@@ -464,7 +471,6 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 	if err != nil {
 		return nil, 0, err
 	}
-	w, args := where(f, sq)
 	// The total is CountCases': from the aggregates when they can answer.
 	total, ok, err := s.countAggregates(ctx, f)
 	if err != nil {
@@ -479,9 +485,18 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		}
 		capped = casework.TotalCapped(f, total)
 	default:
+		w, args := whereScoped(f, s.db.unitSet(true), nil)
 		if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
+	}
+	unitSet := false
+	if f.Scope.UnitID != 0 {
+		sparse, err := s.sparseUnit(ctx, total, f.Offset+f.Limit)
+		if err != nil {
+			return nil, 0, err
+		}
+		unitSet = s.db.unitSet(sparse)
 	}
 	if capped && sq != nil {
 		// A common word: its page is read in the list's order. First by
@@ -495,15 +510,15 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		// and sorting took 300 ms); on PostgreSQL as its planner chooses
 		// (a probe in PostgreSQL was no faster).
 		sctx, cancel := context.WithTimeout(ctx, searchScanFirst)
-		w0, args0 := where(f, nil)
+		w0, args0 := whereScoped(f, unitSet, nil)
 		out, err := s.page(sctx, f, w0, args0, total, capped)
 		cancel()
 		if err == nil || sctx.Err() == nil || ctx.Err() != nil {
 			return out, total, err
 		}
 		sq.probe = s.db.engine == SQLite
-		w, args = where(f, sq)
 	}
+	w, args := whereScoped(f, unitSet, sq)
 	out, err := s.page(ctx, f, w, args, total, capped)
 	if err != nil {
 		return nil, 0, err
@@ -521,10 +536,11 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 func (s *Cases) countSearch(ctx context.Context, f casework.Filter, sq *searchQuery) (int, error) {
 	var q string
 	var args []any
+	unitSet := s.db.unitSet(true)
 	if sq != nil {
 		j := *sq
 		j.joined = true
-		w, wargs := where(f, &j)
+		w, wargs := whereScoped(f, unitSet, &j)
 		from, fargs := j.source()
 		join := ` CROSS JOIN cases c ON c.id = sc.id` + w
 		if s.db.engine == Postgres {
@@ -532,7 +548,7 @@ func (s *Cases) countSearch(ctx context.Context, f casework.Filter, sq *searchQu
 		}
 		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+join+` LIMIT ?) t`, append(fargs, wargs...)
 	} else {
-		w, wargs := where(f, sq)
+		w, wargs := whereScoped(f, unitSet, nil)
 		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+w+` LIMIT ?) t`, slices.Clip(wargs)
 	}
 	var n int
@@ -565,6 +581,23 @@ func (s *Cases) page(ctx context.Context, f casework.Filter, w string, args []an
 		cursor = 0
 	}
 	asc := f.Asc != backwards
+	if cursor == 0 && offset >= s.db.pageLocateFrom() && keysetKey(f.Sort) == "reported_at" {
+		// A deep page of a list in reported order: its first row's day
+		// from the aggregates, then less than a day's rows (pagelocate.go).
+		edge, ok, err := s.locatePage(ctx, f, offset, asc)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if w == "" {
+				w = " WHERE " + edge.cond
+			} else {
+				w += " AND " + edge.cond
+			}
+			args = append(append([]any(nil), args...), edge.at)
+			offset = edge.skip
+		}
+	}
 	if cursor != 0 {
 		// Keyset: the rows after the cursor case in the order read, found
 		// in the sort key's index wherever it starts.
@@ -655,12 +688,51 @@ func orderBy(f casework.Filter, backwards bool) string {
 	return " ORDER BY " + key + ", c.id" + dir
 }
 
+// UnitScopeForm is how a unit's scope is read: chosen by the list's
+// density (the default), or always one way (tests compare the two).
+type UnitScopeForm int32
+
+const (
+	UnitScopeAuto UnitScopeForm = iota
+	UnitScopeSet
+	UnitScopeRows
+)
+
+// SetUnitScopeForm fixes how a unit's scope is read (whereScoped); tests
+// run a unit's lists and counts each way.
+func (db *DB) SetUnitScopeForm(f UnitScopeForm) { db.unitForm.Store(int32(f)) }
+
+// unitSet says whether a unit's scope is read as its set of cases in a
+// count (sparse is false) or a list (sparseUnit's answer).
+func (db *DB) unitSet(sparse bool) bool {
+	switch UnitScopeForm(db.unitForm.Load()) {
+	case UnitScopeSet:
+		return true
+	case UnitScopeRows:
+		return false
+	}
+	return sparse
+}
+
+// sparseUnit says whether a unit's list of total cases is read faster as
+// the set of its cases than by testing each case newest first. To find
+// the first `rows` of it, the test reads about rows × T / total cases (T
+// all of them, by the highest id); the set reads the unit's total and
+// sorts them. The smaller wins.
+func (s *Cases) sparseUnit(ctx context.Context, total, rows int) (bool, error) {
+	var all int64
+	if err := s.db.reader().queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cases`).Scan(&all); err != nil {
+		return false, mapError(err)
+	}
+	return int64(total)*int64(total) < int64(max(rows, 1))*all, nil
+}
+
 // CountCases counts the cases matching the filter.
 func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) {
 	if n, ok, err := s.countAggregates(ctx, f); ok {
 		return n, err
 	}
-	w, args, err := s.whereOf(ctx, f)
+	w, args, err := s.whereOf(ctx, f, s.db.unitSet(true))
 	if err != nil {
 		return 0, err
 	}
@@ -686,7 +758,7 @@ func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework
 	default:
 		return nil, fmt.Errorf("store: cannot count by %q", by)
 	}
-	w, args, err := s.whereOf(ctx, f)
+	w, args, err := s.whereOf(ctx, f, s.db.unitSet(true))
 	if err != nil {
 		return nil, err
 	}

@@ -67,6 +67,10 @@ type DB struct {
 	reads atomic.Int64
 	// recheck, when set, replaces configRecheck (SetRecheck).
 	recheck atomic.Int64
+	// locateFrom, when set, replaces defaultLocateFrom (pagelocate.go).
+	locateFrom atomic.Int64
+	// unitForm fixes how a unit's scope is read (SetUnitScopeForm).
+	unitForm atomic.Int32
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).
@@ -695,6 +699,9 @@ var migrationSteps = map[string]func(ctx context.Context, tx conn) error{
 	// whose step fills them: the code that fills them writes that column.
 	"0005_aggregates.sql":              noStep,
 	"0121_jurisdiction_aggregates.sql": rebuildAggregates,
+	// 0040's ledger sums were made again with the subdistrict by 0136,
+	// whose step fills them from the entries (store/ledger.go).
+	"0136_ledger_sums_jurisdictions.sql": rebuildLedgerSums,
 }
 
 func noStep(context.Context, conn) error { return nil }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
@@ -257,6 +258,45 @@ func TestLedgerScopeBySubdistrict(t *testing.T) {
 				t.Errorf("subdistrict %d: %d entries, %v meals, %v elders; want %d, %v, %v", c.a.JurisdictionID, n, sum[0].Value, dist[0].Value, c.n, c.meals, c.distinct)
 			}
 		}
+
+		// The sums are kept per subdistrict: an entry moved to a community
+		// of the other subdistrict leaves the one's and joins the other's
+		// (王阿婆 is then in both, once in the district's count); a deleted
+		// one leaves its subdistrict's.
+		_, err = svc.Edit(ctx, admin, e1.ID, ledger.EntryInput{Day: "2023-05-01", CommunityID: x.Xixi1.ID, Values: map[string]string{"elder": "王阿婆", "meals": "10"}})
+		must(t, err)
+		check := func(when string, want map[int64][3]float64) {
+			t.Helper()
+			typ, err := svc.Type(ctx, "canteen_test")
+			must(t, err)
+			for _, a := range []org.Actor{gd, xx, admin} {
+				_, n, _, err := svc.List(ctx, a, "canteen_test", ledger.Query{}, 10, 0)
+				must(t, err)
+				sum, _, err := svc.Aggregate(ctx, a, "canteen_test", ledger.YearQuery(ledger.Query{Op: ledger.OpSum, Field: "meals"}, 2023))
+				must(t, err)
+				dist, _, err := svc.Aggregate(ctx, a, "canteen_test", ledger.YearQuery(ledger.Query{Op: ledger.OpDistinct, Field: "elder"}, 2023))
+				must(t, err)
+				if w := want[a.JurisdictionID]; float64(n) != w[0] || sum[0].Value != w[1] || dist[0].Value != w[2] {
+					t.Errorf("%s, subdistrict %d: %d entries, %v meals, %v elders; want %v", when, a.JurisdictionID, n, sum[0].Value, dist[0].Value, w)
+				}
+				// And the kept sums answer as the entries do.
+				for _, q := range []ledger.Query{{Op: ledger.OpSum, Field: "meals", Group: ledger.ByCommunity}, {Op: ledger.OpDistinct, Field: "elder", Group: ledger.ByCommunity}, {Op: ledger.OpCount}} {
+					q = ledger.YearQuery(q, 2023)
+					q.TypeID, q.Jurisdiction = typ.ID, a.JurisdictionID
+					kept, err := db.Ledger().Aggregate(ctx, q)
+					must(t, err)
+					scanned, err := db.Ledger().ScanOnly().Aggregate(ctx, q)
+					must(t, err)
+					if fmt.Sprint(kept) != fmt.Sprint(scanned) {
+						t.Errorf("%s, subdistrict %d, %s by %q: kept %v, scanned %v", when, a.JurisdictionID, q.Op, q.Group, kept, scanned)
+					}
+				}
+			}
+		}
+		check("e1 moved to 西溪社区", map[int64][3]float64{x.Gudang.ID: {1, 1, 1}, x.Xixi.ID: {3, 22, 3}, 0: {4, 23, 3}})
+		_, err = svc.Delete(ctx, admin, e4.ID)
+		must(t, err)
+		check("e4 deleted", map[int64][3]float64{x.Gudang.ID: {0, 0, 0}, x.Xixi.ID: {3, 22, 3}, 0: {3, 22, 3}})
 	})
 }
 

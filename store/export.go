@@ -21,7 +21,7 @@ func (s *Cases) EachCase(ctx context.Context, f casework.Filter, fn func(*casewo
 	if page <= 0 {
 		page = casework.ExportPage
 	}
-	w, args, err := s.whereOf(ctx, f)
+	w, args, err := s.whereOf(ctx, f, false)
 	if err != nil {
 		return err
 	}

@@ -378,9 +378,10 @@ func (s *Ledger) ListEntries(ctx context.Context, q ledger.Query, limit, offset 
 }
 
 func (s *Ledger) Aggregate(ctx context.Context, q ledger.Query) ([]ledger.Row, error) {
-	// ledger_sums and ledger_distinct are kept per community, not per
-	// subdistrict: one subdistrict's aggregate is read from the entries.
-	if !s.scan && q.WhereField == "" && q.Jurisdiction == 0 {
+	// ledger_sums and ledger_distinct are kept per subdistrict and
+	// community (migration 0136): the deployment's aggregate and one
+	// subdistrict's read them alike.
+	if !s.scan && q.WhereField == "" {
 		if rows, ok, err := s.fromSums(ctx, q); ok || err != nil {
 			return rows, err
 		}
@@ -420,7 +421,8 @@ func yearBound(day string) (int, bool) {
 
 // fromSums answers an aggregate from ledger_sums (counts and sums over
 // whole months) or ledger_distinct (distinct values over whole years, by
-// community or not); ok is false when it cannot.
+// community or not), of the deployment or of one subdistrict
+// (q.Jurisdiction); ok is false when it cannot.
 func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bool, error) {
 	var query string
 	var args []any
@@ -450,6 +452,10 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 		if to != "" {
 			query, args = query+` AND x.month < ?`, append(args, to)
 		}
+		if q.Jurisdiction != 0 {
+			// The deployment's adds up its subdistricts' rows.
+			query, args = query+` AND x.jurisdiction_id = ?`, append(args, q.Jurisdiction)
+		}
 	case ledger.OpDistinct:
 		from, ok1 := yearBound(q.From)
 		to, ok2 := yearBound(q.To)
@@ -463,6 +469,13 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 		if f, ok := t.Field(q.Field); !ok || !distinctType(f.Type) {
 			return nil, false, nil
 		}
+		// The counters and distinct rows of the subdistrict, or those of
+		// every subdistrict together: a value held in two subdistricts
+		// counts once in the deployment.
+		j := q.Jurisdiction
+		if j == 0 {
+			j = allJurisdictions
+		}
 		if from != 0 && to == from+1 {
 			// One year: its counters, one row (a community's or all's)
 			// or a row per community, with the entries from ledger_sums.
@@ -470,18 +483,22 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 			if c == 0 {
 				c = allCommunities
 			}
-			cond, cargs := ` AND x.community_id = ?`, []any{c}
+			cond, cargs := ` AND x.jurisdiction_id = ? AND x.community_id = ?`, []any{j, c}
 			if q.Group == ledger.ByCommunity {
 				sel, group = "'', x.community_id", "x.community_id"
-				cond, cargs = ` AND x.community_id >= 0`, nil
+				cond, cargs = ` AND x.jurisdiction_id = ? AND x.community_id >= 0`, []any{j}
 				if q.CommunityID != 0 {
-					cond, cargs = ` AND x.community_id = ?`, []any{q.CommunityID}
+					cond, cargs = ` AND x.jurisdiction_id = ? AND x.community_id = ?`, []any{j, q.CommunityID}
 				}
 			}
-			// The entries holding a value: the field's filled entries.
+			// The entries holding a value: the field's filled entries (of
+			// the subdistrict, or of all of them).
 			query = `SELECT ` + sel + `, COALESCE(SUM(x.n), 0), COALESCE((SELECT SUM(y.n) FROM ledger_sums y WHERE y.type_id = x.type_id AND y.field = ?
 				AND y.month >= ? AND y.month < ?`
 			args = []any{q.Field, fmt.Sprintf("%04d-01", from), fmt.Sprintf("%04d-01", to)}
+			if q.Jurisdiction != 0 {
+				query, args = query+` AND y.jurisdiction_id = ?`, append(args, q.Jurisdiction)
+			}
 			switch {
 			case group != "":
 				query += ` AND y.community_id = x.community_id`
@@ -501,8 +518,8 @@ func (s *Ledger) fromSums(ctx context.Context, q ledger.Query) ([]ledger.Row, bo
 		if q.Group == ledger.ByCommunity {
 			sel, group = "'', x.community_id", "x.community_id"
 		}
-		query = `SELECT ` + sel + `, COUNT(DISTINCT x.txt), COALESCE(SUM(x.n), 0) FROM ledger_distinct x WHERE x.type_id = ? AND x.field = ? AND x.n > 0 AND x.community_id >= 0`
-		args = []any{q.TypeID, q.Field}
+		query = `SELECT ` + sel + `, COUNT(DISTINCT x.txt), COALESCE(SUM(x.n), 0) FROM ledger_distinct x WHERE x.type_id = ? AND x.field = ? AND x.n > 0 AND x.jurisdiction_id = ? AND x.community_id >= 0`
+		args = []any{q.TypeID, q.Field, j}
 		if from != 0 {
 			query, args = query+` AND x.year >= ?`, append(args, from)
 		}
@@ -683,20 +700,59 @@ func (s *Ledger) ImportEntries(ctx context.Context, t *ledger.Type, entries []*l
 	})
 }
 
-// sumKey is a row of ledger_sums; distKey one of ledger_distinct.
+// sumKey is a row of ledger_sums; distKey one of ledger_distinct. The
+// fields are in the order of the tables' keys.
 type sumKey struct {
-	typeID    int64
-	field     string
-	month     string
-	community int64
+	typeID       int64
+	field        string
+	month        string
+	jurisdiction int64
+	community    int64
 }
 
 type distKey struct {
-	typeID    int64
-	field     string
-	year      int
-	community int64
-	txt       string
+	typeID       int64
+	field        string
+	year         int
+	jurisdiction int64
+	community    int64
+	txt          string
+}
+
+// less orders the keys as the table's primary key does.
+func (a sumKey) less(b sumKey) bool {
+	if a.typeID != b.typeID {
+		return a.typeID < b.typeID
+	}
+	if a.field != b.field {
+		return a.field < b.field
+	}
+	if a.month != b.month {
+		return a.month < b.month
+	}
+	if a.jurisdiction != b.jurisdiction {
+		return a.jurisdiction < b.jurisdiction
+	}
+	return a.community < b.community
+}
+
+func (a distKey) less(b distKey) bool {
+	if a.typeID != b.typeID {
+		return a.typeID < b.typeID
+	}
+	if a.field != b.field {
+		return a.field < b.field
+	}
+	if a.year != b.year {
+		return a.year < b.year
+	}
+	if a.jurisdiction != b.jurisdiction {
+		return a.jurisdiction < b.jurisdiction
+	}
+	if a.community != b.community {
+		return a.community < b.community
+	}
+	return a.txt < b.txt
 }
 
 type sumDelta struct {
@@ -724,14 +780,18 @@ func distinctType(t ledger.FieldType) bool {
 }
 
 // add counts an entry's contribution with the sign (+1 added, -1 taken
-// away); a deleted entry contributes nothing.
+// away) under its subdistrict and community; a deleted entry contributes
+// nothing. A distinct value is counted four times: in its subdistrict's
+// community and in the whole subdistrict, in the community and the
+// deployment over every subdistrict (allJurisdictions).
 func (d *ledgerDelta) add(t *ledger.Type, e *ledger.Entry, sign int64) {
 	if e.Deleted {
 		return
 	}
 	month := e.Day[:7]
 	year, _ := strconv.Atoi(e.Day[:4])
-	k := sumKey{t.ID, "", month, e.CommunityID}
+	j := e.JurisdictionID
+	k := sumKey{t.ID, "", month, j, e.CommunityID}
 	s := d.sums[k]
 	s.n += sign
 	d.sums[k] = s
@@ -740,7 +800,7 @@ func (d *ledgerDelta) add(t *ledger.Type, e *ledger.Entry, sign int64) {
 		if v == "" {
 			continue
 		}
-		k := sumKey{t.ID, f.Key, month, e.CommunityID}
+		k := sumKey{t.ID, f.Key, month, j, e.CommunityID}
 		s := d.sums[k]
 		s.n += sign
 		if f.Type.Numeric() {
@@ -750,8 +810,10 @@ func (d *ledgerDelta) add(t *ledger.Type, e *ledger.Entry, sign int64) {
 		}
 		d.sums[k] = s
 		if distinctType(f.Type) {
-			d.dist[distKey{t.ID, f.Key, year, e.CommunityID, v}] += sign
-			d.dist[distKey{t.ID, f.Key, year, allCommunities, v}] += sign
+			for _, jk := range [2]int64{j, allJurisdictions} {
+				d.dist[distKey{t.ID, f.Key, year, jk, e.CommunityID, v}] += sign
+				d.dist[distKey{t.ID, f.Key, year, jk, allCommunities, v}] += sign
+			}
 		}
 	}
 }
@@ -765,26 +827,14 @@ func (d *ledgerDelta) write(ctx context.Context, tx conn) error {
 			sk = append(sk, k)
 		}
 	}
-	sort.Slice(sk, func(i, j int) bool {
-		a, b := sk[i], sk[j]
-		if a.typeID != b.typeID {
-			return a.typeID < b.typeID
-		}
-		if a.field != b.field {
-			return a.field < b.field
-		}
-		if a.month != b.month {
-			return a.month < b.month
-		}
-		return a.community < b.community
-	})
+	sort.Slice(sk, func(i, j int) bool { return sk[i].less(sk[j]) })
 	rows := make([][]any, 0, len(sk))
 	for _, k := range sk {
 		v := d.sums[k]
-		rows = append(rows, []any{k.typeID, k.field, k.month, k.community, v.n, v.total})
+		rows = append(rows, []any{k.typeID, k.field, k.month, k.jurisdiction, k.community, v.n, v.total})
 	}
-	if err := upsertRows(ctx, tx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES `,
-		` ON CONFLICT (type_id, field, month, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n, total = ledger_sums.total + excluded.total`, rows); err != nil {
+	if err := upsertRows(ctx, tx, sumsInsert,
+		` ON CONFLICT (type_id, field, month, jurisdiction_id, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n, total = ledger_sums.total + excluded.total`, rows); err != nil {
 		return err
 	}
 	dk := make([]distKey, 0, len(d.dist))
@@ -793,53 +843,40 @@ func (d *ledgerDelta) write(ctx context.Context, tx conn) error {
 			dk = append(dk, k)
 		}
 	}
-	sort.Slice(dk, func(i, j int) bool {
-		a, b := dk[i], dk[j]
-		if a.typeID != b.typeID {
-			return a.typeID < b.typeID
-		}
-		if a.field != b.field {
-			return a.field < b.field
-		}
-		if a.year != b.year {
-			return a.year < b.year
-		}
-		if a.community != b.community {
-			return a.community < b.community
-		}
-		return a.txt < b.txt
-	})
+	sort.Slice(dk, func(i, j int) bool { return dk[i].less(dk[j]) })
 	rows = rows[:0]
 	for _, k := range dk {
-		rows = append(rows, []any{k.typeID, k.field, k.year, k.community, k.txt, d.dist[k]})
+		rows = append(rows, []any{k.typeID, k.field, k.year, k.jurisdiction, k.community, k.txt, d.dist[k]})
 	}
 	// The distinct values' counts: a value whose entries went from none
 	// to some counts one more, from some to none one less. The counters
 	// are ledger_sums rows of field "~" and the field's key, month the
-	// year, community -1 for all communities.
+	// year, community -1 for all communities, jurisdiction -1 for all
+	// subdistricts.
 	counters := map[sumKey]int64{}
-	for start := 0; start < len(rows); start += batchParams / 6 {
-		part := rows[start:min(start+batchParams/6, len(rows))]
-		args := make([]any, 0, len(part)*6)
+	const cols = 7
+	for start := 0; start < len(rows); start += batchParams / cols {
+		part := rows[start:min(start+batchParams/cols, len(rows))]
+		args := make([]any, 0, len(part)*cols)
 		for _, r := range part {
 			args = append(args, r...)
 		}
-		res, err := tx.query(ctx, `INSERT INTO ledger_distinct (type_id, field, year, community_id, txt, n) VALUES `+
-			strings.TrimSuffix(strings.Repeat("("+placeholders(6)+"), ", len(part)), ", ")+
-			` ON CONFLICT (type_id, field, year, community_id, txt) DO UPDATE SET n = ledger_distinct.n + excluded.n
-			RETURNING type_id, field, year, community_id, txt, n`, args...)
+		res, err := tx.query(ctx, `INSERT INTO ledger_distinct (type_id, field, year, jurisdiction_id, community_id, txt, n) VALUES `+
+			strings.TrimSuffix(strings.Repeat("("+placeholders(cols)+"), ", len(part)), ", ")+
+			` ON CONFLICT (type_id, field, year, jurisdiction_id, community_id, txt) DO UPDATE SET n = ledger_distinct.n + excluded.n
+			RETURNING type_id, field, year, jurisdiction_id, community_id, txt, n`, args...)
 		if err != nil {
 			return err
 		}
 		for res.Next() {
 			var k distKey
 			var n int64
-			if err := res.Scan(&k.typeID, &k.field, &k.year, &k.community, &k.txt, &n); err != nil {
+			if err := res.Scan(&k.typeID, &k.field, &k.year, &k.jurisdiction, &k.community, &k.txt, &n); err != nil {
 				res.Close()
 				return err
 			}
 			old := n - d.dist[k]
-			ck := sumKey{k.typeID, "~" + k.field, strconv.Itoa(k.year), k.community}
+			ck := sumKey{k.typeID, "~" + k.field, strconv.Itoa(k.year), k.jurisdiction, k.community}
 			switch {
 			case old <= 0 && n > 0:
 				counters[ck]++
@@ -858,30 +895,101 @@ func (d *ledgerDelta) write(ctx context.Context, tx conn) error {
 			ck = append(ck, k)
 		}
 	}
-	sort.Slice(ck, func(i, j int) bool {
-		a, b := ck[i], ck[j]
-		if a.typeID != b.typeID {
-			return a.typeID < b.typeID
-		}
-		if a.field != b.field {
-			return a.field < b.field
-		}
-		if a.month != b.month {
-			return a.month < b.month
-		}
-		return a.community < b.community
-	})
+	sort.Slice(ck, func(i, j int) bool { return ck[i].less(ck[j]) })
 	rows = rows[:0]
 	for _, k := range ck {
-		rows = append(rows, []any{k.typeID, k.field, k.month, k.community, counters[k], 0.0})
+		rows = append(rows, []any{k.typeID, k.field, k.month, k.jurisdiction, k.community, counters[k], 0.0})
 	}
-	return upsertRows(ctx, tx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES `,
-		` ON CONFLICT (type_id, field, month, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n`, rows)
+	return upsertRows(ctx, tx, sumsInsert,
+		` ON CONFLICT (type_id, field, month, jurisdiction_id, community_id) DO UPDATE SET n = ledger_sums.n + excluded.n`, rows)
 }
 
+const sumsInsert = `INSERT INTO ledger_sums (type_id, field, month, jurisdiction_id, community_id, n, total) VALUES `
+
 // allCommunities is the community of ledger_distinct's rows (and the
-// distinct counters) that count every community together.
-const allCommunities = -1
+// distinct counters) that count every community together;
+// allJurisdictions the subdistrict of those that count every subdistrict
+// together (0 is a subdistrict's: that of entries stored in a deployment
+// that had none).
+const (
+	allCommunities   = -1
+	allJurisdictions = -1
+)
+
+// rebuildLedgerSums recounts ledger_sums and ledger_distinct from the
+// live entries with the code that keeps them (ledgerDelta): migration
+// 0136's step, which made the tables again with the subdistrict, and
+// DB.RebuildLedgerSums. A later migration that changes these tables again
+// must make 0136's step noStep and run its own (as 0005's and 0121's).
+func rebuildLedgerSums(ctx context.Context, tx conn) error {
+	for _, table := range []string{"ledger_sums", "ledger_distinct"} {
+		if _, err := tx.exec(ctx, `DELETE FROM `+table); err != nil {
+			return err
+		}
+	}
+	types := map[int64]*ledger.Type{}
+	rows, err := tx.query(ctx, typeSelect)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		t, err := scanType(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		types[t.ID] = t
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// In pages of entries by id, written every so many entries to bound
+	// the memory of a large ledger's rebuild.
+	const page, flushEvery = 2000, 50_000
+	d := newLedgerDelta()
+	var last int64
+	held := 0
+	for {
+		rows, err := tx.query(ctx, entrySelect+` WHERE id > ? AND deleted = 0 ORDER BY id LIMIT ?`, last, page)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for rows.Next() {
+			e, err := scanEntry(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			last, n = e.ID, n+1
+			if t := types[e.TypeID]; t != nil {
+				d.add(t, e, 1)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		held += n
+		if n < page || held >= flushEvery {
+			if err := d.write(ctx, tx); err != nil {
+				return err
+			}
+			d, held = newLedgerDelta(), 0
+		}
+		if n < page {
+			return nil
+		}
+	}
+}
+
+// RebuildLedgerSums recounts the ledgers' kept sums from the entries, in
+// one transaction: a repair for a database whose entries were changed by
+// hand or by a tool that wrote them without the store.
+func (db *DB) RebuildLedgerSums(ctx context.Context) error {
+	return db.inTx(ctx, func(tx conn) error { return rebuildLedgerSums(ctx, tx) })
+}
 
 // upsertRows inserts rows of equal width, many to a statement, each
 // statement ending with suffix (an ON CONFLICT clause). The rows must not

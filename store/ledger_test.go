@@ -3,7 +3,9 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -314,27 +316,36 @@ func TestLedgerBulkImport(t *testing.T) {
 	})
 }
 
-// TestLedgerSumsEqualScanning: after entries are added (one by one and in
-// bulk), edited (day, community, values) and deleted, every aggregate
+// TestLedgerSumsEqualScanning: in a district of two subdistricts, after
+// entries are added (one by one and in bulk), edited (day, community,
+// values, moved to the other subdistrict) and deleted, every aggregate
 // answered from ledger_sums and ledger_distinct equals the same aggregate
-// computed from the entries.
+// computed from the entries: of the deployment, of each subdistrict, of a
+// community; and so does every aggregate after the kept sums are rebuilt
+// from the entries (migration 0136's step), which gives the same rows.
 func TestLedgerSumsEqualScanning(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		o, err := fixture.Build(ctx, db)
-		must(t, err)
+		x := buildTwoSubdistricts(t, db)
 		svc := ledgerService(db, cst(2023, 3, 1, 9, 0))
-		admin := o.Actor(org.RoleAdmin)
+		svc.Jurisdictions = db.Org()
+		admin := x.districtActor(org.RoleAdmin)
 		must(t, svc.CreateType(ctx, admin, canteenType()))
 		typ, err := svc.Type(ctx, "canteen_test")
 		must(t, err)
-		comms := []int64{0, o.Yile.ID, o.Wenhua.ID}
+		gd, xx := x.Gudang.ID, x.Xixi.ID
+		// Entries of no community in either subdistrict, of Gudang's two
+		// communities and of Xixi's one; the same elders in both
+		// subdistricts, so that the deployment's distinct count is not the
+		// sum of its subdistricts'.
+		slots := []struct{ community, jurisdiction int64 }{{0, gd}, {x.Yile.ID, 0}, {x.Wenhua.ID, 0}, {x.Xixi1.ID, 0}, {0, xx}}
 		in := func(i int) ledger.EntryInput {
 			v := map[string]string{"elder": fmt.Sprintf("老人%d", i%17), "meals": fmt.Sprint(1 + i%7)}
 			if i%3 == 0 {
 				v["subsidy"] = fmt.Sprintf("%d.%02d", i%50, i%100)
 			}
-			return ledger.EntryInput{Day: fmt.Sprintf("%d-%02d-%02d", 2022+i%3, 1+i%12, 1+i%28), CommunityID: comms[i%3], Values: v}
+			s := slots[i%len(slots)]
+			return ledger.EntryInput{Day: fmt.Sprintf("%d-%02d-%02d", 2022+i%3, 1+i%12, 1+i%28), CommunityID: s.community, JurisdictionID: s.jurisdiction, Values: v}
 		}
 		var ids []int64
 		for i := range 60 {
@@ -346,42 +357,240 @@ func TestLedgerSumsEqualScanning(t *testing.T) {
 		for i := 60; i < 200; i++ {
 			e, err := typ.Check(in(i))
 			must(t, err)
+			e.JurisdictionID = in(i).JurisdictionID // placed by its community when 0
 			bulk = append(bulk, &e)
 		}
 		must(t, db.Ledger().ImportEntries(ctx, typ, bulk, admin, cst(2023, 5, 1, 9, 0)))
 		for k, id := range ids {
 			switch k % 4 {
-			case 0:
+			case 0: // another slot (+7 moves it to another subdistrict or community)
 				_, err = svc.Edit(ctx, admin, id, in(k+7))
 			case 1:
 				_, err = svc.Delete(ctx, admin, id)
 			}
 			must(t, err)
 		}
-		fast, slow := db.Ledger(), db.Ledger().ScanOnly()
-		n := 0
-		for _, op := range []ledger.Op{ledger.OpCount, ledger.OpSum, ledger.OpDistinct} {
-			for _, field := range []string{"", "elder", "meals", "subsidy"} {
-				if (op == ledger.OpSum && (field == "" || field == "elder")) || (op == ledger.OpDistinct && field != "elder") {
-					continue
-				}
-				for _, g := range []ledger.Group{ledger.ByNone, ledger.ByMonth, ledger.ByCommunity} {
-					for _, c := range comms {
-						for _, period := range [][2]string{{"", ""}, {"2023-01-01", "2024-01-01"}, {"2022-03-01", "2023-07-01"}, {"2024-01-01", ""}} {
-							q := ledger.Query{TypeID: typ.ID, Op: op, Field: field, Group: g, CommunityID: c, From: period[0], To: period[1]}
-							a, err := fast.Aggregate(ctx, q)
-							must(t, err)
-							b, err := slow.Aggregate(ctx, q)
-							must(t, err)
-							if fmt.Sprint(a) != fmt.Sprint(b) {
-								t.Fatalf("%+v:\n sums     %v\n scanning %v", q, a, b)
-							}
-							n++
+		scopes := []ledgerScope{
+			{"deployment", 0, 0}, {"Gudang", gd, 0}, {"Xixi", xx, 0},
+			{"Yile", 0, x.Yile.ID}, {"Xixi1", 0, x.Xixi1.ID}, {"Gudang's Yile", gd, x.Yile.ID},
+			{"Xixi's Yile (none)", xx, x.Yile.ID}, {"Xixi's Xixi1", xx, x.Xixi1.ID},
+		}
+		compare := func(when string) {
+			t.Helper()
+			ledgerSumsEqualScanning(t, db, typ.ID, scopes, when)
+		}
+		compare("after adding, editing and deleting")
+
+		// An entry of Yile (Gudang) moved to Xixi's community, another of
+		// no community moved from Xixi to Gudang, then both deleted.
+		moved, err := svc.Add(ctx, admin, "canteen_test", ledger.EntryInput{Day: "2023-06-10", CommunityID: x.Yile.ID, Values: map[string]string{"elder": "独一无二", "meals": "9", "subsidy": "3.25"}})
+		must(t, err)
+		loose, err := svc.Add(ctx, admin, "canteen_test", ledger.EntryInput{Day: "2023-06-11", JurisdictionID: xx, Values: map[string]string{"elder": "老人3", "meals": "4"}})
+		must(t, err)
+		compare("after adding two")
+		e, err := svc.Edit(ctx, admin, moved.ID, ledger.EntryInput{Day: "2023-06-10", CommunityID: x.Xixi1.ID, Values: map[string]string{"elder": "独一无二", "meals": "9", "subsidy": "3.25"}})
+		must(t, err)
+		if e.JurisdictionID != xx {
+			t.Fatalf("moved to Xixi's community, the entry is of subdistrict %d", e.JurisdictionID)
+		}
+		e, err = svc.Edit(ctx, admin, loose.ID, ledger.EntryInput{Day: "2023-06-11", JurisdictionID: gd, Values: map[string]string{"elder": "老人3", "meals": "4"}})
+		must(t, err)
+		if e.JurisdictionID != gd {
+			t.Fatalf("moved to Gudang, the entry is of subdistrict %d", e.JurisdictionID)
+		}
+		compare("after moving them to the other subdistrict")
+		for _, id := range []int64{moved.ID, loose.ID} {
+			_, err := svc.Delete(ctx, admin, id)
+			must(t, err)
+		}
+		compare("after deleting them")
+
+		// Rebuilt from the entries, the kept sums hold the same rows
+		// (those a value still holds) and answer the same.
+		kept := ledgerSumRows(t, db)
+		must(t, db.RebuildLedgerSums(ctx))
+		if rebuilt := ledgerSumRows(t, db); fmt.Sprint(rebuilt) != fmt.Sprint(kept) {
+			t.Fatalf("rebuilt sums differ from the kept ones:\n kept    %v\n rebuilt %v", kept, rebuilt)
+		}
+		compare("after a rebuild")
+	})
+}
+
+// ledgerScope is whose aggregates ledgerSumsEqualScanning compares: the
+// deployment's (0, 0), a subdistrict's, a community's or both.
+type ledgerScope struct {
+	name                    string
+	jurisdiction, community int64
+}
+
+// ledgerSumsEqualScanning compares every aggregate of a canteenType
+// ledger (each op, field, group and period, of each scope) answered from
+// the kept sums with the same one read from the entries, and checks that
+// some elder is counted in two subdistricts (the deployment's distinct
+// count is less than the sum of theirs) when scopes has two.
+func ledgerSumsEqualScanning(t *testing.T, db *store.DB, typeID int64, scopes []ledgerScope, when string) {
+	t.Helper()
+	ctx := context.Background()
+	fast, slow := db.Ledger(), db.Ledger().ScanOnly()
+	n := 0
+	for _, op := range []ledger.Op{ledger.OpCount, ledger.OpSum, ledger.OpDistinct} {
+		for _, field := range []string{"", "elder", "meals", "subsidy"} {
+			if (op == ledger.OpSum && (field == "" || field == "elder")) || (op == ledger.OpDistinct && field != "elder") {
+				continue
+			}
+			for _, g := range []ledger.Group{ledger.ByNone, ledger.ByMonth, ledger.ByCommunity} {
+				for _, sc := range scopes {
+					for _, period := range [][2]string{{"", ""}, {"2023-01-01", "2024-01-01"}, {"2022-03-01", "2023-07-01"}, {"2024-01-01", ""}, {"2022-01-01", "2024-01-01"}} {
+						q := ledger.Query{TypeID: typeID, Op: op, Field: field, Group: g, CommunityID: sc.community, Jurisdiction: sc.jurisdiction, From: period[0], To: period[1]}
+						a, err := fast.Aggregate(ctx, q)
+						must(t, err)
+						b, err := slow.Aggregate(ctx, q)
+						must(t, err)
+						if fmt.Sprint(a) != fmt.Sprint(b) {
+							t.Fatalf("%s, %s: %+v:\n sums     %v\n scanning %v", when, sc.name, q, a, b)
 						}
+						n++
 					}
 				}
 			}
 		}
-		t.Logf("%d aggregates equal", n)
-	})
+	}
+	// What the rows of every subdistrict together are for: an elder in
+	// both counts once in the deployment.
+	var subs []int64
+	for _, sc := range scopes {
+		if sc.jurisdiction != 0 && sc.community == 0 {
+			subs = append(subs, sc.jurisdiction)
+		}
+	}
+	if len(subs) == 2 {
+		var sum float64
+		for _, j := range []int64{0, subs[0], subs[1]} {
+			rows, err := fast.Aggregate(ctx, ledger.YearQuery(ledger.Query{TypeID: typeID, Op: ledger.OpDistinct, Field: "elder", Jurisdiction: j}, 2023))
+			must(t, err)
+			if j == 0 {
+				sum = -rows[0].Value
+			} else {
+				sum += rows[0].Value
+			}
+		}
+		if sum <= 0 {
+			t.Fatalf("%s: the subdistricts' distinct elders add up to %v more than the deployment's; want some held in both", when, sum)
+		}
+	}
+	t.Logf("%s: %d aggregates equal", when, n)
+}
+
+// ledgerSumRows lists the rows of ledger_sums and ledger_distinct that
+// count something, totals rounded (a kept total is added and taken away).
+func ledgerSumRows(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	var out []string
+	rows, err := db.Query(context.Background(), `SELECT type_id, field, month, jurisdiction_id, community_id, n, total FROM ledger_sums WHERE n <> 0
+		ORDER BY type_id, field, month, jurisdiction_id, community_id`)
+	must(t, err)
+	for rows.Next() {
+		var typ, j, c, n int64
+		var field, month string
+		var total float64
+		must(t, rows.Scan(&typ, &field, &month, &j, &c, &n, &total))
+		out = append(out, fmt.Sprintf("sums %d %s %s %d %d: %d %.6f", typ, field, month, j, c, n, total))
+	}
+	rows.Close()
+	must(t, rows.Err())
+	rows, err = db.Query(context.Background(), `SELECT type_id, field, year, jurisdiction_id, community_id, txt, n FROM ledger_distinct WHERE n <> 0
+		ORDER BY type_id, field, year, jurisdiction_id, community_id, txt`)
+	must(t, err)
+	for rows.Next() {
+		var typ, j, c, n int64
+		var year int
+		var field, txt string
+		must(t, rows.Scan(&typ, &field, &year, &j, &c, &txt, &n))
+		out = append(out, fmt.Sprintf("distinct %d %s %d %d %d %s: %d", typ, field, year, j, c, txt, n))
+	}
+	rows.Close()
+	must(t, rows.Err())
+	return out
+}
+
+// TestLedgerSumsRebuiltByMigration: a database of the release before
+// migration 0136, whose kept sums were per community only, with entries
+// of two subdistricts (some deleted) comes out of the migration with sums
+// per subdistrict that answer every aggregate as the entries do.
+func TestLedgerSumsRebuiltByMigration(t *testing.T) {
+	ctx := context.Background()
+	for _, engine := range testdb.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			db, err := store.Open(ctx, testdb.DSN(t, engine))
+			must(t, err)
+			defer db.Close()
+			_, err = db.MigrateUpTo(ctx, "0135_build_checkpoints.sql")
+			must(t, err)
+			x := buildTwoSubdistricts(t, db)
+			admin := x.districtActor(org.RoleAdmin)
+			typ := canteenType()
+			at := cst(2023, 1, 1, 9, 0)
+			must(t, db.Ledger().CreateType(ctx, typ, admin, at))
+			gd, xx := x.Gudang.ID, x.Xixi.ID
+			// The entries and their values as that release wrote them, and
+			// a sum of its shape, which the migration replaces.
+			slots := []struct{ community, jurisdiction int64 }{{0, gd}, {x.Yile.ID, gd}, {x.Wenhua.ID, gd}, {x.Xixi1.ID, xx}, {0, xx}}
+			for i := range 150 {
+				s := slots[i%len(slots)]
+				day := fmt.Sprintf("%d-%02d-%02d", 2022+i%3, 1+i%12, 1+i%28)
+				values := map[string]string{"elder": fmt.Sprintf("老人%d", i%17), "meals": fmt.Sprint(1 + i%7)}
+				if i%3 == 0 {
+					values["subsidy"] = fmt.Sprintf("%d.%02d", i%50, i%100)
+				}
+				data, err := json.Marshal(values)
+				must(t, err)
+				var comm any
+				if s.community != 0 {
+					comm = s.community
+				}
+				deleted := boolInt(i%11 == 5)
+				id := int64(i + 1)
+				_, err = db.Exec(ctx, `INSERT INTO ledger_entries (id, type_id, day, community_id, place, data, version, deleted, created_at, created_by, updated_at, updated_by, jurisdiction_id)
+					VALUES (?, ?, ?, ?, '', ?, 1, ?, ?, ?, ?, ?, ?)`, id, typ.ID, day, comm, string(data), deleted, at, admin.Name, at, admin.Name, s.jurisdiction)
+				must(t, err)
+				if deleted != 0 {
+					continue
+				}
+				for _, f := range typ.Fields {
+					v, ok := values[f.Key]
+					if !ok {
+						continue
+					}
+					var num any
+					if f.Type.Numeric() {
+						n, err := strconv.ParseFloat(v, 64)
+						must(t, err)
+						num = n
+					}
+					_, err = db.Exec(ctx, `INSERT INTO ledger_values (entry_id, field, type_id, day, community_id, num, txt) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+						id, f.Key, typ.ID, day, comm, num, v)
+					must(t, err)
+				}
+			}
+			_, err = db.Exec(ctx, `INSERT INTO ledger_sums (type_id, field, month, community_id, n, total) VALUES (?, '', '2023-01', 0, 999, 0)`, typ.ID)
+			must(t, err)
+
+			applied, err := db.Migrate(ctx)
+			must(t, err)
+			if len(applied) == 0 || applied[0] != "0136_ledger_sums_jurisdictions.sql" {
+				t.Fatalf("applied %v", applied)
+			}
+			ledgerSumsEqualScanning(t, db, typ.ID, []ledgerScope{
+				{"deployment", 0, 0}, {"Gudang", gd, 0}, {"Xixi", xx, 0},
+				{"Yile", 0, x.Yile.ID}, {"Xixi1", 0, x.Xixi1.ID}, {"Xixi's Xixi1", xx, x.Xixi1.ID},
+			}, "after migration 0136")
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

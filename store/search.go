@@ -235,14 +235,14 @@ func (s *Cases) search(ctx context.Context, f casework.Filter) (*searchQuery, er
 	return &searchQuery{engine: s.db.engine, through: through, tokens: toks}, nil
 }
 
-// whereOf is where with the filter's text search read from the index when
-// it can be.
-func (s *Cases) whereOf(ctx context.Context, f casework.Filter) (string, []any, error) {
+// whereOf is whereScoped with the filter's text search read from the
+// index when it can be.
+func (s *Cases) whereOf(ctx context.Context, f casework.Filter, unitSet bool) (string, []any, error) {
 	sq, err := s.search(ctx, f)
 	if err != nil {
 		return "", nil, err
 	}
-	w, args := where(f, sq)
+	w, args := whereScoped(f, unitSet, sq)
 	return w, args, nil
 }
 

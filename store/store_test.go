@@ -823,14 +823,23 @@ func TestListCases(t *testing.T) {
 			{"the zero scope sees nothing", casework.Filter{}, idList()},
 		} {
 			tc.f.Limit = 100
-			list, total, err := db.Cases().ListCases(bg, tc.f)
-			if err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-				continue
+			// A unit's scope is read as its set of cases or by testing
+			// each case, by the list's density: both ways give the same.
+			for _, form := range []store.UnitScopeForm{store.UnitScopeAuto, store.UnitScopeSet, store.UnitScopeRows} {
+				db.SetUnitScopeForm(form)
+				list, total, err := db.Cases().ListCases(bg, tc.f)
+				if err != nil {
+					t.Errorf("%s (form %d): %v", tc.name, form, err)
+					continue
+				}
+				if got := ids(list); !slices.Equal(got, tc.want) || total != len(tc.want) {
+					t.Errorf("%s (form %d): got %v (total %d), want %v", tc.name, form, got, total, tc.want)
+				}
+				if n, err := db.Cases().CountCases(bg, tc.f); err != nil || n != len(tc.want) {
+					t.Errorf("%s (form %d): counted %d (%v), want %d", tc.name, form, n, err, len(tc.want))
+				}
 			}
-			if got := ids(list); !slices.Equal(got, tc.want) || total != len(tc.want) {
-				t.Errorf("%s: got %v (total %d), want %v", tc.name, got, total, tc.want)
-			}
+			db.SetUnitScopeForm(store.UnitScopeAuto)
 		}
 		// Paging: newest first, the total over all pages.
 		page, total, err := db.Cases().ListCases(bg, casework.Filter{Scope: all, Limit: 2})
@@ -1334,6 +1343,73 @@ func TestListCasesKeyset(t *testing.T) {
 					if fmt.Sprint(got) != fmt.Sprint(listIDs(all)) {
 						t.Errorf("sort %s asc %v limit %d: offset pages %v, the whole list %v", sort, asc, limit, got, listIDs(all))
 					}
+				}
+			}
+		}
+	})
+}
+
+// TestListCasesLocatedPages: a deep page of a list in reported order is
+// located through the aggregates' counts by year, month and day
+// (pagelocate.go), here from the first row on; every page equals the
+// same rows of the whole list, with and without filters the aggregates
+// count, and with one they cannot (statuses), which keeps the OFFSET.
+func TestListCasesLocatedPages(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		cs := db.Cases()
+		// Cases over two years, several months and days, some at the
+		// same time, some at the first and last minute of a day (the
+		// day's edges are China Standard Time's).
+		times := []time.Time{
+			cst(2023, 12, 31, 23, 59), cst(2024, 1, 1, 0, 0), cst(2024, 1, 1, 0, 0), cst(2024, 1, 1, 8, 0),
+			cst(2024, 1, 2, 9, 0), cst(2024, 1, 31, 23, 59), cst(2024, 2, 1, 0, 0), cst(2024, 2, 29, 12, 0),
+			cst(2024, 6, 1, 9, 0), cst(2024, 6, 1, 9, 0), cst(2024, 6, 1, 9, 0), cst(2024, 6, 15, 9, 0),
+			cst(2024, 12, 31, 23, 59), cst(2025, 1, 1, 0, 0), cst(2025, 3, 3, 10, 0), cst(2022, 5, 5, 5, 5),
+		}
+		for i, at := range times {
+			ch := casework.ChannelHotline
+			if i%3 == 0 {
+				ch = casework.ChannelXihuCode
+			}
+			c, e := rawReport(t, at, ch, "")
+			must(t, cs.CreateCase(bg, c, e))
+		}
+		db.SetPageLocateFrom(1)
+		defer db.SetPageLocateFrom(0)
+		filters := map[string]casework.Filter{
+			"all":       {},
+			"channel":   {Channel: casework.ChannelHotline},
+			"year 2024": {From: cst(2024, 1, 1, 0, 0), To: cst(2025, 1, 1, 0, 0)},
+			"days":      {From: cst(2024, 1, 2, 0, 0), To: cst(2024, 6, 2, 0, 0), Channel: casework.ChannelHotline},
+			"statuses":  {Statuses: []casework.Status{casework.StatusReported}},
+		}
+		for name, f := range filters {
+			for _, asc := range []bool{false, true} {
+				f.Scope, f.Sort, f.Asc, f.Limit, f.Offset = casework.Scope{All: true}, casework.SortReported, asc, 100, 0
+				all, total, err := cs.ListCases(bg, f)
+				must(t, err)
+				if len(all) != total || total < 3 {
+					t.Fatalf("%s: %d listed of %d", name, len(all), total)
+				}
+				for _, limit := range []int{1, 2, 3} {
+					var got []int64
+					for off := 0; off < total; off += limit {
+						f.Offset, f.Limit = off, limit
+						cases, n, err := cs.ListCases(bg, f)
+						must(t, err)
+						if n != total {
+							t.Errorf("%s asc %v offset %d: total %d, want %d", name, asc, off, n, total)
+						}
+						got = append(got, listIDs(cases)...)
+					}
+					if fmt.Sprint(got) != fmt.Sprint(listIDs(all)) {
+						t.Errorf("%s asc %v limit %d: located pages %v, the whole list %v", name, asc, limit, got, listIDs(all))
+					}
+				}
+				// Past the end: nothing, as by OFFSET.
+				f.Offset, f.Limit = total, 5
+				if cases, _, err := cs.ListCases(bg, f); err != nil || len(cases) != 0 {
+					t.Errorf("%s asc %v: past the end %d cases (%v)", name, asc, len(cases), err)
 				}
 			}
 		}

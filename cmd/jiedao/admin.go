@@ -37,7 +37,8 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return migrate(ctx, *dsn, *dryRun, stdout, stderr) // migrate.go
 }
 
-// runAggregates repairs the aggregate tables (store/aggregates.go): they
+// runAggregates repairs the aggregate tables (store/aggregates.go) and
+// the ledgers' kept sums (store/ledger.go): they
 // are kept by every write of the store, so a rebuild is only needed after
 // cases were changed by hand or by another tool.
 func runAggregates(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -57,7 +58,11 @@ func runAggregates(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := a.db.RebuildAggregates(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "汇总表已重建 / aggregates rebuilt (%s, %s)\n", a.db.Engine(), time.Since(start).Round(time.Millisecond))
+	// The ledgers' kept sums are aggregates too (store/ledger.go).
+	if err := a.db.RebuildLedgerSums(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "汇总表和台账合计已重建 / aggregates and ledger sums rebuilt (%s, %s)\n", a.db.Engine(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

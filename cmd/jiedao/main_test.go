@@ -65,7 +65,7 @@ func TestBinary(t *testing.T) {
 			if out, err := jiedao(nil, "migrate"); err != nil || !strings.Contains(out, string(engine)) {
 				t.Fatalf("migrate: %v %s", err, out)
 			}
-			if out, err := jiedao(nil, "aggregates", "rebuild"); err != nil || !strings.Contains(out, "aggregates rebuilt") {
+			if out, err := jiedao(nil, "aggregates", "rebuild"); err != nil || !strings.Contains(out, "aggregates and ledger sums rebuilt") {
 				t.Fatalf("aggregates rebuild: %v %s", err, out)
 			}
 			if out, err := jiedao(nil, "aggregates"); err == nil || !strings.Contains(out, "用法") {
