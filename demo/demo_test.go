@@ -128,6 +128,25 @@ func TestGeneratedCasesReplay(t *testing.T) {
 		if total < 300 {
 			t.Fatalf("only %d cases", total)
 		}
+		// The build leaves the text search's index built: the job has
+		// nothing left to index, and a search answers as the scan does.
+		if run, err := db.IndexSearch(ctx); err != nil || run.Indexed != 0 || run.Through == 0 {
+			t.Errorf("the search index after the build: %+v %v", run, err)
+		}
+		for _, q := range []string{cases[0].Title, cases[len(cases)/2].Address} {
+			f := casework.Filter{Scope: casework.Scope{All: true}, Query: q, Limit: 100}
+			got, n, err := cs.ListCases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantN, err := cs.ScanOnly().ListCases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != wantN || len(got) != len(want) || len(got) == 0 || got[0].ID != want[0].ID {
+				t.Errorf("q=%q: %d cases (total %d), the scan %d (total %d)", q, len(got), n, len(want), wantN)
+			}
+		}
 		statuses := map[casework.Status]int{}
 		for _, c := range cases {
 			events, err := cs.ListEvents(ctx, c.ID)
