@@ -14,7 +14,7 @@ import (
 
 // The case list's text search (casework.Filter.Query) reads its
 // candidates from an index of character bigrams, not a LIKE over every
-// case (migration 0138; docs/casework.md, "Text search").
+// case (migration 0138; docs/architecture.md, "The text search index").
 //
 // Each case's number, title, details and address give the index the
 // distinct pairs of adjacent characters they hold, case-folded; a query of
@@ -28,12 +28,14 @@ import (
 // The index is written by the search job (IndexSearch), never by the
 // steps that change a case: it reads the cases of the case events after
 // its watermark, meta's search_through, and (re)places their tokens. Every
-// change to a case's text is a step that writes a case event (the report,
-// an edit, a merge, an intake's storm update), so the cases of the events
-// after the watermark are the only ones whose tokens may be missing or
-// stale; a search takes them from the events' primary key and checks them
-// with the LIKE alone. Anonymisation erases contacts (case_contacts),
-// which are not searched.
+// write of a case's row is a step that writes a case event (the report;
+// every later step rewrites the projection, though none changes the text
+// today: a merge or a void does not; an intake's storm update), so the
+// cases of the events after the watermark are the only ones whose tokens
+// may be missing or stale; a search takes them from the events' primary
+// key and checks them with the LIKE alone. Anonymisation erases contacts
+// (case_contacts), which are not searched. A tool that rewrites case text
+// without an event must rebuild the index (delete meta's search_through).
 
 // Meta keys of the search index.
 const (
