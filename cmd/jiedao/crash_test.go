@@ -450,11 +450,24 @@ func compareCase(s sentCase, c storedCase, withStatus bool) string {
 // countCases counts the cases whose text contains q.
 func countCases(t *testing.T, base, token, q string) int {
 	t.Helper()
-	var list struct {
-		Total int `json:"total"`
+	// A search's total stops at 1,000 (total_capped): past it, the
+	// pages are counted.
+	n := 0
+	for offset := 0; ; offset += 500 {
+		var list struct {
+			Total       int               `json:"total"`
+			TotalCapped bool              `json:"total_capped"`
+			Cases       []json.RawMessage `json:"cases"`
+		}
+		if _, err := getJSON(base, token, "/api/v1/cases?limit=500&offset="+strconv.Itoa(offset)+"&q="+url.QueryEscape(q), &list); err != nil {
+			t.Fatal(err)
+		}
+		if offset == 0 && !list.TotalCapped {
+			return list.Total
+		}
+		n += len(list.Cases)
+		if len(list.Cases) < 500 {
+			return n
+		}
 	}
-	if _, err := getJSON(base, token, "/api/v1/cases?limit=1&q="+url.QueryEscape(q), &list); err != nil {
-		t.Fatal(err)
-	}
-	return list.Total
 }
