@@ -294,10 +294,11 @@ func where(f casework.Filter) (string, []any) { return whereScoped(f, false) }
 
 // whereScoped is where, with a unit's scope as the set of its cases
 // (unitSet) rather than a test of each row. The test suits a list of a
-// busy unit read newest first: its 50 cases are among the first rows
-// read. The set suits a unit rarely sent anything, whose few cases are
-// spread over the years, and every count: the rows read are the unit's,
-// not every case (a quiet unit's list of a district's year took 2 s).
+// busy unit read newest first (its 50 cases are among the first rows
+// read) and a list or count whose other conditions have an index of
+// their own (a unit's inbox: a status). The set suits a unit rarely sent
+// anything, whose few cases are spread over the years (a quiet unit's
+// list of a district's year took 2 s by the test).
 func whereScoped(f casework.Filter, unitSet bool) (string, []any) {
 	var conds []string
 	var args []any
@@ -464,18 +465,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		return nil, 0, err
 	}
 	if !ok {
-		w, args := whereScoped(f, s.db.unitSet(true))
+		w, args := where(f)
 		if err := r.queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
 	}
 	w, args := where(f)
-	if f.Scope.UnitID != 0 {
+	if f.Scope.UnitID != 0 && ok {
+		// Only where the aggregates counted the list: its other
+		// conditions are then a channel, a class, a community or a
+		// period, which leave the unit's cases the list's bulk. A status
+		// or the words are read better by their own index, the unit
+		// tested on each row found (a unit's inbox).
 		sparse, err := s.sparseUnit(ctx, total, f.Offset+f.Limit)
 		if err != nil {
 			return nil, 0, err
 		}
 		w, args = whereScoped(f, s.db.unitSet(sparse))
+	} else if f.Scope.UnitID != 0 {
+		w, args = whereScoped(f, s.db.unitSet(false))
 	}
 	// A page is read from the nearer end of the list: a deep page near
 	// the end (the last page of a year's cases) is the first rows of the
@@ -616,8 +624,8 @@ const (
 // run a unit's lists and counts each way.
 func (db *DB) SetUnitScopeForm(f UnitScopeForm) { db.unitForm.Store(int32(f)) }
 
-// unitSet says whether a unit's scope is read as its set of cases in a
-// count (sparse is false) or a list (sparseUnit's answer).
+// unitSet says whether a unit's scope is read as its set of cases: as
+// the caller judged (sparse), unless a test fixed the form.
 func (db *DB) unitSet(sparse bool) bool {
 	switch UnitScopeForm(db.unitForm.Load()) {
 	case UnitScopeSet:
@@ -646,7 +654,7 @@ func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) 
 	if n, ok, err := s.countAggregates(ctx, f); ok {
 		return n, err
 	}
-	w, args := whereScoped(f, s.db.unitSet(true))
+	w, args := whereScoped(f, s.db.unitSet(false))
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&n)
 	return n, mapError(err)
@@ -669,7 +677,7 @@ func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework
 	default:
 		return nil, fmt.Errorf("store: cannot count by %q", by)
 	}
-	w, args := whereScoped(f, s.db.unitSet(true))
+	w, args := whereScoped(f, s.db.unitSet(false))
 	rows, err := s.db.reader().query(ctx, `SELECT `+key+`, COUNT(*) FROM cases c`+w+` GROUP BY `+key, args...)
 	if err != nil {
 		return nil, err

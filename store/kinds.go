@@ -59,7 +59,7 @@ func kindAmount(c *casework.Case) float64 {
 
 // SumKindAmount adds up the kind amounts of the matching cases.
 func (s *Cases) SumKindAmount(ctx context.Context, f casework.Filter) (float64, int, error) {
-	w, args := whereScoped(f, s.db.unitSet(true))
+	w, args := whereScoped(f, s.db.unitSet(false))
 	var sum float64
 	var n int
 	err := s.db.reader().queryRow(ctx, `SELECT COALESCE(SUM(c.kind_amount), 0), COUNT(*) FROM cases c`+w, args...).Scan(&sum, &n)
