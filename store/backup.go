@@ -424,7 +424,11 @@ func libpq(dsn string) (*pgConn, error) {
 			q.Del(k)
 		}
 	}
-	u.RawQuery = q.Encode()
+	// libpq decodes a URI's %XX only, not "+" for a space as Encode
+	// writes it: options=-c+search_path=… reached the server as the
+	// parameter "+search_path" and every backup of a schema failed.
+	// Encode writes a literal "+" as %2B, so each "+" here is a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	c.uri = u.String()
 	return c, nil
 }

@@ -14,7 +14,7 @@ func TestLibpq(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "postgres://jiedao@db.example:5433/gudang?application_name=jiedao&options=-c+search_path%3Djd&sslmode=require"; c.uri != want {
+	if want := "postgres://jiedao@db.example:5433/gudang?application_name=jiedao&options=-c%20search_path%3Djd&sslmode=require"; c.uri != want {
 		t.Errorf("uri %s, want %s", c.uri, want)
 	}
 	if !slices.Contains(c.env, "PGPASSWORD=s@cret") || c.schema != "jd" {

@@ -289,14 +289,18 @@ func (s *Cases) WasAssigned(ctx context.Context, caseID, unitID int64) (bool, er
 	return n > 0, err
 }
 
-// whereScoped builds the WHERE clause of a filter, scope first, with the
-// text search's candidates read from the index by sq (nil: the LIKE
-// alone; Cases.whereOf chooses), and a unit's scope as the set of its cases
+// where builds the WHERE clause of a filter, scope first, with the text
+// search's candidates read from the index by sq (nil: the LIKE alone;
+// Cases.whereOf chooses).
+func where(f casework.Filter, sq *searchQuery) (string, []any) { return whereScoped(f, false, sq) }
+
+// whereScoped is where, with a unit's scope as the set of its cases
 // (unitSet) rather than a test of each row. The test suits a list of a
-// busy unit read newest first: its 50 cases are among the first rows
-// read. The set suits a unit rarely sent anything, whose few cases are
-// spread over the years, and every count: the rows read are the unit's,
-// not every case (a quiet unit's list of a district's year took 2 s).
+// busy unit read newest first (its 50 cases are among the first rows
+// read) and a list or count whose other conditions have an index of
+// their own (a unit's inbox: a status). The set suits a unit rarely sent
+// anything, whose few cases are spread over the years (a quiet unit's
+// list of a district's year took 2 s by the test).
 func whereScoped(f casework.Filter, unitSet bool, sq *searchQuery) (string, []any) {
 	var conds []string
 	var args []any
@@ -485,18 +489,25 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 		}
 		capped = casework.TotalCapped(f, total)
 	default:
-		w, args := whereScoped(f, s.db.unitSet(true), nil)
+		w, args := where(f, nil)
 		if err := s.db.reader().queryRow(ctx, `SELECT COUNT(*) FROM cases c`+w, args...).Scan(&total); err != nil {
 			return nil, 0, mapError(err)
 		}
 	}
 	unitSet := false
-	if f.Scope.UnitID != 0 {
+	if f.Scope.UnitID != 0 && ok {
+		// Only where the aggregates counted the list: its other
+		// conditions are then a channel, a class, a community or a
+		// period, which leave the unit's cases the list's bulk. A status
+		// or the words are read better by their own index, the unit
+		// tested on each row found (a unit's inbox).
 		sparse, err := s.sparseUnit(ctx, total, f.Offset+f.Limit)
 		if err != nil {
 			return nil, 0, err
 		}
 		unitSet = s.db.unitSet(sparse)
+	} else if f.Scope.UnitID != 0 {
+		unitSet = s.db.unitSet(false)
 	}
 	if capped && sq != nil {
 		// A common word: its page is read in the list's order. First by
@@ -536,11 +547,10 @@ func (s *Cases) ListCases(ctx context.Context, f casework.Filter) ([]*casework.C
 func (s *Cases) countSearch(ctx context.Context, f casework.Filter, sq *searchQuery) (int, error) {
 	var q string
 	var args []any
-	unitSet := s.db.unitSet(true)
 	if sq != nil {
 		j := *sq
 		j.joined = true
-		w, wargs := whereScoped(f, unitSet, &j)
+		w, wargs := where(f, &j)
 		from, fargs := j.source()
 		join := ` CROSS JOIN cases c ON c.id = sc.id` + w
 		if s.db.engine == Postgres {
@@ -548,7 +558,7 @@ func (s *Cases) countSearch(ctx context.Context, f casework.Filter, sq *searchQu
 		}
 		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM `+from+join+` LIMIT ?) t`, append(fargs, wargs...)
 	} else {
-		w, wargs := whereScoped(f, unitSet, nil)
+		w, wargs := where(f, nil)
 		q, args = `SELECT COUNT(*) FROM (SELECT 1 FROM cases c`+w+` LIMIT ?) t`, slices.Clip(wargs)
 	}
 	var n int
@@ -702,8 +712,8 @@ const (
 // run a unit's lists and counts each way.
 func (db *DB) SetUnitScopeForm(f UnitScopeForm) { db.unitForm.Store(int32(f)) }
 
-// unitSet says whether a unit's scope is read as its set of cases in a
-// count (sparse is false) or a list (sparseUnit's answer).
+// unitSet says whether a unit's scope is read as its set of cases: as
+// the caller judged (sparse), unless a test fixed the form.
 func (db *DB) unitSet(sparse bool) bool {
 	switch UnitScopeForm(db.unitForm.Load()) {
 	case UnitScopeSet:
@@ -732,7 +742,7 @@ func (s *Cases) CountCases(ctx context.Context, f casework.Filter) (int, error) 
 	if n, ok, err := s.countAggregates(ctx, f); ok {
 		return n, err
 	}
-	w, args, err := s.whereOf(ctx, f, s.db.unitSet(true))
+	w, args, err := s.whereOf(ctx, f, s.db.unitSet(false))
 	if err != nil {
 		return 0, err
 	}
@@ -758,7 +768,7 @@ func (s *Cases) CountCasesBy(ctx context.Context, f casework.Filter, by casework
 	default:
 		return nil, fmt.Errorf("store: cannot count by %q", by)
 	}
-	w, args, err := s.whereOf(ctx, f, s.db.unitSet(true))
+	w, args, err := s.whereOf(ctx, f, s.db.unitSet(false))
 	if err != nil {
 		return nil, err
 	}

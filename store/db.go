@@ -71,6 +71,10 @@ type DB struct {
 	locateFrom atomic.Int64
 	// unitForm fixes how a unit's scope is read (SetUnitScopeForm).
 	unitForm atomic.Int32
+	// indicators and ledgerTypes keep the definitions the figures read
+	// (typecache.go).
+	indicators  indicatorCache
+	ledgerTypes ledgerTypeCache
 	// events hands change notices to subscribers (events.go).
 	events hub
 	// replica, when set, serves the reads that may lag (replica.go).

@@ -41,8 +41,15 @@ func scanIndicator(sc interface{ Scan(...any) error }) (*indicator.Indicator, er
 }
 
 func (s *Indicators) GetIndicator(ctx context.Context, key string) (*indicator.Indicator, error) {
+	if i, ok := s.db.indicators.get(key); ok {
+		return i, nil
+	}
 	i, err := scanIndicator(s.db.reader().queryRow(ctx, indicatorSelect+` WHERE key = ?`, key))
-	return i, notFound(err, "指标", "indicator")
+	if err != nil {
+		return nil, notFound(err, "指标", "indicator")
+	}
+	s.db.indicators.put(i)
+	return i, nil
 }
 
 func (s *Indicators) ListIndicators(ctx context.Context) ([]*indicator.Indicator, error) {

@@ -59,7 +59,7 @@ func kindAmount(c *casework.Case) float64 {
 
 // SumKindAmount adds up the kind amounts of the matching cases.
 func (s *Cases) SumKindAmount(ctx context.Context, f casework.Filter) (float64, int, error) {
-	w, args, err := s.whereOf(ctx, f, s.db.unitSet(true))
+	w, args, err := s.whereOf(ctx, f, s.db.unitSet(false))
 	if err != nil {
 		return 0, 0, err
 	}

@@ -58,9 +58,11 @@ func (s *Ledger) CreateType(ctx context.Context, t *ledger.Type, by org.Actor, a
 			return err
 		}
 		t.ID = id
-		_, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, 1, t.Name, string(fields), at, actorID(by), by.Name)
-		return err
+		if _, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, 1, t.Name, string(fields), at, actorID(by), by.Name); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, ledgerTypesVersion)
 	})
 }
 
@@ -82,34 +84,43 @@ func (s *Ledger) UpdateType(ctx context.Context, t *ledger.Type, by org.Actor, a
 			t.Name, t.NameEn, nullID(t.UnitID), string(fields), t.Version, at, by.Name, t.ID); err != nil {
 			return err
 		}
-		_, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.ID, t.Version, t.Name, string(fields), at, actorID(by), by.Name)
-		return err
+		if _, err = tx.exec(ctx, `INSERT INTO ledger_type_versions (type_id, version, name, fields, at, by_id, by_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.ID, t.Version, t.Name, string(fields), at, actorID(by), by.Name); err != nil {
+			return err
+		}
+		return bumpVersion(ctx, tx, ledgerTypesVersion)
 	})
 }
 
 const typeSelect = `SELECT id, code, name, name_en, unit_id, fields, version, updated_at, updated_by FROM ledger_types`
 
 func scanType(sc interface{ Scan(...any) error }) (*ledger.Type, error) {
+	t, fields, err := scanTypeRow(sc)
+	if err != nil {
+		return nil, err
+	}
+	return t, json.Unmarshal([]byte(fields), &t.Fields)
+}
+
+// scanTypeRow reads a ledger type's row, its fields left as their JSON.
+func scanTypeRow(sc interface{ Scan(...any) error }) (*ledger.Type, string, error) {
 	t := &ledger.Type{}
 	var unit sql.NullInt64
 	var fields string
 	var at nullTime
 	if err := sc.Scan(&t.ID, &t.Code, &t.Name, &t.NameEn, &unit, &fields, &t.Version, &at, &t.UpdatedBy); err != nil {
-		return nil, mapError(err)
+		return nil, "", mapError(err)
 	}
 	t.UnitID, t.UpdatedAt = unit.Int64, at.Time
-	return t, json.Unmarshal([]byte(fields), &t.Fields)
+	return t, fields, nil
 }
 
 func (s *Ledger) GetType(ctx context.Context, code string) (*ledger.Type, error) {
-	t, err := scanType(s.db.reader().queryRow(ctx, typeSelect+` WHERE code = ?`, code))
-	return t, notFound(err, "台账", "ledger")
+	return s.cachedType(ctx, func(t *ledger.Type) bool { return t.Code == code })
 }
 
 func (s *Ledger) GetTypeByID(ctx context.Context, id int64) (*ledger.Type, error) {
-	t, err := scanType(s.db.reader().queryRow(ctx, typeSelect+` WHERE id = ?`, id))
-	return t, notFound(err, "台账", "ledger")
+	return s.cachedType(ctx, func(t *ledger.Type) bool { return t.ID == id })
 }
 
 func (s *Ledger) ListTypes(ctx context.Context) ([]*ledger.Type, error) {

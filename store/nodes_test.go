@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jiedao/jiedao"
 	"github.com/jiedao/jiedao/casework"
 	"github.com/jiedao/jiedao/internal/testdb"
+	"github.com/jiedao/jiedao/ledger"
 	"github.com/jiedao/jiedao/org"
 	"github.com/jiedao/jiedao/store"
 )
@@ -264,6 +266,54 @@ func TestAPIKeyRevokedOnEveryNode(t *testing.T) {
 			}
 			if got, err := b.Org().GetAPIClientByKeyHash(ctx, "k1"); err != nil || got.RevokedAt == nil {
 				t.Fatalf("the other node still takes the key after the notice: %+v %v", got, err)
+			}
+		})
+	}
+}
+
+// TestLedgerTypeChangedOnEveryNode: the ledger types are kept in memory
+// (typecache.go); a type changed on one node is read anew by that node at
+// once and by another at the change's notice. A returned type is the
+// caller's own: changing it changes nothing kept.
+func TestLedgerTypeChangedOnEveryNode(t *testing.T) {
+	for _, engine := range testdb.Engines() {
+		t.Run(string(engine), func(t *testing.T) {
+			ctx := context.Background()
+			a, b := twoNodes(t, engine)
+			config, stop := b.Subscribe(store.TopicConfig)
+			defer stop()
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			must(t, b.WaitListening(wctx))
+			by := org.Actor{Kind: org.ActorStaff, Role: org.RoleAdmin, Name: "管理员"}
+			typ := &ledger.Type{Code: "elders", Name: "高龄老人", Fields: []ledger.Field{{Key: "name", Name: "姓名", Type: ledger.Person}}}
+			must(t, a.Ledger().CreateType(ctx, typ, by, time.Now()))
+			next(t, config, "type created")
+			for _, db := range []*store.DB{a, b} {
+				got, err := db.Ledger().GetType(ctx, "elders")
+				must(t, err)
+				if got.Name != "高龄老人" || len(got.Fields) != 1 {
+					t.Fatalf("new type read as %+v", got)
+				}
+				got.Fields[0].Name = "changed by a caller"
+				if again, err := db.Ledger().GetTypeByID(ctx, typ.ID); err != nil || again.Fields[0].Name != "姓名" {
+					t.Fatalf("a caller's change reached the kept type: %+v %v", again, err)
+				}
+			}
+			typ.Name = "80岁以上老人"
+			typ.Fields = append(typ.Fields, ledger.Field{Key: "age", Name: "年龄", Type: ledger.Number})
+			must(t, a.Ledger().UpdateType(ctx, typ, by, time.Now(), func(*ledger.Type) error { return nil }))
+			if got, err := a.Ledger().GetType(ctx, "elders"); err != nil || got.Name != "80岁以上老人" || len(got.Fields) != 2 {
+				t.Fatalf("the changing node reads %+v %v", got, err)
+			}
+			if p := next(t, config, "type changed"); p != "ledger_types" {
+				t.Fatalf("notice %q, want ledger_types", p)
+			}
+			if got, err := b.Ledger().GetType(ctx, "elders"); err != nil || got.Name != "80岁以上老人" || len(got.Fields) != 2 {
+				t.Fatalf("the other node reads %+v %v after the notice", got, err)
+			}
+			if _, err := b.Ledger().GetType(ctx, "nosuch"); jiedao.ErrorCode(err) != jiedao.ENOTFOUND {
+				t.Fatalf("an unknown type: %v", err)
 			}
 		})
 	}
