@@ -146,17 +146,7 @@ func (db *DB) BulkTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}, raw: raw, committed: &[]func(){}}
 	defer db.endTx(ctx, c.stmts)
-	if err := fn(context.WithValue(ctx, txKey{db}, &c)); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return mapError(err)
-	}
-	for _, f := range *c.committed {
-		f()
-	}
-	return nil
+	return c.finish(tx, fn(context.WithValue(ctx, txKey{db}, &c)))
 }
 
 // BulkSettings tunes the write connection for a bulk build. On SQLite a

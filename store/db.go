@@ -428,7 +428,14 @@ func (db *DB) inTx(ctx context.Context, fn func(tx conn) error) error {
 	}
 	c := conn{db: db, q: tx, stmts: map[string]*sql.Stmt{}, committed: &[]func(){}}
 	defer db.endTx(ctx, c.stmts)
-	if err := fn(c); err != nil {
+	return c.finish(tx, fn(c))
+}
+
+// finish ends c's transaction tx after its work returned err: rolled back
+// on an error, else committed, then what the work asked to run once
+// committed (afterCommit) is run.
+func (c conn) finish(tx *sql.Tx, err error) error {
+	if err != nil {
 		_ = tx.Rollback()
 		return err
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -732,38 +733,13 @@ type distKey struct {
 
 // less orders the keys as the table's primary key does.
 func (a sumKey) less(b sumKey) bool {
-	if a.typeID != b.typeID {
-		return a.typeID < b.typeID
-	}
-	if a.field != b.field {
-		return a.field < b.field
-	}
-	if a.month != b.month {
-		return a.month < b.month
-	}
-	if a.jurisdiction != b.jurisdiction {
-		return a.jurisdiction < b.jurisdiction
-	}
-	return a.community < b.community
+	return cmp.Or(cmp.Compare(a.typeID, b.typeID), strings.Compare(a.field, b.field), strings.Compare(a.month, b.month),
+		cmp.Compare(a.jurisdiction, b.jurisdiction), cmp.Compare(a.community, b.community)) < 0
 }
 
 func (a distKey) less(b distKey) bool {
-	if a.typeID != b.typeID {
-		return a.typeID < b.typeID
-	}
-	if a.field != b.field {
-		return a.field < b.field
-	}
-	if a.year != b.year {
-		return a.year < b.year
-	}
-	if a.jurisdiction != b.jurisdiction {
-		return a.jurisdiction < b.jurisdiction
-	}
-	if a.community != b.community {
-		return a.community < b.community
-	}
-	return a.txt < b.txt
+	return cmp.Or(cmp.Compare(a.typeID, b.typeID), strings.Compare(a.field, b.field), cmp.Compare(a.year, b.year),
+		cmp.Compare(a.jurisdiction, b.jurisdiction), cmp.Compare(a.community, b.community), strings.Compare(a.txt, b.txt)) < 0
 }
 
 type sumDelta struct {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jiedao/jiedao/calendar"
@@ -93,9 +94,9 @@ func (s *Cases) locatePage(ctx context.Context, f casework.Filter, offset int, a
 		// start on orders them.
 		slices.SortFunc(blocks, func(a, b block) int {
 			if asc {
-				return compareStrings(a.day, b.day)
+				return strings.Compare(a.day, b.day)
 			}
-			return compareStrings(b.day, a.day)
+			return strings.Compare(b.day, a.day)
 		})
 		var found *block
 		for i := range blocks {
@@ -125,14 +126,4 @@ func (s *Cases) locatePage(ctx context.Context, f casework.Filter, offset int, a
 		}
 	}
 	return pageEdge{}, false, nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
