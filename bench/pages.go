@@ -81,7 +81,7 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 	// The filters a leader and a dispatcher use most, on a year: one
 	// community's cases, one grid's, a status and channel, and a text
 	// search for a common word and for one no case holds (which finds
-	// nothing early and so costs the most).
+	// nothing early and so costs the most), of two characters and of one.
 	community, grid := firstID(ctx, env, `SELECT id FROM communities ORDER BY id LIMIT 1`), firstID(ctx, env, `SELECT grid_id FROM cases WHERE grid_id IS NOT NULL ORDER BY id LIMIT 1`)
 	yearRange := fmt.Sprintf("from=%d-01-01&to=%d-01-01", opt.Year, opt.Year+1)
 	if community != 0 {
@@ -94,6 +94,8 @@ func pages(ctx context.Context, p *printer, env Env, opt Options) error {
 		pageCase{"leader", "leader", "/cases?status=closed&channel=enterprise&" + yearRange},
 		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("垃圾")},
 		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("无此内容")},
+		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("灯")}, // one character, in 1 % of cases
+		pageCase{"leader", "leader", "/cases?q=" + url.QueryEscape("孤")}, // one character no case holds
 		pageCase{"leader", "leader", fmt.Sprintf("/report?year=%d", opt.Year)})
 	// The last page of the whole list (read from its end) and the middle
 	// one (the deepest OFFSET a numbered page can cost, half the list).

@@ -23,7 +23,11 @@ import (
 // of the true matches. The LIKE the search always had is kept on those
 // candidates, which makes the answer exact: a case whose tokens are stale
 // (changed since it was indexed) costs a rejected candidate, never a wrong
-// row. A query of one character has no pair and keeps the scan.
+// row. Each field's last character is also paired with fieldEnd, so that
+// every character a case holds begins one of its tokens: a query of one
+// character reads the tokens it begins (a prefix), once every case has
+// its field ends (meta's search_tokens: an index built before them is
+// retokenized by the job, while it keeps answering longer queries).
 //
 // The index is written by the search job (IndexSearch), never by the
 // steps that change a case: it reads the cases of the case events after
@@ -48,7 +52,14 @@ const (
 	// the last case id it indexed, so that a build cut short resumes.
 	metaSearchBuildEvents = "search_build_events"
 	metaSearchBuildCase   = "search_build_case"
+	// metaSearchTokens is the version of the tokens every indexed case
+	// has: searchTokensVersion once they all have their field ends.
+	metaSearchTokens = "search_tokens"
 )
+
+// searchTokensVersion is the tokens' version: 2 with field ends (an index
+// built before them has none: version 0).
+const searchTokensVersion = 2
 
 // searchBatch is how many cases one transaction of the search job
 // (re)indexes; searchEventBatch how many events one catch-up batch reads.
@@ -94,6 +105,10 @@ func searchFold(r rune) rune {
 
 const base36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
+// fieldEnd is the second character of a field's last pair: a rune no
+// text holds (NUL; were one there, the token would only add a candidate).
+const fieldEnd rune = 0
+
 // appendBigram appends the token of the pair (a, b): each code point in
 // four base-36 digits (36⁴ > 0x10FFFF), eight characters of [0-9a-z] that
 // every tokenizer keeps whole.
@@ -124,6 +139,9 @@ func (t *searchTokenizer) tokens(fields ...string) string {
 		for _, r := range f {
 			t.runes = append(t.runes, searchFold(r))
 		}
+		if len(t.runes) > 0 {
+			t.runes = append(t.runes, fieldEnd)
+		}
 		for i := 1; i < len(t.runes); i++ {
 			p := [2]rune{t.runes[i-1], t.runes[i]}
 			if _, ok := t.seen[p]; ok {
@@ -140,12 +158,16 @@ func (t *searchTokenizer) tokens(fields ...string) string {
 }
 
 // queryTokens are the tokens a query is looked up by: its distinct
-// bigrams, at most searchQueryTokens of them (the first and the last), or
-// none for a query of fewer than two characters.
-func queryTokens(q string) []string {
+// bigrams, at most searchQueryTokens of them (the first and the last); for
+// a query of one character, its half of a token, looked up as a prefix
+// (prefix true); none for an empty query.
+func queryTokens(q string) (tokens []string, prefix bool) {
 	var runes []rune
 	for _, r := range q {
 		runes = append(runes, searchFold(r))
+	}
+	if len(runes) == 1 {
+		return []string{string(appendBigram(nil, runes[0], fieldEnd)[:4])}, true
 	}
 	var out []string
 	seen := map[[2]rune]bool{}
@@ -161,7 +183,7 @@ func queryTokens(q string) []string {
 		half := searchQueryTokens / 2
 		out = append(out[:half], out[len(out)-(searchQueryTokens-half):]...)
 	}
-	return out
+	return out, false
 }
 
 // searchQuery is what a text search reads the index by.
@@ -169,6 +191,7 @@ type searchQuery struct {
 	engine  Engine
 	through int64    // the watermark; 0: no index yet
 	tokens  []string // the query's bigram tokens
+	prefix  bool     // tokens is one character's half of a token, a prefix
 	// probe asks SQLite to read the list in its order from the order's
 	// index and probe the candidates (a common word: its first page is
 	// in the first rows), not to read every candidate and sort them (a
@@ -192,7 +215,7 @@ func (q *searchQuery) source() (string, []any) {
 		return `(SELECT s.case_id AS id FROM case_search s WHERE s.tokens @@ CAST(? AS tsquery)
 				AND s.case_id NOT IN (SELECT e.case_id FROM case_events e WHERE e.id > ?)
 			UNION ALL SELECT DISTINCT e.case_id FROM case_events e WHERE e.id > ?) sc`,
-			[]any{strings.Join(q.tokens, " & "), q.through, q.through}
+			[]any{q.tsquery(), q.through, q.through}
 	}
 	return `(SELECT s.rowid AS id FROM case_search s WHERE case_search MATCH ?
 			AND s.rowid NOT IN (SELECT e.case_id FROM case_events e WHERE e.id > ?)
@@ -200,15 +223,30 @@ func (q *searchQuery) source() (string, []any) {
 		[]any{q.match(), q.through, q.through}
 }
 
-// match is the SQLite MATCH expression of the tokens: all of them.
-func (q *searchQuery) match() string { return `"` + strings.Join(q.tokens, `" "`) + `"` }
+// match is the SQLite MATCH expression of the tokens: all of them, or
+// every token the prefix begins.
+func (q *searchQuery) match() string {
+	m := `"` + strings.Join(q.tokens, `" "`) + `"`
+	if q.prefix {
+		m += "*"
+	}
+	return m
+}
+
+// tsquery is the PostgreSQL tsquery of the tokens, likewise.
+func (q *searchQuery) tsquery() string {
+	if q.prefix {
+		return q.tokens[0] + ":*"
+	}
+	return strings.Join(q.tokens, " & ")
+}
 
 // cond is the candidates' condition: the cases the index gives, and those
 // changed since it was brought up to date.
 func (q *searchQuery) cond() (string, []any) {
 	if q.engine == Postgres {
 		return `c.id IN (SELECT s.case_id FROM case_search s WHERE s.tokens @@ CAST(? AS tsquery)
-			UNION ALL SELECT e.case_id FROM case_events e WHERE e.id > ?)`, []any{strings.Join(q.tokens, " & "), q.through}
+			UNION ALL SELECT e.case_id FROM case_events e WHERE e.id > ?)`, []any{q.tsquery(), q.through}
 	}
 	in := "c.id IN"
 	if q.probe {
@@ -219,14 +257,14 @@ func (q *searchQuery) cond() (string, []any) {
 }
 
 // search returns how the filter's text search reads the index, or nil
-// when it scans: no words, a case number, one character, the index not
-// built yet, or the scan-only store.
+// when it scans: no words, a case number, the index not built yet, or the
+// scan-only store.
 func (s *Cases) search(ctx context.Context, f casework.Filter) (*searchQuery, error) {
 	q := strings.TrimSpace(f.Query)
 	if q == "" || s.scanOnly || caseNumberRE.MatchString(q) {
 		return nil, nil
 	}
-	toks := queryTokens(strings.ToLower(q))
+	toks, prefix := queryTokens(strings.ToLower(q))
 	if len(toks) == 0 {
 		return nil, nil
 	}
@@ -234,7 +272,13 @@ func (s *Cases) search(ctx context.Context, f casework.Filter) (*searchQuery, er
 	if err != nil || through == 0 {
 		return nil, err
 	}
-	return &searchQuery{engine: s.db.engine, through: through, tokens: toks}, nil
+	if prefix {
+		// One character needs every case's field ends.
+		if v, err := s.db.metaValue(ctx, s.db.reader(), metaSearchTokens); err != nil || v < searchTokensVersion {
+			return nil, err
+		}
+	}
+	return &searchQuery{engine: s.db.engine, through: through, tokens: toks, prefix: prefix}, nil
 }
 
 // whereOf is whereScoped with the filter's text search read from the
@@ -290,6 +334,18 @@ func (db *DB) IndexSearch(ctx context.Context) (SearchRun, error) {
 		if through, err = db.buildSearch(ctx, &t, &run); err != nil || through == 0 {
 			return run, err
 		}
+	} else if v, err := db.metaValue(ctx, r, metaSearchTokens); err != nil {
+		return run, err
+	} else if v < searchTokensVersion {
+		// An index of older tokens: every case again, in the current
+		// form, the index answering longer queries meanwhile (old tokens
+		// are a subset of the new ones).
+		if err := db.indexEveryCase(ctx, &t, &run); err != nil {
+			return run, err
+		}
+		if err := setMeta(ctx, db.writer(), metaSearchTokens, searchTokensVersion); err != nil {
+			return run, err
+		}
 	}
 	last, ok, err := db.settledEvents(ctx)
 	if err != nil || !ok {
@@ -334,9 +390,31 @@ func (db *DB) buildSearch(ctx context.Context, t *searchTokenizer, run *SearchRu
 			return 0, err
 		}
 	}
-	after, err := db.metaValue(ctx, r, metaSearchBuildCase)
+	if err := db.indexEveryCase(ctx, t, run); err != nil {
+		return 0, err
+	}
+	err = db.inTx(ctx, func(tx conn) error {
+		if _, err := tx.exec(ctx, `DELETE FROM meta WHERE key = ?`, metaSearchBuildEvents); err != nil {
+			return err
+		}
+		if err := setMeta(ctx, tx, metaSearchTokens, searchTokensVersion); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, metaSearchThrough, upto)
+	})
 	if err != nil {
 		return 0, err
+	}
+	return upto, nil
+}
+
+// indexEveryCase (re)places every case's tokens, by id, from where a run
+// cut short stopped (meta's search_build_case), which it forgets at the
+// end.
+func (db *DB) indexEveryCase(ctx context.Context, t *searchTokenizer, run *SearchRun) error {
+	after, err := db.metaValue(ctx, db.reader(), metaSearchBuildCase)
+	if err != nil {
+		return err
 	}
 	for {
 		var lastID int64
@@ -346,7 +424,7 @@ func (db *DB) buildSearch(ctx context.Context, t *searchTokenizer, run *SearchRu
 				return setMeta(ctx, tx, metaSearchBuildCase, id)
 			})
 		if err != nil {
-			return 0, err
+			return err
 		}
 		run.Indexed += n
 		if n < searchBatch {
@@ -354,16 +432,8 @@ func (db *DB) buildSearch(ctx context.Context, t *searchTokenizer, run *SearchRu
 		}
 		after = lastID
 	}
-	err = db.inTx(ctx, func(tx conn) error {
-		if _, err := tx.exec(ctx, `DELETE FROM meta WHERE key IN (?, ?)`, metaSearchBuildEvents, metaSearchBuildCase); err != nil {
-			return err
-		}
-		return setMeta(ctx, tx, metaSearchThrough, upto)
-	})
-	if err != nil {
-		return 0, err
-	}
-	return upto, nil
+	_, err = db.writer().exec(ctx, `DELETE FROM meta WHERE key = ?`, metaSearchBuildCase)
+	return err
 }
 
 // settledEvents returns the last case event's id once every transaction

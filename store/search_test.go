@@ -51,7 +51,7 @@ func TestTextSearch(t *testing.T) {
 		queries := []string{
 			"垃圾", "垃圾桶", "垃圾桶满溢", "  垃圾桶  ", "桶满", "满溢又", "无此内容", "垃", "e", "",
 			"efc", "EFC", "Efc 大", "light", "BROKEN", "street light broken", "路灯不亮 100% 黑，a_b 段",
-			"13800001111", "0000", "100%", "a_b", "a%b", "（东侧）", "交界处（", "12-3", "ärger", "ÄRGER", "über", "straße", "STRASSE",
+			"13800001111", "0000", "100%", "楼", "号", "）", "侧", "5", "ü", "Ä", "ß", "Q", "、", "a_b", "a%b", "（东侧）", "交界处（", "12-3", "ärger", "ÄRGER", "über", "straße", "STRASSE",
 			"早餐摊占道经营，电话 13800001111", // more bigrams than a query is looked up by
 			c1.Number[4:], c2.Number[2:12], // a number's end or middle is words, not a number
 		}
@@ -127,6 +127,26 @@ func TestTextSearch(t *testing.T) {
 		find("a change without an event", "孤立的改动")
 		if got, _, _ := db.Cases().ScanOnly().ListCases(bg, casework.Filter{Scope: all, Query: "孤立的改动", Limit: 10}); len(got) != 1 {
 			t.Errorf("the scan misses the change: %v", ids(got))
+		}
+		find("a change without an event", "孤") // one character: from the index too
+
+		// An index of tokens from before the field ends (version 0):
+		// longer queries keep reading it, one character scans, and the
+		// job's next run retokenizes every case.
+		_, err = db.Exec(bg, `DELETE FROM meta WHERE key = 'search_tokens'`)
+		must(t, err)
+		find("old tokens", "孤立的改动")
+		find("old tokens", "孤", c2)
+		run, err = db.IndexSearch(bg)
+		must(t, err)
+		if run.Indexed != 6 {
+			t.Errorf("retokenizing indexed %d cases, want all 6", run.Indexed)
+		}
+		find("retokenized", "孤立的改动", c2)
+		find("retokenized", "孤", c2)
+		same("retokenized")
+		if run, err = db.IndexSearch(bg); err != nil || run.Indexed != 0 {
+			t.Errorf("a run after retokenizing: %+v, %v; want nothing to index", run, err)
 		}
 
 		// Filters and scopes narrow a search as before; pages and sorts.
