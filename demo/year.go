@@ -229,6 +229,11 @@ func Generate(ctx context.Context, db *store.DB, opt Options, progress io.Writer
 	if _, err := db.IndexSearch(ctx); err != nil {
 		return nil, fmt.Errorf("demo: search index: %w", err)
 	}
+	// Statistics and visibility for what was loaded, as a DBA would after
+	// a bulk load (store.Settle).
+	if err := db.Settle(ctx); err != nil {
+		return nil, fmt.Errorf("demo: settle: %w", err)
+	}
 	sum.Took = time.Since(start)
 	return sum, nil
 }

@@ -604,9 +604,11 @@ func pgRestore(ctx context.Context, dsn, from string, opts RestoreOptions) (int6
 		"--single-transaction", "--exit-on-error", "--no-password", "--dbname="+c.uri, from); err != nil {
 		return 0, err
 	}
-	// pg_restore restores no planner statistics: without them the first
-	// queries would plan as if every table were empty.
-	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+	// pg_restore restores no planner statistics (without them the first
+	// queries would plan as if every table were empty) and leaves every
+	// page not yet known all-visible (index-only scans would read the
+	// rows): VACUUM (ANALYZE), as after any bulk load (DB.Settle).
+	if err := vacuumSchema(ctx, db); err != nil {
 		return 0, err
 	}
 	var n int64

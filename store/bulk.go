@@ -189,3 +189,42 @@ func (db *DB) OrgFingerprint(ctx context.Context) (string, error) {
 	fmt.Fprintf(&b, "categories %d", n)
 	return b.String(), nil
 }
+
+// Settle makes the tables ready to be read after a bulk load (a demo
+// build, a restore). On PostgreSQL it runs VACUUM (ANALYZE) on this
+// schema's tables: the planner's statistics, and the visibility map, without
+// which an index-only scan (a count by channel and status, the case
+// list's keyset pages) reads the table's row for each index entry it
+// counts — 93 ms instead of 26 ms for the closed enterprise cases of a
+// city-year, until autovacuum gets to it. SQLite has neither and needs
+// nothing.
+func (db *DB) Settle(ctx context.Context) error {
+	if db.engine != Postgres {
+		return nil
+	}
+	return mapError(vacuumSchema(ctx, db.write))
+}
+
+// vacuumSchema runs VACUUM (ANALYZE) on the tables of the connection's
+// schema, not the whole database's (which may hold other schemas).
+func vacuumSchema(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		tables = append(tables, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(tables) == 0 {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", "))
+	return err
+}
