@@ -630,8 +630,17 @@ func (s *Cases) page(ctx context.Context, f casework.Filter, w string, args []an
 		}
 		args = append(append([]any(nil), args...), cursor)
 	}
-	rows, err := s.db.reader().query(ctx, caseSelect+w+orderBy(f, backwards)+` LIMIT ? OFFSET ?`,
-		append(slices.Clip(args), limit, offset)...)
+	q := caseSelect + w + orderBy(f, backwards) + ` LIMIT ? OFFSET ?`
+	if s.db.engine == Postgres {
+		// The page's rows first, then their contacts: with the join in
+		// the same query the planner costs joining every row that
+		// matches before the LIMIT, and for a filter it expects a few
+		// thousand rows of (a status no case has) it walked the whole
+		// list in order instead, joining as it went.
+		q = `SELECT c.data, cc.name, cc.phone, cc.anonymised_at, c.jurisdiction_id FROM (SELECT c.* FROM cases c` + w + orderBy(f, backwards) +
+			` LIMIT ? OFFSET ?) c LEFT JOIN case_contacts cc ON cc.case_id = c.id` + orderBy(f, backwards)
+	}
+	rows, err := s.db.reader().query(ctx, q, append(slices.Clip(args), limit, offset)...)
 	if err != nil {
 		return nil, err
 	}
