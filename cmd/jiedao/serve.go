@@ -271,6 +271,11 @@ func (a *app) deadlineJob(ctx context.Context, every time.Duration, reg *prometh
 		Name: "jiedao_deadline_marks_total", Help: "Warnings and overdue marks raised by the deadline job.",
 	}, []string{"kind"})
 	reg.MustRegister(raised)
+	// Both series exist from the start, at 0: an alert's increase() over
+	// them needs a sample before the first mark, and /metrics shows them
+	// before the job's first run ends.
+	raised.WithLabelValues("warning")
+	raised.WithLabelValues("overdue")
 	job := newJobMetrics(reg) // opsmetrics.go
 	t := time.NewTicker(every)
 	defer t.Stop()
