@@ -335,20 +335,10 @@ func claimSQLite(ctx context.Context, path string, force bool) error {
 	}
 	// Ordinary tables only: the search index's FTS5 shadow tables
 	// (case_search_data, …) hold rows in an empty database.
-	rows, err := conn.QueryContext(ctx, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	tables, err := queryStrings(ctx, conn, `SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'`)
 	if err != nil {
 		return err
 	}
-	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
 	return refuseData(ctx, conn, path, tables, func(t string) string { return `"` + strings.ReplaceAll(t, `"`, `""`) + `"` })
 }
 
@@ -576,20 +566,10 @@ func pgRestore(ctx context.Context, dsn, from string, opts RestoreOptions) (int6
 			"the backup's tables are in schema %s but the target uses schema %s: make --db's search_path match the backup", toc.schema, want)
 	}
 	if !opts.Force {
-		rows, err := db.QueryContext(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, want)
+		tables, err := queryStrings(ctx, db, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE'`, want)
 		if err != nil {
 			return 0, err
 		}
-		var tables []string
-		for rows.Next() {
-			var t string
-			if err := rows.Scan(&t); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			tables = append(tables, t)
-		}
-		rows.Close()
 		quote := func(t string) string {
 			return `"` + strings.ReplaceAll(want, `"`, `""`) + `"."` + strings.ReplaceAll(t, `"`, `""`) + `"`
 		}

@@ -208,23 +208,30 @@ func (db *DB) Settle(ctx context.Context) error {
 // vacuumSchema runs VACUUM (ANALYZE) on the tables of the connection's
 // schema, not the whole database's (which may hold other schemas).
 func vacuumSchema(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
-	if err != nil {
-		return err
-	}
-	var tables []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(tables) == 0 {
+	tables, err := queryStrings(ctx, db, `SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	if err != nil || len(tables) == 0 {
 		return err
 	}
 	_, err = db.ExecContext(ctx, `VACUUM (ANALYZE) `+strings.Join(tables, ", "))
 	return err
+}
+
+// queryStrings returns the first column of the query's rows, as text.
+func queryStrings(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
 }
